@@ -17,6 +17,7 @@ Result<Bytes> hex_decode(std::string_view hex) {
   if (hex.size() % 2 != 0) {
     return Error::invalid_argument("invalid_hex", "hex text must have an even length");
   }
+  if (hex.empty()) return Bytes{};  // libsodium must not see a null buffer
   Bytes out(hex.size() / 2);
   size_t written = 0;
   const char* end = nullptr;
@@ -38,6 +39,7 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) {
 
 Result<Bytes> base64url_decode(std::string_view text) {
   ensure_sodium_initialized();
+  if (text.empty()) return Bytes{};
   Bytes out(text.size() * 3 / 4 + 1);
   size_t written = 0;
   const char* end = nullptr;

@@ -1,0 +1,49 @@
+# Hippocrate — the commands a user needs. See README.md.
+#   make run    build (Release) and start the server on https://127.0.0.1:8443
+#   make test   build with tests and run them all (CTest)
+#   make check  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench  benchmarks: crypto primitives, then /healthz over TLS vs nginx (wrk)
+
+CMAKE_GENERATOR := -G Ninja
+JOBS ?= $(shell nproc)
+RUN_ARGS ?=
+CTEST_ARGS ?=
+
+.PHONY: all deps release run test check bench clean
+
+all: release
+
+deps:
+	@scripts/install-deps.sh
+
+release: deps
+	@cmake -S . -B build/release $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@ninja -C build/release -j$(JOBS) hippocrate
+
+run: release
+	@./build/release/src/cli/hippocrate serve $(RUN_ARGS)
+
+test: deps
+	@cmake -S . -B build/test $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Debug \
+	  -DHIPPOCRATE_TESTS=ON >/dev/null
+	@ninja -C build/test -j$(JOBS)
+	@cd build/test && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+check: deps
+	@cmake -S . -B build/asan $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Debug \
+	  -DHIPPOCRATE_TESTS=ON -DHIPPOCRATE_SANITIZE=ON >/dev/null
+	@ninja -C build/asan -j$(JOBS)
+	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+bench:
+	@scripts/install-deps.sh --bench
+	@cmake -S . -B build/bench $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Release \
+	  -DHIPPOCRATE_BENCH=ON >/dev/null
+	@ninja -C build/bench -j$(JOBS)
+	@./build/bench/bench/crypto/crypto_bench --benchmark_min_time=0.2
+	@scripts/bench-http.sh build/bench/src/cli/hippocrate
+
+clean:
+	rm -rf build

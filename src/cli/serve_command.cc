@@ -1,0 +1,153 @@
+#include "cli/serve_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "base/files.h"
+#include "server/config.h"
+#include "server/http_server.h"
+#include "server/routes/system_routes.h"
+#include "server/self_signed_cert.h"
+#include "store/store.h"
+
+namespace hippocrate::cli {
+namespace {
+
+int fail(const Error& error, int code) {
+  std::fprintf(stderr, "hippocrate: %s\n", error.message().c_str());
+  return code;
+}
+
+Result<server::Config> load(const ServeFlags& flags) {
+  server::Config config;
+  const auto env = server::hippocrate_environment();
+  std::string file = flags.config_file;
+  if (file.empty()) {
+    if (auto it = env.find("HIPPOCRATE_CONFIG"); it != env.end()) file = it->second;
+  }
+  if (!file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+      return Error::invalid_argument("invalid_config", "config file not found: " + file);
+    }
+    HIPPO_RETURN_IF_ERROR(server::apply_config_file(config, file));
+  }
+  HIPPO_RETURN_IF_ERROR(server::apply_config_environment(config, env));
+  if (!flags.listen.empty()) {
+    HIPPO_RETURN_IF_ERROR(
+        server::set_config_value(config, "server.listen", flags.listen, {"--listen"}));
+  }
+  if (!flags.data_dir.empty()) {
+    HIPPO_RETURN_IF_ERROR(
+        server::set_config_value(config, "server.data_dir", flags.data_dir, {"--data-dir"}));
+  }
+  HIPPO_RETURN_IF_ERROR(server::validate_config(config));
+  return config;
+}
+
+std::FILE* open_access_log(const std::string& target) {
+  if (target == "off") return nullptr;
+  if (target == "stdout") return stdout;
+  if (target == "stderr") return stderr;
+  return std::fopen(target.c_str(), "a");
+}
+
+void print_banner(const server::Config& config, std::uint16_t port,
+                  const std::filesystem::path& ca_file, bool self_signed, bool generated) {
+  const std::string host = config.listen_address == "0.0.0.0" ? "127.0.0.1"
+                           : config.listen_address == "::"    ? "[::1]"
+                           : config.listen_address.find(':') != std::string::npos
+                               ? "[" + config.listen_address + "]"
+                               : config.listen_address;
+  const std::string url = "https://" + host + ":" + std::to_string(port);
+  std::fprintf(stderr, "\nHippocrate is running at %s\n", url.c_str());
+  std::fprintf(stderr, "  data folder: %s (database %s)\n",
+               std::filesystem::absolute(config.data_dir).c_str(),
+               config.effective_database_url().c_str());
+  if (self_signed) {
+    std::fprintf(stderr, "  TLS: self-signed development certificate %s%s\n",
+                 ca_file.c_str(), generated ? " (just generated)" : "");
+    std::fprintf(stderr, "\nTry it:\n  curl --cacert %s %s/healthz\n", ca_file.c_str(),
+                 url.c_str());
+    std::fprintf(stderr, "  curl --cacert %s %s/api/v1/version\n", ca_file.c_str(),
+                 url.c_str());
+  } else {
+    std::fprintf(stderr, "\nTry it:\n  curl %s/healthz\n", url.c_str());
+  }
+  std::fprintf(stderr, "\nPress Ctrl-C to stop. Access log (JSON lines) on %s.\n\n",
+               config.access_log.c_str());
+}
+
+}  // namespace
+
+int run_serve(const ServeFlags& flags) {
+  auto loaded = load(flags);
+  if (!loaded) return fail(loaded.error(), 2);
+  const server::Config& config = *loaded;
+
+  if (auto s = ensure_directory(config.data_dir, 0700); !s) return fail(s.error(), 1);
+
+  store::StoreOptions store_options;
+  store_options.url = config.effective_database_url();
+  auto opened = store::open_store(store_options);
+  if (!opened) return fail(opened.error(), 1);
+  std::unique_ptr<store::Store> db = std::move(*opened);
+
+  server::ServerOptions options;
+  options.address = config.listen_address;
+  options.port = config.listen_port;
+  options.threads = config.threads;
+  options.body_limit = config.max_body_bytes;
+  options.header_limit = config.max_header_bytes;
+  options.request_timeout = config.request_timeout;
+  options.idle_timeout = config.idle_timeout;
+  options.shutdown_grace = config.shutdown_grace;
+  options.handle_signals = true;
+  const bool self_signed = config.tls_certificate.empty();
+  bool generated = false;
+  if (self_signed) {
+    auto paths = server::ensure_self_signed_certificate(config.data_dir / "tls", &generated);
+    if (!paths) return fail(paths.error(), 1);
+    options.certificate = paths->certificate;
+    options.private_key = paths->private_key;
+  } else {
+    options.certificate = config.tls_certificate;
+    options.private_key = config.tls_private_key;
+  }
+
+  std::FILE* log_file = open_access_log(config.access_log);
+  if (log_file == nullptr && config.access_log != "off") {
+    return fail(Error::invalid_argument("invalid_config",
+                                        "log.access: cannot open " + config.access_log),
+                2);
+  }
+  server::AccessLog access_log(log_file);
+  server::Router router;
+  server::add_system_routes(router, *db);
+
+  server::HttpServer http(options, router, access_log);
+  if (auto s = http.start(); !s) return fail(s.error(), 1);
+  http.on_shutdown([] {
+    std::fprintf(stderr, "hippocrate: shutting down (finishing requests in flight)\n");
+  });
+  print_banner(config, http.port(), options.certificate, self_signed, generated);
+  http.wait();
+  if (log_file != nullptr && log_file != stdout && log_file != stderr) std::fclose(log_file);
+  std::fprintf(stderr, "hippocrate: stopped\n");
+  return 0;
+}
+
+void add_serve_command(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  auto* serve = app.add_subcommand("serve", "Run the Hippocrate server (HTTPS)");
+  serve->add_option("--config", flags->config_file, "TOML configuration file")
+      ->envname("HIPPOCRATE_CONFIG");
+  serve->add_option("--listen", flags->listen, "Address and port, e.g. 127.0.0.1:8443");
+  serve->add_option("--data-dir", flags->data_dir,
+                    "Folder for the database, keys and certificate (default ./var)");
+  serve->callback([flags] { throw CLI::RuntimeError(run_serve(*flags)); });
+}
+
+}  // namespace hippocrate::cli

@@ -1,0 +1,28 @@
+#include "server/access_log.h"
+
+#include <boost/json.hpp>
+
+namespace hippocrate::server {
+
+std::string AccessLog::format(const AccessLogEntry& e) {
+  boost::json::object o;
+  o["time"] = format_rfc3339_utc(e.time);
+  o["request_id"] = e.request_id;
+  o["method"] = e.method;
+  o["route"] = e.route;
+  o["status"] = e.status;
+  o["duration_us"] = e.duration_us;
+  o["remote"] = e.remote;
+  return boost::json::serialize(o);
+}
+
+void AccessLog::write(const AccessLogEntry& entry) {
+  if (out_ == nullptr) return;
+  std::string line = format(entry);
+  line.push_back('\n');
+  std::lock_guard lock(mutex_);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
+}
+
+}  // namespace hippocrate::server

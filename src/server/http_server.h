@@ -1,0 +1,74 @@
+// HttpServer: the HTTPS + WebSocket listener (Boost.Beast/Asio + OpenSSL).
+//
+// Threads: one io_context per thread (default: one per core); the acceptor hands each new
+// connection to the next io_context in turn, and a connection then lives on that thread
+// alone, so its state needs no locks.
+//
+// Per connection: TLS handshake (10 s), then HTTP/1.1 with keep-alive. Limits: header size
+// (→ 431 "headers_too_large"), body size (→ 413 "payload_too_large"), malformed request
+// (→ 400 "malformed_request"), a deadline to receive a whole request and an idle
+// keep-alive timeout (slow or idle clients are disconnected). An Upgrade: websocket request
+// on a WebSocket route switches the connection to WebSocket.
+//
+// Shutdown (stop(), or SIGINT/SIGTERM when handle_signals): the listener closes at once so
+// new connections are refused; idle connections close; a request in flight finishes and
+// its response goes out with "Connection: close"; WebSocket connections get a normal close.
+// After `shutdown_grace`, whatever remains is cut.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "server/access_log.h"
+#include "server/router.h"
+
+namespace hippocrate::server {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8443;  // 0: pick a free port (tests)
+  std::filesystem::path certificate;
+  std::filesystem::path private_key;
+  unsigned threads = 0;  // 0: one per core
+  std::size_t body_limit = 1024 * 1024;
+  std::size_t header_limit = 16 * 1024;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds request_timeout{30'000};  // to receive one whole request
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next one
+  std::chrono::milliseconds shutdown_grace{10'000};
+  std::size_t websocket_message_limit = 1024 * 1024;
+  std::size_t websocket_queue_limit = 1024;  // frames queued per connection
+  bool handle_signals = false;               // stop on SIGINT/SIGTERM
+};
+
+class HttpServer {
+ public:
+  // `router` and `access_log` must outlive the server.
+  HttpServer(ServerOptions options, const Router& router, AccessLog& access_log);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Loads TLS, binds, listens and starts the threads. Errors: "listen_failed",
+  // "invalid_listen_address", TLS errors from configure_tls_context.
+  Status start();
+  // The bound port (useful with port 0).
+  std::uint16_t port() const;
+  // Begins the graceful shutdown described above; returns at once. Thread-safe, idempotent.
+  void stop();
+  // Blocks until every thread has finished.
+  void wait();
+  // Called once from a server thread when a shutdown begins (e.g. to print a message).
+  void on_shutdown(std::function<void()> callback);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hippocrate::server

@@ -1,0 +1,50 @@
+// Plain HTTP request/response values handed to route handlers.
+//
+// Handlers never see Boost.Beast types: only the server core (http_server*.cc,
+// http_session.cc, websocket_session.cc) includes Beast/Asio, which keeps those heavy headers
+// in few translation units and keeps handlers testable without sockets.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hippocrate::server {
+
+// Header names are stored lower-case; lookups are case-insensitive.
+class Headers {
+ public:
+  void add(std::string_view name, std::string value);
+  // Replaces every header of that name.
+  void set(std::string_view name, std::string value);
+  std::optional<std::string_view> get(std::string_view name) const;
+  bool has(std::string_view name) const { return get(name).has_value(); }
+  const std::vector<std::pair<std::string, std::string>>& all() const { return entries_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+struct HttpRequest {
+  std::string method;   // "GET", "POST", ...
+  std::string target;   // raw request-target, e.g. "/api/v1/x?y=1" — never logged
+  std::string path;     // target without the query string
+  std::string query;    // after '?', without it
+  Headers headers;
+  std::string body;
+  std::string remote_address;  // "127.0.0.1" or "::1"
+};
+
+struct HttpResponse {
+  int status = 200;
+  Headers headers;
+  std::string body;
+};
+
+// Splits a request-target into path and query.
+std::pair<std::string, std::string> split_target(std::string_view target);
+
+}  // namespace hippocrate::server

@@ -1,0 +1,55 @@
+#include "server/tls_context.h"
+
+#include <openssl/err.h>
+
+namespace hippocrate::server {
+
+const char* tls12_cipher_list() {
+  return "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+         "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+}
+
+Status configure_tls_context(SSL_CTX* ctx, const std::filesystem::path& cert_chain_file,
+                             const std::filesystem::path& private_key_file) {
+  auto fail = [](const char* what) {
+    ERR_clear_error();
+    return Error::internal("tls_configuration_failed", what);
+  };
+  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
+    return fail("cannot restrict TLS versions");
+  }
+  if (SSL_CTX_set_cipher_list(ctx, tls12_cipher_list()) != 1) {
+    return fail("cannot set the TLS 1.2 cipher list");
+  }
+  if (SSL_CTX_set_ciphersuites(
+          ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") != 1) {
+    return fail("cannot set the TLS 1.3 suites");
+  }
+  if (SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") != 1) {
+    return fail("cannot set the key exchange groups");
+  }
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_chain_file.c_str()) != 1) {
+    ERR_clear_error();
+    return Error::failed_precondition("tls_certificate_unreadable",
+                                      "cannot read the TLS certificate chain (PEM) at " +
+                                          cert_chain_file.string());
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    ERR_clear_error();
+    return Error::failed_precondition("tls_certificate_unreadable",
+                                      "cannot read the TLS private key (PEM) at " +
+                                          private_key_file.string());
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
+    return Error::failed_precondition("tls_key_mismatch",
+                                      "the TLS private key does not match the certificate");
+  }
+  return ok_status();
+}
+
+}  // namespace hippocrate::server

@@ -1,0 +1,96 @@
+// SqliteStore: the embedded, single-node Store backend.
+//
+// Connections:
+//   - ONE writer connection, used only by the writer thread. Write jobs submitted by any
+//     thread are queued; the writer drains the queue and runs up to max_batch_size queued
+//     jobs inside one SQLite transaction (group commit), each job under its own SAVEPOINT,
+//     so a failing job rolls back only itself. Callers block until their batch's COMMIT
+//     has returned, i.e. is durable (synchronous=FULL fsyncs the WAL at every commit).
+//   - A pool of read-only connections. WAL lets any number of readers run alongside the
+//     writer; each read() borrows one connection for one snapshot transaction. Up to
+//     read_pool_size idle connections are kept; more are opened on demand, never waited
+//     for, so nested reads cannot deadlock on the pool.
+//
+// Thread-safety: every public member may be called from any thread, except that the
+// destructor must not race with other calls. Jobs still queued at destruction are run and
+// committed before the writer thread exits.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/store.h"
+
+namespace hippocrate::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating with mode 0600 if missing) the database at `path`, whose parent
+  // directory must exist, starts the writer thread and applies pending migrations.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   const StoreOptions& options);
+  ~SqliteStore() override;
+
+  Status ping() override;
+  int schema_version() const override { return schema_version_.load(); }
+  std::string backend_name() const override { return "sqlite"; }
+
+  // Counters for tests and metrics.
+  struct WriterStats {
+    std::uint64_t jobs = 0;     // write jobs run (committed or not)
+    std::uint64_t batches = 0;  // transactions begun by the writer thread
+    std::size_t queued = 0;     // jobs waiting for the writer right now
+  };
+  WriterStats writer_stats() const;
+
+ protected:
+  Status run_write(const TransactionFn& fn) override;
+  Status run_read(const TransactionFn& fn) override;
+
+ private:
+  struct WriteJob {
+    const TransactionFn* fn;    // owned by the caller, who waits on `done`
+    std::promise<Status> done;  // owned by the queue, then by the writer thread
+  };
+
+  SqliteStore(std::string path, const StoreOptions& options,
+              std::unique_ptr<SqliteConnection> writer);
+  void writer_loop();
+  void run_batch(std::vector<WriteJob>& batch);
+  Result<std::unique_ptr<SqliteConnection>> acquire_reader();
+  void release_reader(std::unique_ptr<SqliteConnection> connection);
+
+  const std::string path_;
+  const std::chrono::milliseconds busy_timeout_;
+  const std::size_t read_pool_size_;
+  const std::size_t max_batch_size_;
+  std::atomic<int> schema_version_{0};
+
+  // Touched only by the writer thread once it has started. Declared before the reader
+  // pool so it is closed after the readers: the last close checkpoints the WAL.
+  std::unique_ptr<SqliteConnection> writer_connection_;
+
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteJob> queue_;  // guarded by queue_mutex_
+  bool stopping_ = false;       // guarded by queue_mutex_
+  std::atomic<std::uint64_t> jobs_run_{0};
+  std::atomic<std::uint64_t> batches_run_{0};
+
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by pool_mutex_
+
+  std::thread writer_thread_;  // last: started once everything above exists
+};
+
+}  // namespace hippocrate::store::sqlite

@@ -1,0 +1,395 @@
+// SQLite-specific behaviour: files, pragmas, URLs, group commit batching, lock errors.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "store/migrations.h"
+#include "store/store.h"
+#include "store_test_support.h"
+
+namespace hippocrate::store::sqlite {
+namespace {
+
+using test_support::count_rows;
+using test_support::TempDir;
+
+// A plain sqlite3 connection from outside the store, as an operator's tool would open.
+class RawDb {
+ public:
+  explicit RawDb(const std::filesystem::path& path) {
+    sqlite3* raw = nullptr;
+    rc_ = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    db_.reset(raw);
+  }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  int exec(const std::string& sql) {
+    return sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr);
+  }
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* raw = nullptr;
+    sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr);
+    StmtPtr stmt(raw);
+    if (stmt == nullptr || sqlite3_step(stmt.get()) != SQLITE_ROW) return "<none>";
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+    return p == nullptr ? "<null>" : p;
+  }
+
+ private:
+  int rc_ = SQLITE_ERROR;
+  DbPtr db_;
+};
+
+mode_t permissions(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 07777;
+  return st.st_mode & 0777;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::filesystem::path db_path() const { return dir_.path() / "hippocrate.db"; }
+
+  std::unique_ptr<SqliteStore> open(StoreOptions options = {}) {
+    auto store = SqliteStore::open(db_path().string(), options);
+    EXPECT_TRUE(store.ok()) << store.error().to_string();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  static Status create_items(Store& store) {
+    return store.write([](Transaction& tx) -> Status {
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("CREATE TABLE items (id BIGINT PRIMARY KEY, label TEXT NOT NULL)"));
+      return ok_status();
+    });
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(SqliteStoreTest, CreatesPrivateFilesInWalMode) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(permissions(db_path()), 0600u);
+  ASSERT_TRUE(std::filesystem::exists(db_path().string() + "-wal"));
+  EXPECT_EQ(permissions(db_path().string() + "-wal"), 0600u);
+  EXPECT_EQ(permissions(db_path().string() + "-shm"), 0600u);
+  RawDb raw(db_path());
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");  // persistent in the file
+  EXPECT_EQ(raw.text("SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(latest_schema_version()));
+}
+
+TEST_F(SqliteStoreTest, WriterConnectionPragmas) {
+  StoreOptions options;
+  options.busy_timeout = std::chrono::milliseconds(1234);
+  auto store = open(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->write([](Transaction& tx) -> Status {
+    HIPPO_ASSIGN_OR_RETURN(auto fk, tx.query_one("PRAGMA foreign_keys"));
+    EXPECT_EQ(*fk->int64(0), 1);
+    HIPPO_ASSIGN_OR_RETURN(auto sync, tx.query_one("PRAGMA synchronous"));
+    EXPECT_EQ(*sync->int64(0), 2);  // FULL
+    HIPPO_ASSIGN_OR_RETURN(auto busy, tx.query_one("PRAGMA busy_timeout"));
+    EXPECT_EQ(*busy->int64(0), 1234);
+    HIPPO_ASSIGN_OR_RETURN(auto journal, tx.query_one("PRAGMA journal_mode"));
+    EXPECT_EQ(*journal->text(0), "wal");
+    return ok_status();
+  }));
+}
+
+TEST_F(SqliteStoreTest, LeavesExistingFilePermissionsAlone) {
+  open().reset();
+  std::filesystem::permissions(db_path(), std::filesystem::perms::owner_read |
+                                              std::filesystem::perms::owner_write |
+                                              std::filesystem::perms::group_read);
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(permissions(db_path()), 0640u);
+}
+
+TEST_F(SqliteStoreTest, OpenStoreUnderstandsUrls) {
+  StoreOptions options;
+  options.url = "sqlite://" + db_path().string();  // sqlite:///tmp/...
+  {
+    auto store = open_store(options);
+    ASSERT_OK(store);
+    EXPECT_EQ((*store)->backend_name(), "sqlite");
+    ASSERT_OK((*store)->write([](Transaction& tx) -> Status {
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("INSERT INTO server_metadata (key, value) VALUES (?, ?)", {"k", "v"}));
+      return ok_status();
+    }));
+  }
+  options.url = db_path().string();  // a plain path names the same database
+  auto store = open_store(options);
+  ASSERT_OK(store);
+  EXPECT_EQ(count_rows(**store, "server_metadata"), 1);
+  EXPECT_TRUE(std::filesystem::exists(db_path()));
+}
+
+TEST_F(SqliteStoreTest, RejectsUnknownSchemesAndBadPaths) {
+  StoreOptions options;
+  options.url = "postgres://hippo:hunter2@db.example/hippocrate";
+  auto pg = open_store(options);
+  ASSERT_FALSE(pg.ok());
+  EXPECT_EQ(pg.error().code(), "unsupported_store_backend");
+  EXPECT_EQ(pg.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_NE(pg.error().message().find("postgres"), std::string::npos);
+  EXPECT_EQ(pg.error().message().find("hunter2"), std::string::npos);
+
+  options.url = "mysql://x";
+  EXPECT_ERROR_CODE(open_store(options), "unsupported_store_backend");
+  for (const char* url : {"", "sqlite://", ":memory:", "sqlite://:memory:"}) {
+    SCOPED_TRACE(url);
+    options.url = url;
+    EXPECT_ERROR_CODE(open_store(options), "invalid_store_url");
+  }
+  options.url = (dir_.path() / "missing" / "hippocrate.db").string();
+  auto missing = open_store(options);
+  EXPECT_ERROR_CODE(missing, "store_directory_missing");
+  EXPECT_EQ(missing.error().message().find(dir_.path().string()), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "missing"));
+}
+
+TEST_F(SqliteStoreTest, RejectsFileThatIsNotADatabase) {
+  {
+    std::ofstream out(db_path(), std::ios::binary);
+    out << std::string(8192, 'x');
+  }
+  StoreOptions options;
+  options.url = db_path().string();
+  auto store = open_store(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().kind(), ErrorKind::kDataLoss);
+  EXPECT_EQ(store.error().code(), "database_corrupt");
+}
+
+TEST_F(SqliteStoreTest, RefusesSchemaVersionSetByHand) {
+  open().reset();
+  {
+    RawDb raw(db_path());
+    ASSERT_TRUE(raw.ok());
+    ASSERT_EQ(raw.exec("INSERT INTO schema_migrations (version, name, applied_at)"
+                       " VALUES (999, 'future', '2099-01-01T00:00:00.000Z')"),
+              SQLITE_OK);
+  }
+  auto store = SqliteStore::open(db_path().string(), {});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code(), "database_too_new");
+  EXPECT_NE(store.error().message().find("999"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, CommittedWritesAreVisibleToOtherConnections) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(create_items(*store));
+  ASSERT_OK(store->write([](Transaction& tx) -> Status {
+    HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (?, ?)", {1, "a"}));
+    return ok_status();
+  }));
+  RawDb raw(db_path());
+  EXPECT_EQ(raw.text("SELECT label FROM items WHERE id = 1"), "a");
+}
+
+TEST_F(SqliteStoreTest, LockedDatabaseIsUnavailable) {
+  StoreOptions options;
+  options.busy_timeout = std::chrono::milliseconds(100);
+  auto store = open(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(create_items(*store));
+  RawDb other(db_path());
+  ASSERT_EQ(other.exec("BEGIN IMMEDIATE"), SQLITE_OK);  // another process holds the write lock
+  Status busy = store->write([](Transaction& tx) -> Status {
+    HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (?, ?)", {1, "a"}));
+    return ok_status();
+  });
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().kind(), ErrorKind::kUnavailable);
+  EXPECT_EQ(busy.error().code(), "database_busy");
+  ASSERT_EQ(other.exec("COMMIT"), SQLITE_OK);
+  EXPECT_OK(store->write([](Transaction& tx) -> Status {
+    HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (?, ?)", {1, "a"}));
+    return ok_status();
+  }));
+  EXPECT_EQ(count_rows(*store, "items"), 1);
+}
+
+// Holds the writer thread inside one job while others queue up behind it, then lets go:
+// the queued jobs run as one batch (one transaction, one commit), each under a savepoint.
+TEST_F(SqliteStoreTest, QueuedJobsShareOneCommitAndFailIndependently) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(create_items(*store));
+
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> blocking{false};
+  std::thread blocker([&] {
+    EXPECT_OK(store->write([&](Transaction&) -> Status {
+      blocking = true;
+      released.wait();
+      return ok_status();
+    }));
+  });
+  while (!blocking) std::this_thread::yield();
+  const SqliteStore::WriterStats before = store->writer_stats();
+
+  constexpr int kJobs = 40;
+  std::atomic<int> ok{0}, refused{0}, thrown{0}, conflicts{0}, unexpected{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kJobs; ++i) {
+    threads.emplace_back([&, i] {
+      const std::int64_t id = i;
+      try {
+        Status s = store->write([&](Transaction& tx) -> Status {
+          HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (?, ?)",
+                                           {id, i % 4 == 0 ? "good" : "bad"}));
+          if (i % 4 == 1) return Error::invalid_argument("refused", "no");
+          if (i % 4 == 2) throw std::runtime_error("bug");
+          if (i % 4 == 3) {  // duplicate of this job's own row
+            HIPPO_RETURN_IF_ERROR(
+                tx.execute("INSERT INTO items (id, label) VALUES (?, ?)", {id, "bad"}));
+          }
+          return ok_status();
+        });
+        if (s.ok()) {
+          ++ok;
+        } else if (s.error().code() == "refused") {
+          ++refused;
+        } else if (s.error().code() == "constraint_violation") {
+          ++conflicts;
+        } else {
+          ++unexpected;
+        }
+      } catch (const std::runtime_error&) {
+        ++thrown;
+      }
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (store->writer_stats().queued < kJobs && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(store->writer_stats().queued, static_cast<std::size_t>(kJobs));
+  release.set_value();
+  blocker.join();
+  for (auto& t : threads) t.join();
+
+  const SqliteStore::WriterStats after = store->writer_stats();
+  EXPECT_EQ(after.batches - before.batches, 1u);
+  EXPECT_EQ(after.jobs - before.jobs, static_cast<std::uint64_t>(kJobs));
+  EXPECT_EQ(ok.load(), kJobs / 4);
+  EXPECT_EQ(refused.load(), kJobs / 4);
+  EXPECT_EQ(thrown.load(), kJobs / 4);
+  EXPECT_EQ(conflicts.load(), kJobs / 4);
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_EQ(count_rows(*store, "items"), kJobs / 4);
+  EXPECT_EQ(RawDb(db_path()).text("SELECT COUNT(*) FROM items WHERE label = 'bad'"), "0");
+}
+
+TEST_F(SqliteStoreTest, BatchesAreCappedByMaxBatchSize) {
+  StoreOptions options;
+  options.max_batch_size = 4;
+  auto store = open(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(create_items(*store));
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> blocking{false};
+  std::thread blocker([&] {
+    EXPECT_OK(store->write([&](Transaction&) -> Status {
+      blocking = true;
+      released.wait();
+      return ok_status();
+    }));
+  });
+  while (!blocking) std::this_thread::yield();
+  const auto before = store->writer_stats();
+  constexpr int kJobs = 20;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kJobs; ++i) {
+    threads.emplace_back([&, i] {
+      EXPECT_OK(store->write([&](Transaction& tx) {
+        return tx.execute("INSERT INTO items (id, label) VALUES (?, ?)", {i, "x"});
+      }));
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (store->writer_stats().queued < kJobs && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(store->writer_stats().queued, static_cast<std::size_t>(kJobs));
+  release.set_value();
+  blocker.join();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store->writer_stats().batches - before.batches, static_cast<std::uint64_t>(kJobs / 4));
+  EXPECT_EQ(count_rows(*store, "items"), kJobs);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritersAreGroupCommitted) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(create_items(*store));
+  const auto before = store->writer_stats();
+  constexpr int kThreads = 8, kPerThread = 100;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        EXPECT_OK(store->write([&](Transaction& tx) {
+          return tx.execute("INSERT INTO items (id, label) VALUES (?, ?)",
+                            {t * kPerThread + i, "x"});
+        }));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto after = store->writer_stats();
+  EXPECT_EQ(after.jobs - before.jobs, static_cast<std::uint64_t>(kThreads * kPerThread));
+  EXPECT_LT(after.batches - before.batches, after.jobs - before.jobs);
+}
+
+TEST_F(SqliteStoreTest, ManyDistinctStatementsOutgrowTheCache) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->read([](Transaction& tx) -> Status {
+    for (int round = 0; round < 2; ++round) {
+      for (int k = 0; k < 600; ++k) {
+        HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT " + std::to_string(k) + " + ?", {1}));
+        EXPECT_EQ(*row->int64(0), k + 1);
+      }
+    }
+    return ok_status();
+  }));
+}
+
+TEST_F(SqliteStoreTest, NestedReadsDoNotExhaustThePool) {
+  StoreOptions options;
+  options.read_pool_size = 1;
+  auto store = open(options);
+  ASSERT_NE(store, nullptr);
+  std::function<Result<int>(int)> nest = [&](int depth) -> Result<int> {
+    if (depth == 0) return 0;
+    return store->read([&](Transaction& tx) -> Result<int> {
+      HIPPO_RETURN_IF_ERROR(tx.query_one("SELECT COUNT(*) FROM schema_migrations"));
+      HIPPO_ASSIGN_OR_RETURN(int below, nest(depth - 1));
+      return below + 1;
+    });
+  };
+  ASSERT_OK_AND_ASSIGN(int depth, nest(5));
+  EXPECT_EQ(depth, 5);
+}
+
+}  // namespace
+}  // namespace hippocrate::store::sqlite

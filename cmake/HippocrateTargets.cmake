@@ -26,6 +26,7 @@ function(hippocrate_add_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE hippocrate_options ${ARG_DEPS}
                         GTest::gtest GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
     HIPPOCRATE_TEST_DATA="${PROJECT_SOURCE_DIR}/tests"
     HIPPOCRATE_BINARY_DIR="${PROJECT_BINARY_DIR}")

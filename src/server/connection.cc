@@ -205,7 +205,8 @@ asio::awaitable<void> Connection::serve_http() {
     log(request_id, method, out.route_template, status, started);
     if (!keep_alive) break;
   }
-  lowest.expires_after(kTlsCloseTimeout);
+  // Send close_notify; wait only briefly for the peer's (not at all when shutting down).
+  lowest.expires_after(shared_.stopping ? std::chrono::milliseconds(50) : kTlsCloseTimeout);
   co_await tls_->async_shutdown(kTuple);
   lowest.close();
 }
@@ -264,7 +265,7 @@ bool Connection::enqueue(Frame frame) {
     self->queue_.push_back(std::move(frame));
     if (!self->writing_) {
       self->writing_ = true;
-      asio::co_spawn(self->executor_, self->write_frames(), asio::detached);
+      asio::co_spawn(self->executor_, [self] { return self->write_frames(); }, asio::detached);
     }
   });
   return true;

@@ -29,6 +29,11 @@ struct HttpServer::Impl {
   ServerOptions options;
   asio::ssl::context tls;
   SharedState shared;
+  // Runs the acceptor, signals and the shutdown drain: never a handler, so a slow request
+  // cannot delay closing the listener.
+  asio::io_context control{1};
+  asio::executor_work_guard<asio::io_context::executor_type> control_guard =
+      asio::make_work_guard(control);
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
@@ -62,32 +67,34 @@ struct HttpServer::Impl {
           std::make_shared<Connection>(shared, std::move(socket), std::move(remote));
       shared.track(connection);
       auto executor = target.get_executor();
-      asio::co_spawn(executor, connection->run(), asio::detached);
+      // The lambda (and so the connection) lives as long as the coroutine.
+      asio::co_spawn(executor, [connection] { return connection->run(); }, asio::detached);
     }
   }
 
-  // Runs on contexts[0] after stop(): waits for connections to end, or for the grace
+  // Runs on the control context after stop(): waits for connections to end, or for the grace
   // period, then lets every thread return.
   asio::awaitable<void> drain() {
-    asio::steady_timer timer(*contexts[0]);
+    asio::steady_timer timer(control);
     const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
     while (shared.live > 0 && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     for (auto& c : contexts) c->stop();
+    control.stop();
   }
 
   void begin_stop() {
     std::call_once(stop_once, [this] {
       shared.stopping = true;
-      asio::post(*contexts[0], [this] {
+      asio::post(control, [this] {
         boost::system::error_code ignored;
         if (acceptor) acceptor->close(ignored);
         if (signals) signals->cancel(ignored);
         if (on_shutdown) on_shutdown();
         for (auto& c : shared.snapshot()) c->shutdown();
-        asio::co_spawn(*contexts[0], drain(), asio::detached);
+        asio::co_spawn(control, drain(), asio::detached);
       });
     });
   }
@@ -120,7 +127,7 @@ Status HttpServer::start() {
     im.guards.push_back(asio::make_work_guard(*im.contexts.back()));
   }
   const asio::ip::tcp::endpoint endpoint(address, im.options.port);
-  im.acceptor = std::make_unique<asio::ip::tcp::acceptor>(*im.contexts[0]);
+  im.acceptor = std::make_unique<asio::ip::tcp::acceptor>(im.control);
   const std::string where = im.options.address + ":" + std::to_string(im.options.port);
   if (im.acceptor->open(endpoint.protocol(), ec);
       !ec && (im.acceptor->set_option(asio::socket_base::reuse_address(true), ec), !ec) &&
@@ -134,15 +141,16 @@ Status HttpServer::start() {
     return Error::unavailable("listen_failed", "cannot listen on " + where + ": " + ec.message());
   }
   if (im.options.handle_signals) {
-    im.signals = std::make_unique<asio::signal_set>(*im.contexts[0], SIGINT, SIGTERM);
+    im.signals = std::make_unique<asio::signal_set>(im.control, SIGINT, SIGTERM);
     im.signals->async_wait([this](const boost::system::error_code& sec, int) {
       if (!sec) impl_->begin_stop();
     });
   }
-  asio::co_spawn(*im.contexts[0], im.accept_loop(), asio::detached);
+  asio::co_spawn(im.control, im.accept_loop(), asio::detached);
   for (auto& context : im.contexts) {
     im.threads.emplace_back([ctx = context.get()] { ctx->run(); });
   }
+  im.threads.emplace_back([&control = im.control] { control.run(); });
   return ok_status();
 }
 

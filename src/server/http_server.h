@@ -1,8 +1,9 @@
 // HttpServer: the HTTPS + WebSocket listener (Boost.Beast/Asio + OpenSSL).
 //
-// Threads: one io_context per thread (default: one per core); the acceptor hands each new
-// connection to the next io_context in turn, and a connection then lives on that thread
-// alone, so its state needs no locks.
+// Threads: one io_context per worker thread (default: one per core); a separate control
+// thread runs the acceptor, which hands each new connection to the next worker in turn. A
+// connection then lives on its worker alone, so its state needs no locks. Handlers run on
+// the worker and may block it (database writes wait for their group commit).
 //
 // Per connection: TLS handshake (10 s), then HTTP/1.1 with keep-alive. Limits: header size
 // (→ 431 "headers_too_large"), body size (→ 413 "payload_too_large"), malformed request

@@ -1,6 +1,9 @@
 #include "server/tls_context.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <memory>
 
 namespace hippocrate::server {
 
@@ -38,13 +41,18 @@ Status configure_tls_context(SSL_CTX* ctx, const std::filesystem::path& cert_cha
                                       "cannot read the TLS certificate chain (PEM) at " +
                                           cert_chain_file.string());
   }
-  if (SSL_CTX_use_PrivateKey_file(ctx, private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(private_key_file.c_str(), "r"),
+                                                 &BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr,
+      &EVP_PKEY_free);
+  if (!key) {
     ERR_clear_error();
     return Error::failed_precondition("tls_certificate_unreadable",
                                       "cannot read the TLS private key (PEM) at " +
                                           private_key_file.string());
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
     return Error::failed_precondition("tls_key_mismatch",
                                       "the TLS private key does not match the certificate");

@@ -1,0 +1,84 @@
+// HttpsClient: a small synchronous HTTPS/1.1 client with keep-alive, for the CLI and tests.
+//
+// It verifies the server certificate against the system trust store or, with `ca_file`,
+// against that file alone (the development certificate), and checks the host name or IP
+// address. Every operation has a deadline. Not thread-safe: one client per thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "server/http_types.h"
+
+namespace hippocrate::client {
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8443;
+  std::filesystem::path ca_file;  // empty: system trust store
+  std::chrono::milliseconds timeout{10'000};
+};
+
+// Parses "https://HOST:PORT" (no path) into options. Errors: "invalid_server_url".
+Result<ClientOptions> parse_server_url(std::string_view url);
+
+struct ClientResponse {
+  int status = 0;
+  server::Headers headers;
+  std::string body;
+};
+
+class HttpsClient {
+ public:
+  explicit HttpsClient(ClientOptions options);
+  ~HttpsClient();
+  HttpsClient(HttpsClient&&) noexcept;
+  HttpsClient& operator=(HttpsClient&&) noexcept;
+
+  // Sends one request on the kept-alive connection (connecting or reconnecting as needed).
+  // Errors: "connection_failed", "tls_failed" (certificate not trusted, version refused),
+  // "request_timeout", "connection_lost".
+  Result<ClientResponse> request(std::string_view method, std::string_view target,
+                                 std::string body = {},
+                                 std::vector<std::pair<std::string, std::string>> headers = {});
+  // How many TCP connections this client has opened so far (keep-alive checks).
+  int connections_opened() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A WebSocket client over TLS, synchronous, for the CLI and tests.
+class WebSocketClient {
+ public:
+  // Connects and upgrades at `target`. Errors as HttpsClient, plus "upgrade_refused"
+  // (the message holds the HTTP status).
+  static Result<WebSocketClient> connect(const ClientOptions& options, std::string_view target,
+                                         std::vector<std::pair<std::string, std::string>>
+                                             headers = {});
+  ~WebSocketClient();
+  WebSocketClient(WebSocketClient&&) noexcept;
+  WebSocketClient& operator=(WebSocketClient&&) noexcept;
+
+  Status send(std::string_view data, bool binary);
+  struct Message {
+    std::string data;
+    bool binary = false;
+  };
+  // Waits for the next message. Errors: "request_timeout", "connection_closed".
+  Result<Message> receive(std::chrono::milliseconds timeout);
+  Status close();
+
+ private:
+  WebSocketClient();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hippocrate::client

@@ -1,0 +1,101 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace hippocrate::server {
+namespace {
+
+std::filesystem::path write(const testing::TempDir& dir, const std::string& text) {
+  auto path = dir.path() / "hippocrate.toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, DefaultsAreTheEmbeddedSetUp) {
+  Config c;
+  EXPECT_EQ(c.listen(), "127.0.0.1:8443");
+  EXPECT_EQ(c.effective_database_url(), "sqlite://var/hippocrate.db");
+  EXPECT_EQ(c.max_body_bytes, 1024u * 1024u);
+  EXPECT_TRUE(validate_config(c).ok());
+}
+
+TEST(Config, FileThenEnvironmentThenFlag) {
+  testing::TempDir dir;
+  Config c;
+  auto file = write(dir,
+                    "[server]\nlisten = \"127.0.0.1:9000\"\ndata_dir = \"/srv/h\"\n"
+                    "max_body_bytes = 2048\n[log]\naccess = \"off\"\n");
+  ASSERT_TRUE(apply_config_file(c, file).ok());
+  EXPECT_EQ(c.listen_port, 9000);
+  EXPECT_EQ(c.data_dir, "/srv/h");
+  EXPECT_EQ(c.max_body_bytes, 2048u);
+  EXPECT_EQ(c.access_log, "off");
+  ASSERT_TRUE(apply_config_environment(c, {{"HIPPOCRATE_SERVER_LISTEN", "[::1]:9001"}}).ok());
+  EXPECT_EQ(c.listen(), "[::1]:9001");
+  ASSERT_TRUE(set_config_value(c, "server.listen", "127.0.0.1:9002", {"--listen"}).ok());
+  EXPECT_EQ(c.listen(), "127.0.0.1:9002");
+  EXPECT_EQ(c.effective_database_url(), "sqlite:///srv/h/hippocrate.db");
+}
+
+TEST(Config, ErrorsNameTheKeyAndTheSource) {
+  Config c;
+  auto bad_listen = set_config_value(c, "server.listen", "localhost", {"--listen"});
+  ASSERT_FALSE(bad_listen.ok());
+  EXPECT_EQ(bad_listen.error().code(), "invalid_config");
+  EXPECT_NE(bad_listen.error().message().find("server.listen"), std::string::npos);
+  EXPECT_NE(bad_listen.error().message().find("--listen"), std::string::npos);
+
+  auto bad_port = apply_config_environment(c, {{"HIPPOCRATE_SERVER_LISTEN", "1.2.3.4:70000"}});
+  ASSERT_FALSE(bad_port.ok());
+  EXPECT_NE(bad_port.error().message().find("HIPPOCRATE_SERVER_LISTEN"), std::string::npos);
+  EXPECT_NE(bad_port.error().message().find("out of range"), std::string::npos);
+
+  auto too_small = set_config_value(c, "server.max_body_bytes", "12", {"test"});
+  EXPECT_NE(too_small.error().message().find("server.max_body_bytes"), std::string::npos);
+  EXPECT_FALSE(set_config_value(c, "server.threads", "two", {"test"}).ok());
+  EXPECT_EQ(c.listen(), "127.0.0.1:8443");  // nothing half-applied
+}
+
+TEST(Config, FileTyposAndWrongTypesAreRefused) {
+  testing::TempDir dir;
+  Config c;
+  auto typo = apply_config_file(c, write(dir, "[server]\nlisen = \"127.0.0.1:1\"\n"));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message().find("server.lisen"), std::string::npos);
+  EXPECT_NE(typo.error().message().find("unknown setting"), std::string::npos);
+
+  auto type = apply_config_file(c, write(dir, "[server]\nmax_body_bytes = \"big\"\n"));
+  ASSERT_FALSE(type.ok());
+  EXPECT_NE(type.error().message().find("expected a whole number"), std::string::npos);
+
+  auto syntax = apply_config_file(c, write(dir, "[server\nlisten = 1\n"));
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.error().message().find("hippocrate.toml:1"), std::string::npos);
+
+  auto top = apply_config_file(c, write(dir, "listen = \"127.0.0.1:1\"\n"));
+  ASSERT_FALSE(top.ok());
+  EXPECT_NE(top.error().message().find("[server]"), std::string::npos);
+}
+
+TEST(Config, UnknownEnvironmentSettingIsRefused) {
+  Config c;
+  auto s = apply_config_environment(c, {{"HIPPOCRATE_SERVER_LISTN", "x"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("HIPPOCRATE_SERVER_LISTN"), std::string::npos);
+  EXPECT_TRUE(apply_config_environment(c, {{"HIPPOCRATE_CONFIG", "x.toml"}}).ok());
+}
+
+TEST(Config, CertificateAndKeyGoTogether) {
+  Config c;
+  c.tls_certificate = "/etc/ssl/cert.pem";
+  auto s = validate_config(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("tls.private_key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hippocrate::server

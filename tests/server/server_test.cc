@@ -1,0 +1,317 @@
+// Integration tests: a real HttpServer on loopback with real TLS, spoken to by the project's
+// client, by raw TLS sockets, and (in tests/cli) by curl and openssl s_client.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "server/http_status.h"
+#include "server/json_body.h"
+#include "server/routes/system_routes.h"
+#include "store/store.h"
+#include "support/raw_tls.h"
+#include "test_server.h"
+
+namespace hippocrate::server {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::RawTls;
+using testing::TestServer;
+
+// A WebSocket handler that echoes every message back, in the same mode.
+class EchoHandler : public WebSocketHandler {
+ public:
+  void on_open(std::shared_ptr<WebSocketConnection> c) override { connection_ = std::move(c); }
+  void on_message(std::string data, bool binary) override {
+    if (binary) {
+      connection_->send_binary(std::move(data));
+    } else {
+      connection_->send_text(std::move(data));
+    }
+  }
+  void on_close() override { connection_.reset(); }
+
+ private:
+  std::shared_ptr<WebSocketConnection> connection_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::StoreOptions so;
+    so.url = (db_dir_.path() / "test.db").string();
+    auto opened = store::open_store(so);
+    ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+    store_ = std::move(*opened);
+    add_system_routes(router_, *store_);
+    router_.add({"POST", "/api/v1/test/echo", "public",
+                 [](const RequestContext& ctx) {
+                   auto body = parse_json_body(ctx.request);
+                   if (!body) return error_response(body.error());
+                   return json_response(200, *body);
+                 },
+                 {}});
+    router_.add({"GET", "/api/v1/test/items/{id}", "public",
+                 [](const RequestContext&) { return json_response(200, {{"ok", true}}); }, {}});
+    router_.add({"GET", "/api/v1/test/slow", "public",
+                 [this](const RequestContext&) {
+                   slow_entered_.set_value();
+                   release_slow_.wait();
+                   return json_response(200, {{"slow", "done"}});
+                 },
+                 {}});
+    router_.add({"GET", "/api/v1/test/ws", "public", {},
+                 [](const RequestContext&) -> Result<std::shared_ptr<WebSocketHandler>> {
+                   return std::shared_ptr<WebSocketHandler>(std::make_shared<EchoHandler>());
+                 }});
+  }
+
+  std::unique_ptr<TestServer> start(ServerOptions options = {}) {
+    return std::make_unique<TestServer>(router_, options);
+  }
+
+  testing::TempDir db_dir_;
+  std::unique_ptr<store::Store> store_;
+  Router router_;
+  std::promise<void> slow_entered_;
+  std::promise<void> release_promise_;
+  std::shared_future<void> release_slow_ = release_promise_.get_future().share();
+};
+
+TEST_F(ServerTest, HealthzAnswers200WithSecurityHeaders) {
+  auto server = start();
+  auto client = server->client();
+  auto res = client.request("GET", "/healthz");
+  ASSERT_TRUE(res.ok()) << res.error().to_string();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, R"({"status":"ok","database":"ok"})");
+  EXPECT_EQ(res->headers.get("strict-transport-security"),
+            "max-age=31536000; includeSubDomains");
+  EXPECT_EQ(res->headers.get("x-content-type-options"), "nosniff");
+  EXPECT_EQ(res->headers.get("referrer-policy"), "no-referrer");
+  EXPECT_EQ(res->headers.get("content-security-policy"),
+            "default-src 'none'; frame-ancestors 'none'");
+  EXPECT_EQ(res->headers.get("cache-control"), "no-store");
+  EXPECT_EQ(res->headers.get("x-request-id")->size(), 32u);
+  EXPECT_FALSE(res->headers.has("server"));
+}
+
+TEST_F(ServerTest, VersionEndpoint) {
+  auto server = start();
+  auto client = server->client();
+  auto res = client.request("GET", "/api/v1/version");
+  ASSERT_TRUE(res.ok());
+  auto v = boost::json::parse(res->body).as_object();
+  EXPECT_EQ(v.at("name").as_string(), "hippocrate");
+  EXPECT_EQ(v.at("api").as_string(), "v1");
+}
+
+TEST_F(ServerTest, KeepAliveReusesOneConnection) {
+  auto server = start();
+  auto client = server->client();
+  for (int i = 0; i < 5; ++i) {
+    auto res = client.request("GET", "/healthz");
+    ASSERT_TRUE(res.ok());
+    EXPECT_EQ(res->status, 200);
+  }
+  EXPECT_EQ(client.connections_opened(), 1);
+}
+
+TEST_F(ServerTest, UnknownRouteAndWrongMethodAreJsonErrors) {
+  auto server = start();
+  auto client = server->client();
+  auto missing = client.request("GET", "/api/v1/nothing-here");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->body, R"({"error":{"code":"not_found","message":"no such resource"}})");
+  auto wrong = client.request("DELETE", "/healthz");
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_EQ(wrong->status, 405);
+  EXPECT_EQ(wrong->headers.get("allow"), "GET");
+}
+
+TEST_F(ServerTest, MalformedJsonIs400AndWrongMediaTypeIs415) {
+  auto server = start();
+  auto client = server->client();
+  auto ok = client.request("POST", "/api/v1/test/echo", R"({"a":1})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, R"({"a":1})");
+  auto bad = client.request("POST", "/api/v1/test/echo", R"({"a":)");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("\"code\":\"malformed_json\""), std::string::npos);
+  auto deep = client.request("POST", "/api/v1/test/echo",
+                             std::string(100, '[') + std::string(100, ']'));
+  EXPECT_EQ(deep->status, 400);
+  auto media = client.request("POST", "/api/v1/test/echo", "a=1",
+                              {{"content-type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(media->status, 415);
+  EXPECT_NE(media->body.find("unsupported_media_type"), std::string::npos);
+}
+
+TEST_F(ServerTest, BodyOverTheLimitIs413) {
+  ServerOptions o;
+  o.body_limit = 4096;
+  auto server = start(o);
+  auto client = server->client();
+  auto res = client.request("POST", "/api/v1/test/echo", std::string(8192, 'x'));
+  ASSERT_TRUE(res.ok()) << res.error().to_string();
+  EXPECT_EQ(res->status, 413);
+  EXPECT_NE(res->body.find("\"code\":\"payload_too_large\""), std::string::npos);
+  // A declared length over the limit is refused from the headers alone.
+  RawTls raw(server->port(), server->ca_file());
+  raw.write("POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 100000000\r\n\r\n");
+  bool closed = false;
+  auto reply = raw.read_until_close(5s, &closed);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply;
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(ServerTest, HeadersOverTheLimitAre431) {
+  auto server = start();
+  auto client = server->client();
+  auto res = client.request("GET", "/healthz", {}, {{"x-filler", std::string(32 * 1024, 'a')}});
+  ASSERT_TRUE(res.ok()) << res.error().to_string();
+  EXPECT_EQ(res->status, 431);
+  EXPECT_NE(res->body.find("\"code\":\"headers_too_large\""), std::string::npos);
+}
+
+TEST_F(ServerTest, MalformedHttpIs400) {
+  auto server = start();
+  RawTls raw(server->port(), server->ca_file());
+  raw.write("GET /healthz HTTP/1.1\r\nHost x\r\n\r\n");  // header without a colon
+  bool closed = false;
+  auto reply = raw.read_until_close(5s, &closed);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+  EXPECT_NE(reply.find("malformed_request"), std::string::npos);
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(ServerTest, IdleClientIsDisconnected) {
+  ServerOptions o;
+  o.idle_timeout = 300ms;
+  auto server = start(o);
+  RawTls raw(server->port(), server->ca_file());
+  bool closed = false;
+  raw.read_until_close(10s, &closed);  // sends nothing
+  EXPECT_TRUE(closed);
+}
+
+TEST_F(ServerTest, SlowClientIsDisconnected) {
+  ServerOptions o;
+  o.idle_timeout = 300ms;
+  o.request_timeout = 300ms;
+  auto server = start(o);
+  RawTls raw(server->port(), server->ca_file());
+  raw.write("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ");  // then stalls
+  bool closed = false;
+  auto reply = raw.read_until_close(10s, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(reply.find("200 OK"), std::string::npos);
+}
+
+TEST_F(ServerTest, AccessLogHasRouteTemplateAndNoSecrets) {
+  auto server = start();
+  auto client = server->client();
+  auto res = client.request("GET", "/api/v1/test/items/patient-4242?token=QUERYSECRET", {},
+                            {{"authorization", "Bearer AUTHSECRET"}, {"cookie", "s=COOKIESECRET"}});
+  ASSERT_TRUE(res.ok());
+  server->stop();
+  const std::string log = server->access_log();
+  EXPECT_NE(log.find(R"("route":"/api/v1/test/items/{id}")"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("status":200)"), std::string::npos);
+  EXPECT_NE(log.find(R"("method":"GET")"), std::string::npos);
+  EXPECT_NE(log.find(std::string(*res->headers.get("x-request-id"))), std::string::npos);
+  for (const char* secret : {"patient-4242", "QUERYSECRET", "AUTHSECRET", "COOKIESECRET"}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+  }
+  auto line = log.substr(0, log.find('\n'));
+  auto entry = boost::json::parse(line).as_object();
+  EXPECT_TRUE(entry.contains("time"));
+  EXPECT_TRUE(entry.at("time").as_string().ends_with("Z"));
+  EXPECT_TRUE(entry.at("duration_us").is_int64());
+}
+
+TEST_F(ServerTest, GracefulShutdownFinishesInFlightAndRefusesNew) {
+  auto server = start();
+  std::promise<Result<client::ClientResponse>> done;
+  std::thread in_flight([&] {
+    auto client = server->client();
+    done.set_value(client.request("GET", "/api/v1/test/slow"));
+  });
+  slow_entered_.get_future().wait();
+  std::thread stopper([&] { server->stop(); });
+  // The listener closes while the request is still running...
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    refused = !testing::tcp_connects(server->port());
+    if (!refused) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(refused);
+  // ...and the request in flight still gets its full answer.
+  release_promise_.set_value();
+  auto res = done.get_future().get();
+  in_flight.join();
+  stopper.join();
+  ASSERT_TRUE(res.ok()) << res.error().to_string();
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, R"({"slow":"done"})");
+  EXPECT_EQ(res->headers.get("connection"), "close");
+}
+
+TEST_F(ServerTest, WebSocketEchoesTextAndBinary) {
+  auto server = start();
+  auto ws = client::WebSocketClient::connect(server->client_options(), "/api/v1/test/ws");
+  ASSERT_TRUE(ws.ok()) << ws.error().to_string();
+  ASSERT_TRUE(ws->send("hello", false).ok());
+  auto m1 = ws->receive(5s);
+  ASSERT_TRUE(m1.ok()) << m1.error().to_string();
+  EXPECT_EQ(m1->data, "hello");
+  EXPECT_FALSE(m1->binary);
+  const std::string bytes("\x00\x01\xff", 3);
+  ASSERT_TRUE(ws->send(bytes, true).ok());
+  auto m2 = ws->receive(5s);
+  ASSERT_TRUE(m2.ok());
+  EXPECT_EQ(m2->data, bytes);
+  EXPECT_TRUE(m2->binary);
+  EXPECT_TRUE(ws->close().ok());
+}
+
+TEST_F(ServerTest, WebSocketUpgradeOnPlainRouteIsRefused) {
+  auto server = start();
+  auto ws = client::WebSocketClient::connect(server->client_options(), "/healthz");
+  ASSERT_FALSE(ws.ok());
+  EXPECT_EQ(ws.error().code(), "upgrade_refused");
+}
+
+TEST_F(ServerTest, ShutdownClosesWebSocketsNormally) {
+  auto server = start();
+  auto ws = client::WebSocketClient::connect(server->client_options(), "/api/v1/test/ws");
+  ASSERT_TRUE(ws.ok());
+  std::thread stopper([&] { server->stop(); });
+  auto m = ws->receive(10s);
+  stopper.join();
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().code(), "connection_closed");
+}
+
+TEST_F(ServerTest, UntrustedCertificateIsRejectedByTheClient) {
+  auto server = start();
+  testing::TempDir other;
+  auto other_cert = ensure_self_signed_certificate(other.path() / "tls");
+  auto options = server->client_options();
+  options.ca_file = other_cert->certificate;
+  client::HttpsClient client(options);
+  auto res = client.request("GET", "/healthz");
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().code(), "tls_failed");
+}
+
+}  // namespace
+}  // namespace hippocrate::server

@@ -1,0 +1,39 @@
+// A raw blocking TLS connection (OpenSSL, no HTTP layer) for tests that must send bytes a
+// well-behaved client never would: malformed requests, partial headers, stalls.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace hippocrate::testing {
+
+class RawTls {
+ public:
+  // Connects to 127.0.0.1:port and completes a TLS handshake trusting `ca_file`.
+  // Throws std::runtime_error on failure.
+  RawTls(std::uint16_t port, const std::filesystem::path& ca_file);
+  ~RawTls();
+  RawTls(const RawTls&) = delete;
+  RawTls& operator=(const RawTls&) = delete;
+
+  bool write(std::string_view bytes);
+  // Reads what arrives until the peer closes or `timeout` passes. `closed` tells which.
+  std::string read_until_close(std::chrono::milliseconds timeout, bool* closed);
+  // Reads at least one chunk (or nothing on timeout/close).
+  std::string read_some(std::chrono::milliseconds timeout);
+
+ private:
+  int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+};
+
+// True when a TCP connection to 127.0.0.1:port is accepted.
+bool tcp_connects(std::uint16_t port);
+
+}  // namespace hippocrate::testing

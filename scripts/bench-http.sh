@@ -39,7 +39,7 @@
 #
 # Knobs (env): DURATION [10] WARMUP [2] ROUNDS [3] CONNS [64] CONFIGS ["pinned unpinned"]
 #   ACCESS_LOG [file|off, default file] BUDGET [170] RESULTS_DIR [build/bench-results]
-#   UNPINNED_WORKERS [2]
+#   UNPINNED_WORKERS [2] NOISE_PCT [10] (a run is flagged NOISY when other% exceeds it)
 set -euo pipefail
 
 usage() { echo "usage: $0 HIPPOCRATE_BINARY" >&2; exit 2; }
@@ -59,6 +59,7 @@ CONFIGS=${CONFIGS:-"pinned unpinned"}
 ACCESS_LOG=${ACCESS_LOG:-file}
 BUDGET=${BUDGET:-170}
 UNPINNED_WORKERS=${UNPINNED_WORKERS:-2}
+NOISE_PCT=${NOISE_PCT:-10}
 RESULTS_DIR=${RESULTS_DIR:-$REPO/build/bench-results}
 
 # Same policy as src/server/tls_context.cc (nginx/OpenSSL names).
@@ -75,6 +76,7 @@ done
 while read -r v; do unset "$v"; done < <(compgen -e | grep '^HIPPOCRATE_' || true)
 
 NPROC=$(nproc)
+LOADAVG0=$(cut -d' ' -f1-3 /proc/loadavg)
 CLK_TCK=$(getconf CLK_TCK)
 START=$(date +%s)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -226,7 +228,7 @@ nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); }
 
 # ---------- one measured run ----------
 ERRORS=0
-ROWS=$T/rows.tsv   # cfg server round rps p50 p99 srv_cpu wrk_cpu req bytes non2xx sockerr rss other_cpu
+ROWS=$T/rows.tsv   # cfg server round rps p50 p99 srv_cpu wrk_cpu req bytes non2xx sockerr rss other_cpu cpu_us_per_req
 CRASHES=0
 : >"$ROWS"
 run_wrk() {  # SERVER ROUND URL PIDS...
@@ -250,6 +252,7 @@ run_wrk() {  # SERVER ROUND URL PIDS...
   # Tick-sampled, so only a rough figure; it can come out slightly negative.
   other_cpu=$(awk -v m=$((m1 - m0)) -v hz="$CLK_TCK" -v ns=$((w1 - w0)) -v s="$srv_cpu" -v w="$wrk_cpu" \
     'BEGIN { printf "%.1f", 100 * (m / hz) / (ns / 1e9) - s - w }')
+
   parsed=$(awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
                      if (v ~ /m$/) return v * 60000; if (v ~ /s$/) return v * 1000; return v + 0 }
@@ -268,8 +271,11 @@ run_wrk() {  # SERVER ROUND URL PIDS...
     log "bench-http: WARNING: $server ($CFG, round $round): non-2xx/3xx=$non2xx socket errors=$sock wrk rc=$rc"
     grep -E 'Non-2xx|Socket errors' "$out" >&2 || true
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CFG" "$server" "$round" "$rps" \
-    "$p50" "$p99" "$srv_cpu" "$wrk_cpu" "$req" "$rd" "$non2xx" "$sock" "$rss" "$other_cpu" >>"$ROWS"
+  # Server CPU time per request (µs): robust to other load on the machine, unlike req/s.
+  local cpr
+  cpr=$(awk -v c="$srv_cpu" -v r="$rps" 'BEGIN { if (r + 0 > 0) printf "%.2f", 1e6 * (c / 100) / r; else print "null" }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CFG" "$server" "$round" "$rps" \
+    "$p50" "$p99" "$srv_cpu" "$wrk_cpu" "$req" "$rd" "$non2xx" "$sock" "$rss" "$other_cpu" "$cpr" >>"$ROWS"
 }
 CFG_FAIL=""
 check_alive() {  # SERVER TPID -> 1 (and CFG_FAIL set) if the server is gone
@@ -324,7 +330,7 @@ fi
 HDR_H=$(wc -c <"$T/logs/hippocrate-headers.txt"); HDR_N=$(wc -c <"$T/logs/nginx-headers.txt")
 
 echo "bench-http: GET /healthz over TLS, keep-alive, wrk -c$CONNS, ${WARMUP} s warm-up + ${DURATION} s per run, $ROUNDS rounds (alternating)"
-echo "  machine: nproc=$NPROC, $CPU_MODEL, kernel $(uname -r)"
+echo "  machine: nproc=$NPROC, $CPU_MODEL, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  versions: $V_HIPPO | nginx $V_NGINX | $V_WRK | $V_SSL"
 echo "  body: $BODY ($(wc -c <"$T/nginx/html/healthz.json") B); response headers: hippocrate $HDR_H B, nginx $HDR_N B"
 echo "  TLS 1.3: hippocrate $TLS_H13 | nginx $TLS_N13"
@@ -387,8 +393,8 @@ run_config() {  # NAME
   printf '%-11s %5s %10s %8s %8s %8s %8s %9s %10s %7s %7s\n' server round "req/s" "p50 ms" "p99 ms" \
     "srvCPU%" "wrkCPU%" "other%" "CPUus/req" "B/resp" errors
   awk -F'\t' -v c="$CFG" '$1 == c {
-    cpr = ($4 > 0) ? 1e6 * ($7 / 100) / $4 : 0; bpr = ($9 > 0) ? $10 / $9 : 0
-    printf "%-11s %5s %10.0f %8.2f %8.2f %8.1f %8.1f %9.1f %10.1f %7.0f %7d\n", $2, $3, $4, $5, $6, $7, $8, $14, cpr, bpr, $11 + $12 }' "$ROWS"
+    bpr = ($9 > 0) ? $10 / $9 : 0
+    printf "%-11s %5s %10.0f %8.2f %8.2f %8.1f %8.1f %9.1f %10.1f %7.0f %7d\n", $2, $3, $4, $5, $6, $7, $8, $14, $15, bpr, $11 + $12 }' "$ROWS"
   [[ -n $CFG_FAIL ]] && echo "FAILED      $CFG_FAIL: its remaining rounds were not run"
   local s json="{\"name\":\"$CFG\",\"description\":$(json_str "$desc"),\"server_workers\":$workers"
   json+=",\"wrk_threads\":$WRK_THREADS,\"server_cpus\":$(json_str "${srv_pin[*]:-none}")"
@@ -396,27 +402,36 @@ run_config() {  # NAME
   declare -A med
   for s in hippocrate nginx; do
     local col name
-    for col in 4:rps 5:p50 6:p99 7:cpu 8:wrkcpu; do
+    for col in 4:rps 5:p50 6:p99 7:cpu 8:wrkcpu 14:other 15:cpr; do
       name=${col#*:}
-      med[$s.$name]=$(awk -F'\t' -v c="$CFG" -v s="$s" -v k="${col%%:*}" '$1 == c && $2 == s { print $k }' "$ROWS" | median)
+      med[$s.$name]=$(awk -F'\t' -v c="$CFG" -v s="$s" -v k="${col%%:*}" \
+        '$1 == c && $2 == s && $4 != "null" && $4 > 0 { print $k }' "$ROWS" | median)
     done
     json+=",\"$s\":{\"rounds\":["
     json+=$(awk -F'\t' -v c="$CFG" -v s="$s" 'BEGIN { sep = "" } $1 == c && $2 == s {
-      printf "%s{\"round\":%d,\"rps\":%s,\"p50_ms\":%s,\"p99_ms\":%s,\"server_cpu_pct\":%s,\"wrk_cpu_pct\":%s,\"other_cpu_pct\":%s,\"requests\":%s,\"bytes_read\":%s,\"non_2xx_3xx\":%s,\"socket_errors\":%s,\"server_rss_kib\":%s}",
-             sep, $3, $4, $5, $6, $7, $8, $14, $9, $10, $11, $12, $13; sep = "," }' "$ROWS")
+      printf "%s{\"round\":%d,\"rps\":%s,\"p50_ms\":%s,\"p99_ms\":%s,\"server_cpu_pct\":%s,\"server_cpu_us_per_req\":%s,\"wrk_cpu_pct\":%s,\"other_cpu_pct\":%s,\"requests\":%s,\"bytes_read\":%s,\"non_2xx_3xx\":%s,\"socket_errors\":%s,\"server_rss_kib\":%s}",
+             sep, $3, $4, $5, $6, $7, $15, $8, $14, $9, $10, $11, $12, $13; sep = "," }' "$ROWS")
     json+="],\"median_rps\":${med[$s.rps]},\"median_p50_ms\":${med[$s.p50]},\"median_p99_ms\":${med[$s.p99]}"
-    json+=",\"median_server_cpu_pct\":${med[$s.cpu]},\"median_wrk_cpu_pct\":${med[$s.wrkcpu]}"
+    json+=",\"median_server_cpu_pct\":${med[$s.cpu]},\"median_server_cpu_us_per_req\":${med[$s.cpr]}"
+    json+=",\"median_wrk_cpu_pct\":${med[$s.wrkcpu]},\"median_other_cpu_pct\":${med[$s.other]}"
     json+=",\"access_log_lines\":$([[ $s == hippocrate ]] && echo "$lines_h" || echo "$lines_n")}"
   done
-  local ratio
+  local ratio cratio noisy
   ratio=$(awk -v a="${med[hippocrate.rps]}" -v b="${med[nginx.rps]}" \
     'BEGIN { if (a == "null" || b == "null" || b == 0) print "null"; else printf "%.3f", a / b }')
-  json+=",\"ratio_rps_hippocrate_over_nginx\":$ratio,\"failed\":$([[ -n $CFG_FAIL ]] && json_str "$CFG_FAIL" || echo null)}"
+  cratio=$(awk -v a="${med[hippocrate.cpr]}" -v b="${med[nginx.cpr]}" \
+    'BEGIN { if (a == "null" || b == "null" || b == 0) print "null"; else printf "%.3f", a / b }')
+  noisy=$(awk -F'\t' -v c="$CFG" -v lim="$NOISE_PCT" '$1 == c && $14 > lim { n++ } END { print n + 0 }' "$ROWS")
+  json+=",\"ratio_rps_hippocrate_over_nginx\":$ratio,\"ratio_cpu_per_req_hippocrate_over_nginx\":$cratio"
+  json+=",\"noisy_runs\":$noisy,\"failed\":$([[ -n $CFG_FAIL ]] && json_str "$CFG_FAIL" || echo null)}"
   CFG_JSON+=("$json")
   printf 'median      hippocrate %s req/s (p50 %s ms, p99 %s ms, CPU %s%%) | nginx %s req/s (p50 %s ms, p99 %s ms, CPU %s%%)\n' \
     "$(fmt0 "${med[hippocrate.rps]}")" "${med[hippocrate.p50]}" "${med[hippocrate.p99]}" "${med[hippocrate.cpu]}" \
     "$(fmt0 "${med[nginx.rps]}")" "${med[nginx.p50]}" "${med[nginx.p99]}" "${med[nginx.cpu]}"
-  echo "ratio       hippocrate/nginx (median req/s) = $ratio"
+  echo "ratio       hippocrate/nginx: median req/s $ratio | server CPU us/req ${med[hippocrate.cpr]}/${med[nginx.cpr]} = $cratio (higher = hippocrate costlier)"
+  if ((noisy > 0)); then
+    echo "NOISY       $noisy run(s) with other% > $NOISE_PCT: something else used the CPUs; req/s are unreliable, CPU us/req less so"
+  fi
   [[ $ACCESS_LOG == file ]] && echo "access log  lines written: hippocrate $lines_h, nginx $lines_n (warm-ups included)"
   return 0
 }
@@ -427,8 +442,8 @@ for c in $CONFIGS; do run_config "$c"; done
 mkdir -p "$RESULTS_DIR"
 OUT=$RESULTS_DIR/http-$STAMP.jsonl
 {
-  printf '{"bench":"http-healthz-tls","timestamp":"%s","nproc":%d,"cpu_model":%s,"kernel":%s' \
-    "$STAMP" "$NPROC" "$(json_str "$CPU_MODEL")" "$(json_str "$(uname -r)")"
+  printf '{"bench":"http-healthz-tls","timestamp":"%s","nproc":%d,"cpu_model":%s,"kernel":%s,"loadavg_at_start":%s' \
+    "$STAMP" "$NPROC" "$(json_str "$CPU_MODEL")" "$(json_str "$(uname -r)")" "$(json_str "$LOADAVG0")"
   printf ',"versions":{"hippocrate":%s,"nginx":%s,"wrk":%s,"openssl":%s}' "$(json_str "$V_HIPPO")" \
     "$(json_str "$V_NGINX")" "$(json_str "$V_WRK")" "$(json_str "$V_SSL")"
   printf ',"method":{"path":"/healthz","connections":%d,"warmup_s":%d,"duration_s":%d,"rounds":%d,"access_log":"%s","keepalive":true}' \

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# End-to-end test of `hippocrate serve` as a user runs it, checked with independent tools:
+# curl (HTTPS, headers, errors), openssl s_client (TLS versions and suites), the file
+# modes of the generated key and database, the config error messages, SIGTERM shutdown.
+#   serve_e2e_test.sh PATH_TO_HIPPOCRATE
+set -euo pipefail
+bin=$(realpath "$1")
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "FAIL - $what"; fi
+}
+
+# --version and --help
+check "--version prints the version" bash -c "'$bin' --version | grep -qE '^hippocrate [0-9]+\.[0-9]+\.[0-9]+$'"
+check "--help lists serve" bash -c "'$bin' --help | grep -q serve"
+
+# Configuration errors stop start-up with exit code 2 and name the key.
+set +e
+out=$("$bin" serve --listen nonsense --data-dir "$work/bad" 2>&1); code=$?
+set -e
+check "bad --listen exits 2" test "$code" -eq 2
+check "bad --listen names the key and the flag" bash -c "grep -q 'server.listen (from --listen)' <<<'$out'"
+printf '[server]\nmax_body_bytes = "lots"\n' > bad.toml
+set +e
+out=$("$bin" serve --config bad.toml 2>&1); code=$?
+set -e
+check "bad config file exits 2" test "$code" -eq 2
+check "bad config file names the key" bash -c "grep -q 'server.max_body_bytes' <<<'$out'"
+set +e
+out=$(HIPPOCRATE_SERVER_THREADS=many "$bin" serve --data-dir "$work/bad" 2>&1); code=$?
+set -e
+check "bad environment variable exits 2 and is named" bash -c "[[ $code -eq 2 ]] && grep -q HIPPOCRATE_SERVER_THREADS <<<'$out'"
+check "no data written after a configuration error" test ! -e "$work/bad"
+
+# Start on a free port (port 0); the banner tells the real one.
+HIPPOCRATE_LOG_ACCESS="$work/access.log" "$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var" \
+  >"$work/stdout" 2>"$work/stderr" &
+pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/stderr" | head -1 || true)
+  [[ -n "$url" ]] && break
+  sleep 0.1
+done
+[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/stderr"; exit 1; }
+port=${url##*:}
+ca="$work/var/tls/cert.pem"
+
+check "banner shows how to reach it with curl" grep -q "curl --cacert" "$work/stderr"
+check "healthz answers 200 over verified TLS" \
+  bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$ca' '$url/healthz') == 200 ]]"
+check "healthz body" bash -c "[[ \$(curl -s --cacert '$ca' '$url/healthz') == '{\"status\":\"ok\",\"database\":\"ok\"}' ]]"
+headers=$(curl -s -D - -o /dev/null --cacert "$ca" "$url/api/v1/version")
+check "HSTS header" grep -qi '^strict-transport-security: max-age=31536000; includeSubDomains' <<<"$headers"
+check "nosniff header" grep -qi '^x-content-type-options: nosniff' <<<"$headers"
+check "no-referrer header" grep -qi '^referrer-policy: no-referrer' <<<"$headers"
+check "CSP header" grep -qi "^content-security-policy: default-src 'none'; frame-ancestors 'none'" <<<"$headers"
+check "no-store header" grep -qi '^cache-control: no-store' <<<"$headers"
+check "unknown route is a JSON 404" \
+  bash -c "[[ \$(curl -s --cacert '$ca' '$url/nope') == '{\"error\":{\"code\":\"not_found\",\"message\":\"no such resource\"}}' ]]"
+check "wrong method is 405" \
+  bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST --cacert '$ca' '$url/healthz') == 405 ]]"
+check "oversized body is 413" \
+  bash -c "head -c 2000000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --cacert '$ca' -H 'content-type: application/json' --data-binary @- '$url/healthz' | grep -q 413"
+check "oversized headers are 431" \
+  bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$ca' -H \"x-big: \$(head -c 40000 /dev/zero | tr '\\0' a)\" '$url/healthz') == 431 ]]"
+check "plain HTTP is refused" bash -c "! curl -s --max-time 5 'http://127.0.0.1:$port/healthz' >/dev/null 2>&1"
+check "a client that does not trust the certificate is refused" \
+  bash -c "! curl -s --max-time 5 '$url/healthz' >/dev/null 2>&1"
+
+# TLS policy, seen by openssl s_client.
+tls() { timeout 10 openssl s_client -connect "127.0.0.1:$port" -CAfile "$ca" "$@" </dev/null 2>&1; }
+check "TLS 1.3 accepted" bash -c "$(declare -f tls); port=$port ca='$ca'; tls -tls1_3 | grep -qE 'TLSv1\.3, Cipher is TLS_(AES_128_GCM|AES_256_GCM|CHACHA20_POLY1305)'"
+check "TLS 1.2 with ECDHE-AEAD accepted" bash -c "$(declare -f tls); port=$port ca='$ca'; tls -tls1_2 | grep -qE 'TLSv1\.2, Cipher is ECDHE-ECDSA-(AES128-GCM|AES256-GCM|CHACHA20)'"
+check "TLS 1.1 refused" bash -c "$(declare -f tls); port=$port ca='$ca'; ! tls -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' | grep -q 'Cipher is ECDHE'"
+check "TLS 1.1 handshake fails" bash -c "$(declare -f tls); port=$port ca='$ca'; tls -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' | grep -qE 'Cipher is \(NONE\)|no protocols available|alert'"
+check "TLS 1.2 CBC suite refused" bash -c "$(declare -f tls); port=$port ca='$ca'; ! tls -tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA' | grep -q 'Cipher is ECDHE'"
+check "TLS 1.2 RSA key exchange refused" bash -c "$(declare -f tls); port=$port ca='$ca'; ! tls -tls1_2 -cipher 'AES128-GCM-SHA256' | grep -q 'Cipher is AES'"
+
+# Files in the data folder.
+check "private key is 0600" test "$(stat -c %a "$work/var/tls/key.pem")" = 600
+check "data folder is 0700" test "$(stat -c %a "$work/var")" = 700
+check "database is 0600" test "$(stat -c %a "$work/var/hippocrate.db")" = 600
+check "schema version recorded" bash -c "[[ \$(sqlite3 '$work/var/hippocrate.db' 'select max(version) from schema_migrations') -ge 1 ]]"
+
+# Access log: JSON lines, route templates, no secrets.
+curl -s -o /dev/null --cacert "$ca" -H 'Authorization: Bearer TOPSECRETTOKEN' "$url/healthz?key=QUERYSECRET"
+sleep 0.2
+check "access log is JSON lines with the route" grep -q '"route":"/healthz"' "$work/access.log"
+check "access log holds no token or query" bash -c "! grep -qE 'TOPSECRETTOKEN|QUERYSECRET' '$work/access.log'"
+
+# SIGTERM: clean stop, exit 0, port released.
+kill -TERM "$pid"
+set +e
+wait "$pid"; code=$?
+set -e
+pid=""
+check "SIGTERM stops with exit code 0" test "$code" -eq 0
+check "stop is reported" grep -q "hippocrate: stopped" "$work/stderr"
+check "port released after stop" bash -c "! curl -s --max-time 2 --cacert '$ca' '$url/healthz' >/dev/null 2>&1"
+
+# A second start reuses the certificate and database.
+before=$(sha256sum "$work/var/tls/cert.pem")
+"$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var" >/dev/null 2>"$work/stderr2" &
+pid=$!
+for _ in $(seq 1 100); do grep -q 'running at' "$work/stderr2" && break; sleep 0.1; done
+check "restart reuses the certificate" test "$before" = "$(sha256sum "$work/var/tls/cert.pem")"
+kill -INT "$pid"; wait "$pid" || true; pid=""
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

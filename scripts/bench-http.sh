@@ -19,7 +19,9 @@
 #       unpinned both servers with 2 workers, wrk -t2, nobody pinned (all share the cores).
 #                Run only if the time budget still allows it.
 #   - server CPU: utime+stime from /proc/PID/stat (all threads; for nginx master + workers)
-#     over the measured wrk run, as % of one core. wrk CPU: user+sys from bash `time`.
+#     over the measured wrk run, as % of one core, and per request (µs: robust to other load).
+#     wrk CPU: user+sys from bash `time`. other%: the machine's busy time (/proc/stat) minus
+#     server and wrk, a noise flag (runs above NOISE_PCT are flagged NOISY).
 #   - access logs: ON for both by default, one JSON line per request, flushed per line, to a
 #     file in the temp dir (ACCESS_LOG=off turns both off). The mode is in the output.
 #   - before measuring: curl --cacert CERT must get 200 from both, the nginx body must be
@@ -105,7 +107,12 @@ stop_tpid() {
   wait "$tpid" 2>/dev/null || true
 }
 cleanup() {
-  local rc=$?
+  local rc=$? p
+  if [[ -n ${WRK_JOB:-} ]]; then   # a wrk still running: its timeout forwards SIGTERM to it
+    for p in $(pgrep -P "$WRK_JOB" || true); do kill -TERM "$p" 2>/dev/null || true; done
+    kill -TERM "$WRK_JOB" 2>/dev/null || true
+    wait "$WRK_JOB" 2>/dev/null || true
+  fi
   stop_tpid "$HIPPO_TPID"; HIPPO_TPID=""
   stop_tpid "$NGINX_TPID"; NGINX_TPID=""
   if [[ -n $WATCHDOG ]]; then
@@ -227,6 +234,17 @@ start_nginx() {  # WORKERS PIN_PREFIX...
 nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); }
 
 # ---------- one measured run ----------
+# Runs CMD (output to OUT, its user+sys CPU seconds to TIMEFILE) in the background and waits
+# for it: a signal to the script is then handled at once rather than when wrk ends.
+WRK_JOB=""
+bg_wait() {  # OUT TIMEFILE CMD...
+  local out=$1 tf=$2 rc=0; shift 2
+  ( TIMEFORMAT='%U %S'; time "$@" >"$out" 2>&1 ) 2>"$tf" &
+  WRK_JOB=$!
+  wait "$WRK_JOB" || rc=$?
+  WRK_JOB=""
+  return "$rc"
+}
 ERRORS=0
 ROWS=$T/rows.tsv   # cfg server round rps p50 p99 srv_cpu wrk_cpu req bytes non2xx sockerr rss other_cpu cpu_us_per_req
 CRASHES=0
@@ -236,12 +254,12 @@ run_wrk() {  # SERVER ROUND URL PIDS...
   local pids=("$@") out=$T/logs/wrk-$CFG-$server-$round.txt tf=$T/logs/time.txt
   local t0 t1 w0 w1 m0 m1 rc=0 parsed srv_cpu wrk_cpu other_cpu rss
   local rps p50 p99 req rd non2xx sock
-  timeout $((WARMUP + 15)) "${WRK_PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${WARMUP}s" "$url" \
-    >"$T/logs/warmup.txt" 2>&1 || log "bench-http: warm-up wrk exited with $? ($server round $round)"
+  bg_wait "$T/logs/warmup.txt" /dev/null timeout $((WARMUP + 15)) "${WRK_PIN[@]}" \
+    wrk -t"$WRK_THREADS" -c"$CONNS" -d"${WARMUP}s" "$url" ||
+    log "bench-http: warm-up wrk exited with $? ($server round $round)"
   t0=$(proc_ticks "${pids[@]}"); m0=$(machine_busy_ticks); w0=$(now_ns)
-  TIMEFORMAT='%U %S'
-  { time timeout $((DURATION + 15)) "${WRK_PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" \
-      -d"${DURATION}s" --latency "$url" >"$out" 2>&1; } 2>"$tf" || rc=$?
+  bg_wait "$out" "$tf" timeout $((DURATION + 15)) "${WRK_PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" \
+    -d"${DURATION}s" --latency "$url" || rc=$?
   w1=$(now_ns); m1=$(machine_busy_ticks); t1=$(proc_ticks "${pids[@]}")
   rss=$(proc_rss_kib "${pids[@]}")
   [[ $rc -eq 0 ]] || { log "bench-http: wrk exited with $rc ($server round $round):"; cat "$out" >&2; }

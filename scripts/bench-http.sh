@@ -95,11 +95,11 @@ die() { log "bench-http: FAIL: $*"; exit "${2:-1}"; }
 # Stop a server started as `timeout ... SERVER &` ($1 = the timeout PID, which forwards
 # SIGTERM to the server). Bounded: 5 s, then SIGKILL to the server and to timeout.
 stop_tpid() {
-  local tpid=$1 child i
+  local tpid=$1 child
   [[ -n $tpid ]] || return 0
   child=$(pgrep -P "$tpid" 2>/dev/null | head -1 || true)
   kill -TERM "$tpid" 2>/dev/null || true
-  for i in $(seq 50); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 50); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$tpid" 2>/dev/null; then
     [[ -n $child ]] && kill -KILL "$child" 2>/dev/null || true
     kill -KILL "$tpid" 2>/dev/null || true
@@ -132,8 +132,8 @@ WATCHDOG=$!
 # ---------- helpers ----------
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
-  local p i
-  for i in $(seq 200); do
+  local p
+  for _ in $(seq 200); do
     p=$((20000 + RANDOM % 40000))
     [[ $p == "${HIPPO_PORT:-}" || $p == "${NGINX_PORT:-}" ]] && continue
     port_in_use "$p" || { echo "$p"; return 0; }
@@ -176,7 +176,7 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "null";
 HIPPO_PID="" NGINX_PID="" HIPPO_PORT="" NGINX_PORT=""
 start_hippocrate() {  # THREADS PIN_PREFIX...
   local threads=$1; shift
-  local alog=off i
+  local alog=off
   [[ $ACCESS_LOG == file ]] && alog=$T/logs/hippocrate-access-$CFG.log
   HIPPO_PORT=$(pick_port) || die "no free port"
   HIPPOCRATE_SERVER_THREADS=$threads HIPPOCRATE_LOG_ACCESS=$alog \
@@ -185,7 +185,7 @@ start_hippocrate() {  # THREADS PIN_PREFIX...
   HIPPO_TPID=$!
   HIPPO_PID=""
   local up=0
-  for i in $(seq 150); do
+  for _ in $(seq 150); do
     kill -0 "$HIPPO_TPID" 2>/dev/null || break
     [[ -z $HIPPO_PID ]] && HIPPO_PID=$(pgrep -P "$HIPPO_TPID" | head -1 || true)
     if [[ -f $DATA/tls/cert.pem && $(http_code "https://127.0.0.1:$HIPPO_PORT/healthz") == 200 ]]; then
@@ -202,7 +202,7 @@ start_hippocrate() {  # THREADS PIN_PREFIX...
 }
 start_nginx() {  # WORKERS PIN_PREFIX...
   local workers=$1; shift
-  local n=$T/nginx attempt i alog="access_log off;"
+  local n=$T/nginx attempt alog="access_log off;"
   [[ $ACCESS_LOG == file ]] && alog="access_log $T/logs/nginx-access-$CFG.log bench;"
   for attempt in 1 2 3; do
     NGINX_PORT=$(pick_port) || die "no free port"
@@ -216,7 +216,7 @@ start_nginx() {  # WORKERS PIN_PREFIX...
       -g 'daemon off;' >>"$T/logs/nginx.out" 2>&1 &
     NGINX_TPID=$!
     local up=0
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
       kill -0 "$NGINX_TPID" 2>/dev/null || break
       if [[ $(http_code "https://127.0.0.1:$NGINX_PORT/healthz") == 200 ]]; then up=1; break; fi
       sleep 0.1
@@ -231,7 +231,7 @@ start_nginx() {  # WORKERS PIN_PREFIX...
   done
   die "nginx does not serve https://127.0.0.1:$NGINX_PORT/healthz (see errors above)"
 }
-nginx_pids() { echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); }
+nginx_pids() { echo "$NGINX_PID"; pgrep -P "$NGINX_PID" || true; }  # master + workers, one a line
 
 # ---------- one measured run ----------
 # Runs CMD (output to OUT, its user+sys CPU seconds to TIMEFILE) in the background and waits
@@ -391,7 +391,9 @@ run_config() {  # NAME
       run_wrk hippocrate "$r" "https://127.0.0.1:$HIPPO_PORT/healthz" "$HIPPO_PID"
       check_alive hippocrate "$HIPPO_TPID" || h_dead=1
     fi
-    run_wrk nginx "$r" "https://127.0.0.1:$NGINX_PORT/healthz" $(nginx_pids)
+    local npids
+    mapfile -t npids < <(nginx_pids)
+    run_wrk nginx "$r" "https://127.0.0.1:$NGINX_PORT/healthz" "${npids[@]}"
     check_alive nginx "$NGINX_TPID" || break
   done
   if [[ -z $CFG_FAIL && $(http_code "https://127.0.0.1:$HIPPO_PORT/healthz") != 200 ]]; then
@@ -414,7 +416,8 @@ run_config() {  # NAME
     bpr = ($9 > 0) ? $10 / $9 : 0
     printf "%-11s %5s %10.0f %8.2f %8.2f %8.1f %8.1f %9.1f %10.1f %7.0f %7d\n", $2, $3, $4, $5, $6, $7, $8, $14, $15, bpr, $11 + $12 }' "$ROWS"
   [[ -n $CFG_FAIL ]] && echo "FAILED      $CFG_FAIL: its remaining rounds were not run"
-  local s json="{\"name\":\"$CFG\",\"description\":$(json_str "$desc"),\"server_workers\":$workers"
+  local s json
+  json="{\"name\":\"$CFG\",\"description\":$(json_str "$desc"),\"server_workers\":$workers"
   json+=",\"wrk_threads\":$WRK_THREADS,\"server_cpus\":$(json_str "${srv_pin[*]:-none}")"
   json+=",\"wrk_cpus\":$(json_str "${WRK_PIN[*]:-none}")"
   declare -A med

@@ -29,13 +29,14 @@ struct HttpServer::Impl {
   ServerOptions options;
   asio::ssl::context tls;
   SharedState shared;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   // Runs the acceptor, signals and the shutdown drain: never a handler, so a slow request
-  // cannot delay closing the listener.
+  // cannot delay closing the listener. Declared after `contexts` so it is destroyed first:
+  // a pending accept holds a socket that belongs to a worker context.
   asio::io_context control{1};
   asio::executor_work_guard<asio::io_context::executor_type> control_guard =
       asio::make_work_guard(control);
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
   std::unique_ptr<asio::signal_set> signals;
   std::vector<std::thread> threads;

@@ -17,6 +17,75 @@ const std::vector<Migration>& migrations() {
            " key TEXT PRIMARY KEY,"
            " value TEXT NOT NULL)",
        }},
+      {2,
+       "create_accounts_and_authentication",
+       {
+           // Times are BIGINT Unix seconds (UTC). Ids are 32-hex random ids.
+           "CREATE TABLE organisations ("
+           " id TEXT PRIMARY KEY,"
+           " name TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL)",
+           "CREATE TABLE accounts ("
+           " id TEXT PRIMARY KEY,"
+           " organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " email TEXT NOT NULL UNIQUE,"  // normalised (trimmed, lower-case)
+           " display_name TEXT NOT NULL,"
+           " role TEXT NOT NULL,"
+           " password_hash TEXT NOT NULL,"  // Argon2id encoded string, params inside
+           " status TEXT NOT NULL,"         // active | locked | disabled
+           " created_at BIGINT NOT NULL,"
+           " password_changed_at BIGINT NOT NULL)",
+           "CREATE TABLE invitations ("
+           " id TEXT PRIMARY KEY,"
+           " token_hash BLOB NOT NULL UNIQUE,"  // SHA-256 of the 256-bit token
+           " organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " email TEXT NOT NULL,"
+           " role TEXT NOT NULL,"
+           " invited_by TEXT REFERENCES accounts(id),"  // NULL: bootstrap
+           " created_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL,"
+           " used_at BIGINT)",
+           "CREATE TABLE totp_factors ("
+           " account_id TEXT PRIMARY KEY REFERENCES accounts(id),"
+           " secret_sealed BLOB NOT NULL,"  // XChaCha20-Poly1305 under the secrets key
+           " confirmed_at BIGINT,"          // NULL until a first valid code
+           " last_used_step BIGINT NOT NULL,"
+           " created_at BIGINT NOT NULL)",
+           "CREATE TABLE recovery_codes ("
+           " account_id TEXT NOT NULL REFERENCES accounts(id),"
+           " code_hash BLOB NOT NULL,"  // HMAC-SHA256 under the pepper
+           " used_at BIGINT,"
+           " PRIMARY KEY (account_id, code_hash))",
+           "CREATE TABLE sessions ("
+           " id TEXT PRIMARY KEY,"
+           " token_hash BLOB NOT NULL UNIQUE,"  // SHA-256 of the 256-bit token
+           " account_id TEXT NOT NULL REFERENCES accounts(id),"
+           " created_at BIGINT NOT NULL,"
+           " last_seen_at BIGINT NOT NULL,"
+           " absolute_expires_at BIGINT NOT NULL,"
+           " second_factor_at BIGINT,"  // NULL: password only (enrolment-only for staff)
+           " step_up_at BIGINT,"
+           " revoked_at BIGINT,"
+           " source_address TEXT NOT NULL,"
+           " user_agent TEXT NOT NULL)",
+           "CREATE INDEX sessions_by_account ON sessions (account_id)",
+           "CREATE TABLE login_failures ("
+           " scope TEXT NOT NULL,"   // 'password' | 'second_factor'
+           " subject TEXT NOT NULL,"  // account id, or 'ip:' + source address
+           " consecutive BIGINT NOT NULL,"
+           " window_start BIGINT NOT NULL,"  // start of the 24 h counting window
+           " window_count BIGINT NOT NULL,"
+           " last_failure_at BIGINT NOT NULL,"
+           " PRIMARY KEY (scope, subject))",
+           "CREATE TABLE security_events ("
+           " id TEXT PRIMARY KEY,"
+           " account_id TEXT NOT NULL REFERENCES accounts(id),"
+           " kind TEXT NOT NULL,"
+           " at BIGINT NOT NULL,"
+           " source_address TEXT NOT NULL,"
+           " detail TEXT NOT NULL)",
+           "CREATE INDEX security_events_by_account ON security_events (account_id, at)",
+       }},
   };
   return kMigrations;
 }

@@ -1,0 +1,125 @@
+#include "auth/auth_service.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "auth/auth_service_impl.h"
+#include "base/ids.h"
+
+namespace hippocrate::auth {
+
+Error invalid_credentials() {
+  return Error::unauthenticated("invalid_credentials", "the e-mail or the password is incorrect");
+}
+
+Error too_many_attempts(std::int64_t wait_seconds) {
+  if (wait_seconds <= 0) {
+    return Error::resource_exhausted(
+        "too_many_attempts",
+        "too many failed attempts: this account is locked for your protection; contact your "
+        "practice or administrator");
+  }
+  const std::int64_t minutes = (wait_seconds + 59) / 60;
+  return Error::resource_exhausted(
+      "too_many_attempts", "too many failed attempts; try again in " + std::to_string(minutes) +
+                               (minutes == 1 ? " minute" : " minutes"));
+}
+
+Result<std::string> normalize_email(std::string_view email) {
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) {
+    email.remove_prefix(1);
+  }
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) {
+    email.remove_suffix(1);
+  }
+  const auto at = email.find('@');
+  const bool shape = email.size() <= 254 && at != std::string_view::npos && at > 0 &&
+                     at == email.rfind('@') && email.find('.', at) != std::string_view::npos &&
+                     email.back() != '.' && email.back() != '@';
+  bool chars = true;
+  for (char c : email) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"') {
+      chars = false;
+    }
+  }
+  if (!shape || !chars) {
+    return Error::invalid_argument("invalid_email", "this is not a valid e-mail address");
+  }
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Result<std::optional<AuthService::Impl::AccountRecord>> AuthService::Impl::load_account(
+    store::Transaction& tx, std::string_view column, const std::string& value) const {
+  const std::string sql =
+      "SELECT a.id, a.organisation_id, o.name, a.email, a.display_name, a.role, "
+      "a.password_hash, a.status, t.confirmed_at, t.account_id "
+      "FROM accounts a JOIN organisations o ON o.id = a.organisation_id "
+      "LEFT JOIN totp_factors t ON t.account_id = a.id WHERE a." +
+      std::string(column == "email" ? "email" : "id") + " = ?";
+  HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one(sql, {value}));
+  if (!row) return std::optional<AccountRecord>();
+  AccountRecord r;
+  HIPPO_ASSIGN_OR_RETURN(r.view.id, row->text(0));
+  HIPPO_ASSIGN_OR_RETURN(r.view.organisation_id, row->text(1));
+  HIPPO_ASSIGN_OR_RETURN(r.view.organisation_name, row->text(2));
+  HIPPO_ASSIGN_OR_RETURN(r.view.email, row->text(3));
+  HIPPO_ASSIGN_OR_RETURN(r.view.display_name, row->text(4));
+  HIPPO_ASSIGN_OR_RETURN(std::string role, row->text(5));
+  r.view.role = parse_role(role).value_or(Role::kPatient);
+  HIPPO_ASSIGN_OR_RETURN(r.password_hash, row->text(6));
+  HIPPO_ASSIGN_OR_RETURN(r.status, row->text(7));
+  r.view.second_factor = !row->is_null(8);
+  r.totp_pending = row->is_null(8) && !row->is_null(9);
+  return std::optional<AccountRecord>(std::move(r));
+}
+
+Status AuthService::Impl::add_event(store::Transaction& tx, const std::string& account_id,
+                                    std::string_view kind, const RequestOrigin& origin,
+                                    std::string_view detail) const {
+  HIPPO_RETURN_IF_ERROR(tx.execute(
+      "INSERT INTO security_events (id, account_id, kind, at, source_address, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      {random_id(), account_id, std::string(kind), now(), origin.source_address,
+       std::string(detail)}));
+  return ok_status();
+}
+
+Result<LoginResult> AuthService::Impl::create_session(store::Transaction& tx,
+                                                      const AccountView& account,
+                                                      bool second_factor, bool step_up,
+                                                      const RequestOrigin& origin) const {
+  LoginResult out{issue_token(), {}};
+  const std::int64_t t = now();
+  SessionInfo& s = out.session;
+  s.session_id = random_id();
+  s.account = account;
+  s.second_factor_verified = second_factor;
+  s.enrolment_only = is_staff(account.role) && !account.second_factor;
+  s.step_up_until = step_up ? t + config.step_up_validity.count() : 0;
+  s.absolute_expires_at = t + absolute_seconds(account.role);
+  s.idle_expires_at = std::min(s.absolute_expires_at, t + idle_seconds(account.role));
+  std::string agent = origin.user_agent.substr(0, 200);
+  HIPPO_RETURN_IF_ERROR(tx.execute(
+      "INSERT INTO sessions (id, token_hash, account_id, created_at, last_seen_at, "
+      "absolute_expires_at, second_factor_at, step_up_at, revoked_at, source_address, "
+      "user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+      {s.session_id, Bytes(out.token.hash.begin(), out.token.hash.end()), account.id, t, t,
+       s.absolute_expires_at, second_factor ? store::Value(t) : store::Value(nullptr),
+       step_up ? store::Value(t) : store::Value(nullptr), origin.source_address, agent}));
+  return out;
+}
+
+AuthService::AuthService(store::Store& store, const Clock& clock,
+                         std::unique_ptr<PasswordHasher> hasher, SecretBytes secrets_key,
+                         SecretBytes pepper, AuthConfig config)
+    : config_(config) {
+  impl_ = std::make_unique<Impl>(store, clock, std::move(hasher), std::move(secrets_key),
+                                 std::move(pepper), config_);
+}
+
+AuthService::~AuthService() = default;
+
+}  // namespace hippocrate::auth

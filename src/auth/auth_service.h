@@ -1,0 +1,152 @@
+// AuthService: accounts, invitations, login with a second factor, sessions, step-up and
+// security events — the rules of SECURITY-REQUIREMENTS.md ("Passwords", "Attempts",
+// "Second factor", "Sessions").
+//
+// Every operation takes the caller's RequestOrigin (source address, user agent) so that
+// throttling and security events know where a request came from. Passwords arrive as
+// SecretBytes and never leave this component. Tokens are returned once (IssuedToken.text)
+// and stored only as SHA-256 hashes.
+//
+// Thread-safe: state lives in the store; the in-memory rate limiter is synchronised.
+// Slow work (Argon2id) happens outside store transactions so it never holds the writer.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/auth_config.h"
+#include "auth/failure_counter.h"
+#include "auth/password_hasher.h"
+#include "auth/role.h"
+#include "auth/session_token.h"
+#include "auth/source_rate_limiter.h"
+#include "base/clock.h"
+#include "base/secret_bytes.h"
+#include "store/store.h"
+
+namespace hippocrate::auth {
+
+struct RequestOrigin {
+  std::string source_address;
+  std::string user_agent;
+};
+
+struct AccountView {
+  std::string id;
+  std::string organisation_id;
+  std::string organisation_name;
+  std::string email;
+  std::string display_name;
+  Role role = Role::kPatient;
+  bool second_factor = false;  // a confirmed TOTP factor
+};
+
+// An authenticated session, as seen by a request.
+struct SessionInfo {
+  std::string session_id;
+  AccountView account;
+  bool second_factor_verified = false;  // this session passed the second factor
+  bool enrolment_only = false;          // staff without a factor: enrolment routes only
+  std::int64_t step_up_until = 0;       // Unix seconds; 0 when none
+  std::int64_t idle_expires_at = 0;
+  std::int64_t absolute_expires_at = 0;
+};
+
+struct LoginResult {
+  IssuedToken token;
+  SessionInfo session;
+};
+
+struct IssuedInvitation {
+  std::string invitation_id;
+  IssuedToken token;
+  std::string email;
+  Role role;
+  std::int64_t expires_at;
+};
+
+struct TotpEnrolment {
+  std::string otpauth_uri;  // contains the secret: shown once, to the owner only
+  std::string secret_base32;
+};
+
+struct SessionSummary {
+  std::string id;
+  std::int64_t created_at;
+  std::int64_t last_seen_at;
+  std::string source_address;
+  std::string user_agent;
+  bool current;
+};
+
+struct SecurityEvent {
+  std::string kind;  // login_succeeded, login_failed, second_factor_failed, ...
+  std::int64_t at;
+  std::string source_address;
+  std::string detail;
+};
+
+// What the caller presents as a second factor (at most one of the two).
+struct SecondFactor {
+  std::optional<std::string> totp_code;
+  std::optional<std::string> recovery_code;
+};
+
+class AuthService {
+ public:
+  // `store` and `clock` must outlive the service. `secrets_key` (32 bytes) seals TOTP
+  // secrets at rest; `pepper` keys the recovery-code hashes.
+  AuthService(store::Store& store, const Clock& clock, std::unique_ptr<PasswordHasher> hasher,
+              SecretBytes secrets_key, SecretBytes pepper, AuthConfig config = {});
+  ~AuthService();
+
+  // First administrator of a new deployment. Refused ("already_bootstrapped") once any
+  // account or pending bootstrap invitation exists, unless `force_new_invitation`.
+  Result<IssuedInvitation> bootstrap(std::string_view organisation_name, std::string_view email);
+  // Whether the deployment has no account yet.
+  Result<bool> has_accounts();
+
+  Result<IssuedInvitation> invite(const SessionInfo& inviter, std::string_view email, Role role,
+                                  const RequestOrigin& origin);
+  Result<AccountView> accept_invitation(std::string_view token, std::string_view display_name,
+                                        const SecretBytes& password, const RequestOrigin& origin);
+
+  Result<LoginResult> login(std::string_view email, const SecretBytes& password,
+                            const SecondFactor& factor, const RequestOrigin& origin);
+  // Validates a presented session token (expiry, revocation) and refreshes its idle timer.
+  Result<SessionInfo> authenticate(std::string_view token, const RequestOrigin& origin);
+  Status logout(const SessionInfo& session);
+
+  // Re-enter password (+ second factor when enrolled): a new session token (rotation),
+  // valid for sensitive operations during `step_up_validity`.
+  Result<LoginResult> step_up(const SessionInfo& session, const SecretBytes& password,
+                              const SecondFactor& factor, const RequestOrigin& origin);
+  Status change_password(const SessionInfo& session, const SecretBytes& new_password,
+                         const RequestOrigin& origin);
+
+  Result<TotpEnrolment> begin_totp_enrolment(const SessionInfo& session);
+  // Confirms the pending TOTP factor with a first valid code; returns the recovery codes
+  // (shown once) and marks the session as having passed the second factor.
+  Result<std::vector<SecretBytes>> confirm_totp(const SessionInfo& session, std::string_view code,
+                                                const RequestOrigin& origin);
+
+  Result<std::vector<SessionSummary>> list_sessions(const SessionInfo& session);
+  Status revoke_session(const SessionInfo& session, std::string_view session_id,
+                        const RequestOrigin& origin);
+  Result<std::vector<SecurityEvent>> security_events(const SessionInfo& session,
+                                                     std::size_t limit);
+
+  const AuthConfig& config() const { return config_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  AuthConfig config_;
+};
+
+// Normalised e-mail (trimmed, lower-case) or "invalid_email".
+Result<std::string> normalize_email(std::string_view email);
+
+}  // namespace hippocrate::auth

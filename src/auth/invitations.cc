@@ -1,0 +1,160 @@
+// Invitations: nobody signs up anonymously. The first administrator comes from a bootstrap
+// invitation; administrators invite staff, practitioners invite patients. An invitation is
+// a single-use 256-bit token, stored hashed, that expires (default 72 h).
+#include "auth/auth_service.h"
+#include "auth/auth_service_impl.h"
+#include "auth/password_policy.h"
+#include "base/ids.h"
+
+namespace hippocrate::auth {
+namespace {
+
+Error invalid_invitation() {
+  // One answer for unknown, used, expired or tampered tokens: nothing to learn by probing.
+  return Error::unauthenticated("invalid_invitation",
+                                "this invitation is not valid: it may have expired or already "
+                                "been used; ask for a new one");
+}
+
+Result<IssuedInvitation> insert_invitation(store::Transaction& tx, const std::string& org_id,
+                                           const std::string& email, Role role,
+                                           const std::optional<std::string>& inviter,
+                                           std::int64_t now, std::int64_t lifetime) {
+  IssuedInvitation inv{random_id(), issue_token(), email, role, now + lifetime};
+  HIPPO_RETURN_IF_ERROR(tx.execute(
+      "INSERT INTO invitations (id, token_hash, organisation_id, email, role, invited_by, "
+      "created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+      {inv.invitation_id, Bytes(inv.token.hash.begin(), inv.token.hash.end()), org_id, email,
+       std::string(role_name(role)), inviter ? store::Value(*inviter) : store::Value(nullptr),
+       now, inv.expires_at}));
+  return inv;
+}
+
+}  // namespace
+
+Result<bool> AuthService::has_accounts() {
+  return impl_->store.read([](store::Transaction& tx) -> Result<bool> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM accounts"));
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t n, row->int64(0));
+    return n > 0;
+  });
+}
+
+Result<IssuedInvitation> AuthService::bootstrap(std::string_view organisation_name,
+                                                std::string_view email) {
+  HIPPO_ASSIGN_OR_RETURN(std::string normalized, normalize_email(email));
+  if (organisation_name.empty() || organisation_name.size() > 200) {
+    return Error::invalid_argument("invalid_organisation_name",
+                                   "the organisation name must have 1 to 200 characters");
+  }
+  auto& im = *impl_;
+  return im.store.write([&](store::Transaction& tx) -> Result<IssuedInvitation> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM accounts"));
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t accounts, row->int64(0));
+    if (accounts > 0) {
+      return Error::failed_precondition(
+          "already_bootstrapped",
+          "this deployment already has accounts: administrators invite new staff");
+    }
+    // A new bootstrap replaces any earlier unused one (the operator lost the first).
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "UPDATE invitations SET used_at = ? WHERE invited_by IS NULL AND used_at IS NULL",
+        {im.now()}));
+    const std::string org_id = random_id();
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",
+                   {org_id, std::string(organisation_name), im.now()}));
+    return insert_invitation(tx, org_id, normalized, Role::kAdmin, std::nullopt, im.now(),
+                             im.config.invitation_lifetime.count());
+  });
+}
+
+Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::string_view email,
+                                             Role role, const RequestOrigin& origin) {
+  if (!may_invite(inviter.account.role, role)) {
+    return Error::permission_denied(
+        "invitation_not_allowed",
+        std::string("a ") + std::string(role_name(inviter.account.role)) +
+            " cannot invite a " + std::string(role_name(role)));
+  }
+  HIPPO_ASSIGN_OR_RETURN(std::string normalized, normalize_email(email));
+  auto& im = *impl_;
+  return im.store.write([&](store::Transaction& tx) -> Result<IssuedInvitation> {
+    HIPPO_ASSIGN_OR_RETURN(auto existing,
+                           tx.query_one("SELECT 1 FROM accounts WHERE email = ?", {normalized}));
+    if (existing) {
+      return Error::conflict("email_taken", "an account already uses this e-mail address");
+    }
+    HIPPO_ASSIGN_OR_RETURN(
+        auto inv, insert_invitation(tx, inviter.account.organisation_id, normalized, role,
+                                    inviter.account.id, im.now(),
+                                    im.config.invitation_lifetime.count()));
+    HIPPO_RETURN_IF_ERROR(im.add_event(tx, inviter.account.id, "invitation_created", origin,
+                                       std::string(role_name(role))));
+    return inv;
+  });
+}
+
+Result<AccountView> AuthService::accept_invitation(std::string_view token,
+                                                   std::string_view display_name,
+                                                   const SecretBytes& password,
+                                                   const RequestOrigin& origin) {
+  auto& im = *impl_;
+  if (!im.limiter.allow(origin.source_address, im.clock.now())) {
+    return Error::resource_exhausted("rate_limited", "too many requests; wait a moment");
+  }
+  auto hash = hash_presented_token(token);
+  if (!hash) return invalid_invitation();
+  if (display_name.empty() || display_name.size() > 200) {
+    return Error::invalid_argument("invalid_display_name",
+                                   "the name must have 1 to 200 characters");
+  }
+  // Read the invitation first (for the password context), hash the password outside the
+  // write transaction, then consume the invitation atomically.
+  struct Pending {
+    std::string id, org_id, email, role;
+  };
+  const Bytes hash_bytes(hash->begin(), hash->end());
+  HIPPO_ASSIGN_OR_RETURN(
+      Pending pending, im.store.read([&](store::Transaction& tx) -> Result<Pending> {
+        HIPPO_ASSIGN_OR_RETURN(
+            auto row, tx.query_one("SELECT id, organisation_id, email, role FROM invitations "
+                                   "WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+                                   {hash_bytes, im.now()}));
+        if (!row) return invalid_invitation();
+        Pending p;
+        HIPPO_ASSIGN_OR_RETURN(p.id, row->text(0));
+        HIPPO_ASSIGN_OR_RETURN(p.org_id, row->text(1));
+        HIPPO_ASSIGN_OR_RETURN(p.email, row->text(2));
+        HIPPO_ASSIGN_OR_RETURN(p.role, row->text(3));
+        return p;
+      }));
+  PasswordContext context{pending.email, std::string(display_name), {}};
+  HIPPO_RETURN_IF_ERROR(check_password_policy(password, context));
+  HIPPO_ASSIGN_OR_RETURN(std::string password_hash, im.hasher->hash(password));
+
+  return im.store.write([&](store::Transaction& tx) -> Result<AccountView> {
+    const std::int64_t now = im.now();
+    // Consume: only one acceptance wins, even when two race.
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t consumed,
+        tx.execute("UPDATE invitations SET used_at = ? WHERE id = ? AND used_at IS NULL AND "
+                   "expires_at > ?",
+                   {now, pending.id, now}));
+    if (consumed != 1) return invalid_invitation();
+    HIPPO_ASSIGN_OR_RETURN(auto taken,
+                           tx.query_one("SELECT 1 FROM accounts WHERE email = ?", {pending.email}));
+    if (taken) return Error::conflict("email_taken", "an account already uses this e-mail address");
+    const std::string account_id = random_id();
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "INSERT INTO accounts (id, organisation_id, email, display_name, role, password_hash, "
+        "status, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+        {account_id, pending.org_id, pending.email, std::string(display_name), pending.role,
+         password_hash, now, now}));
+    HIPPO_RETURN_IF_ERROR(im.add_event(tx, account_id, "account_created", origin, pending.role));
+    HIPPO_ASSIGN_OR_RETURN(auto record, im.load_account(tx, "id", account_id));
+    return record->view;
+  });
+}
+
+}  // namespace hippocrate::auth

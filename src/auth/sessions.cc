@@ -1,0 +1,69 @@
+// A user's own sessions (list, revoke) and security events.
+#include "auth/auth_service.h"
+#include "auth/auth_service_impl.h"
+
+namespace hippocrate::auth {
+
+Result<std::vector<SessionSummary>> AuthService::list_sessions(const SessionInfo& session) {
+  auto& im = *impl_;
+  const std::int64_t now = im.now();
+  const std::int64_t idle = im.idle_seconds(session.account.role);
+  return im.store.read([&](store::Transaction& tx) -> Result<std::vector<SessionSummary>> {
+    HIPPO_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.query("SELECT id, created_at, last_seen_at, source_address, user_agent FROM sessions "
+                 "WHERE account_id = ? AND revoked_at IS NULL AND absolute_expires_at > ? AND "
+                 "last_seen_at > ? ORDER BY created_at DESC",
+                 {session.account.id, now, now - idle}));
+    std::vector<SessionSummary> out;
+    for (const auto& row : rows) {
+      SessionSummary s;
+      HIPPO_ASSIGN_OR_RETURN(s.id, row.text(0));
+      HIPPO_ASSIGN_OR_RETURN(s.created_at, row.int64(1));
+      HIPPO_ASSIGN_OR_RETURN(s.last_seen_at, row.int64(2));
+      HIPPO_ASSIGN_OR_RETURN(s.source_address, row.text(3));
+      HIPPO_ASSIGN_OR_RETURN(s.user_agent, row.text(4));
+      s.current = s.id == session.session_id;
+      out.push_back(std::move(s));
+    }
+    return out;
+  });
+}
+
+Status AuthService::revoke_session(const SessionInfo& session, std::string_view session_id,
+                                   const RequestOrigin& origin) {
+  auto& im = *impl_;
+  return im.store.write([&](store::Transaction& tx) -> Status {
+    // Only the caller's own sessions: someone else's id is "not found", never "forbidden".
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t n,
+        tx.execute("UPDATE sessions SET revoked_at = ? WHERE id = ? AND account_id = ? AND "
+                   "revoked_at IS NULL",
+                   {im.now(), std::string(session_id), session.account.id}));
+    if (n != 1) return Error::not_found("session_not_found", "no such active session");
+    return im.add_event(tx, session.account.id, "session_revoked", origin);
+  });
+}
+
+Result<std::vector<SecurityEvent>> AuthService::security_events(const SessionInfo& session,
+                                                                std::size_t limit) {
+  auto& im = *impl_;
+  return im.store.read([&](store::Transaction& tx) -> Result<std::vector<SecurityEvent>> {
+    HIPPO_ASSIGN_OR_RETURN(
+        auto rows, tx.query("SELECT kind, at, source_address, detail FROM security_events "
+                            "WHERE account_id = ? ORDER BY at DESC, id LIMIT ?",
+                            {session.account.id, static_cast<std::int64_t>(limit)}));
+    std::vector<SecurityEvent> out;
+    for (const auto& row : rows) {
+      SecurityEvent e;
+      HIPPO_ASSIGN_OR_RETURN(e.kind, row.text(0));
+      HIPPO_ASSIGN_OR_RETURN(e.at, row.int64(1));
+      HIPPO_ASSIGN_OR_RETURN(e.source_address, row.text(2));
+      HIPPO_ASSIGN_OR_RETURN(e.detail, row.text(3));
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+}  // namespace hippocrate::auth

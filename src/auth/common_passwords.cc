@@ -36,12 +36,13 @@ class Blocklist {
     // Entries are lower case, so comparing them with the lower-cased password byte by byte
     // gives the same order they were sorted in; the password is folded on the fly.
     const auto less = [](std::string_view entry, std::string_view pw) {
-      return std::lexicographical_compare(
-          entry.begin(), entry.end(), pw.begin(), pw.end(), [](char a, char b) {
-            // Called both ways round, so both sides are folded (a no-op on entries).
-            return static_cast<unsigned char>(ascii_lower(a)) <
-                   static_cast<unsigned char>(ascii_lower(b));
-          });
+      return std::lexicographical_compare(entry.begin(), entry.end(), pw.begin(), pw.end(),
+                                          [](char a, char b) {
+                                            // Called both ways round, so both sides are folded (a
+                                            // no-op on entries).
+                                            return static_cast<unsigned char>(ascii_lower(a)) <
+                                                   static_cast<unsigned char>(ascii_lower(b));
+                                          });
     };
     const auto it = std::lower_bound(entries_.begin(), entries_.end(), password, less);
     if (it == entries_.end() || it->size() != password.size()) return false;

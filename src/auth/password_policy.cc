@@ -23,11 +23,25 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
   std::size_t len = 0;
   char32_t cp = 0;
   char32_t min = 0;
-  if (b0 < 0x80) { ++i; return b0; }
-  if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; min = 0x80; }
-  else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; min = 0x800; }
-  else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; min = 0x10000; }
-  else return kInvalid;
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1F;
+    min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0F;
+    min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07;
+    min = 0x10000;
+  } else {
+    return kInvalid;
+  }
   if (s.size() - i < len) return kInvalid;
   for (std::size_t k = 1; k < len; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return kInvalid;
@@ -47,20 +61,25 @@ char32_t fold(char32_t c) {
   if (c >= 0x14A && c <= 0x177) return c | 1;
   if (c >= 0x179 && c <= 0x17E) return (c & 1) ? c + 1 : c;
   if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;  // Greek capitals
-  if (c >= 0x400 && c <= 0x40F) return c + 80;                 // Cyrillic Ѐ..Џ
-  if (c >= 0x410 && c <= 0x42F) return c + 32;                 // Cyrillic А..Я
+  if (c >= 0x400 && c <= 0x40F) return c + 80;                // Cyrillic Ѐ..Џ
+  if (c >= 0x410 && c <= 0x42F) return c + 32;                // Cyrillic А..Я
   return c;
 }
 
 // The Latin-1 letters U+00C0..U+00FF without their accents (nullptr: kept as they are).
+// clang-format off
 constexpr const char* kLatin1Base[64] = {
     "A", "A", "A", "A", "A",  "A", "AE", "C", "E", "E", "E", "E", "I", "I", "I",  "I",
     "D", "N", "O", "O", "O",  "O", "O",  nullptr, "O", "U", "U", "U", "U", "Y", nullptr, "ss",
     "a", "a", "a", "a", "a",  "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
     "d", "n", "o", "o", "o",  "o", "o",  nullptr, "o", "u", "u", "u", "u", "y", nullptr, "y"};
+// clang-format on
 
 std::size_t put_utf8(char32_t c, std::uint8_t* out) {
-  if (c < 0x80) { out[0] = static_cast<std::uint8_t>(c); return 1; }
+  if (c < 0x80) {
+    out[0] = static_cast<std::uint8_t>(c);
+    return 1;
+  }
   if (c < 0x800) {
     out[0] = static_cast<std::uint8_t>(0xC0 | (c >> 6));
     out[1] = static_cast<std::uint8_t>(0x80 | (c & 0x3F));
@@ -111,7 +130,10 @@ Scan scan(std::string_view text, std::uint8_t* out, bool lower) {
   std::size_t i = 0;
   while (i < text.size()) {
     const char32_t c = next_code_point(text, i);
-    if (c == kInvalid) { result.valid = false; return result; }
+    if (c == kInvalid) {
+      result.valid = false;
+      return result;
+    }
     ++result.code_points;
     if (is_control(c)) result.has_control = true;
     if (out != nullptr) result.out_size += put_comparison_form(c, lower, out + result.out_size);
@@ -189,15 +211,13 @@ Error contains_error(WordKind kind) {
 // every other byte as random (~8 bits each), so "ÀÉÈÊËÎÏÔÙÛÜÇ" would look strong: it is
 // given the password with Latin accents removed (case kept), which estimates French,
 // Spanish or German passphrases like their unaccented spelling, i.e. conservatively.
-double estimate_entropy_bits(const SecretBytes& password,
-                             const std::vector<PersonalWord>& words) {
+double estimate_entropy_bits(const SecretBytes& password, const std::vector<PersonalWord>& words) {
   SecretBytes terminated(password.size() + 1);  // zero-filled: the NUL is already there
   scan(password.view(), terminated.data(), false);
   std::vector<const char*> dictionary;
   for (const PersonalWord& w : words) dictionary.push_back(w.form.c_str());
   dictionary.push_back(nullptr);
-  return ZxcvbnMatch(reinterpret_cast<const char*>(terminated.data()), dictionary.data(),
-                     nullptr);
+  return ZxcvbnMatch(reinterpret_cast<const char*>(terminated.data()), dictionary.data(), nullptr);
 }
 
 }  // namespace

@@ -33,10 +33,10 @@
 
 namespace hippocrate::auth {
 
-constexpr std::size_t kPasswordMinLength = 12;     // code points
-constexpr std::size_t kPasswordMaxLength = 256;    // code points
-constexpr std::size_t kPasswordMaxBytes = 1024;    // 256 code points of at most 4 bytes
-constexpr double kPasswordMinEntropyBits = 50.0;   // CNIL case 2 (attempts are restricted)
+constexpr std::size_t kPasswordMinLength = 12;    // code points
+constexpr std::size_t kPasswordMaxLength = 256;   // code points
+constexpr std::size_t kPasswordMaxBytes = 1024;   // 256 code points of at most 4 bytes
+constexpr double kPasswordMinEntropyBits = 50.0;  // CNIL case 2 (attempts are restricted)
 // Words no password may contain, whatever the user: the product's name.
 constexpr const char* kProductName = "hippocrate";
 

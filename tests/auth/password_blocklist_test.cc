@@ -6,9 +6,7 @@
 namespace hippocrate::auth {
 namespace {
 
-TEST(CommonPasswords, HoldsTheTenThousandMostCommon) {
-  EXPECT_EQ(common_password_count(), 10000u);
-}
+TEST(CommonPasswords, HoldsTheTenThousandMostCommon) { EXPECT_EQ(common_password_count(), 10000u); }
 
 TEST(CommonPasswords, MatchesTheTopOfTheListInAnyCase) {
   for (const char* pw : {"123456", "password", "12345678", "qwerty", "dragon", "iloveyou"}) {

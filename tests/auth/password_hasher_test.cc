@@ -59,8 +59,8 @@ TEST(PasswordHasher, AnotherPepperDoesNotVerify) {
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(*r);
   // Argon2id alone, without the pepper's HMAC, does not match either.
-  EXPECT_FALSE(crypto::argon2id_verify_password(*encoded, pw("purple tractor violin ocean").span())
-                   .ok());
+  EXPECT_FALSE(
+      crypto::argon2id_verify_password(*encoded, pw("purple tractor violin ocean").span()).ok());
 }
 
 TEST(PasswordHasher, EncodedStringCarriesAlgorithmAndParameters) {

@@ -30,7 +30,8 @@ Status check(std::string_view password, const PasswordContext& context = {},
   const Status s = check(password, context, policy);
   if (s.ok()) return ::testing::AssertionFailure() << "accepted; expected " << code;
   const Error& e = s.error();
-  if (e.code() != code) return ::testing::AssertionFailure() << e.to_string() << "; expected " << code;
+  if (e.code() != code)
+    return ::testing::AssertionFailure() << e.to_string() << "; expected " << code;
   if (e.kind() != ErrorKind::kInvalidArgument) {
     return ::testing::AssertionFailure() << "kind " << error_kind_name(e.kind());
   }
@@ -169,7 +170,7 @@ TEST(PasswordPolicy, RefusesControlCharacters) {
   for (const std::string& pw :
        {std::string("correct horse\tbattery staple"), std::string("correct horse\nbattery"),
         std::string("correct horse\x7f battery"), std::string("correct\0horse battery", 21),
-        std::string("correct horse \xc2\x85 battery"),       // U+0085 NEXT LINE (C1)
+        std::string("correct horse \xc2\x85 battery"),         // U+0085 NEXT LINE (C1)
         std::string("correct horse \xe2\x80\xa8 battery")}) {  // U+2028 LINE SEPARATOR
     EXPECT_TRUE(refused(pw, "password_invalid_character")) << pw.size();
   }

@@ -54,7 +54,7 @@ Result<std::string> PasswordHasher::hash(const SecretBytes& password) const {
 }
 
 Result<bool> PasswordHasher::verify(const SecretBytes& password, std::string_view encoded) const {
-  HIPPO_RETURN_IF_ERROR(check_length(password));
+  if (!check_length(password).ok()) return false;  // never a valid password; see header
   Status status = crypto::argon2id_verify_password(encoded, prehash(password).span());
   if (status.ok()) return true;
   if (status.error().code() == "password_mismatch") return false;
@@ -74,7 +74,7 @@ bool PasswordHasher::needs_rehash(std::string_view encoded) const {
 }
 
 void PasswordHasher::dummy_verify(const SecretBytes& password) const {
-  if (!check_length(password).ok()) return;  // verify() refuses these without hashing too
+  if (!check_length(password).ok()) return;  // verify() answers these without hashing too
   const Status ignored = crypto::argon2id_verify_password(dummy_hash_, prehash(password).span());
   (void)ignored;
 }

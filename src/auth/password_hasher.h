@@ -49,8 +49,11 @@ class PasswordHasher {
   Result<std::string> hash(const SecretBytes& password) const;
 
   // true when `password` matches `encoded`, false when it does not (a wrong password is
-  // not an error). Uses the parameters stored in `encoded`. Errors: "password_too_long",
-  // "invalid_hash_format" (not an Argon2id hash within crypto/argon2id.h's ceilings).
+  // not an error). Uses the parameters stored in `encoded`. A password over
+  // kPasswordMaxBytes cannot have been set, so it is false at once, without hashing, just
+  // as dummy_verify() returns at once for it: an error here would tell an attacker that the
+  // account exists. Error: "invalid_hash_format" (not an Argon2id hash within
+  // crypto/argon2id.h's ceilings).
   Result<bool> verify(const SecretBytes& password, std::string_view encoded) const;
 
   // true when `encoded` was made with less memory or fewer passes than this hasher's

@@ -31,6 +31,10 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
     return Error::resource_exhausted("rate_limited", "too many requests; wait a moment");
   }
   auto normalized = normalize_email(email);
+  if (password.size() > kPasswordMaxBytes) {
+    // Refused before any lookup or hashing, identically for every e-mail (DoS cap).
+    return invalid_credentials();
+  }
   if (!normalized) {
     im.hasher->dummy_verify(password);
     return invalid_credentials();

@@ -14,7 +14,6 @@ namespace hippocrate::auth {
 namespace {
 
 constexpr std::string_view kIssuer = "Hippocrate";
-constexpr int kRecoveryCodeCount = 10;
 
 Error invalid_second_factor() {
   return Error::unauthenticated("invalid_second_factor",

@@ -1,0 +1,25 @@
+#include "auth/key_files.h"
+
+#include "auth/pepper.h"
+#include "base/files.h"
+
+namespace hippocrate::auth {
+
+Result<ServerKeys> load_or_create_server_keys(const std::filesystem::path& data_dir) {
+  const auto dir = data_dir / "keys";
+  HIPPO_RETURN_IF_ERROR(ensure_directory(dir, 0700));
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes pepper, load_or_create_pepper(dir / "pepper.key"));
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes secrets, load_or_create_pepper(dir / "secrets.key"));
+  return ServerKeys{std::move(pepper), std::move(secrets)};
+}
+
+Result<std::unique_ptr<AuthService>> open_auth_service(const std::filesystem::path& data_dir,
+                                                       store::Store& store, const Clock& clock,
+                                                       AuthConfig config) {
+  HIPPO_ASSIGN_OR_RETURN(ServerKeys keys, load_or_create_server_keys(data_dir));
+  auto hasher = std::make_unique<PasswordHasher>(keys.pepper.clone());
+  return std::make_unique<AuthService>(store, clock, std::move(hasher), std::move(keys.secrets),
+                                       std::move(keys.pepper), config);
+}
+
+}  // namespace hippocrate::auth

@@ -103,15 +103,18 @@ class AuthService {
   ~AuthService();
 
   // First administrator of a new deployment. Refused ("already_bootstrapped") once any
-  // account or pending bootstrap invitation exists, unless `force_new_invitation`.
+  // account exists; a new bootstrap invitation replaces an unused earlier one. An empty
+  // `email` leaves it to the invitee to give one on acceptance.
   Result<IssuedInvitation> bootstrap(std::string_view organisation_name, std::string_view email);
   // Whether the deployment has no account yet.
   Result<bool> has_accounts();
 
   Result<IssuedInvitation> invite(const SessionInfo& inviter, std::string_view email, Role role,
                                   const RequestOrigin& origin);
+  // `email` is needed only for an invitation issued without one (bootstrap by `serve`).
   Result<AccountView> accept_invitation(std::string_view token, std::string_view display_name,
-                                        const SecretBytes& password, const RequestOrigin& origin);
+                                        const SecretBytes& password, const RequestOrigin& origin,
+                                        const std::optional<std::string>& email = std::nullopt);
 
   Result<LoginResult> login(std::string_view email, const SecretBytes& password,
                             const SecondFactor& factor, const RequestOrigin& origin);
@@ -137,6 +140,11 @@ class AuthService {
                         const RequestOrigin& origin);
   Result<std::vector<SecurityEvent>> security_events(const SessionInfo& session,
                                                      std::size_t limit);
+
+  // The CSRF token of a session (browser cookie sessions send it back in X-CSRF-Token):
+  // base64url(HMAC-SHA256(key derived from the secrets key, session id)). Stateless.
+  std::string csrf_token(const SessionInfo& session) const;
+  bool csrf_token_matches(const SessionInfo& session, std::string_view presented) const;
 
   const AuthConfig& config() const { return config_; }
 

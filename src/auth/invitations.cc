@@ -42,7 +42,10 @@ Result<bool> AuthService::has_accounts() {
 
 Result<IssuedInvitation> AuthService::bootstrap(std::string_view organisation_name,
                                                 std::string_view email) {
-  HIPPO_ASSIGN_OR_RETURN(std::string normalized, normalize_email(email));
+  std::string normalized;
+  if (!email.empty()) {
+    HIPPO_ASSIGN_OR_RETURN(normalized, normalize_email(email));
+  }
   if (organisation_name.empty() || organisation_name.size() > 200) {
     return Error::invalid_argument("invalid_organisation_name",
                                    "the organisation name must have 1 to 200 characters");
@@ -98,7 +101,8 @@ Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::st
 Result<AccountView> AuthService::accept_invitation(std::string_view token,
                                                    std::string_view display_name,
                                                    const SecretBytes& password,
-                                                   const RequestOrigin& origin) {
+                                                   const RequestOrigin& origin,
+                                                   const std::optional<std::string>& email) {
   auto& im = *impl_;
   if (!im.limiter.allow(origin.source_address, im.clock.now())) {
     return Error::resource_exhausted("rate_limited", "too many requests; wait a moment");
@@ -129,6 +133,13 @@ Result<AccountView> AuthService::accept_invitation(std::string_view token,
         HIPPO_ASSIGN_OR_RETURN(p.role, row->text(3));
         return p;
       }));
+  if (pending.email.empty()) {
+    if (!email) {
+      return Error::invalid_argument("missing_field",
+                                     "this invitation has no e-mail: give the one to log in with");
+    }
+    HIPPO_ASSIGN_OR_RETURN(pending.email, normalize_email(*email));
+  }
   PasswordContext context{pending.email, std::string(display_name), {}};
   HIPPO_RETURN_IF_ERROR(check_password_policy(password, context));
   HIPPO_ASSIGN_OR_RETURN(std::string password_hash, im.hasher->hash(password));

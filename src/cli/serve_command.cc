@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <memory>
 
+#include "auth/key_files.h"
 #include "base/files.h"
 #include "server/config.h"
 #include "server/http_server.h"
+#include "server/routes/auth_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/self_signed_cert.h"
 #include "store/store.h"
@@ -80,6 +82,19 @@ void print_banner(const server::Config& config, std::uint16_t port,
                config.access_log.c_str());
 }
 
+void print_bootstrap(const auth::IssuedInvitation& invitation, std::uint16_t port,
+                     const std::filesystem::path& ca_file, bool self_signed) {
+  std::fprintf(stderr,
+               "No account exists yet. Create the first administrator with this one-time "
+               "invitation\n(valid 72 hours; a new one is printed at each start until it is "
+               "used):\n\n  hippocrate accept-invite %.*s --name \"Your Name\" --email "
+               "you@example.org --server https://127.0.0.1:%u%s%s\n\n",
+               static_cast<int>(invitation.token.text.size()),
+               reinterpret_cast<const char*>(invitation.token.text.data()),
+               static_cast<unsigned>(port), self_signed ? " --ca-file " : "",
+               self_signed ? std::filesystem::absolute(ca_file).c_str() : "");
+}
+
 }  // namespace
 
 int run_serve(const ServeFlags& flags) {
@@ -94,6 +109,10 @@ int run_serve(const ServeFlags& flags) {
   auto opened = store::open_store(store_options);
   if (!opened) return fail(opened.error(), 1);
   std::unique_ptr<store::Store> db = std::move(*opened);
+
+  auto auth_service = auth::open_auth_service(config.data_dir, *db, SystemClock::instance());
+  if (!auth_service) return fail(auth_service.error(), 1);
+  auth::AuthService& auth = **auth_service;
 
   server::ServerOptions options;
   options.address = config.listen_address;
@@ -126,6 +145,7 @@ int run_serve(const ServeFlags& flags) {
   server::AccessLog access_log(log_file);
   server::Router router;
   server::add_system_routes(router, *db);
+  server::add_auth_routes(router, auth);
 
   server::HttpServer http(options, router, access_log);
   if (auto s = http.start(); !s) return fail(s.error(), 1);
@@ -133,6 +153,10 @@ int run_serve(const ServeFlags& flags) {
     std::fprintf(stderr, "hippocrate: shutting down (finishing requests in flight)\n");
   });
   print_banner(config, http.port(), options.certificate, self_signed, generated);
+  if (auto has = auth.has_accounts(); has && !*has) {
+    auto invitation = auth.bootstrap("Hippocrate", "");
+    if (invitation) print_bootstrap(*invitation, http.port(), options.certificate, self_signed);
+  }
   http.wait();
   if (log_file != nullptr && log_file != stdout && log_file != stderr) std::fclose(log_file);
   std::fprintf(stderr, "hippocrate: stopped\n");

@@ -1,0 +1,29 @@
+// The `hippocrate` client commands: a user's side of the authentication API (docs/api.md,
+// "Authentication"), each with --server, --ca-file, --profile and --json (docs/cli.md).
+//
+//   accept-invite TOKEN [--name NAME] [--email EMAIL]   create the account of an invitation
+//   login EMAIL [--totp CODE | --recovery-code CODE]     open a session (kept in the profile)
+//   logout                                               end it on the server, delete it here
+//   whoami                                               the account and session
+//   passwd                                               step up, then change the password
+//   sessions | sessions revoke ID                        list or end one's sessions
+//   mfa enroll | mfa confirm CODE                        enrol a TOTP second factor
+//   invite --role ROLE EMAIL                             invite someone (admin, practitioner)
+//   security-events                                      the account's recent security events
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace hippocrate::cli {
+
+void add_client_commands(CLI::App& app);
+
+// One registration function per file.
+void add_session_commands(CLI::App& app);   // login, logout, sessions
+void add_account_commands(CLI::App& app);   // accept-invite, whoami, passwd, security-events
+void add_mfa_commands(CLI::App& app);       // mfa enroll, mfa confirm
+void add_invite_commands(CLI::App& app);    // invite
+
+}  // namespace hippocrate::cli

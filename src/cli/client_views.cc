@@ -1,0 +1,85 @@
+#include "cli/client_views.h"
+
+#include <cstdio>
+
+#include "cli/output.h"
+
+namespace hippocrate::cli {
+
+Result<SecondFactorAnswer> ask_second_factor() {
+  HIPPO_ASSIGN_OR_RETURN(std::string answer,
+                         prompt_line("Code from your authenticator app (or a recovery code): "));
+  if (answer.empty()) {
+    return Error::invalid_argument("missing_second_factor", "no code given");
+  }
+  return classify_second_factor(std::move(answer));
+}
+
+bool is_new_password_refusal(const Error& error) {
+  return error.code().starts_with("password_") || error.code() == "passwords_differ" ||
+         error.code() == "empty_secret";
+}
+
+Status submit_new_password(PasswordSource& source,
+                           const std::function<Status(const SecretBytes&)>& submit) {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    Status done = [&]() -> Status {
+      HIPPO_ASSIGN_OR_RETURN(
+          SecretBytes password,
+          source.new_password("New password (12 characters or more; a passphrase is best): ",
+                              "The same password again: "));
+      return submit(password);
+    }();
+    if (done || source.from_stdin() || attempt == kAttempts ||
+        !is_new_password_refusal(done.error())) {
+      return done;
+    }
+    std::fprintf(stderr, "hippocrate: %s — please choose another one.\n",
+                 done.error().message().c_str());
+  }
+}
+
+boost::json::object public_session_view(const boost::json::object& answer) {
+  boost::json::object out;
+  out["account"] = json_object(answer, "account");
+  out["session"] = json_object(answer, "session");
+  return out;
+}
+
+std::string describe_account(const boost::json::object& account) {
+  std::string out = json_string(account, "email", "?");
+  out += " (" + json_string(account, "role", "?") + ")";
+  const std::string organisation = json_string(json_object(account, "organisation"), "name");
+  if (!organisation.empty()) out += " — " + organisation;
+  return out;
+}
+
+void print_session_state(const boost::json::object& session, const char* indent) {
+  const std::int64_t idle = json_int(session, "idle_expires_at");
+  const std::int64_t absolute = json_int(session, "absolute_expires_at");
+  std::printf("%ssession expires:  %s if idle, %s at the latest\n", indent,
+              format_time(idle).c_str(), format_time(absolute).c_str());
+  const std::int64_t step_up = json_int(session, "step_up_until");
+  if (step_up > 0) {
+    std::printf("%srecent password check valid until %s\n", indent, format_time(step_up).c_str());
+  }
+  if (json_bool(session, "enrolment_only")) {
+    std::printf(
+        "%sthis session can only enrol a second factor (required for your role): run\n"
+        "%s  hippocrate mfa enroll\n",
+        indent, indent);
+  }
+}
+
+bool is_plain_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace hippocrate::cli

@@ -1,0 +1,76 @@
+#include "cli/output.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <ctime>
+
+namespace hippocrate::cli {
+namespace {
+
+constexpr std::string_view kUsageCode = "usage_error";
+
+}  // namespace
+
+Error usage_error(std::string message) {
+  return Error::invalid_argument(std::string(kUsageCode), std::move(message));
+}
+
+bool is_usage_error(const Error& error) { return error.code() == kUsageCode; }
+
+int report_error(const Error& error, bool json) {
+  std::fprintf(stderr, "hippocrate: %s\n", error.message().c_str());
+  if (json) {
+    boost::json::object body;
+    body["error"] = boost::json::object{{"code", error.code()}, {"message", error.message()}};
+    print_json(body);
+  }
+  return is_usage_error(error) ? kExitUsage : kExitError;
+}
+
+void print_json(const boost::json::value& value) {
+  const std::string text = boost::json::serialize(value);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+std::string json_string(const boost::json::object& object, std::string_view key,
+                        std::string_view fallback) {
+  const auto* v = object.if_contains(key);
+  if (v == nullptr || !v->is_string()) return std::string(fallback);
+  return std::string(v->get_string());
+}
+
+std::int64_t json_int(const boost::json::object& object, std::string_view key,
+                      std::int64_t fallback) {
+  const auto* v = object.if_contains(key);
+  if (v == nullptr) return fallback;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  return fallback;
+}
+
+bool json_bool(const boost::json::object& object, std::string_view key, bool fallback) {
+  const auto* v = object.if_contains(key);
+  return v != nullptr && v->is_bool() ? v->get_bool() : fallback;
+}
+
+const boost::json::object& json_object(const boost::json::object& object, std::string_view key) {
+  static const boost::json::object kEmpty;
+  const auto* v = object.if_contains(key);
+  return v != nullptr && v->is_object() ? v->get_object() : kEmpty;
+}
+
+std::string format_time(std::int64_t unix_seconds) {
+  if (unix_seconds <= 0) return "never";
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  if (::localtime_r(&t, &tm) == nullptr) return std::to_string(unix_seconds);
+  char buffer[64];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S %Z", &tm);
+  return n == 0 ? std::to_string(unix_seconds) : std::string(buffer, n);
+}
+
+}  // namespace hippocrate::cli

@@ -1,0 +1,260 @@
+#include "server/routes/auth_routes.h"
+
+#include <boost/json.hpp>
+
+#include "auth/recovery_codes.h"
+#include "server/http_status.h"
+#include "server/json_body.h"
+#include "server/json_fields.h"
+#include "server/session_guard.h"
+
+namespace hippocrate::server {
+namespace {
+
+namespace json = boost::json;
+using auth::SessionInfo;
+
+json::object account_json(const auth::AccountView& a) {
+  return {{"id", a.id},
+          {"email", a.email},
+          {"display_name", a.display_name},
+          {"role", auth::role_name(a.role)},
+          {"organisation", {{"id", a.organisation_id}, {"name", a.organisation_name}}},
+          {"second_factor", a.second_factor}};
+}
+
+json::object session_json(const SessionInfo& s) {
+  return {{"id", s.session_id},
+          {"second_factor_verified", s.second_factor_verified},
+          {"enrolment_only", s.enrolment_only},
+          {"step_up_until", s.step_up_until},
+          {"idle_expires_at", s.idle_expires_at},
+          {"absolute_expires_at", s.absolute_expires_at}};
+}
+
+// A login-like answer: the token once, the CSRF token, the session cookie.
+HttpResponse login_response(auth::AuthService& auth, const auth::LoginResult& r, int status) {
+  json::object body{{"token", r.token.text.view()},
+                    {"csrf_token", auth.csrf_token(r.session)},
+                    {"session", session_json(r.session)},
+                    {"account", account_json(r.session.account)}};
+  HttpResponse res = json_response(status, body);
+  res.headers.set("set-cookie", session_cookie(r.token.text.view()));
+  return res;
+}
+
+Result<auth::SecondFactor> second_factor(json::object& body) {
+  auth::SecondFactor f;
+  HIPPO_ASSIGN_OR_RETURN(f.totp_code, optional_string(body, "totp_code", 16));
+  HIPPO_ASSIGN_OR_RETURN(f.recovery_code, optional_string(body, "recovery_code", 64));
+  if (f.totp_code && f.recovery_code) {
+    return Error::invalid_argument("invalid_field",
+                                   "send either totp_code or recovery_code, not both");
+  }
+  return f;
+}
+
+HttpResponse no_content() {
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+// Wraps a body-taking handler: parse, then run; any Error becomes its JSON response.
+template <typename F>
+HttpResponse with_body(const RequestContext& ctx, F&& f) {
+  auto body = parse_json_body(ctx.request);
+  if (!body) return error_response(body.error());
+  Result<HttpResponse> r = f(*body);
+  if (!r) return error_response(r.error());
+  return std::move(*r);
+}
+
+}  // namespace
+
+void add_auth_routes(Router& router, auth::AuthService& auth) {
+  GuardOptions enrolment{true};
+
+  router.add(Route{
+      "POST", "/api/v1/invitations/accept", std::string(kPublicAction),
+      [&auth](const RequestContext& ctx) {
+        return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+          HIPPO_ASSIGN_OR_RETURN(std::string token, required_string(body, "token", 64));
+          HIPPO_ASSIGN_OR_RETURN(std::string name, required_string(body, "display_name", 200));
+          HIPPO_ASSIGN_OR_RETURN(auto email, optional_string(body, "email", 254));
+          HIPPO_ASSIGN_OR_RETURN(SecretBytes password, take_secret(body, "password"));
+          HIPPO_ASSIGN_OR_RETURN(auto account,
+                                 auth.accept_invitation(token, name, password,
+                                                        request_origin(ctx.request), email));
+          return json_response(201, json::object{{"account", account_json(account)}});
+        });
+      },
+      {}});
+
+  router.add(Route{
+      "POST", "/api/v1/sessions", std::string(kPublicAction),
+      [&auth](const RequestContext& ctx) {
+        return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+          HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
+          HIPPO_ASSIGN_OR_RETURN(SecretBytes password, take_secret(body, "password"));
+          HIPPO_ASSIGN_OR_RETURN(auto factor, second_factor(body));
+          HIPPO_ASSIGN_OR_RETURN(auto login, auth.login(email, password, factor,
+                                                        request_origin(ctx.request)));
+          return login_response(auth, login, 201);
+        });
+      },
+      {}});
+
+  router.add(Route{"DELETE", "/api/v1/sessions/current", "session.logout",
+                   with_session(
+                       auth,
+                       [&auth](const RequestContext&, const SessionInfo& s) {
+                         auto done = auth.logout(s);
+                         if (!done) return error_response(done.error());
+                         HttpResponse r = no_content();
+                         r.headers.set("set-cookie", clear_session_cookie());
+                         return r;
+                       },
+                       enrolment),
+                   {}});
+
+  router.add(Route{"GET", "/api/v1/me", "account.read_self",
+                   with_session(
+                       auth,
+                       [](const RequestContext&, const SessionInfo& s) {
+                         return json_response(200, json::object{
+                                                       {"account", account_json(s.account)},
+                                                       {"session", session_json(s)}});
+                       },
+                       enrolment),
+                   {}});
+
+  router.add(Route{
+      "POST", "/api/v1/me/step-up", "session.step_up",
+      with_session(auth,
+                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                       HIPPO_ASSIGN_OR_RETURN(SecretBytes password, take_secret(body, "password"));
+                       HIPPO_ASSIGN_OR_RETURN(auto factor, second_factor(body));
+                       HIPPO_ASSIGN_OR_RETURN(auto r, auth.step_up(s, password, factor,
+                                                                   request_origin(ctx.request)));
+                       return login_response(auth, r, 200);
+                     });
+                   },
+                   enrolment),
+      {}});
+
+  router.add(Route{
+      "PUT", "/api/v1/me/password", "account.change_password",
+      with_session(auth,
+                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                       HIPPO_ASSIGN_OR_RETURN(SecretBytes password,
+                                              take_secret(body, "new_password"));
+                       HIPPO_RETURN_IF_ERROR(
+                           auth.change_password(s, password, request_origin(ctx.request)));
+                       return no_content();
+                     });
+                   }),
+      {}});
+
+  router.add(Route{"POST", "/api/v1/me/mfa/totp", "mfa.enroll",
+                   with_session(
+                       auth,
+                       [&auth](const RequestContext&, const SessionInfo& s) {
+                         auto e = auth.begin_totp_enrolment(s);
+                         if (!e) return error_response(e.error());
+                         return json_response(201, json::object{{"otpauth_uri", e->otpauth_uri},
+                                                                {"secret", e->secret_base32}});
+                       },
+                       enrolment),
+                   {}});
+
+  router.add(Route{
+      "POST", "/api/v1/me/mfa/totp/confirm", "mfa.enroll",
+      with_session(auth,
+                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                       HIPPO_ASSIGN_OR_RETURN(std::string code, required_string(body, "code", 16));
+                       HIPPO_ASSIGN_OR_RETURN(auto codes,
+                                              auth.confirm_totp(s, code, request_origin(ctx.request)));
+                       json::array list;
+                       for (const auto& c : codes) list.emplace_back(auth::format_recovery_code(c.view()));
+                       return json_response(200, json::object{{"recovery_codes", list}});
+                     });
+                   },
+                   enrolment),
+      {}});
+
+  router.add(Route{"GET", "/api/v1/me/sessions", "session.list",
+                   with_session(auth,
+                                [&auth](const RequestContext&, const SessionInfo& s) {
+                                  auto list = auth.list_sessions(s);
+                                  if (!list) return error_response(list.error());
+                                  json::array out;
+                                  for (const auto& x : *list) {
+                                    out.push_back(json::object{
+                                        {"id", x.id},
+                                        {"created_at", x.created_at},
+                                        {"last_seen_at", x.last_seen_at},
+                                        {"source_address", x.source_address},
+                                        {"user_agent", x.user_agent},
+                                        {"current", x.current}});
+                                  }
+                                  return json_response(200, json::object{{"sessions", out}});
+                                }),
+                   {}});
+
+  router.add(Route{"DELETE", "/api/v1/me/sessions/{id}", "session.revoke",
+                   with_session(auth,
+                                [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                                  auto done = auth.revoke_session(s, ctx.params.at("id"),
+                                                                  request_origin(ctx.request));
+                                  if (!done) return error_response(done.error());
+                                  return no_content();
+                                }),
+                   {}});
+
+  router.add(Route{"GET", "/api/v1/me/security-events", "account.security_events",
+                   with_session(auth,
+                                [&auth](const RequestContext&, const SessionInfo& s) {
+                                  auto events = auth.security_events(s, 100);
+                                  if (!events) return error_response(events.error());
+                                  json::array out;
+                                  for (const auto& e : *events) {
+                                    out.push_back(json::object{{"kind", e.kind},
+                                                               {"at", e.at},
+                                                               {"source_address", e.source_address},
+                                                               {"detail", e.detail}});
+                                  }
+                                  return json_response(200, json::object{{"events", out}});
+                                }),
+                   {}});
+
+  router.add(Route{
+      "POST", "/api/v1/invitations", "invitation.create",
+      with_session(auth,
+                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                       HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
+                       HIPPO_ASSIGN_OR_RETURN(std::string role_text, required_string(body, "role", 32));
+                       auto role = auth::parse_role(role_text);
+                       if (!role) {
+                         return Error::invalid_argument(
+                             "invalid_role",
+                             "role must be admin, practitioner, assistant, patient or auditor");
+                       }
+                       HIPPO_ASSIGN_OR_RETURN(auto inv, auth.invite(s, email, *role,
+                                                                    request_origin(ctx.request)));
+                       return json_response(201, json::object{
+                                                     {"invitation_id", inv.invitation_id},
+                                                     {"token", inv.token.text.view()},
+                                                     {"email", inv.email},
+                                                     {"role", auth::role_name(inv.role)},
+                                                     {"expires_at", inv.expires_at}});
+                     });
+                   }),
+      {}});
+}
+
+}  // namespace hippocrate::server

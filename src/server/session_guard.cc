@@ -1,0 +1,83 @@
+#include "server/session_guard.h"
+
+#include "server/http_status.h"
+
+namespace hippocrate::server {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<std::string_view> bearer_token(const HttpRequest& request) {
+  auto header = request.headers.get("authorization");
+  if (!header) return std::nullopt;
+  std::string_view v = trim(*header);
+  if (v.size() < 7) return std::string_view{};
+  std::string scheme(v.substr(0, 7));
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ") return std::string_view{};
+  return trim(v.substr(7));
+}
+
+std::optional<std::string_view> cookie_token(const HttpRequest& request) {
+  auto header = request.headers.get("cookie");
+  if (!header) return std::nullopt;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    const auto semi = rest.find(';');
+    std::string_view pair = trim(rest.substr(0, semi));
+    rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == kSessionCookie) {
+      return trim(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+auth::RequestOrigin request_origin(const HttpRequest& request) {
+  auto agent = request.headers.get("user-agent");
+  return {request.remote_address, std::string(agent.value_or("")).substr(0, 200)};
+}
+
+Handler with_session(auth::AuthService& auth, SessionHandler handler, GuardOptions options) {
+  return [&auth, handler = std::move(handler), options](const RequestContext& ctx) {
+    const auto bearer = bearer_token(ctx.request);
+    const auto cookie = bearer ? std::nullopt : cookie_token(ctx.request);
+    if (!bearer && !cookie) {
+      return error_response(Error::unauthenticated("unauthenticated", "log in first"));
+    }
+    auto session = auth.authenticate(bearer ? *bearer : *cookie, request_origin(ctx.request));
+    if (!session) return error_response(session.error());
+    const bool safe_method = ctx.request.method == "GET" || ctx.request.method == "HEAD";
+    if (cookie && !safe_method) {
+      auto presented = ctx.request.headers.get("x-csrf-token");
+      if (!presented || !auth.csrf_token_matches(*session, *presented)) {
+        return error_response(Error::permission_denied(
+            "csrf_token_invalid", "this request is missing its anti-forgery token"));
+      }
+    }
+    if (session->enrolment_only && !options.allow_enrolment_only) {
+      return error_response(Error::permission_denied(
+          "second_factor_enrolment_required",
+          "set up your authenticator app first (hippocrate mfa enroll)"));
+    }
+    return handler(ctx, *session);
+  };
+}
+
+std::string session_cookie(std::string_view token) {
+  return std::string(kSessionCookie) + "=" + std::string(token) +
+         "; Secure; HttpOnly; SameSite=Strict; Path=/";
+}
+
+std::string clear_session_cookie() {
+  return std::string(kSessionCookie) + "=; Secure; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+}
+
+}  // namespace hippocrate::server

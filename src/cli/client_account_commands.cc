@@ -1,0 +1,207 @@
+// accept-invite, whoami, passwd, security-events.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "cli/client_commands.h"
+#include "cli/client_context.h"
+#include "cli/client_views.h"
+#include "cli/output.h"
+#include "cli/terminal_input.h"
+
+namespace hippocrate::cli {
+namespace {
+
+namespace json = boost::json;
+
+struct AcceptFlags {
+  ClientFlags client;
+  std::string token;
+  std::string name;
+  std::string email;
+};
+
+Status run_accept(ClientContext& context, const AcceptFlags& flags) {
+  std::string name = flags.name;
+  if (name.empty()) {
+    if (!is_interactive()) return usage_error("give your name with --name NAME");
+    HIPPO_ASSIGN_OR_RETURN(name, prompt_line("Your name, as others will see it: "));
+    if (name.empty()) return usage_error("a name is needed (--name NAME)");
+  }
+  PasswordSource source(flags.client.password_stdin);
+  json::object answer;
+  HIPPO_RETURN_IF_ERROR(submit_new_password(source, [&](const SecretBytes& password) -> Status {
+    SecretJsonBody body;
+    body.add("token", flags.token).add("display_name", name).add("password", password.view());
+    if (!flags.email.empty()) body.add("email", flags.email);
+    HIPPO_ASSIGN_OR_RETURN(answer,
+                           context.call("POST", "/api/v1/invitations/accept", body.serialise()));
+    return ok_status();
+  }));
+  const auto& account = json_object(answer, "account");
+  const std::string email = json_string(account, "email", flags.email);
+  HIPPO_RETURN_IF_ERROR(context.remember(email));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  std::printf("Welcome, %s. Your account %s is ready.\n",
+              json_string(account, "display_name", name).c_str(), describe_account(account).c_str());
+  std::printf("Log in with:\n  hippocrate login %s\n", email.c_str());
+  const std::string role = json_string(account, "role");
+  if (!role.empty() && role != "patient") {
+    std::printf("Your role requires a second factor: after logging in, run\n"
+                "  hippocrate mfa enroll\n");
+  }
+  return ok_status();
+}
+
+Status run_whoami(ClientContext& context) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(json::object answer, context.call("GET", "/api/v1/me", {}, &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  const auto& account = json_object(answer, "account");
+  const auto& session = json_object(answer, "session");
+  std::printf("email:            %s\n", json_string(account, "email").c_str());
+  std::printf("name:             %s\n", json_string(account, "display_name").c_str());
+  std::printf("role:             %s\n", json_string(account, "role").c_str());
+  std::printf("organisation:     %s\n",
+              json_string(json_object(account, "organisation"), "name").c_str());
+  std::printf("second factor:    %s\n", json_bool(account, "second_factor") ? "yes" : "no");
+  std::printf("server:           %s\n", context.server_url().c_str());
+  print_session_state(session, "");
+  return ok_status();
+}
+
+struct PasswdFlags {
+  ClientFlags client;
+  std::string totp;
+  std::string recovery_code;
+};
+
+Status run_passwd(ClientContext& context, const PasswdFlags& flags) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(json::object me, context.call("GET", "/api/v1/me", {}, &token));
+  const bool has_factor = json_bool(json_object(me, "account"), "second_factor");
+
+  // 1. Step up: the current password (and second factor) again, for a fresh token.
+  PasswordSource source(flags.client.password_stdin);
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes current, source.password("Current password: "));
+  SecondFactorAnswer factor{flags.totp, flags.recovery_code};
+  if (has_factor && factor.empty()) {
+    if (!is_interactive()) {
+      return usage_error("this account has a second factor: pass --totp CODE or --recovery-code CODE");
+    }
+    HIPPO_ASSIGN_OR_RETURN(factor, ask_second_factor());
+  }
+  SecretJsonBody step_up_body;
+  step_up_body.add("password", current.view());
+  factor.add_to(step_up_body);
+  auto stepped = context.call("POST", "/api/v1/me/step-up", step_up_body.serialise(), &token);
+  current.wipe();
+  if (!stepped) return stepped.error();
+  SecretBytes fresh = take_secret(*stepped, "token");
+  take_secret(*stepped, "csrf_token").wipe();
+  if (fresh.empty()) {
+    return Error::internal("unexpected_response", "the server's answer holds no session token");
+  }
+  // The old token is revoked by now: keep the new one before anything else can fail.
+  HIPPO_RETURN_IF_ERROR(context.profile().save_session(fresh));
+
+  // 2. The new password, within the step-up's validity.
+  HIPPO_RETURN_IF_ERROR(submit_new_password(source, [&](const SecretBytes& password) -> Status {
+    SecretJsonBody body;
+    body.add("new_password", password.view());
+    auto changed = context.call("PUT", "/api/v1/me/password", body.serialise(), &fresh);
+    if (!changed) return changed.error();
+    return ok_status();
+  }));
+  if (context.json()) {
+    print_json(json::object{{"password_changed", true}});
+  } else {
+    std::printf("Password changed. Your other sessions have been ended; this one goes on.\n");
+  }
+  return ok_status();
+}
+
+Status run_security_events(ClientContext& context) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(json::object answer,
+                         context.call("GET", "/api/v1/me/security-events", {}, &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  const auto* list = answer.if_contains("events");
+  if (list == nullptr || !list->is_array() || list->get_array().empty()) {
+    std::printf("No security events.\n");
+    return ok_status();
+  }
+  std::size_t kind_width = 4;
+  for (const auto& item : list->get_array()) {
+    if (item.is_object()) {
+      kind_width = std::max(kind_width, json_string(item.get_object(), "kind").size());
+    }
+  }
+  const int w = static_cast<int>(kind_width);
+  std::printf("%-23s  %-*s  %-15s  %s\n", "WHEN", w, "KIND", "FROM", "DETAIL");
+  for (const auto& item : list->get_array()) {
+    if (!item.is_object()) continue;
+    const auto& e = item.get_object();
+    std::printf("%-23s  %-*s  %-15s  %s\n", format_time(json_int(e, "at")).c_str(), w,
+                json_string(e, "kind").c_str(), json_string(e, "source_address", "-").c_str(),
+                json_string(e, "detail").c_str());
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+void add_account_commands(CLI::App& app) {
+  auto accept = std::make_shared<AcceptFlags>();
+  auto* accept_cmd =
+      app.add_subcommand("accept-invite", "Create your account from an invitation token");
+  accept_cmd->add_option("token", accept->token, "The invitation token you received")
+      ->required();
+  accept_cmd->add_option("--name", accept->name, "Your name, as others will see it");
+  accept_cmd->add_option("--email", accept->email,
+                         "Your e-mail (only for an invitation issued without one)");
+  add_client_flags(accept_cmd, accept->client, true);
+  accept_cmd->callback([accept] {
+    throw CLI::RuntimeError(run_client_command(
+        accept->client, [accept](ClientContext& c) { return run_accept(c, *accept); }));
+  });
+
+  auto whoami = std::make_shared<ClientFlags>();
+  auto* whoami_cmd = app.add_subcommand("whoami", "Show the logged-in account and session");
+  add_client_flags(whoami_cmd, *whoami, false);
+  whoami_cmd->callback(
+      [whoami] { throw CLI::RuntimeError(run_client_command(*whoami, run_whoami)); });
+
+  auto passwd = std::make_shared<PasswdFlags>();
+  auto* passwd_cmd = app.add_subcommand(
+      "passwd", "Change your password (with --password-stdin: current, then new, one per line)");
+  auto* totp = passwd_cmd->add_option("--totp", passwd->totp, "Code from your authenticator app");
+  auto* recovery = passwd_cmd->add_option("--recovery-code", passwd->recovery_code,
+                                          "One of your recovery codes");
+  totp->excludes(recovery);
+  add_client_flags(passwd_cmd, passwd->client, true);
+  passwd_cmd->callback([passwd] {
+    throw CLI::RuntimeError(run_client_command(
+        passwd->client, [passwd](ClientContext& c) { return run_passwd(c, *passwd); }));
+  });
+
+  auto events = std::make_shared<ClientFlags>();
+  auto* events_cmd = app.add_subcommand(
+      "security-events", "Recent security events of your account (logins, failures, changes)");
+  add_client_flags(events_cmd, *events, false);
+  events_cmd->callback(
+      [events] { throw CLI::RuntimeError(run_client_command(*events, run_security_events)); });
+}
+
+}  // namespace hippocrate::cli

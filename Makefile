@@ -43,6 +43,7 @@ bench:
 	  -DHIPPOCRATE_BENCH=ON >/dev/null
 	@ninja -C build/bench -j$(JOBS)
 	@./build/bench/bench/crypto/crypto_bench --benchmark_min_time=0.2
+	@./build/bench/bench/auth/login_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	@scripts/bench-http.sh build/bench/src/cli/hippocrate
 
 clean:

@@ -1,8 +1,11 @@
-// The `hippocrate` command: the server (`serve`) and, in later issues, the administrator
-// and user commands. See docs/cli.md.
+// The `hippocrate` command: the server (`serve`), the offline operator commands (`admin`)
+// and the client commands a user runs against a server (login, whoami, mfa...).
+// See docs/cli.md. Exit codes: 0 success, 1 failure, 2 usage error.
 #include <CLI/CLI.hpp>
 
 #include "base/version.h"
+#include "cli/admin_commands.h"
+#include "cli/client_commands.h"
 #include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -10,12 +13,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("hippocrate ") + hippocrate::kVersion);
   app.require_subcommand(1);
   hippocrate::cli::add_serve_command(app);
+  hippocrate::cli::add_admin_commands(app);
+  hippocrate::cli::add_client_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& done) {
     return done.get_exit_code();  // a subcommand finished with this exit code
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints help, the version, or the usage error
+    return code == 0 ? 0 : 2;
   }
   return 0;
 }

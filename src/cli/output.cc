@@ -16,7 +16,11 @@ Error usage_error(std::string message) {
   return Error::invalid_argument(std::string(kUsageCode), std::move(message));
 }
 
-bool is_usage_error(const Error& error) { return error.code() == kUsageCode; }
+bool is_usage_error(const Error& error) {
+  // Bad flags or configuration, as opposed to a refusal or a failure.
+  return error.code() == kUsageCode || error.code() == "invalid_config" ||
+         error.code() == "invalid_server_url" || error.code() == "ca_file_not_found";
+}
 
 int report_error(const Error& error, bool json) {
   std::fprintf(stderr, "hippocrate: %s\n", error.message().c_str());

@@ -1,0 +1,125 @@
+#include "cli/admin_commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "auth/key_files.h"
+#include "auth/role.h"
+#include "base/clock.h"
+#include "base/files.h"
+#include "cli/output.h"
+#include "server/config.h"
+#include "store/store.h"
+
+namespace hippocrate::cli {
+namespace {
+
+namespace json = boost::json;
+
+struct BootstrapFlags {
+  std::string config_file;
+  std::string data_dir;
+  std::string organisation;
+  std::string email;
+  bool json = false;
+};
+
+// The configuration `serve` would use (file, environment, --data-dir), for the same database.
+Result<server::Config> load_config(const BootstrapFlags& flags) {
+  server::Config config;
+  const auto environment = server::hippocrate_environment();
+  std::string file = flags.config_file;
+  if (file.empty()) {
+    if (auto it = environment.find("HIPPOCRATE_CONFIG"); it != environment.end()) file = it->second;
+  }
+  if (!file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+      return usage_error("config file not found: " + file);
+    }
+    HIPPO_RETURN_IF_ERROR(server::apply_config_file(config, file));
+  }
+  HIPPO_RETURN_IF_ERROR(server::apply_config_environment(config, environment));
+  if (!flags.data_dir.empty()) {
+    HIPPO_RETURN_IF_ERROR(
+        server::set_config_value(config, "server.data_dir", flags.data_dir, {"--data-dir"}));
+  }
+  HIPPO_RETURN_IF_ERROR(server::validate_config(config));
+  return config;
+}
+
+// The command an administrator runs once the server is up.
+std::string accept_command(const server::Config& config, std::string_view token,
+                           std::string_view email) {
+  const std::string& a = config.listen_address;
+  const std::string host = a == "0.0.0.0" ? "127.0.0.1"
+                           : a == "::"    ? "[::1]"
+                           : a.find(':') != std::string::npos ? "[" + a + "]"
+                                                              : a;
+  std::string out = "hippocrate accept-invite ";
+  out.append(token);
+  out += " --name \"Your Name\"";
+  if (email.empty()) out += " --email you@example.org";
+  out += " --server https://" + host + ":" + std::to_string(config.listen_port);
+  if (config.tls_certificate.empty()) {
+    out += " --ca-file " + std::filesystem::absolute(config.data_dir / "tls" / "cert.pem").string();
+  }
+  return out;
+}
+
+Status run_bootstrap(const BootstrapFlags& flags) {
+  HIPPO_ASSIGN_OR_RETURN(server::Config config, load_config(flags));
+  HIPPO_RETURN_IF_ERROR(ensure_directory(config.data_dir, 0700));
+  store::StoreOptions store_options;
+  store_options.url = config.effective_database_url();
+  HIPPO_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db, store::open_store(store_options));
+  HIPPO_ASSIGN_OR_RETURN(auto service,
+                         auth::open_auth_service(config.data_dir, *db, SystemClock::instance()));
+  HIPPO_ASSIGN_OR_RETURN(auth::IssuedInvitation invitation,
+                         service->bootstrap(flags.organisation, flags.email));
+  const std::string_view token = invitation.token.text.view();
+  if (flags.json) {
+    json::object out{{"invitation_id", invitation.invitation_id},
+                     {"token", token},
+                     {"email", invitation.email},
+                     {"role", auth::role_name(invitation.role)},
+                     {"organisation", flags.organisation},
+                     {"expires_at", invitation.expires_at}};
+    print_json(out);
+    return ok_status();
+  }
+  std::printf("Organisation \"%s\" created. One-time invitation for its first administrator%s%s,\n"
+              "valid until %s:\n\n",
+              flags.organisation.c_str(), invitation.email.empty() ? "" : " ",
+              invitation.email.c_str(), format_time(invitation.expires_at).c_str());
+  std::printf("  %s\n\n", accept_command(config, token, invitation.email).c_str());
+  std::printf("Start the server (hippocrate serve), then run that command as the administrator.\n"
+              "Whoever holds the token can create the administrator account: keep it private.\n");
+  return ok_status();
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app) {
+  auto* admin = app.add_subcommand("admin", "Operator commands on the data folder (offline)");
+  admin->require_subcommand(1);
+
+  auto flags = std::make_shared<BootstrapFlags>();
+  auto* bootstrap = admin->add_subcommand(
+      "bootstrap", "Create the organisation and an invitation for its first administrator");
+  bootstrap->add_option("--config", flags->config_file, "TOML configuration file of the server");
+  bootstrap->add_option("--data-dir", flags->data_dir,
+                        "The server's data folder (default: as `serve`, ./var)");
+  bootstrap->add_option("--org", flags->organisation, "Name of the organisation")->required();
+  bootstrap->add_option("--email", flags->email, "E-mail of the first administrator")
+      ->required();
+  bootstrap->add_flag("--json", flags->json, "Print JSON for scripts");
+  bootstrap->callback([flags] {
+    const Status done = run_bootstrap(*flags);
+    throw CLI::RuntimeError(done ? kExitOk : report_error(done.error(), flags->json));
+  });
+}
+
+}  // namespace hippocrate::cli

@@ -24,6 +24,8 @@ Result<ServerKeys> load_or_create_server_keys(const std::filesystem::path& data_
 // An AuthService over `store` with the keys of `data_dir`.
 Result<std::unique_ptr<AuthService>> open_auth_service(const std::filesystem::path& data_dir,
                                                        store::Store& store, const Clock& clock,
-                                                       AuthConfig config = {});
+                                                       AuthConfig config = {},
+                                                       crypto::Argon2Params params =
+                                                           kPasswordHashParams);
 
 }  // namespace hippocrate::auth

@@ -110,7 +110,16 @@ int run_serve(const ServeFlags& flags) {
   if (!opened) return fail(opened.error(), 1);
   std::unique_ptr<store::Store> db = std::move(*opened);
 
-  auto auth_service = auth::open_auth_service(config.data_dir, *db, SystemClock::instance());
+  auth::AuthConfig auth_config;
+  auth_config.invitation_lifetime = std::chrono::hours(config.invitation_lifetime_hours);
+  auth_config.staff_idle = std::chrono::minutes(config.staff_idle_minutes);
+  auth_config.staff_absolute = std::chrono::hours(config.staff_absolute_hours);
+  auth_config.patient_idle = std::chrono::minutes(config.patient_idle_minutes);
+  auth_config.patient_absolute = std::chrono::hours(config.patient_absolute_hours);
+  const crypto::Argon2Params argon2{static_cast<std::uint64_t>(config.argon2_iterations),
+                                    static_cast<std::size_t>(config.argon2_memory_mib) << 20};
+  auto auth_service = auth::open_auth_service(config.data_dir, *db, SystemClock::instance(),
+                                              auth_config, argon2);
   if (!auth_service) return fail(auth_service.error(), 1);
   auth::AuthService& auth = **auth_service;
 

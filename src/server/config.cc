@@ -101,6 +101,15 @@ Setter text(T Config::*field) {
   };
 }
 
+Setter whole(std::int64_t Config::*field, std::uint64_t min, std::uint64_t max) {
+  return [=](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
+             -> Status {
+    HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, min, max));
+    c.*field = static_cast<std::int64_t>(n);
+    return ok_status();
+  };
+}
+
 const std::vector<KeySpec>& key_specs() {
   static const std::vector<KeySpec> specs = {
       {"server.listen", Kind::kText, parse_listen},
@@ -123,6 +132,17 @@ const std::vector<KeySpec>& key_specs() {
       {"tls.private_key", Kind::kText, text(&Config::tls_private_key)},
       {"database.url", Kind::kText, text(&Config::database_url)},
       {"log.access", Kind::kText, text(&Config::access_log)},
+      {"auth.invitation_lifetime_hours", Kind::kNumber,
+       whole(&Config::invitation_lifetime_hours, 1, 24 * 30)},
+      {"auth.staff_idle_minutes", Kind::kNumber, whole(&Config::staff_idle_minutes, 1, 24 * 60)},
+      {"auth.staff_absolute_hours", Kind::kNumber, whole(&Config::staff_absolute_hours, 1, 24 * 7)},
+      {"auth.patient_idle_minutes", Kind::kNumber,
+       whole(&Config::patient_idle_minutes, 1, 24 * 60)},
+      {"auth.patient_absolute_hours", Kind::kNumber,
+       whole(&Config::patient_absolute_hours, 1, 24 * 30)},
+      // OWASP minimum m = 19 MiB, t = 2: lower values are refused.
+      {"auth.argon2_memory_mib", Kind::kNumber, whole(&Config::argon2_memory_mib, 19, 1024)},
+      {"auth.argon2_iterations", Kind::kNumber, whole(&Config::argon2_iterations, 2, 16)},
   };
   return specs;
 }
@@ -182,7 +202,7 @@ Status apply_config_file(Config& config, const std::filesystem::path& file) {
     if (inner == nullptr) {
       return invalid(section_name.str(), source,
                      "expected a [section]; settings are grouped as [server], [tls], "
-                     "[database], [log]");
+                     "[database], [log], [auth]");
     }
     for (const auto& [name, node] : *inner) {
       const std::string key = std::string(section_name.str()) + "." + std::string(name.str());
@@ -219,7 +239,8 @@ Status apply_config_environment(Config& config,
     const bool config_section = name.starts_with("HIPPOCRATE_SERVER_") ||
                                 name.starts_with("HIPPOCRATE_TLS_") ||
                                 name.starts_with("HIPPOCRATE_DATABASE_") ||
-                                name.starts_with("HIPPOCRATE_LOG_");
+                                name.starts_with("HIPPOCRATE_LOG_") ||
+                                name.starts_with("HIPPOCRATE_AUTH_");
     if (config_section && !known) {
       return Error::invalid_argument("invalid_config",
                                      name + ": unknown setting (see docs/configuration.md)");

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -37,6 +38,14 @@ struct Config {
   std::string database_url;
   // [log] — "stdout", "stderr", "off", or a file path (appended)
   std::string access_log = "stdout";
+  // [auth] — SECURITY-REQUIREMENTS defaults
+  std::int64_t invitation_lifetime_hours = 72;
+  std::int64_t staff_idle_minutes = 30;
+  std::int64_t staff_absolute_hours = 12;
+  std::int64_t patient_idle_minutes = 60;
+  std::int64_t patient_absolute_hours = 24;
+  std::int64_t argon2_memory_mib = 64;
+  std::int64_t argon2_iterations = 3;
 
   std::string listen() const;  // "127.0.0.1:8443" / "[::1]:8443"
   std::string effective_database_url() const;

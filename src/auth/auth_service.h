@@ -135,6 +135,13 @@ class AuthService {
   Result<std::vector<SecretBytes>> confirm_totp(const SessionInfo& session, std::string_view code,
                                                 const RequestOrigin& origin);
 
+  // An administrator re-opens a locked account of its own organisation (after 25 failures
+  // in 24 h): status back to active, failure counters cleared, an event for the owner.
+  // Another organisation's account, or a non-admin caller: "account_not_found" /
+  // "permission_denied".
+  Status unlock_account(const SessionInfo& admin, std::string_view email,
+                        const RequestOrigin& origin);
+
   Result<std::vector<SessionSummary>> list_sessions(const SessionInfo& session);
   Status revoke_session(const SessionInfo& session, std::string_view session_id,
                         const RequestOrigin& origin);

@@ -122,8 +122,18 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
       HIPPO_RETURN_IF_ERROR(im.failures.record_success(tx, kSecondFactor, factor_pair));
       factor_verified = true;
     }
+    // A device (user agent at a source address) never seen on this account is worth telling
+    // its owner about.
+    HIPPO_ASSIGN_OR_RETURN(
+        auto seen, tx.query_one("SELECT 1 FROM sessions WHERE account_id = ? AND user_agent = ? "
+                                "AND source_address = ? LIMIT 1",
+                                {id, origin.user_agent.substr(0, 200), origin.source_address}));
     HIPPO_ASSIGN_OR_RETURN(LoginResult result,
                            im.create_session(tx, account.view, factor_verified, false, origin));
+    if (!seen) {
+      HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "new_device", origin,
+                                         origin.user_agent.substr(0, 200)));
+    }
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "login_succeeded", origin,
                                        factor_verified ? "password and second factor"
                                                        : "password"));

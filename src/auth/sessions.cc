@@ -69,6 +69,33 @@ Result<std::vector<SecurityEvent>> AuthService::security_events(const SessionInf
   });
 }
 
+Status AuthService::unlock_account(const SessionInfo& admin, std::string_view email,
+                                   const RequestOrigin& origin) {
+  if (admin.account.role != Role::kAdmin) {
+    return Error::permission_denied("permission_denied", "only an administrator can do this");
+  }
+  HIPPO_ASSIGN_OR_RETURN(std::string normalized, normalize_email(email));
+  auto& im = *impl_;
+  return im.store.write([&](store::Transaction& tx) -> Status {
+    HIPPO_ASSIGN_OR_RETURN(auto record, im.load_account(tx, "email", normalized));
+    // Tenant isolation: another organisation's account does not exist for this admin.
+    if (!record || record->view.organisation_id != admin.account.organisation_id) {
+      return Error::not_found("account_not_found", "no such account in your organisation");
+    }
+    const std::string& id = record->view.id;
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "UPDATE accounts SET status = 'active' WHERE id = ? AND status = 'locked'", {id}));
+    HIPPO_RETURN_IF_ERROR(im.failures.clear_account(tx, FailureCounter::account_key(normalized)));
+    HIPPO_RETURN_IF_ERROR(im.failures.clear_account(tx, FailureCounter::account_key(id)));
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "DELETE FROM login_failures WHERE subject LIKE ? OR subject LIKE ?",
+        {"pair:" + normalized + "|%", "pair:" + id + "|%"}));
+    HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "account_unlocked", origin,
+                                       "by " + admin.account.email));
+    return im.add_event(tx, admin.account.id, "unlocked_account", origin, normalized);
+  });
+}
+
 std::string AuthService::csrf_token(const SessionInfo& session) const {
   // Domain-separated from the other uses of the secrets key by the "csrf:" prefix.
   const auto mac = crypto::hmac_sha256(impl_->secrets_key.span(),

@@ -64,7 +64,7 @@ std::string accept_command(const server::Config& config, std::string_view token,
   if (email.empty()) out += " --email you@example.org";
   out += " --server https://" + host + ":" + std::to_string(config.listen_port);
   if (config.tls_certificate.empty()) {
-    out += " --ca-file " + std::filesystem::absolute(config.data_dir / "tls" / "cert.pem").string();
+    out += " --ca-file " + std::filesystem::absolute(config.data_dir / "tls" / "cert.pem").lexically_normal().string();
   }
   return out;
 }

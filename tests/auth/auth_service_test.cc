@@ -190,6 +190,24 @@ TEST_F(AuthServiceTest, TwentyFiveFailuresInADayLockTheAccountAndTellTheOwner) {
             "session_expired");
 }
 
+TEST_F(AuthServiceTest, AnAdministratorUnlocksALockedAccountOfItsOrganisation) {
+  auto admin = admin_without_factor();
+  enrol_totp(admin.session);
+  auto me = *auth_->authenticate(admin.token.text.view(), from());
+  auto inv = auth_->invite(me, "doc@example.org", Role::kPractitioner, from());
+  ASSERT_TRUE(auth_->accept_invitation(inv->token.text.view(), "Dr B", pw(kStrong2), from()).ok());
+  for (int i = 0; i < 25; ++i) {
+    (void)auth_->login("doc@example.org", pw("wrong wrong wrong"), {},
+                       from("10.0.1." + std::to_string(i)));
+  }
+  EXPECT_EQ(auth_->login("doc@example.org", pw(kStrong2), {}, from()).error().code(),
+            "too_many_attempts");
+  EXPECT_EQ(auth_->unlock_account(me, "ghost@example.org", from()).error().code(),
+            "account_not_found");
+  ASSERT_TRUE(auth_->unlock_account(me, "doc@example.org", from()).ok());
+  EXPECT_TRUE(auth_->login("doc@example.org", pw(kStrong2), {}, from()).ok());
+}
+
 TEST_F(AuthServiceTest, StaffNeedSecondFactorAfterEnrolmentAndCodesCannotBeReplayed) {
   auto first = admin_without_factor();
   auto secret = enrol_totp(first.session);
@@ -336,6 +354,16 @@ TEST_F(AuthServiceTest, SessionsListAndRevokeOnlyOwn) {
                 .error()
                 .code(),
             "session_not_found");
+}
+
+TEST_F(AuthServiceTest, LoginFromANewDeviceIsASecurityEvent) {
+  auto first = admin_without_factor();
+  ASSERT_TRUE(auth_->login("admin@example.org", pw(kStrong), {}, from()).ok());
+  ASSERT_TRUE(auth_->login("admin@example.org", pw(kStrong), {}, {"10.4.4.4", "Firefox"}).ok());
+  auto events = *auth_->security_events(first.session, 100);
+  int new_devices = 0;
+  for (const auto& e : events) new_devices += e.kind == "new_device";
+  EXPECT_EQ(new_devices, 2);  // the very first login, and Firefox at 10.4.4.4; not the repeat
 }
 
 TEST_F(AuthServiceTest, SourceAddressRateLimit) {

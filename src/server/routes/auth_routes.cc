@@ -232,6 +232,19 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                    {}});
 
   router.add(Route{
+      "POST", "/api/v1/accounts/unlock", "account.unlock",
+      with_session(auth,
+                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                       HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
+                       HIPPO_RETURN_IF_ERROR(
+                           auth.unlock_account(s, email, request_origin(ctx.request)));
+                       return no_content();
+                     });
+                   }),
+      {}});
+
+  router.add(Route{
       "POST", "/api/v1/invitations", "invitation.create",
       with_session(auth,
                    [&auth](const RequestContext& ctx, const SessionInfo& s) {

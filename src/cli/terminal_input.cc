@@ -145,11 +145,11 @@ bool is_interactive() {
 Result<SecretBytes> read_hidden_line(std::string_view prompt) {
   Tty tty;
   if (tty.fd() < 0 || ::isatty(tty.fd()) == 0) return no_terminal();
-  tty.write(prompt);
   SecretBytes buffer(kMaxSecretLineBytes);
   Result<std::size_t> length = std::size_t{0};
   {
-    EchoOff quiet(tty.fd());
+    EchoOff quiet(tty.fd());  // before the prompt, so nothing typed after it is echoed
+    tty.write(prompt);
     length = read_line(tty.fd(), buffer);
     if (!quiet.active()) tty.write("\n");
   }

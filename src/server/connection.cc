@@ -12,6 +12,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <openssl/crypto.h>
+
 #include "base/clock.h"
 #include "base/ids.h"
 #include "server/http_status.h"
@@ -199,6 +201,8 @@ asio::awaitable<void> Connection::serve_http() {
 
     HttpRequest request = to_request(req, remote_);
     Dispatched out = shared_.dispatcher.dispatch(request, request_id);
+    // Bodies may hold passwords or codes: wipe them before the memory is reused.
+    OPENSSL_cleanse(request.body.data(), request.body.size());
     const bool keep_alive = wants_keep_alive && !shared_.stopping;
     const int status = out.response.status;
     co_await write_response(std::move(out.response), keep_alive, version);

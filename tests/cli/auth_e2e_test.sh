@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# End-to-end test of the authentication commands as people run them, against a real
+# `hippocrate serve` on a free loopback port: the first administrator bootstrapped offline
+# (`admin bootstrap`), invitations, login with and without a second factor, TOTP enrolment
+# with codes from oathtool (an independent RFC 6238 implementation), recovery codes,
+# sessions, password change, logout — an administrator, a practitioner and a patient, each
+# in their own --profile. Passwords always come from --password-stdin and every other
+# command reads /dev/null, so nothing ever waits for a terminal.
+#   auth_e2e_test.sh PATH_TO_HIPPOCRATE
+set -euo pipefail
+bin=$(realpath "$1")
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "FAIL - $what"; fi
+}
+command -v oathtool >/dev/null || { echo "FAIL - oathtool is needed (scripts/install-deps.sh)"; exit 1; }
+
+# hip INPUT ARGS...: runs hippocrate with INPUT on stdin; sets $out, $err and $rc.
+hip() {
+  local input=$1; shift
+  set +e
+  out=$(printf '%s' "$input" | "$bin" "$@" 2>"$work/stderr.last")
+  rc=$?
+  set -e
+  err=$(cat "$work/stderr.last")
+}
+# jget KEY: the first string value of "KEY" in the compact JSON on stdin.
+jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
+code_of() { jget code <<<"$out"; }
+out_has() { grep -qE -- "$1" <<<"$out"; }
+failed_with() { [[ $rc -eq 1 && "$(code_of)" == "$1" ]]; }  # exit 1 and this error code
+mode_of() { stat -c %a "$1"; }
+# token_refused TOKEN: the server answers 401 to GET /api/v1/me with it (checked with curl).
+token_refused() {
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$ca" -H "Authorization: Bearer $1" \
+         "$url/api/v1/me") == 401 ]]
+}
+step_now() { echo $(( $(date +%s) / 30 )); }
+# Waits (at most 31 s) until the TOTP time step is past $1, so a new code is not a replay.
+wait_step_after() {
+  for _ in $(seq 1 32); do (( $(step_now) > $1 )) && return 0; sleep 1; done
+  return 1
+}
+
+admin_pw='Correct horse battery staple 42'
+prac_pw='Stethoscope lantern orchard 1987'
+pat_pw='Blue heron over the quiet river 5'
+pat_pw2='Seven copper kettles sing at dawn'
+admin_email=admin@example.org
+prac_email=dr.bernard@example.org
+pat_email=camille@example.org
+PA="$work/profiles/admin"
+PP="$work/profiles/practitioner"
+PT="$work/profiles/patient"
+data="$work/var"
+
+# --- The first administrator, bootstrapped offline before the server starts. ---
+hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc"
+check "admin bootstrap without --email is a usage error (exit 2)" test "$rc" -eq 2
+hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email"
+check "admin bootstrap prints the accept-invite command" \
+  grep -qE "hippocrate accept-invite [A-Za-z0-9_-]{43} --name" <<<"$out"
+hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
+boot_token=$(jget token <<<"$out")
+check "admin bootstrap --json gives a 43-character token" test "${#boot_token}" -eq 43
+check "admin bootstrap created the data folder 0700" test "$(mode_of "$data")" = 700
+check "admin bootstrap created the database 0600" test "$(mode_of "$data/hippocrate.db")" = 600
+
+HIPPOCRATE_LOG_ACCESS="$work/access.log" "$bin" serve --listen 127.0.0.1:0 --data-dir "$data" \
+  >"$work/serve.out" 2>"$work/serve.err" &
+pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 || true)
+  [[ -n "$url" ]] && break
+  sleep 0.1
+done
+[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/serve.err"; exit 1; }
+ca="$data/tls/cert.pem"
+srv=(--server "$url" --ca-file "$ca")
+
+# --- Administrator: accept, log in (enrolment only), enrol TOTP. ---
+hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" \
+  --profile "$PA" --password-stdin --json
+check "the administrator accepts the invitation printed by admin bootstrap before serve started" \
+  test "$rc" -eq 0
+if [[ $rc -ne 0 ]]; then
+  echo "    (the server answered: $out)"
+  echo "    continuing with a bootstrap invitation issued while the server runs"
+  hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
+  boot_token=$(jget token <<<"$out")
+  hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" \
+    --profile "$PA" --password-stdin --json
+  check "the administrator accepts a bootstrap invitation issued while serve runs" test "$rc" -eq 0
+fi
+check "accept-invite --json shows the admin account" grep -q '"role":"admin"' <<<"$out"
+check "the profile folder is 0700" test "$(mode_of "$PA")" = 700
+check "config.json remembers server and CA file (0600)" \
+  eval '[[ $(mode_of "$PA/config.json") == 600 ]] && grep -qF "$url" "$PA/config.json" && grep -qF "$ca" "$PA/config.json"' 
+hip "Another password 123456"$'\n' accept-invite "$boot_token" --name "Mallory" --email "$admin_email" \
+  --profile "$PA" --password-stdin --json
+check "a used invitation is refused (invalid_invitation, exit 1)" failed_with invalid_invitation
+hip "" admin bootstrap --data-dir "$data" --org "Other" --email x@example.org --json
+check "admin bootstrap is refused once an account exists" failed_with already_bootstrapped
+
+hip "wrong password for sure"$'\n' login "$admin_email" --profile "$PA" --password-stdin --json
+check "a wrong password is invalid_credentials (exit 1)" failed_with invalid_credentials
+check "the error is also on stderr as 'hippocrate: MESSAGE'" grep -q '^hippocrate: ' <<<"$err"
+check "a failed login leaves no session file" test ! -e "$PA/session"
+hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA" --password-stdin
+check "the administrator logs in (no flags: server and CA from the profile)" test "$rc" -eq 0
+check "the session file is 0600" test "$(mode_of "$PA/session")" = 600
+check "the session file holds a 43-character token" eval '[[ $(wc -c <"$PA/session") -eq 43 ]]' 
+check "login says the role needs a second factor" grep -q "mfa enroll" <<<"$out"
+hip "" whoami --profile "$PA" --json
+check "whoami works before enrolment (enrolment-only session)" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"enrolment_only\":true" && out_has "\"second_factor\":false"' 
+hip "" whoami --profile "$PA"
+check "whoami shows e-mail, name, role, organisation and second factor" \
+  eval 'out_has "email: *$admin_email" && out_has "name: *Alice Admin" && out_has "role: *admin" && out_has "organisation: *Clinique du Parc" && out_has "second factor: *no" && out_has "session expires"' 
+hip "" invite --role practitioner "$prac_email" --profile "$PA" --json
+check "invite before enrolment: second_factor_enrolment_required (exit 1)" \
+  failed_with second_factor_enrolment_required
+
+hip "" mfa enroll --profile "$PA"
+check "mfa enroll shows a QR code, the key and the next command" \
+  eval 'out_has "█" && out_has "otpauth://totp/" && out_has "hippocrate mfa confirm CODE"' 
+hip "" mfa enroll --profile "$PA" --json
+admin_secret=$(jget secret <<<"$out")
+check "mfa enroll --json gives the base32 secret and the otpauth URI" \
+  eval '[[ $admin_secret =~ ^[A-Z2-7]{16,}$ ]] && out_has "\"otpauth_uri\":\"otpauth://totp/"' 
+hip "" mfa confirm 000000 --profile "$PA" --json
+check "a wrong confirmation code is refused" test "$rc" -eq 1
+code=$(oathtool --totp --base32 "$admin_secret")
+admin_step=$(step_now)
+hip "" mfa confirm "$code" --profile "$PA" --json
+codes=$(grep -oE '[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}' <<<"$out" || true)
+check "mfa confirm with an oathtool code gives 10 recovery codes" \
+  eval '[[ $rc -eq 0 && $(wc -l <<<"$codes") -eq 10 ]]' 
+recovery1=$(sed -n 1p <<<"$codes")
+recovery2=$(sed -n 2p <<<"$codes")
+hip "" whoami --profile "$PA"
+check "whoami now shows the second factor" grep -q 'second factor: *yes' <<<"$out"
+
+# --- Logout, then log in again with a recovery code and with a TOTP code. ---
+old_token=$(cat "$PA/session")
+hip "" logout --profile "$PA"
+check "logout succeeds" test "$rc" -eq 0
+check "logout deletes the session file" test ! -e "$PA/session"
+check "the old token no longer works on the server (401)" token_refused "$old_token"
+hip "" whoami --profile "$PA" --json
+check "whoami after logout fails: not_logged_in" failed_with not_logged_in
+printf '%s' "$old_token" >"$PA/session"; chmod 600 "$PA/session"
+hip "" whoami --profile "$PA" --json
+check "whoami with the logged-out token fails on the server (exit 1)" \
+  eval '[[ $rc -eq 1 && $(code_of) =~ ^(invalid_token|session_expired)$ ]]' 
+hip "" logout --profile "$PA"
+check "logout of a session the server already ended still removes it" \
+  eval '[[ $rc -eq 0 && ! -e $PA/session ]]' 
+
+hip "$admin_pw"$'\n' login --profile "$PA" --password-stdin --json
+check "login without a code: second_factor_required (non-interactive)" \
+  failed_with second_factor_required
+hip "$admin_pw"$'\n' login --profile "$PA" --password-stdin --recovery-code "$recovery1"
+check "login with a recovery code (e-mail remembered by the profile)" test "$rc" -eq 0
+hip "$admin_pw"$'\n' login --profile "$PA" --password-stdin --recovery-code "$recovery1" --json
+check "the same recovery code is refused the second time" failed_with invalid_second_factor
+check "waiting for the next TOTP time step (at most 31 s)" wait_step_after "$admin_step"
+hip "$admin_pw"$'\n' login --profile "$PA" --password-stdin --totp "$(oathtool --totp --base32 "$admin_secret")"
+check "login with a fresh TOTP code" test "$rc" -eq 0
+admin_totp_step=$(step_now)
+
+# --- Sessions: a second device, listed, revoked. ---
+PA2="$work/profiles/admin-laptop"
+hip "$admin_pw"$'\n' login "$admin_email" "${srv[@]}" --profile "$PA2" --password-stdin \
+  --recovery-code "$recovery2"
+check "the administrator logs in on a second profile" test "$rc" -eq 0
+hip "" sessions --profile "$PA" --json
+check "sessions lists both, one marked current" \
+  eval '[[ $(grep -o "\"id\"" <<<"$out" | wc -l) -eq 2 && $(grep -o "\"current\":true" <<<"$out" | wc -l) -eq 1 ]]' 
+hip "" sessions --profile "$PA"
+check "sessions (text) marks this session" grep -q "this session" <<<"$out"
+hip "" whoami --profile "$PA2" --json
+laptop_session=$(grep -oE '"session":\{"id":"[^"]*"' <<<"$out" | sed -E 's/.*"id":"([^"]*)"/\1/')
+hip "" sessions revoke "$laptop_session" --profile "$PA" --json
+check "sessions revoke ID ends the other session" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"was_current\":false"' 
+hip "" whoami --profile "$PA2" --json
+check "the revoked session no longer works" test "$rc" -eq 1
+hip "" logout --profile "$PA2"
+check "logout of the revoked session still cleans the profile" \
+  eval '[[ $rc -eq 0 && ! -e $PA2/session ]]' 
+hip "" sessions revoke "../../x" --profile "$PA"
+check "sessions revoke with a malformed id is a usage error" test "$rc" -eq 2
+
+# --- Invitations: the administrator invites a practitioner. ---
+hip "" invite --role assistant assistant@example.org --profile "$PA"
+check "invite prints the exact accept-invite command and the expiry" \
+  eval 'out_has "hippocrate accept-invite [A-Za-z0-9_-]{43} --server $url\$" && out_has "valid until"' 
+hip "" invite --role patient somebody@example.org --profile "$PA" --json
+check "an administrator may not invite a patient (invitation_not_allowed)" \
+  failed_with invitation_not_allowed
+hip "" invite --role superuser x@example.org --profile "$PA"
+check "invite with an unknown role is a usage error (exit 2)" test "$rc" -eq 2
+hip "" invite --role practitioner "$prac_email" --profile "$PA" --json
+prac_token=$(jget token <<<"$out")
+check "invite --json gives the practitioner's token" test "${#prac_token}" -eq 43
+
+# --- Practitioner, in a second profile: accept, log in, enrol, invite a patient. ---
+hip "$prac_pw"$'\n' accept-invite "$prac_token" --name "Dr Jeanne Bernard" "${srv[@]}" \
+  --profile "$PP" --password-stdin
+check "the practitioner accepts the invitation" test "$rc" -eq 0
+hip "$prac_pw"$'\n' login "$prac_email" --profile "$PP" --password-stdin
+check "the practitioner logs in" test "$rc" -eq 0
+hip "" mfa enroll --profile "$PP" --json
+prac_secret=$(jget secret <<<"$out")
+hip "" mfa confirm "$(oathtool --totp --base32 "$prac_secret")" --profile "$PP"
+check "the practitioner enrols TOTP (recovery codes shown once)" \
+  eval '[[ $rc -eq 0 ]] && out_has "ONLY NOW"' 
+hip "" invite --role assistant a2@example.org --profile "$PP" --json
+check "a practitioner may not invite staff" failed_with invitation_not_allowed
+hip "" invite --role patient "$pat_email" --profile "$PP" --json
+pat_token=$(jget token <<<"$out")
+check "the practitioner invites a patient" test "${#pat_token}" -eq 43
+
+# --- Patient, in a third profile: no mandatory second factor. ---
+hip "$pat_pw"$'\n' accept-invite "$pat_token" --name "Camille Martin" "${srv[@]}" \
+  --profile "$PT" --password-stdin
+check "the patient accepts the invitation" test "$rc" -eq 0
+hip "$pat_pw"$'\n' accept-invite "$pat_token" --name "Camille Martin" --profile "$PT" --password-stdin --json
+check "the patient's invitation cannot be used twice" failed_with invalid_invitation
+hip "$pat_pw"$'\n' login "$pat_email" --profile "$PT" --password-stdin --json
+check "the patient logs in with a full session (no factor needed)" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"enrolment_only\":false"'
+check "login --json never prints the session token" \
+  eval '! grep -qF -- "$(cat "$PT/session")" <<<"$out" && ! out_has "\"token\""' 
+hip "" whoami --profile "$PT"
+check "whoami shows the patient" eval 'out_has "role: *patient" && out_has "second factor: *no"' 
+hip "" invite --role patient other@example.org --profile "$PT" --json
+check "a patient may not invite" test "$rc" -eq 1
+
+chmod 644 "$PT/session"
+hip "" whoami --profile "$PT"
+check "a session file readable by others is refused, with the chmod to run" \
+  eval '[[ $rc -eq 1 ]] && grep -q "chmod 600" <<<"$err"' 
+chmod 600 "$PT/session"
+
+hip "$pat_pw"$'\n'"$pat_pw2"$'\n' passwd --profile "$PT" --password-stdin
+check "passwd (current then new password on stdin)" test "$rc" -eq 0
+check "passwd keeps a 0600 session (the rotated token)" test "$(mode_of "$PT/session")" = 600
+hip "" whoami --profile "$PT"
+check "the session goes on after passwd" test "$rc" -eq 0
+hip "$pat_pw"$'\n' login --profile "$PT" --password-stdin --json
+check "the old password no longer works" failed_with invalid_credentials
+hip "$pat_pw2"$'\n' login --profile "$PT" --password-stdin
+check "the new password works" test "$rc" -eq 0
+hip "$admin_pw"$'\n'"$pat_pw2"$'\n' passwd --profile "$PA" --password-stdin
+check "passwd on an account with a factor needs --totp or --recovery-code (exit 2)" \
+  test "$rc" -eq 2
+
+hip "" security-events --profile "$PA" --json
+check "security-events lists the administrator's events" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"kind\":\"login_succeeded\""' 
+hip "" security-events --profile "$PA"
+check "security-events (text) has a header" grep -q "^WHEN" <<<"$out"
+
+# --- Everyone logs out; their tokens stop working. ---
+for who in "$PA" "$PP" "$PT"; do
+  token=$(cat "$who/session")
+  hip "" logout --profile "$who"
+  check "logout ($(basename "$who"))" eval '[[ $rc -eq 0 && ! -e $who/session ]]'
+  check "token of $(basename "$who") refused after logout (401)" token_refused "$token"
+done
+hip "" logout --profile "$PA"
+check "logout when not logged in is harmless" test "$rc" -eq 0
+
+# Nothing secret in the server's logs or output.
+kill -TERM "$pid"; wait "$pid" || true; pid=""
+check "no password, token or TOTP secret in the access log or server output" \
+  eval '! grep -qF -e "$admin_pw" -e "$prac_pw" -e "$pat_pw" -e "$pat_pw2" -e "$prac_token" -e "$pat_token" -e "$admin_secret" -e "$old_token" "$work/access.log" "$work/serve.out" "$work/serve.err"' 
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,5 +1,6 @@
 #include "server/session_guard.h"
 
+#include "access/policy.h"
 #include "server/http_status.h"
 
 namespace hippocrate::server {
@@ -45,8 +46,9 @@ auth::RequestOrigin request_origin(const HttpRequest& request) {
   return {request.remote_address, std::string(agent.value_or("")).substr(0, 200)};
 }
 
-Handler with_session(auth::AuthService& auth, SessionHandler handler, GuardOptions options) {
-  return [&auth, handler = std::move(handler), options](const RequestContext& ctx) {
+Route session_route(std::string method, std::string path_template, std::string action,
+                    auth::AuthService& auth, SessionHandler handler) {
+  Handler guarded = [&auth, action, handler = std::move(handler)](const RequestContext& ctx) {
     const auto bearer = bearer_token(ctx.request);
     const auto cookie = bearer ? std::nullopt : cookie_token(ctx.request);
     if (!bearer && !cookie) {
@@ -62,13 +64,22 @@ Handler with_session(auth::AuthService& auth, SessionHandler handler, GuardOptio
             "csrf_token_invalid", "this request is missing its anti-forgery token"));
       }
     }
-    if (session->enrolment_only && !options.allow_enrolment_only) {
-      return error_response(Error::permission_denied(
-          "second_factor_enrolment_required",
-          "set up your authenticator app first (hippocrate mfa enroll)"));
+    const access::Subject subject{session->account.id, session->account.organisation_id,
+                                  session->account.role, session->enrolment_only};
+    const access::Decision decision = access::authorize(subject, action);
+    if (!decision) {
+      if (decision.reason == "second_factor_enrolment_required") {
+        return error_response(Error::permission_denied(
+            "second_factor_enrolment_required",
+            "set up your authenticator app first (hippocrate mfa enroll)"));
+      }
+      return error_response(
+          Error::permission_denied("permission_denied", "your role does not allow this"));
     }
     return handler(ctx, *session);
   };
+  return Route{std::move(method), std::move(path_template), std::move(action),
+               std::move(guarded), {}};
 }
 
 std::string session_cookie(std::string_view token) {

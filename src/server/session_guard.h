@@ -1,10 +1,12 @@
-// SessionGuard: turns a request's credentials into an authenticated session, or an error.
+// SessionGuard: turns a request's credentials into an authenticated session, asks the
+// policy decision point (access/policy.h) whether its role may perform the route's action,
+// and only then calls the handler.
 //
 // Credentials: `Authorization: Bearer TOKEN` (CLI, scripts) or the browser cookie
 // `__Host-hippocrate_session=TOKEN`. Cookie-authenticated requests other than GET/HEAD must
 // carry `X-CSRF-Token` (403 "csrf_token_invalid"); bearer requests cannot be forged by a
-// third-party page, so they need none. Staff sessions without a second factor reach only
-// routes that allow enrolment (403 "second_factor_enrolment_required").
+// third-party page, so they need none. Refusals: 403 "second_factor_enrolment_required"
+// (staff before enrolment), 403 "permission_denied" (the role may not), never the handler.
 #pragma once
 
 #include <functional>
@@ -21,13 +23,10 @@ auth::RequestOrigin request_origin(const HttpRequest& request);
 using SessionHandler =
     std::function<HttpResponse(const RequestContext&, const auth::SessionInfo&)>;
 
-struct GuardOptions {
-  bool allow_enrolment_only = false;  // reachable before a staff member enrols a factor
-};
-
-// A Handler that authenticates the request, then calls `handler` with the session.
-// `auth` must outlive the router.
-Handler with_session(auth::AuthService& auth, SessionHandler handler, GuardOptions options = {});
+// A protected route: `action` is both the route's declared action and what the policy
+// decision point checks. `auth` must outlive the router.
+Route session_route(std::string method, std::string path_template, std::string action,
+                    auth::AuthService& auth, SessionHandler handler);
 
 // The session cookie for a login response: a browser-session cookie (no Max-Age); the
 // server enforces the idle and absolute timeouts itself.

@@ -73,8 +73,6 @@ HttpResponse with_body(const RequestContext& ctx, F&& f) {
 }  // namespace
 
 void add_auth_routes(Router& router, auth::AuthService& auth) {
-  GuardOptions enrolment{true};
-
   router.add(Route{
       "POST", "/api/v1/invitations/accept", std::string(kPublicAction),
       [&auth](const RequestContext& ctx) {
@@ -105,34 +103,24 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
       },
       {}});
 
-  router.add(Route{"DELETE", "/api/v1/sessions/current", "session.logout",
-                   with_session(
-                       auth,
-                       [&auth](const RequestContext&, const SessionInfo& s) {
+  router.add(session_route("DELETE", "/api/v1/sessions/current", "session.logout", auth,
+      [&auth](const RequestContext&, const SessionInfo& s) {
                          auto done = auth.logout(s);
                          if (!done) return error_response(done.error());
                          HttpResponse r = no_content();
                          r.headers.set("set-cookie", clear_session_cookie());
                          return r;
-                       },
-                       enrolment),
-                   {}});
+                       }));
 
-  router.add(Route{"GET", "/api/v1/me", "account.read_self",
-                   with_session(
-                       auth,
-                       [](const RequestContext&, const SessionInfo& s) {
+  router.add(session_route("GET", "/api/v1/me", "account.read_self", auth,
+      [](const RequestContext&, const SessionInfo& s) {
                          return json_response(200, json::object{
                                                        {"account", account_json(s.account)},
                                                        {"session", session_json(s)}});
-                       },
-                       enrolment),
-                   {}});
+                       }));
 
-  router.add(Route{
-      "POST", "/api/v1/me/step-up", "session.step_up",
-      with_session(auth,
-                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+  router.add(session_route("POST", "/api/v1/me/step-up", "session.step_up", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
                      return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(SecretBytes password, take_secret(body, "password"));
                        HIPPO_ASSIGN_OR_RETURN(auto factor, second_factor(body));
@@ -140,14 +128,10 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                                                                    request_origin(ctx.request)));
                        return login_response(auth, r, 200);
                      });
-                   },
-                   enrolment),
-      {}});
+                   }));
 
-  router.add(Route{
-      "PUT", "/api/v1/me/password", "account.change_password",
-      with_session(auth,
-                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+  router.add(session_route("PUT", "/api/v1/me/password", "account.change_password", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
                      return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(SecretBytes password,
                                               take_secret(body, "new_password"));
@@ -155,25 +139,18 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                            auth.change_password(s, password, request_origin(ctx.request)));
                        return no_content();
                      });
-                   }),
-      {}});
+                   }));
 
-  router.add(Route{"POST", "/api/v1/me/mfa/totp", "mfa.enroll",
-                   with_session(
-                       auth,
-                       [&auth](const RequestContext&, const SessionInfo& s) {
+  router.add(session_route("POST", "/api/v1/me/mfa/totp", "mfa.enroll", auth,
+      [&auth](const RequestContext&, const SessionInfo& s) {
                          auto e = auth.begin_totp_enrolment(s);
                          if (!e) return error_response(e.error());
                          return json_response(201, json::object{{"otpauth_uri", e->otpauth_uri},
                                                                 {"secret", e->secret_base32}});
-                       },
-                       enrolment),
-                   {}});
+                       }));
 
-  router.add(Route{
-      "POST", "/api/v1/me/mfa/totp/confirm", "mfa.enroll",
-      with_session(auth,
-                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+  router.add(session_route("POST", "/api/v1/me/mfa/totp/confirm", "mfa.enroll", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
                      return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(std::string code, required_string(body, "code", 16));
                        HIPPO_ASSIGN_OR_RETURN(auto codes,
@@ -182,13 +159,10 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                        for (const auto& c : codes) list.emplace_back(auth::format_recovery_code(c.view()));
                        return json_response(200, json::object{{"recovery_codes", list}});
                      });
-                   },
-                   enrolment),
-      {}});
+                   }));
 
-  router.add(Route{"GET", "/api/v1/me/sessions", "session.list",
-                   with_session(auth,
-                                [&auth](const RequestContext&, const SessionInfo& s) {
+  router.add(session_route("GET", "/api/v1/me/sessions", "session.list", auth,
+      [&auth](const RequestContext&, const SessionInfo& s) {
                                   auto list = auth.list_sessions(s);
                                   if (!list) return error_response(list.error());
                                   json::array out;
@@ -202,22 +176,18 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                                         {"current", x.current}});
                                   }
                                   return json_response(200, json::object{{"sessions", out}});
-                                }),
-                   {}});
+                                }));
 
-  router.add(Route{"DELETE", "/api/v1/me/sessions/{id}", "session.revoke",
-                   with_session(auth,
-                                [&auth](const RequestContext& ctx, const SessionInfo& s) {
+  router.add(session_route("DELETE", "/api/v1/me/sessions/{id}", "session.revoke", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
                                   auto done = auth.revoke_session(s, ctx.params.at("id"),
                                                                   request_origin(ctx.request));
                                   if (!done) return error_response(done.error());
                                   return no_content();
-                                }),
-                   {}});
+                                }));
 
-  router.add(Route{"GET", "/api/v1/me/security-events", "account.security_events",
-                   with_session(auth,
-                                [&auth](const RequestContext&, const SessionInfo& s) {
+  router.add(session_route("GET", "/api/v1/me/security-events", "account.security_events", auth,
+      [&auth](const RequestContext&, const SessionInfo& s) {
                                   auto events = auth.security_events(s, 100);
                                   if (!events) return error_response(events.error());
                                   json::array out;
@@ -228,26 +198,20 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                                                                {"detail", e.detail}});
                                   }
                                   return json_response(200, json::object{{"events", out}});
-                                }),
-                   {}});
+                                }));
 
-  router.add(Route{
-      "POST", "/api/v1/accounts/unlock", "account.unlock",
-      with_session(auth,
-                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+  router.add(session_route("POST", "/api/v1/accounts/unlock", "account.unlock", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
                      return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
                        HIPPO_RETURN_IF_ERROR(
                            auth.unlock_account(s, email, request_origin(ctx.request)));
                        return no_content();
                      });
-                   }),
-      {}});
+                   }));
 
-  router.add(Route{
-      "POST", "/api/v1/invitations", "invitation.create",
-      with_session(auth,
-                   [&auth](const RequestContext& ctx, const SessionInfo& s) {
+  router.add(session_route("POST", "/api/v1/invitations", "invitation.create", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
                      return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
                        HIPPO_ASSIGN_OR_RETURN(std::string role_text, required_string(body, "role", 32));
@@ -266,8 +230,7 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                                                      {"role", auth::role_name(inv.role)},
                                                      {"expires_at", inv.expires_at}});
                      });
-                   }),
-      {}});
+                   }));
 }
 
 }  // namespace hippocrate::server

@@ -1,0 +1,215 @@
+// The authorization matrix, generated from the router's own registry: every production
+// route × every role (plus anonymous, plus a staff session still enrolling its second
+// factor) is called over real TLS, and the answer is checked against the expected
+// decision below. A route added without an entry here fails the test, so no route can
+// escape review.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <set>
+
+#include "access/policy.h"
+#include "auth/auth_service.h"
+#include "auth/base32.h"
+#include "auth/password_hasher.h"
+#include "auth/totp.h"
+#include "crypto/random.h"
+#include "server/routes/auth_routes.h"
+#include "server/routes/system_routes.h"
+#include "store/store.h"
+#include "test_server.h"
+
+namespace hippocrate::server {
+namespace {
+
+using auth::Role;
+using namespace std::chrono_literals;
+
+const char* kPassword = "correct horse battery staple orbit";
+
+// Expected: which roles a route admits. "public" routes admit anonymous callers too.
+// Enrolment-only staff sessions reach only the routes marked `during_enrolment`.
+struct Expected {
+  std::set<Role> roles;
+  bool is_public = false;
+  bool during_enrolment = false;
+};
+
+const std::set<Role> kEveryone = {Role::kAdmin, Role::kPractitioner, Role::kAssistant,
+                                  Role::kPatient, Role::kAuditor};
+
+const std::map<std::string, Expected>& expected_matrix() {
+  static const std::map<std::string, Expected> m = {
+      {"GET /healthz", {kEveryone, true, true}},
+      {"GET /api/v1/version", {kEveryone, true, true}},
+      {"POST /api/v1/invitations/accept", {kEveryone, true, true}},
+      {"POST /api/v1/sessions", {kEveryone, true, true}},
+      {"DELETE /api/v1/sessions/current", {kEveryone, false, true}},
+      {"GET /api/v1/me", {kEveryone, false, true}},
+      {"POST /api/v1/me/step-up", {kEveryone, false, true}},
+      {"POST /api/v1/me/mfa/totp", {kEveryone, false, true}},
+      {"POST /api/v1/me/mfa/totp/confirm", {kEveryone, false, true}},
+      {"PUT /api/v1/me/password", {kEveryone, false, false}},
+      {"GET /api/v1/me/sessions", {kEveryone, false, false}},
+      {"DELETE /api/v1/me/sessions/{id}", {kEveryone, false, false}},
+      {"GET /api/v1/me/security-events", {kEveryone, false, false}},
+      {"POST /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
+      {"POST /api/v1/accounts/unlock", {{Role::kAdmin}, false, false}},
+  };
+  return m;
+}
+
+std::string concrete_path(const std::string& tmpl) {
+  std::string out = tmpl;
+  const auto open = out.find('{');
+  if (open != std::string::npos) {
+    out.replace(open, out.find('}') - open + 1, "0123456789abcdef0123456789abcdef");
+  }
+  return out;
+}
+
+class AuthorizationMatrixTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::StoreOptions o;
+    o.url = (dir_.path() / "m.db").string();
+    o.clock = &clock_;
+    store_ = std::move(*store::open_store(o));
+    auth_ = std::make_unique<auth::AuthService>(
+        *store_, clock_,
+        std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
+                                               crypto::Argon2Params{1, 8 * 1024 * 1024}),
+        crypto::random_secret(32), crypto::random_secret(32));
+    add_system_routes(router_, *store_);
+    add_auth_routes(router_, *auth_);
+    server_ = std::make_unique<testing::TestServer>(router_);
+
+    auto inv = auth_->bootstrap("Org", "admin@example.org");
+    accept(inv->token.text.view(), "Alice Admin");
+    auto admin = login("admin@example.org");
+    secrets_["admin@example.org"] = enrol(admin);
+    auto admin_full = login("admin@example.org");
+    for (auto [email, role] : {std::pair{"doc@example.org", Role::kPractitioner},
+                               {"assist@example.org", Role::kAssistant},
+                               {"audit@example.org", Role::kAuditor},
+                               {"newstaff@example.org", Role::kPractitioner}}) {
+      auto i = auth_->invite(admin_full.session, email, role, origin());
+      ASSERT_TRUE(i.ok()) << i.error().to_string();
+      accept(i->token.text.view(), "Staff Member");
+      if (std::string(email) != "newstaff@example.org") secrets_[email] = enrol(login(email));
+    }
+    auto doc = login("doc@example.org");
+    auto p = auth_->invite(doc.session, "pat@example.org", Role::kPatient, origin());
+    accept(p->token.text.view(), "Paul Patient");
+  }
+
+  auth::RequestOrigin origin() { return {"127.0.0.1", "matrix"}; }
+  void accept(std::string_view token, std::string_view name) {
+    auto a = auth_->accept_invitation(token, name, SecretBytes::from(std::string_view(kPassword)),
+                                      origin());
+    ASSERT_TRUE(a.ok()) << a.error().to_string();
+  }
+  // A fresh session for every call: some routes end or rotate the session they run on.
+  auth::LoginResult login(const std::string& email) {
+    clock_.advance(31s);  // a new TOTP step: codes are never accepted twice
+    auth::SecondFactor f;
+    if (auto it = secrets_.find(email); it != secrets_.end()) {
+      f.totp_code = auth::totp_at(it->second, clock_.now());
+    }
+    auto r = auth_->login(email, SecretBytes::from(std::string_view(kPassword)), f, origin());
+    EXPECT_TRUE(r.ok()) << email << ": " << r.error().to_string();
+    return std::move(*r);
+  }
+  SecretBytes enrol(const auth::LoginResult& l) {
+    auto e = auth_->begin_totp_enrolment(l.session);
+    auto secret = SecretBytes::from(*auth::base32_decode(e->secret_base32));
+    EXPECT_TRUE(auth_->confirm_totp(l.session, auth::totp_at(secret, clock_.now()), origin()).ok());
+    return secret;
+  }
+
+  client::ClientResponse call(const Route& route, const std::string* token) {
+    auto client = server_->client();
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (token) headers.emplace_back("authorization", "Bearer " + *token);
+    const bool has_body = route.method == "POST" || route.method == "PUT";
+    auto r = client.request(route.method, concrete_path(route.path_template),
+                            has_body ? std::string("{}") : std::string(), headers);
+    EXPECT_TRUE(r.ok());
+    return std::move(*r);
+  }
+  static std::string code_of(const client::ClientResponse& r) {
+    if (r.body.empty()) return "";
+    auto v = boost::json::parse(r.body);
+    if (!v.is_object() || !v.as_object().contains("error")) return "";
+    return std::string(v.at("error").at("code").as_string());
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<auth::AuthService> auth_;
+  Router router_;
+  std::unique_ptr<testing::TestServer> server_;
+  std::map<std::string, SecretBytes> secrets_;
+};
+
+TEST_F(AuthorizationMatrixTest, EveryRouteHasAnEntryAndEveryEntryARoute) {
+  std::set<std::string> registered;
+  for (const auto& route : router_.routes()) {
+    const std::string key = route->method + " " + route->path_template;
+    registered.insert(key);
+    EXPECT_TRUE(expected_matrix().contains(key))
+        << key << " has no entry in the authorization matrix: decide who may call it";
+    // The declared action is one the policy knows (deny by default otherwise).
+    const auto actions = access::known_actions();
+    EXPECT_NE(std::find(actions.begin(), actions.end(), route->action), actions.end())
+        << key << " declares unknown action " << route->action;
+  }
+  for (const auto& [key, _] : expected_matrix()) {
+    EXPECT_TRUE(registered.contains(key)) << key << " is in the matrix but not registered";
+  }
+}
+
+TEST_F(AuthorizationMatrixTest, EveryRouteTimesEveryRoleGetsTheExpectedDecision) {
+  const std::vector<std::pair<std::string, Role>> subjects = {
+      {"admin@example.org", Role::kAdmin},     {"doc@example.org", Role::kPractitioner},
+      {"assist@example.org", Role::kAssistant}, {"pat@example.org", Role::kPatient},
+      {"audit@example.org", Role::kAuditor}};
+  int checked = 0;
+  for (const auto& route : router_.routes()) {
+    const std::string key = route->method + " " + route->path_template;
+    auto it = expected_matrix().find(key);
+    if (it == expected_matrix().end()) continue;  // reported by the test above
+    const Expected& want = it->second;
+
+    auto anonymous = call(*route, nullptr);
+    if (want.is_public) {
+      EXPECT_NE(anonymous.status, 401) << key << " anonymous";
+      EXPECT_NE(anonymous.status, 403) << key << " anonymous";
+    } else {
+      EXPECT_EQ(anonymous.status, 401) << key << " anonymous";
+    }
+    for (const auto& [email, role] : subjects) {
+      auto l = login(email);
+      const std::string token(l.token.text.view());
+      auto res = call(*route, &token);
+      const bool denied = res.status == 403 && code_of(res) == "permission_denied";
+      EXPECT_EQ(denied, !want.roles.contains(role))
+          << key << " as " << auth::role_name(role) << ": " << res.status << " " << res.body;
+      ++checked;
+    }
+    // A staff session that has not enrolled its second factor yet.
+    auto pending = login("newstaff@example.org");
+    const std::string token(pending.token.text.view());
+    auto res = call(*route, &token);
+    const bool gated = res.status == 403 && code_of(res) == "second_factor_enrolment_required";
+    EXPECT_EQ(gated, !want.is_public && !want.during_enrolment)
+        << key << " before enrolment: " << res.status << " " << res.body;
+  }
+  EXPECT_EQ(checked, static_cast<int>(expected_matrix().size() * subjects.size()));
+}
+
+}  // namespace
+}  // namespace hippocrate::server

@@ -32,6 +32,11 @@ const std::vector<Entry>& table() {
       {"invitation.create", {Role::kAdmin, Role::kPractitioner}, false},
       // Account management within one's organisation.
       {"account.unlock", {Role::kAdmin}, false},
+      // Care relationships: a practitioner lists its own patients, a patient its own
+      // practitioners; either party ends a relationship (object-level: only its own).
+      {"patients.list", {Role::kPractitioner}, false},
+      {"practitioners.list", {Role::kPatient}, false},
+      {"care.end", {Role::kPractitioner, Role::kPatient}, false},
   };
   return entries;
 }

@@ -92,6 +92,15 @@ Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::st
         auto inv, insert_invitation(tx, inviter.account.organisation_id, normalized, role,
                                     inviter.account.id, im.now(),
                                     im.config.invitation_lifetime.count()));
+    if (inviter.account.role == Role::kPractitioner && role == Role::kPatient) {
+      // The care relationship starts as "invited" and becomes active on acceptance.
+      HIPPO_RETURN_IF_ERROR(tx.execute(
+          "INSERT INTO care_relationships (id, organisation_id, practitioner_id, patient_id, "
+          "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
+          "VALUES (?, ?, ?, NULL, ?, 'invited', ?, NULL, NULL, NULL)",
+          {random_id(), inviter.account.organisation_id, inviter.account.id, inv.invitation_id,
+           im.now()}));
+    }
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, inviter.account.id, "invitation_created", origin,
                                        std::string(role_name(role))));
     return inv;
@@ -163,6 +172,11 @@ Result<AccountView> AuthService::accept_invitation(std::string_view token,
         {account_id, pending.org_id, pending.email, std::string(display_name), pending.role,
          password_hash, now, now}));
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, account_id, "account_created", origin, pending.role));
+    // A patient invited by a practitioner is now in an active care relationship with them.
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "UPDATE care_relationships SET patient_id = ?, status = 'active', activated_at = ? "
+        "WHERE invitation_id = ? AND status = 'invited'",
+        {account_id, now, pending.id}));
     HIPPO_ASSIGN_OR_RETURN(auto record, im.load_account(tx, "id", account_id));
     return record->view;
   });

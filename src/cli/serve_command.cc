@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <memory>
 
+#include "access/care_relationships.h"
 #include "auth/key_files.h"
 #include "base/files.h"
 #include "server/config.h"
 #include "server/http_server.h"
 #include "server/routes/auth_routes.h"
+#include "server/routes/care_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/self_signed_cert.h"
 #include "store/store.h"
@@ -155,6 +157,8 @@ int run_serve(const ServeFlags& flags) {
   server::Router router;
   server::add_system_routes(router, *db);
   server::add_auth_routes(router, auth);
+  access::CareRelationships care(*db, SystemClock::instance());
+  server::add_care_routes(router, auth, care);
 
   server::HttpServer http(options, router, access_log);
   if (auto s = http.start(); !s) return fail(s.error(), 1);

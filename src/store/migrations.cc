@@ -86,6 +86,64 @@ const std::vector<Migration>& migrations() {
            " detail TEXT NOT NULL)",
            "CREATE INDEX security_events_by_account ON security_events (account_id, at)",
        }},
+      {3,
+       "create_audit_log",
+       {
+           // The tamper-evident audit trail (src/audit/README.md). seq is contiguous 1, 2,
+           // 3... assigned inside the writer's transaction; hash = SHA-256(prev_hash ‖
+           // canonical record). Times are BIGINT Unix milliseconds (UTC). No secrets.
+           // NOT NULL on the keys: SQLite would otherwise accept NULL in a non-INTEGER
+           // PRIMARY KEY.
+           "CREATE TABLE audit_log ("
+           " seq BIGINT NOT NULL PRIMARY KEY,"
+           " at_ms BIGINT NOT NULL,"
+           " account_id TEXT,"
+           " session_id TEXT,"
+           " device_id TEXT,"
+           " source_address TEXT,"
+           " action TEXT NOT NULL,"
+           " resource TEXT,"
+           " result TEXT NOT NULL,"  // allowed | denied | succeeded | failed
+           " detail TEXT,"
+           " prev_hash BLOB NOT NULL,"
+           " hash BLOB NOT NULL)",
+           "CREATE INDEX audit_log_by_account ON audit_log (account_id, seq)",
+           "CREATE INDEX audit_log_by_resource ON audit_log (resource, seq)",
+           "CREATE INDEX audit_log_by_time ON audit_log (at_ms)",
+           // Ed25519-signed checkpoints; each names the previous one, so a deleted
+           // checkpoint is visible.
+           "CREATE TABLE audit_checkpoints ("
+           " seq BIGINT NOT NULL PRIMARY KEY,"  // the record it covers
+           " prev_checkpoint_seq BIGINT NOT NULL,"  // 0 for the first
+           " hash BLOB NOT NULL,"
+           " signed_at_ms BIGINT NOT NULL,"
+           " signature BLOB NOT NULL)",
+           // At most one row (id = 1), written by retention pruning: the first retained
+           // seq and the hash before it, signed.
+           "CREATE TABLE audit_anchor ("
+           " id BIGINT NOT NULL PRIMARY KEY,"
+           " first_seq BIGINT NOT NULL,"
+           " prev_hash BLOB NOT NULL,"
+           " pruned_at_ms BIGINT NOT NULL,"
+           " signature BLOB NOT NULL)",
+       }},
+      {4,
+       "create_care_relationships",
+       {
+           "CREATE TABLE care_relationships ("
+           " id TEXT PRIMARY KEY,"
+           " organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " practitioner_id TEXT NOT NULL REFERENCES accounts(id),"
+           " patient_id TEXT REFERENCES accounts(id),"  // NULL while invited
+           " invitation_id TEXT REFERENCES invitations(id),"
+           " status TEXT NOT NULL,"  // invited | active | ended
+           " created_at BIGINT NOT NULL,"
+           " activated_at BIGINT,"
+           " ended_at BIGINT,"
+           " ended_by TEXT REFERENCES accounts(id))",
+           "CREATE INDEX care_by_practitioner ON care_relationships (practitioner_id, status)",
+           "CREATE INDEX care_by_patient ON care_relationships (patient_id, status)",
+       }},
   };
   return kMigrations;
 }

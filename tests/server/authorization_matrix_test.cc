@@ -17,6 +17,7 @@
 #include "auth/totp.h"
 #include "crypto/random.h"
 #include "server/routes/auth_routes.h"
+#include "server/routes/care_routes.h"
 #include "server/routes/system_routes.h"
 #include "store/store.h"
 #include "test_server.h"
@@ -57,6 +58,10 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"GET /api/v1/me/security-events", {kEveryone, false, false}},
       {"POST /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
       {"POST /api/v1/accounts/unlock", {{Role::kAdmin}, false, false}},
+      {"GET /api/v1/patients", {{Role::kPractitioner}, false, false}},
+      {"GET /api/v1/practitioners", {{Role::kPatient}, false, false}},
+      {"POST /api/v1/care-relationships/{id}/end",
+       {{Role::kPractitioner, Role::kPatient}, false, false}},
   };
   return m;
 }
@@ -84,6 +89,8 @@ class AuthorizationMatrixTest : public ::testing::Test {
         crypto::random_secret(32), crypto::random_secret(32));
     add_system_routes(router_, *store_);
     add_auth_routes(router_, *auth_);
+    care_ = std::make_unique<access::CareRelationships>(*store_, clock_);
+    add_care_routes(router_, *auth_, *care_);
     server_ = std::make_unique<testing::TestServer>(router_);
 
     auto inv = auth_->bootstrap("Org", "admin@example.org");
@@ -150,6 +157,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<access::CareRelationships> care_;
   Router router_;
   std::unique_ptr<testing::TestServer> server_;
   std::map<std::string, SecretBytes> secrets_;

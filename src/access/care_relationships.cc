@@ -1,0 +1,81 @@
+#include "access/care_relationships.h"
+
+namespace hippocrate::access {
+
+Result<std::vector<CareRelationship>> CareRelationships::list(std::string_view column,
+                                                              const std::string& id,
+                                                              bool include_ended) {
+  const std::string sql =
+      "SELECT c.id, c.status, c.practitioner_id, pr.display_name, COALESCE(c.patient_id, ''), "
+      "COALESCE(pa.display_name, ''), COALESCE(pa.email, i.email), c.created_at, "
+      "COALESCE(c.activated_at, 0), COALESCE(c.ended_at, 0) "
+      "FROM care_relationships c JOIN accounts pr ON pr.id = c.practitioner_id "
+      "LEFT JOIN accounts pa ON pa.id = c.patient_id "
+      "LEFT JOIN invitations i ON i.id = c.invitation_id "
+      "WHERE c." + std::string(column == "patient_id" ? "patient_id" : "practitioner_id") +
+      " = ? AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
+  return store_.read([&](store::Transaction& tx) -> Result<std::vector<CareRelationship>> {
+    HIPPO_ASSIGN_OR_RETURN(auto rows,
+                           tx.query(sql, {id, std::int64_t{include_ended ? 1 : 0}}));
+    std::vector<CareRelationship> out;
+    for (const auto& row : rows) {
+      CareRelationship c;
+      HIPPO_ASSIGN_OR_RETURN(c.id, row.text(0));
+      HIPPO_ASSIGN_OR_RETURN(c.status, row.text(1));
+      HIPPO_ASSIGN_OR_RETURN(c.practitioner_id, row.text(2));
+      HIPPO_ASSIGN_OR_RETURN(c.practitioner_name, row.text(3));
+      HIPPO_ASSIGN_OR_RETURN(c.patient_id, row.text(4));
+      HIPPO_ASSIGN_OR_RETURN(c.patient_name, row.text(5));
+      HIPPO_ASSIGN_OR_RETURN(c.patient_email, row.text(6));
+      HIPPO_ASSIGN_OR_RETURN(c.created_at, row.int64(7));
+      HIPPO_ASSIGN_OR_RETURN(c.activated_at, row.int64(8));
+      HIPPO_ASSIGN_OR_RETURN(c.ended_at, row.int64(9));
+      out.push_back(std::move(c));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<CareRelationship>> CareRelationships::patients_of(
+    const auth::SessionInfo& practitioner, bool include_ended) {
+  return list("practitioner_id", practitioner.account.id, include_ended);
+}
+
+Result<std::vector<CareRelationship>> CareRelationships::practitioners_of(
+    const auth::SessionInfo& patient, bool include_ended) {
+  auto all = list("patient_id", patient.account.id, include_ended);
+  if (!all) return all;
+  // A patient sees the practitioner's name, not the e-mail the invitation was sent to.
+  for (auto& c : *all) c.patient_email.clear();
+  return all;
+}
+
+Status CareRelationships::end(const auth::SessionInfo& party, std::string_view relationship_id) {
+  const std::int64_t now = unix_seconds(clock_.now());
+  return store_.write([&](store::Transaction& tx) -> Status {
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t n,
+        tx.execute("UPDATE care_relationships SET status = 'ended', ended_at = ?, ended_by = ? "
+                   "WHERE id = ? AND status <> 'ended' AND (practitioner_id = ? OR patient_id = ?)",
+                   {now, party.account.id, std::string(relationship_id), party.account.id,
+                    party.account.id}));
+    if (n != 1) {
+      return Error::not_found("care_relationship_not_found",
+                              "no such ongoing care relationship of yours");
+    }
+    return ok_status();
+  });
+}
+
+Result<bool> CareRelationships::is_active(const std::string& practitioner_id,
+                                          const std::string& patient_id) {
+  return store_.read([&](store::Transaction& tx) -> Result<bool> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one(
+                                         "SELECT 1 FROM care_relationships WHERE practitioner_id "
+                                         "= ? AND patient_id = ? AND status = 'active' LIMIT 1",
+                                         {practitioner_id, patient_id}));
+    return row.has_value();
+  });
+}
+
+}  // namespace hippocrate::access

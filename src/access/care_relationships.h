@@ -1,0 +1,51 @@
+// Care relationships: the practitioner ↔ patient link that grants a practitioner access to a
+// patient's data. Lifecycle: invited (the practitioner invited the patient) → active (the
+// patient accepted) → ended (either side ended it; the practitioner's access stops at once,
+// since every request re-reads the relationship).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "auth/auth_service.h"
+#include "store/store.h"
+
+namespace hippocrate::access {
+
+struct CareRelationship {
+  std::string id;
+  std::string status;  // invited | active | ended
+  std::string practitioner_id;
+  std::string practitioner_name;
+  std::string patient_id;  // empty while invited
+  std::string patient_name;
+  std::string patient_email;
+  std::int64_t created_at = 0;
+  std::int64_t activated_at = 0;
+  std::int64_t ended_at = 0;
+};
+
+class CareRelationships {
+ public:
+  CareRelationships(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // A practitioner's patients (active relationships only unless `include_ended`).
+  Result<std::vector<CareRelationship>> patients_of(const auth::SessionInfo& practitioner,
+                                                    bool include_ended = false);
+  // A patient's practitioners.
+  Result<std::vector<CareRelationship>> practitioners_of(const auth::SessionInfo& patient,
+                                                         bool include_ended = false);
+  // Ends a relationship the caller is a party to. Someone else's relationship is
+  // "care_relationship_not_found" (404), never a hint that it exists.
+  Status end(const auth::SessionInfo& party, std::string_view relationship_id);
+  // Whether `practitioner_id` has an active relationship with `patient_id` now.
+  Result<bool> is_active(const std::string& practitioner_id, const std::string& patient_id);
+
+ private:
+  Result<std::vector<CareRelationship>> list(std::string_view column, const std::string& id,
+                                             bool include_ended);
+  store::Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace hippocrate::access

@@ -1,0 +1,67 @@
+#include "server/routes/care_routes.h"
+
+#include <boost/json.hpp>
+
+#include "server/http_status.h"
+#include "server/json_body.h"
+#include "server/session_guard.h"
+
+namespace hippocrate::server {
+namespace {
+
+namespace json = boost::json;
+
+json::object relationship_json(const access::CareRelationship& c, bool for_practitioner) {
+  json::object o{{"id", c.id},
+                 {"status", c.status},
+                 {"created_at", c.created_at},
+                 {"activated_at", c.activated_at},
+                 {"ended_at", c.ended_at}};
+  if (for_practitioner) {
+    o["patient"] = json::object{{"id", c.patient_id},
+                                {"display_name", c.patient_name},
+                                {"email", c.patient_email}};
+  } else {
+    o["practitioner"] = json::object{{"id", c.practitioner_id},
+                                     {"display_name", c.practitioner_name}};
+  }
+  return o;
+}
+
+HttpResponse list_response(const Result<std::vector<access::CareRelationship>>& list,
+                           std::string_view key, bool for_practitioner) {
+  if (!list) return error_response(list.error());
+  json::array out;
+  for (const auto& c : *list) out.push_back(relationship_json(c, for_practitioner));
+  return json_response(200, json::object{{key, out}});
+}
+
+bool wants_ended(const HttpRequest& request) {
+  return request.query.find("include_ended=true") != std::string::npos;
+}
+
+}  // namespace
+
+void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelationships& care) {
+  router.add(session_route("GET", "/api/v1/patients", "patients.list", auth,
+                           [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
+                             return list_response(care.patients_of(s, wants_ended(ctx.request)),
+                                                  "patients", true);
+                           }));
+  router.add(session_route("GET", "/api/v1/practitioners", "practitioners.list", auth,
+                           [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
+                             return list_response(
+                                 care.practitioners_of(s, wants_ended(ctx.request)),
+                                 "practitioners", false);
+                           }));
+  router.add(session_route("POST", "/api/v1/care-relationships/{id}/end", "care.end", auth,
+                           [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
+                             auto done = care.end(s, ctx.params.at("id"));
+                             if (!done) return error_response(done.error());
+                             HttpResponse r;
+                             r.status = 204;
+                             return r;
+                           }));
+}
+
+}  // namespace hippocrate::server

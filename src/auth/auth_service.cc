@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "audit/audit_log.h"
 #include "auth/auth_service_impl.h"
 #include "base/ids.h"
 
@@ -84,8 +85,26 @@ Status AuthService::Impl::add_event(store::Transaction& tx, const std::string& a
       "VALUES (?, ?, ?, ?, ?, ?)",
       {random_id(), account_id, std::string(kind), now(), origin.source_address,
        std::string(detail)}));
-  return ok_status();
+  return audit_event(tx, account_id, kind, origin, detail);
 }
+
+Status AuthService::Impl::audit_event(store::Transaction& tx, const std::string& account_id,
+                                      std::string_view kind, const RequestOrigin& origin,
+                                      std::string_view detail) const {
+  if (audit == nullptr) return ok_status();
+  const bool failed = kind.ends_with("_failed") || kind == "account_locked";
+  audit::AuditRecord r;
+  r.at = clock.now();
+  r.account_id = account_id;
+  r.source_address = origin.source_address;
+  r.action = "auth." + std::string(kind);
+  r.resource = account_id.empty() ? "account:unknown" : "account:" + account_id;
+  r.result = failed ? "failed" : "succeeded";
+  r.detail = std::string(detail);
+  return audit->append(tx, r);
+}
+
+void AuthService::set_audit_log(const audit::AuditLog* audit) { impl_->audit = audit; }
 
 Result<LoginResult> AuthService::Impl::create_session(store::Transaction& tx,
                                                       const AccountView& account,

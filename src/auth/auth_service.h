@@ -26,6 +26,10 @@
 #include "base/secret_bytes.h"
 #include "store/store.h"
 
+namespace hippocrate::audit {
+class AuditLog;
+}
+
 namespace hippocrate::auth {
 
 struct RequestOrigin {
@@ -152,6 +156,10 @@ class AuthService {
   // base64url(HMAC-SHA256(key derived from the secrets key, session id)). Stateless.
   std::string csrf_token(const SessionInfo& session) const;
   bool csrf_token_matches(const SessionInfo& session, std::string_view presented) const;
+
+  // Every authentication event is also appended to `audit` (not owned; must outlive the
+  // service), in the same transaction as the change it records. Call before serving.
+  void set_audit_log(const audit::AuditLog* audit);
 
   const AuthConfig& config() const { return config_; }
 

@@ -27,6 +27,12 @@ struct AuthService::Impl {
   const AuthConfig& config;
   FailureCounter failures;
   SourceRateLimiter limiter;
+  const audit::AuditLog* audit = nullptr;  // optional; set before serving
+
+  // Appends an audit record (when an audit log is configured) in `tx`.
+  Status audit_event(store::Transaction& tx, const std::string& account_id,
+                     std::string_view kind, const RequestOrigin& origin,
+                     std::string_view detail) const;
 
   std::int64_t now() const { return unix_seconds(clock.now()); }
 

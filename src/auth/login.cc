@@ -74,6 +74,10 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
     HIPPO_RETURN_IF_ERROR(im.store.write([&](store::Transaction& tx) -> Status {
       HIPPO_ASSIGN_OR_RETURN(std::int64_t daily,
                              im.failures.record_failure(tx, kPassword, pair, acct));
+      if (!before.account) {
+        // Every authentication attempt is audited, even for an e-mail with no account.
+        HIPPO_RETURN_IF_ERROR(im.audit_event(tx, "", "login_failed", origin, "unknown account"));
+      }
       if (before.account) {
         const std::string& id = before.account->view.id;
         HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "login_failed", origin, "wrong password"));

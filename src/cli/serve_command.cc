@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "access/care_relationships.h"
+#include "audit/audit_key.h"
+#include "audit/audit_log.h"
 #include "auth/key_files.h"
 #include "base/files.h"
 #include "server/config.h"
@@ -124,6 +126,10 @@ int run_serve(const ServeFlags& flags) {
                                               auth_config, argon2);
   if (!auth_service) return fail(auth_service.error(), 1);
   auth::AuthService& auth = **auth_service;
+  auto audit_key = audit::load_or_create_audit_key(config.data_dir);
+  if (!audit_key) return fail(audit_key.error(), 1);
+  audit::AuditLog audit_log(SystemClock::instance(), std::move(*audit_key));
+  auth.set_audit_log(&audit_log);
 
   server::ServerOptions options;
   options.address = config.listen_address;
@@ -171,6 +177,8 @@ int run_serve(const ServeFlags& flags) {
     if (invitation) print_bootstrap(*invitation, http.port(), options.certificate, self_signed);
   }
   http.wait();
+  // Seal the tail of the audit log with a signed checkpoint before exiting.
+  (void)db->write([&](store::Transaction& tx) { return audit_log.checkpoint(tx); });
   if (log_file != nullptr && log_file != stdout && log_file != stderr) std::fclose(log_file);
   std::fprintf(stderr, "hippocrate: stopped\n");
   return 0;

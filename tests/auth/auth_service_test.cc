@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "audit/audit_log.h"
 #include "auth/password_hasher.h"
 #include "auth/totp.h"
 #include "auth/base32.h"
@@ -364,6 +365,30 @@ TEST_F(AuthServiceTest, LoginFromANewDeviceIsASecurityEvent) {
   int new_devices = 0;
   for (const auto& e : events) new_devices += e.kind == "new_device";
   EXPECT_EQ(new_devices, 2);  // the very first login, and Firefox at 10.4.4.4; not the repeat
+}
+
+TEST_F(AuthServiceTest, EveryAuthenticationAttemptIsInTheAuditLog) {
+  audit::AuditLog log(clock_, crypto::random_secret(32));
+  auth_->set_audit_log(&log);
+  admin_without_factor();
+  (void)auth_->login("ghost@example.org", pw("wrong wrong wrong"), {}, from());
+  (void)auth_->login("admin@example.org", pw("wrong wrong wrong"), {}, from());
+  auto records = audit::AuditLog::search(*store_, {});
+  ASSERT_TRUE(records.ok()) << records.error().to_string();
+  std::map<std::string, int> actions;
+  for (const auto& r : *records) {
+    actions[r.record.action + "/" + r.record.result]++;
+    // No secret ever reaches the audit log.
+    EXPECT_EQ(r.record.detail.find("wrong wrong"), std::string::npos);
+    EXPECT_EQ(r.record.detail.find(kStrong), std::string::npos);
+  }
+  EXPECT_EQ(actions["auth.account_created/succeeded"], 1);
+  EXPECT_EQ(actions["auth.login_succeeded/succeeded"], 1);
+  EXPECT_EQ(actions["auth.login_failed/failed"], 2);  // the unknown e-mail and the wrong password
+  auto verified = audit::AuditLog::verify(*store_, log.public_key());
+  ASSERT_TRUE(verified.ok()) << verified.error().to_string();
+  EXPECT_TRUE(verified->intact());
+  EXPECT_EQ(verified->records, static_cast<std::int64_t>(records->size()));
 }
 
 TEST_F(AuthServiceTest, SourceAddressRateLimit) {

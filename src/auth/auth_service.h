@@ -107,8 +107,10 @@ class AuthService {
   ~AuthService();
 
   // First administrator of a new deployment. Refused ("already_bootstrapped") once any
-  // account exists; a new bootstrap invitation replaces an unused earlier one. An empty
-  // `email` leaves it to the invitee to give one on acceptance.
+  // account exists. With an `email` (operator: `admin bootstrap`) it replaces every unused
+  // earlier bootstrap invitation. With an empty one (`serve` at start-up; the invitee gives
+  // the e-mail on acceptance) it replaces only serve's own, and is refused with
+  // "bootstrap_pending" while an operator's invitation waits.
   Result<IssuedInvitation> bootstrap(std::string_view organisation_name, std::string_view email);
   // Whether the deployment has no account yet.
   Result<bool> has_accounts();

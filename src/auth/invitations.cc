@@ -59,10 +59,29 @@ Result<IssuedInvitation> AuthService::bootstrap(std::string_view organisation_na
           "already_bootstrapped",
           "this deployment already has accounts: administrators invite new staff");
     }
-    // A new bootstrap replaces any earlier unused one (the operator lost the first).
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE invitations SET used_at = ? WHERE invited_by IS NULL AND used_at IS NULL",
-        {im.now()}));
+    if (normalized.empty()) {
+      // `serve` at start-up: an invitation the operator made with `admin bootstrap` (it has
+      // an e-mail) is left alone; only serve's own earlier ones are replaced.
+      HIPPO_ASSIGN_OR_RETURN(
+          auto pending, tx.query_one("SELECT 1 FROM invitations WHERE invited_by IS NULL AND "
+                                     "used_at IS NULL AND expires_at > ? AND email <> ''",
+                                     {im.now()}));
+      if (pending) {
+        return Error::failed_precondition(
+            "bootstrap_pending",
+            "a first-administrator invitation made with 'hippocrate admin bootstrap' is waiting "
+            "to be accepted; run that command again if it was lost");
+      }
+      HIPPO_RETURN_IF_ERROR(tx.execute(
+          "UPDATE invitations SET used_at = ? WHERE invited_by IS NULL AND used_at IS NULL AND "
+          "email = ''",
+          {im.now()}));
+    } else {
+      // The operator asked for a new one: every earlier unused one stops working.
+      HIPPO_RETURN_IF_ERROR(tx.execute(
+          "UPDATE invitations SET used_at = ? WHERE invited_by IS NULL AND used_at IS NULL",
+          {im.now()}));
+    }
     const std::string org_id = random_id();
     HIPPO_RETURN_IF_ERROR(
         tx.execute("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",

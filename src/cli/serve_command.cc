@@ -174,7 +174,11 @@ int run_serve(const ServeFlags& flags) {
   print_banner(config, http.port(), options.certificate, self_signed, generated);
   if (auto has = auth.has_accounts(); has && !*has) {
     auto invitation = auth.bootstrap("Hippocrate", "");
-    if (invitation) print_bootstrap(*invitation, http.port(), options.certificate, self_signed);
+    if (invitation) {
+      print_bootstrap(*invitation, http.port(), options.certificate, self_signed);
+    } else {
+      std::fprintf(stderr, "No account exists yet: %s.\n\n", invitation.error().message().c_str());
+    }
   }
   http.wait();
   // Seal the tail of the audit log with a signed checkpoint before exiting.

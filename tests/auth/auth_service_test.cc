@@ -80,6 +80,33 @@ TEST_F(AuthServiceTest, BootstrapAcceptAndLogin) {
   EXPECT_EQ(again.error().code(), "already_bootstrapped");
 }
 
+TEST_F(AuthServiceTest, ServeDoesNotReplaceTheOperatorsBootstrapInvitation) {
+  auto operator_inv = auth_->bootstrap("Org", "admin@example.org");
+  ASSERT_TRUE(operator_inv.ok());
+  EXPECT_EQ(auth_->bootstrap("Hippocrate", "").error().code(), "bootstrap_pending");
+  ASSERT_TRUE(auth_->accept_invitation(operator_inv->token.text.view(), "Alice", pw(kStrong),
+                                       from())
+                  .ok());
+}
+
+TEST_F(AuthServiceTest, ServesOwnBootstrapInvitationIsReplacedAtEachStart) {
+  auto first = auth_->bootstrap("Hippocrate", "");
+  auto second = auth_->bootstrap("Hippocrate", "");
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(auth_->accept_invitation(first->token.text.view(), "A", pw(kStrong), from(),
+                                     std::string("a@example.org"))
+                .error()
+                .code(),
+            "invalid_invitation");
+  EXPECT_EQ(auth_->accept_invitation(second->token.text.view(), "A", pw(kStrong), from())
+                .error()
+                .code(),
+            "missing_field");  // serve's invitation has no e-mail: the invitee gives one
+  EXPECT_TRUE(auth_->accept_invitation(second->token.text.view(), "A", pw(kStrong), from(),
+                                       std::string("a@example.org"))
+                  .ok());
+}
+
 TEST_F(AuthServiceTest, InvitationIsSingleUse) {
   auto inv = auth_->bootstrap("Org", "admin@example.org");
   ASSERT_TRUE(auth_->accept_invitation(inv->token.text.view(), "Alice", pw(kStrong), from()).ok());

@@ -1,7 +1,6 @@
 #include "cli/admin_commands.h"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
@@ -54,8 +53,8 @@ Result<server::Config> load_config(const BootstrapFlags& flags) {
 std::string accept_command(const server::Config& config, std::string_view token,
                            std::string_view email) {
   const std::string& a = config.listen_address;
-  const std::string host = a == "0.0.0.0" ? "127.0.0.1"
-                           : a == "::"    ? "[::1]"
+  const std::string host = a == "0.0.0.0"                     ? "127.0.0.1"
+                           : a == "::"                        ? "[::1]"
                            : a.find(':') != std::string::npos ? "[" + a + "]"
                                                               : a;
   std::string out = "hippocrate accept-invite ";
@@ -64,7 +63,9 @@ std::string accept_command(const server::Config& config, std::string_view token,
   if (email.empty()) out += " --email you@example.org";
   out += " --server https://" + host + ":" + std::to_string(config.listen_port);
   if (config.tls_certificate.empty()) {
-    out += " --ca-file " + std::filesystem::absolute(config.data_dir / "tls" / "cert.pem").lexically_normal().string();
+    out +=
+        " --ca-file " +
+        std::filesystem::absolute(config.data_dir / "tls" / "cert.pem").lexically_normal().string();
   }
   return out;
 }
@@ -75,8 +76,12 @@ Status run_bootstrap(const BootstrapFlags& flags) {
   store::StoreOptions store_options;
   store_options.url = config.effective_database_url();
   HIPPO_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db, store::open_store(store_options));
-  HIPPO_ASSIGN_OR_RETURN(auto service,
-                         auth::open_auth_service(config.data_dir, *db, SystemClock::instance()));
+  // The invitation lifetime is the one `serve` applies (auth.invitation_lifetime_hours).
+  auth::AuthConfig auth_config;
+  auth_config.invitation_lifetime = std::chrono::hours(config.invitation_lifetime_hours);
+  HIPPO_ASSIGN_OR_RETURN(
+      auto service,
+      auth::open_auth_service(config.data_dir, *db, SystemClock::instance(), auth_config));
   HIPPO_ASSIGN_OR_RETURN(auth::IssuedInvitation invitation,
                          service->bootstrap(flags.organisation, flags.email));
   const std::string_view token = invitation.token.text.view();
@@ -90,13 +95,15 @@ Status run_bootstrap(const BootstrapFlags& flags) {
     print_json(out);
     return ok_status();
   }
-  std::printf("Organisation \"%s\" created. One-time invitation for its first administrator%s%s,\n"
-              "valid until %s:\n\n",
-              flags.organisation.c_str(), invitation.email.empty() ? "" : " ",
-              invitation.email.c_str(), format_time(invitation.expires_at).c_str());
+  std::printf(
+      "Organisation \"%s\" created. One-time invitation for its first administrator%s%s,\n"
+      "valid until %s:\n\n",
+      flags.organisation.c_str(), invitation.email.empty() ? "" : " ", invitation.email.c_str(),
+      format_time(invitation.expires_at).c_str());
   std::printf("  %s\n\n", accept_command(config, token, invitation.email).c_str());
-  std::printf("Start the server (hippocrate serve), then run that command as the administrator.\n"
-              "Whoever holds the token can create the administrator account: keep it private.\n");
+  std::printf(
+      "Start the server (hippocrate serve), then run that command as the administrator.\n"
+      "Whoever holds the token can create the administrator account: keep it private.\n");
   return ok_status();
 }
 
@@ -113,8 +120,7 @@ void add_admin_commands(CLI::App& app) {
   bootstrap->add_option("--data-dir", flags->data_dir,
                         "The server's data folder (default: as `serve`, ./var)");
   bootstrap->add_option("--org", flags->organisation, "Name of the organisation")->required();
-  bootstrap->add_option("--email", flags->email, "E-mail of the first administrator")
-      ->required();
+  bootstrap->add_option("--email", flags->email, "E-mail of the first administrator")->required();
   bootstrap->add_flag("--json", flags->json, "Print JSON for scripts");
   bootstrap->callback([flags] {
     const Status done = run_bootstrap(*flags);

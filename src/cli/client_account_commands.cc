@@ -1,6 +1,5 @@
 // accept-invite, whoami, passwd, security-events.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -48,12 +47,14 @@ Status run_accept(ClientContext& context, const AcceptFlags& flags) {
     return ok_status();
   }
   std::printf("Welcome, %s. Your account %s is ready.\n",
-              json_string(account, "display_name", name).c_str(), describe_account(account).c_str());
+              json_string(account, "display_name", name).c_str(),
+              describe_account(account).c_str());
   std::printf("Log in with:\n  hippocrate login %s\n", email.c_str());
   const std::string role = json_string(account, "role");
   if (!role.empty() && role != "patient") {
-    std::printf("Your role requires a second factor: after logging in, run\n"
-                "  hippocrate mfa enroll\n");
+    std::printf(
+        "Your role requires a second factor: after logging in, run\n"
+        "  hippocrate mfa enroll\n");
   }
   return ok_status();
 }
@@ -95,7 +96,8 @@ Status run_passwd(ClientContext& context, const PasswdFlags& flags) {
   SecondFactorAnswer factor{flags.totp, flags.recovery_code};
   if (has_factor && factor.empty()) {
     if (!is_interactive()) {
-      return usage_error("this account has a second factor: pass --totp CODE or --recovery-code CODE");
+      return usage_error(
+          "this account has a second factor: pass --totp CODE or --recovery-code CODE");
     }
     HIPPO_ASSIGN_OR_RETURN(factor, ask_second_factor());
   }
@@ -162,12 +164,11 @@ Status run_security_events(ClientContext& context) {
 
 }  // namespace
 
-void add_account_commands(CLI::App& app) {
+void add_accept_invite_command(CLI::App& app) {
   auto accept = std::make_shared<AcceptFlags>();
   auto* accept_cmd =
       app.add_subcommand("accept-invite", "Create your account from an invitation token");
-  accept_cmd->add_option("token", accept->token, "The invitation token you received")
-      ->required();
+  accept_cmd->add_option("token", accept->token, "The invitation token you received")->required();
   accept_cmd->add_option("--name", accept->name, "Your name, as others will see it");
   accept_cmd->add_option("--email", accept->email,
                          "Your e-mail (only for an invitation issued without one)");
@@ -176,7 +177,9 @@ void add_account_commands(CLI::App& app) {
     throw CLI::RuntimeError(run_client_command(
         accept->client, [accept](ClientContext& c) { return run_accept(c, *accept); }));
   });
+}
 
+void add_account_commands(CLI::App& app) {
   auto whoami = std::make_shared<ClientFlags>();
   auto* whoami_cmd = app.add_subcommand("whoami", "Show the logged-in account and session");
   add_client_flags(whoami_cmd, *whoami, false);
@@ -195,7 +198,9 @@ void add_account_commands(CLI::App& app) {
     throw CLI::RuntimeError(run_client_command(
         passwd->client, [passwd](ClientContext& c) { return run_passwd(c, *passwd); }));
   });
+}
 
+void add_security_events_command(CLI::App& app) {
   auto events = std::make_shared<ClientFlags>();
   auto* events_cmd = app.add_subcommand(
       "security-events", "Recent security events of your account (logins, failures, changes)");

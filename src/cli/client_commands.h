@@ -20,10 +20,13 @@ namespace hippocrate::cli {
 
 void add_client_commands(CLI::App& app);
 
-// One registration function per file.
-void add_session_commands(CLI::App& app);   // login, logout, sessions
-void add_account_commands(CLI::App& app);   // accept-invite, whoami, passwd, security-events
-void add_mfa_commands(CLI::App& app);       // mfa enroll, mfa confirm
-void add_invite_commands(CLI::App& app);    // invite
+// The registration functions of the command files.
+void add_accept_invite_command(CLI::App& app);  // client_account_commands.cc
+void add_account_commands(CLI::App& app);       // whoami, passwd
+void add_security_events_command(CLI::App& app);
+void add_login_commands(CLI::App& app);    // client_session_commands.cc: login, logout
+void add_sessions_command(CLI::App& app);  // sessions, sessions revoke
+void add_mfa_commands(CLI::App& app);      // client_mfa_commands.cc
+void add_invite_commands(CLI::App& app);   // client_invite_commands.cc
 
 }  // namespace hippocrate::cli

@@ -1,13 +1,13 @@
 #include "cli/client_context.h"
 
-#include <CLI/CLI.hpp>
-#include <boost/json/parse.hpp>
 #include <sodium.h>
 
+#include <CLI/CLI.hpp>
+#include <boost/json/parse.hpp>
 #include <cstdio>
 
-#include "client/https_client.h"
 #include "cli/output.h"
+#include "client/https_client.h"
 
 namespace hippocrate::cli {
 namespace {
@@ -19,9 +19,12 @@ std::size_t escaped_size(std::string_view value) {
   std::size_t n = 0;
   for (const char c : value) {
     const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') n += 2;
-    else if (u < 0x20) n += 6;
-    else n += 1;
+    if (c == '"' || c == '\\')
+      n += 2;
+    else if (u < 0x20)
+      n += 6;
+    else
+      n += 1;
   }
   return n;
 }
@@ -55,15 +58,23 @@ Error error_from_response(int status, std::string_view body) {
     message = json_string(error, "message", message);
   }
   switch (status) {
-    case 400: return Error::invalid_argument(code, message);
-    case 401: return Error::unauthenticated(code, message);
-    case 403: return Error::permission_denied(code, message);
-    case 404: return Error::not_found(code, message);
-    case 409: return Error::conflict(code, message);
+    case 400:
+      return Error::invalid_argument(code, message);
+    case 401:
+      return Error::unauthenticated(code, message);
+    case 403:
+      return Error::permission_denied(code, message);
+    case 404:
+      return Error::not_found(code, message);
+    case 409:
+      return Error::conflict(code, message);
     case 413:
-    case 429: return Error::resource_exhausted(code, message);
-    case 503: return Error::unavailable(code, message);
-    default: return Error::internal(code, message);
+    case 429:
+      return Error::resource_exhausted(code, message);
+    case 503:
+      return Error::unavailable(code, message);
+    default:
+      return Error::internal(code, message);
   }
 }
 
@@ -75,15 +86,18 @@ void wipe(std::string& text) {
 }  // namespace
 
 void add_client_flags(CLI::App* command, ClientFlags& flags, bool reads_password) {
-  command->add_option("--server", flags.server,
-                      "Server URL, https://HOST:PORT (default: the profile's, else " +
-                          std::string(kDefaultServerUrl) + ")")
+  command
+      ->add_option("--server", flags.server,
+                   "Server URL, https://HOST:PORT (default: the profile's, else " +
+                       std::string(kDefaultServerUrl) + ")")
       ->envname("HIPPOCRATE_SERVER_URL");
-  command->add_option("--ca-file", flags.ca_file,
-                      "PEM file of the CA to trust, e.g. the server's development certificate")
+  command
+      ->add_option("--ca-file", flags.ca_file,
+                   "PEM file of the CA to trust, e.g. the server's development certificate")
       ->envname("HIPPOCRATE_CA_FILE");
-  command->add_option("--profile", flags.profile,
-                      "Profile folder holding the session (default ~/.config/hippocrate)")
+  command
+      ->add_option("--profile", flags.profile,
+                   "Profile folder holding the session (default ~/.config/hippocrate)")
       ->envname("HIPPOCRATE_PROFILE");
   command->add_flag("--json", flags.json, "Print JSON for scripts");
   if (reads_password) {
@@ -133,8 +147,10 @@ SecondFactorAnswer classify_second_factor(std::string answer) {
   SecondFactorAnswer out;
   const bool digits = compact.size() >= 6 && compact.size() <= 8 &&
                       compact.find_first_not_of("0123456789") == std::string::npos;
-  if (digits) out.totp_code = compact;
-  else out.recovery_code = answer;
+  if (digits)
+    out.totp_code = compact;
+  else
+    out.recovery_code = answer;
   return out;
 }
 
@@ -151,9 +167,9 @@ Result<ClientContext> ClientContext::open(const ClientFlags& flags) {
   HIPPO_ASSIGN_OR_RETURN(context.config_, context.profile_.load_config());
   const ProfileConfig& config = context.config_;
 
-  context.server_url_ = !flags.server.empty()          ? flags.server
+  context.server_url_ = !flags.server.empty()        ? flags.server
                         : !config.server_url.empty() ? config.server_url
-                                                      : std::string(kDefaultServerUrl);
+                                                     : std::string(kDefaultServerUrl);
   while (context.server_url_.ends_with('/')) context.server_url_.pop_back();
   if (!flags.ca_file.empty()) {
     context.ca_file_ = std::filesystem::absolute(flags.ca_file);
@@ -175,9 +191,9 @@ Result<ClientContext> ClientContext::open(const ClientFlags& flags) {
 Result<SecretBytes> ClientContext::session_token() const {
   HIPPO_ASSIGN_OR_RETURN(auto token, profile_.load_session());
   if (!token) {
-    return Error::unauthenticated("not_logged_in",
-                                  "not logged in (no session in " + profile_.dir().string() +
-                                      "); run: hippocrate login EMAIL");
+    return Error::unauthenticated("not_logged_in", "not logged in (no session in " +
+                                                       profile_.dir().string() +
+                                                       "); run: hippocrate login EMAIL");
   }
   return std::move(*token);
 }
@@ -213,9 +229,9 @@ Result<boost::json::object> ClientContext::call(std::string_view method, std::st
   json::value parsed = json::parse(text, ec);
   wipe(text);
   if (ec || !parsed.is_object()) {
-    return Error::internal("unexpected_response",
-                           "the server's answer is not the expected JSON (server " +
-                               server_url_ + ")");
+    return Error::internal(
+        "unexpected_response",
+        "the server's answer is not the expected JSON (server " + server_url_ + ")");
   }
   return std::move(parsed.get_object());
 }

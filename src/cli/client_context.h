@@ -11,7 +11,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -109,7 +108,6 @@ SecretBytes take_secret(boost::json::object& object, std::string_view key);
 
 // Runs `body` for a command: opens the context, prints the error (exit 1, or 2 for usage
 // errors) or returns 0.
-int run_client_command(const ClientFlags& flags,
-                       const std::function<Status(ClientContext&)>& body);
+int run_client_command(const ClientFlags& flags, const std::function<Status(ClientContext&)>& body);
 
 }  // namespace hippocrate::cli

@@ -1,6 +1,5 @@
 // invite --role ROLE EMAIL: administrators invite staff, practitioners invite patients.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
@@ -38,15 +37,18 @@ Status run_invite(ClientContext& context, const InviteFlags& flags) {
   std::printf("Invitation for %s (%s), valid until %s, usable once.\n", email.c_str(),
               json_string(answer, "role", flags.role).c_str(),
               format_time(json_int(answer, "expires_at")).c_str());
-  std::printf("Send this command to %s through a channel you trust (whoever has it can\n"
-              "create the account):\n\n",
-              email.c_str());
-  std::printf("  hippocrate accept-invite %.*s --server %s\n\n", static_cast<int>(invitation.size()),
-              reinterpret_cast<const char*>(invitation.data()), context.server_url().c_str());
+  std::printf(
+      "Send this command to %s through a channel you trust (whoever has it can\n"
+      "create the account):\n\n",
+      email.c_str());
+  std::printf("  hippocrate accept-invite %.*s --server %s\n\n",
+              static_cast<int>(invitation.size()), reinterpret_cast<const char*>(invitation.data()),
+              context.server_url().c_str());
   if (!context.ca_file().empty()) {
-    std::printf("The server's certificate is not publicly trusted: they also need\n"
-                "--ca-file with a copy of %s.\n",
-                context.ca_file().c_str());
+    std::printf(
+        "The server's certificate is not publicly trusted: they also need\n"
+        "--ca-file with a copy of %s.\n",
+        context.ca_file().c_str());
   }
   return ok_status();
 }

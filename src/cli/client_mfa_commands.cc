@@ -1,7 +1,7 @@
 // mfa enroll, mfa confirm CODE: a TOTP second factor (RFC 6238) and its recovery codes.
-#include <CLI/CLI.hpp>
 #include <sodium.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
@@ -46,11 +46,12 @@ Status run_enroll(ClientContext& context, const EnrollFlags& flags) {
   if (uri.empty() || secret.empty()) {
     return Error::internal("unexpected_response", "the server's answer holds no TOTP secret");
   }
-  std::printf("Add this account to your authenticator app (FreeOTP, Aegis, Google "
-              "Authenticator...).\n");
+  std::printf(
+      "Add this account to your authenticator app (FreeOTP, Aegis, Google "
+      "Authenticator...).\n");
   if (!flags.no_qr) {
-    const auto theme = flags.light_background ? TerminalTheme::kLightBackground
-                                              : TerminalTheme::kDarkBackground;
+    const auto theme =
+        flags.light_background ? TerminalTheme::kLightBackground : TerminalTheme::kDarkBackground;
     auto qr = render_terminal_qr(uri.view(), theme);
     if (qr) {
       std::printf("Scan this QR code:\n\n%s\n", qr->c_str());
@@ -64,8 +65,9 @@ Status run_enroll(ClientContext& context, const EnrollFlags& flags) {
               group_by_four(secret.view()).c_str());
   std::printf("otpauth URI:\n  %.*s\n\n", static_cast<int>(uri.size()),
               reinterpret_cast<const char*>(uri.data()));
-  std::printf("Keep these to yourself. Then confirm with the code the app shows now:\n"
-              "  hippocrate mfa confirm CODE\n");
+  std::printf(
+      "Keep these to yourself. Then confirm with the code the app shows now:\n"
+      "  hippocrate mfa confirm CODE\n");
   return ok_status();
 }
 
@@ -82,17 +84,17 @@ Status run_confirm(ClientContext& context, const ConfirmFlags& flags) {
     if (c != ' ') code.push_back(c);
   }
   body.add("code", code);
-  HIPPO_ASSIGN_OR_RETURN(
-      json::object answer,
-      context.call("POST", "/api/v1/me/mfa/totp/confirm", body.serialise(), &token));
+  HIPPO_ASSIGN_OR_RETURN(json::object answer, context.call("POST", "/api/v1/me/mfa/totp/confirm",
+                                                           body.serialise(), &token));
   if (context.json()) {
     print_json(answer);
     return ok_status();
   }
   std::printf("Second factor enabled: logging in now asks for a code from your app.\n\n");
-  std::printf("Recovery codes — each one works once, if you lose your phone.\n"
-              "They are shown ONLY NOW: store them somewhere safe (a password manager, or\n"
-              "printed and locked away), not on the phone that holds the app.\n\n");
+  std::printf(
+      "Recovery codes — each one works once, if you lose your phone.\n"
+      "They are shown ONLY NOW: store them somewhere safe (a password manager, or\n"
+      "printed and locked away), not on the phone that holds the app.\n\n");
   if (const auto* codes = answer.if_contains("recovery_codes");
       codes != nullptr && codes->is_array()) {
     int n = 0;

@@ -1,6 +1,5 @@
 // login, logout, sessions, sessions revoke ID.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -48,8 +47,7 @@ Status run_login(ClientContext& context, const LoginFlags& flags) {
   if (!answer) {
     const Error& e = answer.error();
     if (e.code() == "second_factor_required") {
-      return Error(e.kind(), e.code(),
-                   e.message() + " (pass --totp CODE or --recovery-code CODE)");
+      return Error(e.kind(), e.code(), e.message() + " (pass --totp CODE or --recovery-code CODE)");
     }
     return e;
   }
@@ -81,8 +79,10 @@ Status run_logout(ClientContext& context) {
   auto token = context.profile().load_session();
   if (!token) return token.error();
   if (!*token) {
-    if (context.json()) print_json(json::object{{"logged_out", false}, {"reason", "not_logged_in"}});
-    else std::printf("Not logged in (no session in %s).\n", context.profile().dir().c_str());
+    if (context.json())
+      print_json(json::object{{"logged_out", false}, {"reason", "not_logged_in"}});
+    else
+      std::printf("Not logged in (no session in %s).\n", context.profile().dir().c_str());
     return ok_status();
   }
   auto answer = context.call("DELETE", "/api/v1/sessions/current", {}, &**token);
@@ -121,7 +121,8 @@ Status run_sessions(ClientContext& context) {
   }
   std::size_t id_width = 2;
   for (const auto& item : list->get_array()) {
-    if (item.is_object()) id_width = std::max(id_width, json_string(item.get_object(), "id").size());
+    if (item.is_object())
+      id_width = std::max(id_width, json_string(item.get_object(), "id").size());
   }
   const int w = static_cast<int>(id_width);
   std::printf("%-*s  %-23s  %-23s  %-15s  %s\n", w, "ID", "STARTED", "LAST SEEN", "FROM", "CLIENT");
@@ -162,7 +163,7 @@ Status run_revoke(ClientContext& context, const std::string& id) {
 
 }  // namespace
 
-void add_session_commands(CLI::App& app) {
+void add_login_commands(CLI::App& app) {
   auto login = std::make_shared<LoginFlags>();
   auto* login_cmd = app.add_subcommand("login", "Log in and keep the session in the profile");
   login_cmd->add_option("email", login->email, "Your e-mail (default: the last one used)");
@@ -181,7 +182,9 @@ void add_session_commands(CLI::App& app) {
   add_client_flags(logout_cmd, *logout, false);
   logout_cmd->callback(
       [logout] { throw CLI::RuntimeError(run_client_command(*logout, run_logout)); });
+}
 
+void add_sessions_command(CLI::App& app) {
   // `sessions` and `sessions revoke` share their flags, so both orders work.
   auto sessions = std::make_shared<ClientFlags>();
   auto revoke_id = std::make_shared<std::string>();
@@ -203,10 +206,14 @@ void add_session_commands(CLI::App& app) {
 }
 
 void add_client_commands(CLI::App& app) {
+  // In the order `hippocrate --help` lists them: a newcomer's path first.
+  add_accept_invite_command(app);
+  add_login_commands(app);
   add_account_commands(app);
-  add_session_commands(app);
+  add_sessions_command(app);
   add_mfa_commands(app);
   add_invite_commands(app);
+  add_security_events_command(app);
 }
 
 }  // namespace hippocrate::cli

@@ -35,8 +35,8 @@ Status submit_new_password(PasswordSource& source,
         !is_new_password_refusal(done.error())) {
       return done;
     }
-    std::fprintf(stderr, "hippocrate: %s — please choose another one.\n",
-                 done.error().message().c_str());
+    std::fprintf(stderr, "hippocrate: %s\nPlease try again (%d of %d).\n",
+                 done.error().message().c_str(), attempt + 1, kAttempts);
   }
 }
 

@@ -1,7 +1,6 @@
 #include "cli/output.h"
 
 #include <boost/json/serialize.hpp>
-
 #include <cstdio>
 #include <ctime>
 

@@ -6,7 +6,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -39,14 +38,14 @@ struct FdCloser {
 using UniqueFd = std::unique_ptr<int, FdCloser>;
 
 Status check_folder(const fs::path& dir) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Error::invalid_argument("profile_insecure", dir.string() + " is not a folder");
   }
   if (st.st_uid != ::geteuid()) {
-    return Error::permission_denied("profile_insecure",
-                                    "the profile folder " + dir.string() +
-                                        " belongs to another user; use your own --profile");
+    return Error::permission_denied(
+        "profile_insecure",
+        "the profile folder " + dir.string() + " belongs to another user; use your own --profile");
   }
   if ((st.st_mode & 022) != 0) {
     return Error::permission_denied(
@@ -83,25 +82,25 @@ Result<Profile> Profile::open(const fs::path& dir) {
 
 Result<ProfileConfig> Profile::load_config() const {
   const fs::path path = config_path();
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return ProfileConfig{};
     return Error::internal("file_read_failed", "cannot read " + path.string());
   }
   if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
     return Error::permission_denied(
-        "profile_insecure", path.string() +
-                                " must be a file of yours that others cannot write (mode " +
-                                octal_mode(st.st_mode) + "). Run: chmod 600 '" + path.string() +
-                                "'");
+        "profile_insecure",
+        path.string() + " must be a file of yours that others cannot write (mode " +
+            octal_mode(st.st_mode) + "). Run: chmod 600 '" + path.string() + "'");
   }
   HIPPO_ASSIGN_OR_RETURN(const std::string text, read_file(path, kMaxConfigFileBytes));
   boost::system::error_code ec;
   const boost::json::value value = boost::json::parse(text, ec);
   const auto invalid = [&] {
     return Error::invalid_argument("profile_config_invalid",
-                                   path.string() + " is not a valid profile configuration; "
-                                                   "delete it and log in again");
+                                   path.string() +
+                                       " is not a valid profile configuration; "
+                                       "delete it and log in again");
   };
   if (ec || !value.is_object()) return invalid();
   ProfileConfig config;
@@ -137,20 +136,24 @@ Result<std::optional<SecretBytes>> Profile::load_session() const {
   if (*fd < 0) {
     if (errno == ENOENT) return std::optional<SecretBytes>();
     if (errno == ELOOP) {
-      return Error::permission_denied("session_file_insecure",
-                                      path.string() + " is a symbolic link; delete it and log in again");
+      return Error::permission_denied(
+          "session_file_insecure",
+          path.string() + " is a symbolic link; delete it and log in again");
     }
     return Error::internal("file_read_failed", "cannot read " + path.string());
   }
-  struct stat st{};
-  if (::fstat(*fd, &st) != 0) return Error::internal("file_read_failed", "cannot read " + path.string());
+  struct stat st {};
+  if (::fstat(*fd, &st) != 0)
+    return Error::internal("file_read_failed", "cannot read " + path.string());
   if (!S_ISREG(st.st_mode)) {
-    return Error::permission_denied("session_file_insecure",
-                                    path.string() + " is not a regular file; delete it and log in again");
+    return Error::permission_denied(
+        "session_file_insecure",
+        path.string() + " is not a regular file; delete it and log in again");
   }
   if (st.st_uid != ::geteuid()) {
-    return Error::permission_denied("session_file_insecure",
-                                    path.string() + " belongs to another user; use your own --profile");
+    return Error::permission_denied(
+        "session_file_insecure",
+        path.string() + " belongs to another user; use your own --profile");
   }
   if ((st.st_mode & 077) != 0) {
     return Error::permission_denied(

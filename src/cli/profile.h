@@ -28,9 +28,9 @@
 namespace hippocrate::cli {
 
 struct ProfileConfig {
-  std::string server_url;          // "https://host:port"; empty when never set
-  std::filesystem::path ca_file;   // absolute; empty: the system trust store
-  std::string email;               // the last e-mail that logged in or accepted an invitation
+  std::string server_url;         // "https://host:port"; empty when never set
+  std::filesystem::path ca_file;  // absolute; empty: the system trust store
+  std::string email;              // the last e-mail that logged in or accepted an invitation
 };
 
 class Profile {

@@ -40,7 +40,7 @@ class EchoOff {
   explicit EchoOff(int fd) {
     if (::tcgetattr(fd, &g_saved_termios) != 0) return;
     g_tty_fd = fd;
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = restore_terminal_and_reraise;
     sigemptyset(&action.sa_mask);
     for (std::size_t i = 0; i < kSignals.size(); ++i) {
@@ -126,9 +126,9 @@ Result<std::size_t> read_line(int fd, SecretBytes& buffer) {
   }
   if (!any) return Error::invalid_argument("input_cancelled", "no input (end of file)");
   if (too_long) {
-    return Error::invalid_argument("input_too_long", "the line is longer than " +
-                                                         std::to_string(kMaxSecretLineBytes) +
-                                                         " bytes");
+    return Error::invalid_argument(
+        "input_too_long",
+        "the line is longer than " + std::to_string(kMaxSecretLineBytes) + " bytes");
   }
   if (length > 0 && buffer.data()[length - 1] == '\r') --length;
   return length;
@@ -168,8 +168,8 @@ Result<SecretBytes> read_stdin_secret_line(std::string_view what) {
     return length.error();
   }
   if (*length == 0) {
-    return Error::invalid_argument("empty_secret", "the " + std::string(what) +
-                                                       " read from standard input is empty");
+    return Error::invalid_argument(
+        "empty_secret", "the " + std::string(what) + " read from standard input is empty");
   }
   return SecretBytes::from(buffer.span().first(*length));
 }

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
-
 #include <cstdlib>
 #include <fstream>
 
@@ -21,7 +20,7 @@ namespace fs = std::filesystem;
 using hippocrate::testing::TempDir;
 
 mode_t mode_of(const fs::path& path) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
   return st.st_mode & 07777;
 }
@@ -36,12 +35,16 @@ class ScopedEnv {
  public:
   ScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr) ::setenv(name, value, 1);
-    else ::unsetenv(name);
+    if (value != nullptr)
+      ::setenv(name, value, 1);
+    else
+      ::unsetenv(name);
   }
   ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
   }
 
  private:
@@ -137,8 +140,7 @@ TEST_P(LooseSessionFile, IsRefusedWithTheChmodToRun) {
   ASSERT_FALSE(token);
   EXPECT_EQ(token.error().code(), "session_file_insecure");
   const std::string& message = token.error().message();
-  EXPECT_NE(message.find("chmod 600 '" + profile->session_path().string() + "'"),
-            std::string::npos)
+  EXPECT_NE(message.find("chmod 600 '" + profile->session_path().string() + "'"), std::string::npos)
       << message;
   EXPECT_EQ(message.find("secret-token"), std::string::npos) << "never echo the token";
 }
@@ -270,9 +272,7 @@ TEST(SecretJsonBody, EscapesLikeAJsonParserExpects) {
   EXPECT_EQ(object.size(), 3u);
 }
 
-TEST(SecretJsonBody, EmptyObject) {
-  EXPECT_EQ(SecretJsonBody().serialise().view(), "{}");
-}
+TEST(SecretJsonBody, EmptyObject) { EXPECT_EQ(SecretJsonBody().serialise().view(), "{}"); }
 
 TEST(SecondFactorAnswer, DigitsAreATotpCodeAnythingElseARecoveryCode) {
   auto totp = classify_second_factor("123 456");

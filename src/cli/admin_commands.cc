@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "audit/verify_tool.h"
 #include "auth/key_files.h"
 #include "auth/role.h"
 #include "base/clock.h"
@@ -112,6 +113,24 @@ Status run_bootstrap(const BootstrapFlags& flags) {
 void add_admin_commands(CLI::App& app) {
   auto* admin = app.add_subcommand("admin", "Operator commands on the data folder (offline)");
   admin->require_subcommand(1);
+
+  // admin audit verify: exit 0 intact, 1 tampered, 2 cannot check.
+  auto audit_flags = std::make_shared<BootstrapFlags>();
+  auto* audit_cmd = admin->add_subcommand("audit", "The tamper-evident audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify = audit_cmd->add_subcommand(
+      "verify", "Check the audit log's hash chain and signed checkpoints");
+  verify->add_option("--config", audit_flags->config_file, "TOML configuration file of the server");
+  verify->add_option("--data-dir", audit_flags->data_dir,
+                     "The server's data folder (default: as `serve`, ./var)");
+  verify->callback([audit_flags] {
+    auto config = load_config(*audit_flags);
+    if (!config) {
+      (void)report_error(config.error(), false);
+      throw CLI::RuntimeError(2);
+    }
+    throw CLI::RuntimeError(audit::run_audit_verify(config->data_dir, stdout));
+  });
 
   auto flags = std::make_shared<BootstrapFlags>();
   auto* bootstrap = admin->add_subcommand(

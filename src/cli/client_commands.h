@@ -10,6 +10,7 @@
 //   mfa enroll | mfa confirm CODE                        enrol a TOTP second factor
 //   invite --role ROLE EMAIL                             invite someone (admin, practitioner)
 //   security-events                                      the account's recent security events
+//   patients | practitioners [--all] | care end ID       care relationships
 #pragma once
 
 namespace CLI {
@@ -28,5 +29,6 @@ void add_login_commands(CLI::App& app);    // client_session_commands.cc: login,
 void add_sessions_command(CLI::App& app);  // sessions, sessions revoke
 void add_mfa_commands(CLI::App& app);      // client_mfa_commands.cc
 void add_invite_commands(CLI::App& app);   // client_invite_commands.cc
+void add_care_commands(CLI::App& app);     // client_care_commands.cc: patients, practitioners, care end
 
 }  // namespace hippocrate::cli

@@ -213,6 +213,7 @@ void add_client_commands(CLI::App& app) {
   add_sessions_command(app);
   add_mfa_commands(app);
   add_invite_commands(app);
+  add_care_commands(app);
   add_security_events_command(app);
 }
 

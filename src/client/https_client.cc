@@ -15,6 +15,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <openssl/crypto.h>
+
 #include <charconv>
 #include <optional>
 
@@ -144,7 +146,8 @@ struct HttpsClient::Impl {
   beast::flat_buffer buffer;
   int opened = 0;
 
-  asio::awaitable<Result<ClientResponse>> send(http::request<http::string_body> req,
+  // `req` must outlive the operation (the caller waits for it).
+  asio::awaitable<Result<ClientResponse>> send(http::request<http::string_body>& req,
                                                bool retry) {
     if (!stream) {
       auto s = co_await open_tls(ioc, *tls, options);
@@ -166,7 +169,7 @@ struct HttpsClient::Impl {
       // A kept-alive connection the server closed meanwhile: one fresh attempt.
       const bool stale = ec == http::error::end_of_stream || ec == asio::error::eof ||
                          ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated;
-      if (retry && stale) co_return co_await send(std::move(req), false);
+      if (retry && stale) co_return co_await send(req, false);
       co_return error_for(ec, "the request");
     }
     auto res = parser.release();
@@ -209,7 +212,14 @@ Result<ClientResponse> HttpsClient::request(
   req.body() = std::move(body);
   req.keep_alive(true);
   req.prepare_payload();
-  return run_sync<ClientResponse>(impl_->ioc, impl_->send(std::move(req), true));
+  auto response = run_sync<ClientResponse>(impl_->ioc, impl_->send(req, true));
+  // Request bodies may hold passwords, headers a bearer token: wipe before freeing.
+  OPENSSL_cleanse(req.body().data(), req.body().size());
+  for (auto& field : req) {
+    auto value = field.value();
+    OPENSSL_cleanse(const_cast<char*>(value.data()), value.size());
+  }
+  return response;
 }
 
 struct WebSocketClient::Impl {

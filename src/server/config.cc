@@ -241,7 +241,9 @@ Status apply_config_environment(Config& config,
                                 name.starts_with("HIPPOCRATE_DATABASE_") ||
                                 name.starts_with("HIPPOCRATE_LOG_") ||
                                 name.starts_with("HIPPOCRATE_AUTH_");
-    if (config_section && !known) {
+    // HIPPOCRATE_SERVER_URL belongs to the client commands (the server they talk to).
+    const bool client_setting = name == "HIPPOCRATE_SERVER_URL";
+    if (config_section && !known && !client_setting) {
       return Error::invalid_argument("invalid_config",
                                      name + ": unknown setting (see docs/configuration.md)");
     }

@@ -275,6 +275,24 @@ check "security-events lists the administrator's events" \
 hip "" security-events --profile "$PA"
 check "security-events (text) has a header" grep -q "^WHEN" <<<"$out"
 
+# --- Care relationship: the practitioner sees the patient until the patient ends it. ---
+hip "" patients --profile "$PP" --json
+check "the practitioner lists the patient (active care relationship)" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"status\":\"active\"" && out_has "$pat_email"'
+care_id=$(grep -oE '"id":"[0-9a-f]{32}","status":"active"' <<<"$out" | head -1 | cut -d'"' -f4)
+hip "" practitioners --profile "$PT" --json
+check "the patient lists the practitioner" eval '[[ $rc -eq 0 ]] && out_has "\"status\":\"active\""'
+hip "" patients --profile "$PT" --json
+check "a patient may not list patients (permission_denied)" failed_with permission_denied
+hip "" patients --profile "$PA" --json
+check "an administrator may not list patients (permission_denied)" failed_with permission_denied
+hip "" care end "$care_id" --profile "$PT"
+check "the patient ends the care relationship" test "$rc" -eq 0
+hip "" patients --profile "$PP" --json
+check "the practitioner no longer sees the patient" eval '[[ $rc -eq 0 ]] && ! out_has "$pat_email"'
+hip "" care end "$care_id" --profile "$PP" --json
+check "ending it again is care_relationship_not_found" failed_with care_relationship_not_found
+
 # --- Everyone logs out; their tokens stop working. ---
 for who in "$PA" "$PP" "$PT"; do
   token=$(cat "$who/session")
@@ -289,6 +307,17 @@ check "logout when not logged in is harmless" test "$rc" -eq 0
 kill -TERM "$pid"; wait "$pid" || true; pid=""
 check "no password, token or TOTP secret in the access log or server output" \
   eval '! grep -qF -e "$admin_pw" -e "$prac_pw" -e "$pat_pw" -e "$pat_pw2" -e "$prac_token" -e "$pat_token" -e "$admin_secret" -e "$old_token" "$work/access.log" "$work/serve.out" "$work/serve.err"' 
+
+# --- The audit log: intact on the live database, caught after a manual edit. ---
+hip "" admin audit verify --data-dir "$data"
+check "admin audit verify: the log is intact (exit 0)" \
+  eval '[[ $rc -eq 0 ]] && out_has "audit log intact"'
+check "the audit log holds the logins" \
+  test "$(sqlite3 "$data/hippocrate.db" "select count(*) from audit_log where action='auth.login_succeeded'")" -ge 3
+sqlite3 "$data/hippocrate.db" "update audit_log set source_address='10.6.6.6' where seq=3"
+hip "" admin audit verify --data-dir "$data"
+check "admin audit verify after a manual edit: exit 1, names record 3" \
+  eval '[[ $rc -eq 1 ]] && out_has "record 3 was modified"'
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

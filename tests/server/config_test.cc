@@ -87,6 +87,9 @@ TEST(Config, UnknownEnvironmentSettingIsRefused) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message().find("HIPPOCRATE_SERVER_LISTN"), std::string::npos);
   EXPECT_TRUE(apply_config_environment(c, {{"HIPPOCRATE_CONFIG", "x.toml"}}).ok());
+  // The client commands' variable does not stop the server.
+  EXPECT_TRUE(
+      apply_config_environment(c, {{"HIPPOCRATE_SERVER_URL", "https://127.0.0.1:8443"}}).ok());
 }
 
 TEST(Config, CertificateAndKeyGoTogether) {

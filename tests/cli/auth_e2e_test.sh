@@ -96,7 +96,7 @@ hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}
 check "the administrator accepts the invitation printed by admin bootstrap before serve started" \
   test "$rc" -eq 0
 if [[ $rc -ne 0 ]]; then
-  echo "    (the server answered: $out)"
+  echo "    (the server answered: $out $err)"
   echo "    continuing with a bootstrap invitation issued while the server runs"
   hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
   boot_token=$(jget token <<<"$out")

@@ -3,10 +3,25 @@
 // See docs/cli.md. Exit codes: 0 success, 1 failure, 2 usage error.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "base/version.h"
 #include "cli/admin_commands.h"
 #include "cli/client_commands.h"
 #include "cli/serve_command.h"
+
+namespace {
+
+// Flushes what a command printed before the process exits: a pipe is fully buffered, and
+// exit-time hooks (LeakSanitizer in `make check`) may end the process before stdio's own
+// flush at exit.
+int finish(int code) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Hippocrate — self-hostable, end-to-end encrypted telemedicine", "hippocrate"};
@@ -18,10 +33,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& done) {
-    return done.get_exit_code();  // a subcommand finished with this exit code
+    return finish(done.get_exit_code());  // a subcommand finished with this exit code
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);  // prints help, the version, or the usage error
-    return code == 0 ? 0 : 2;
+    return finish(code == 0 ? 0 : 2);
   }
-  return 0;
+  return finish(0);
 }

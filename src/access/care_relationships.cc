@@ -1,10 +1,20 @@
 #include "access/care_relationships.h"
 
+#include "access/access_log.h"
+#include "audit/audit_log.h"
+
 namespace hippocrate::access {
 
 Result<std::vector<CareRelationship>> CareRelationships::list(std::string_view column,
                                                               const std::string& id,
                                                               bool include_ended) {
+  return store_.read([&](store::Transaction& tx) { return list_in(tx, column, id, include_ended); });
+}
+
+Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transaction& tx,
+                                                                 std::string_view column,
+                                                                 const std::string& id,
+                                                                 bool include_ended) {
   const std::string sql =
       "SELECT c.id, c.status, c.practitioner_id, pr.display_name, COALESCE(c.patient_id, ''), "
       "COALESCE(pa.display_name, ''), COALESCE(pa.email, i.email), c.created_at, "
@@ -14,7 +24,7 @@ Result<std::vector<CareRelationship>> CareRelationships::list(std::string_view c
       "LEFT JOIN invitations i ON i.id = c.invitation_id "
       "WHERE c." + std::string(column == "patient_id" ? "patient_id" : "practitioner_id") +
       " = ? AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
-  return store_.read([&](store::Transaction& tx) -> Result<std::vector<CareRelationship>> {
+  {
     HIPPO_ASSIGN_OR_RETURN(auto rows,
                            tx.query(sql, {id, std::int64_t{include_ended ? 1 : 0}}));
     std::vector<CareRelationship> out;
@@ -33,12 +43,31 @@ Result<std::vector<CareRelationship>> CareRelationships::list(std::string_view c
       out.push_back(std::move(c));
     }
     return out;
-  });
+  }
 }
 
 Result<std::vector<CareRelationship>> CareRelationships::patients_of(
-    const auth::SessionInfo& practitioner, bool include_ended) {
-  return list("practitioner_id", practitioner.account.id, include_ended);
+    const auth::SessionInfo& practitioner, bool include_ended,
+    const std::string& source_address) {
+  if (audit_ == nullptr) return list("practitioner_id", practitioner.account.id, include_ended);
+  // The read and its audit records commit together: no read without its record.
+  return store_.write([&](store::Transaction& tx) -> Result<std::vector<CareRelationship>> {
+    HIPPO_ASSIGN_OR_RETURN(auto list,
+                           list_in(tx, "practitioner_id", practitioner.account.id, include_ended));
+    for (const auto& c : list) {
+      if (c.patient_id.empty()) continue;
+      audit::AuditRecord r;
+      r.at = clock_.now();
+      r.account_id = practitioner.account.id;
+      r.session_id = practitioner.session_id;
+      r.source_address = source_address;
+      r.action = "patients.list";
+      r.resource = patient_resource(c.patient_id);
+      r.result = "allowed";
+      HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
+    }
+    return list;
+  });
 }
 
 Result<std::vector<CareRelationship>> CareRelationships::practitioners_of(

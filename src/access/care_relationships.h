@@ -10,6 +10,10 @@
 #include "auth/auth_service.h"
 #include "store/store.h"
 
+namespace hippocrate::audit {
+class AuditLog;
+}
+
 namespace hippocrate::access {
 
 struct CareRelationship {
@@ -29,9 +33,15 @@ class CareRelationships {
  public:
   CareRelationships(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
+  // When set, a practitioner listing patients appends one audit record per patient
+  // ("patients.list" on "patient:<id>") in the same transaction as the read, which is
+  // what the patient's access log shows. Not owned.
+  void set_audit_log(const audit::AuditLog* audit) { audit_ = audit; }
+
   // A practitioner's patients (active relationships only unless `include_ended`).
   Result<std::vector<CareRelationship>> patients_of(const auth::SessionInfo& practitioner,
-                                                    bool include_ended = false);
+                                                    bool include_ended = false,
+                                                    const std::string& source_address = "");
   // A patient's practitioners.
   Result<std::vector<CareRelationship>> practitioners_of(const auth::SessionInfo& patient,
                                                          bool include_ended = false);
@@ -44,8 +54,11 @@ class CareRelationships {
  private:
   Result<std::vector<CareRelationship>> list(std::string_view column, const std::string& id,
                                              bool include_ended);
+  Result<std::vector<CareRelationship>> list_in(store::Transaction& tx, std::string_view column,
+                                                const std::string& id, bool include_ended);
   store::Store& store_;
   const Clock& clock_;
+  const audit::AuditLog* audit_ = nullptr;
 };
 
 }  // namespace hippocrate::access

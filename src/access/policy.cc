@@ -27,6 +27,8 @@ const std::vector<Entry>& table() {
       {"session.list", {kAllRoles.begin(), kAllRoles.end()}, false},
       {"session.revoke", {kAllRoles.begin(), kAllRoles.end()}, false},
       {"account.security_events", {kAllRoles.begin(), kAllRoles.end()}, false},
+      // Who accessed my data (patients; empty for others).
+      {"account.access_log", {kAllRoles.begin(), kAllRoles.end()}, false},
       // Onboarding: administrators invite staff, practitioners invite patients (the
       // invited role is checked against the inviter by auth::may_invite).
       {"invitation.create", {Role::kAdmin, Role::kPractitioner}, false},

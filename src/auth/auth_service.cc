@@ -106,6 +106,24 @@ Status AuthService::Impl::audit_event(store::Transaction& tx, const std::string&
 
 void AuthService::set_audit_log(const audit::AuditLog* audit) { impl_->audit = audit; }
 
+Status AuthService::audit_refusal(const SessionInfo& session, std::string_view action,
+                                  std::string_view reason, const RequestOrigin& origin) {
+  auto& im = *impl_;
+  if (im.audit == nullptr) return ok_status();
+  return im.store.write([&](store::Transaction& tx) -> Status {
+    audit::AuditRecord r;
+    r.at = im.clock.now();
+    r.account_id = session.account.id;
+    r.session_id = session.session_id;
+    r.source_address = origin.source_address;
+    r.action = std::string(action);
+    r.resource = "route";
+    r.result = "denied";
+    r.detail = std::string(reason);
+    return im.audit->append(tx, r);
+  });
+}
+
 Result<LoginResult> AuthService::Impl::create_session(store::Transaction& tx,
                                                       const AccountView& account,
                                                       bool second_factor, bool step_up,

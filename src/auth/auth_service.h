@@ -159,6 +159,11 @@ class AuthService {
   std::string csrf_token(const SessionInfo& session) const;
   bool csrf_token_matches(const SessionInfo& session, std::string_view presented) const;
 
+  // Records an authorization refusal of `session` for `action` in the audit log (its own
+  // transaction; nothing else changed). No-op without an audit log.
+  Status audit_refusal(const SessionInfo& session, std::string_view action,
+                       std::string_view reason, const RequestOrigin& origin);
+
   // Every authentication event is also appended to `audit` (not owned; must outlive the
   // service), in the same transaction as the change it records. Call before serving.
   void set_audit_log(const audit::AuditLog* audit);

@@ -1,6 +1,7 @@
 // Care relationships from the command line:
 //   patients [--all]        a practitioner's patients (active, or all with --all)
 //   practitioners [--all]   a patient's practitioners
+//   access-log              who accessed my data (the audit records about me)
 //   care end ID             either party ends a relationship; the practitioner's access
 //                           to the patient's data stops at once
 #include <CLI/CLI.hpp>
@@ -74,6 +75,31 @@ Status run_end(ClientContext& context, const EndFlags& flags) {
   return ok_status();
 }
 
+Status run_access_log(ClientContext& context) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(json::object answer,
+                         context.call("GET", "/api/v1/me/access-log", {}, &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  const auto* list = answer.if_contains("entries");
+  if (list == nullptr || !list->is_array() || list->as_array().empty()) {
+    std::printf("Nobody has accessed your data.\n");
+    return ok_status();
+  }
+  std::printf("%-19s  %-24s  %-12s  %-20s  %s\n", "WHEN", "WHO", "ROLE", "ORGANISATION", "WHAT");
+  for (const auto& item : list->as_array()) {
+    if (!item.is_object()) continue;
+    const auto& o = item.as_object();
+    std::printf("%-19s  %-24s  %-12s  %-20s  %s\n",
+                format_time(json_int(o, "at_ms") / 1000).c_str(), json_string(o, "who").c_str(),
+                json_string(o, "role").c_str(), json_string(o, "organisation").c_str(),
+                json_string(o, "action").c_str());
+  }
+  return ok_status();
+}
+
 void add_list(CLI::App& app, const char* name, const char* help, bool patients) {
   auto flags = std::make_shared<ListFlags>();
   auto* cmd = app.add_subcommand(name, help);
@@ -90,6 +116,12 @@ void add_list(CLI::App& app, const char* name, const char* help, bool patients) 
 void add_care_commands(CLI::App& app) {
   add_list(app, "patients", "A practitioner's patients (active care relationships)", true);
   add_list(app, "practitioners", "A patient's practitioners", false);
+  auto log_flags = std::make_shared<ClientFlags>();
+  auto* log = app.add_subcommand("access-log", "Who accessed your data, when, and what");
+  add_client_flags(log, *log_flags, false);
+  log->callback([log_flags] {
+    throw CLI::RuntimeError(run_client_command(*log_flags, run_access_log));
+  });
   auto* care = app.add_subcommand("care", "Care relationships");
   care->require_subcommand(1);
   auto flags = std::make_shared<EndFlags>();

@@ -164,7 +164,8 @@ int run_serve(const ServeFlags& flags) {
   server::add_system_routes(router, *db);
   server::add_auth_routes(router, auth);
   access::CareRelationships care(*db, SystemClock::instance());
-  server::add_care_routes(router, auth, care);
+  care.set_audit_log(&audit_log);
+  server::add_care_routes(router, auth, care, *db);
 
   server::HttpServer http(options, router, access_log);
   if (auto s = http.start(); !s) return fail(s.error(), 1);

@@ -68,6 +68,8 @@ Route session_route(std::string method, std::string path_template, std::string a
                                   session->account.role, session->enrolment_only};
     const access::Decision decision = access::authorize(subject, action);
     if (!decision) {
+      // Every authorization refusal is audited (best effort: the refusal stands anyway).
+      (void)auth.audit_refusal(*session, action, decision.reason, request_origin(ctx.request));
       if (decision.reason == "second_factor_enrolment_required") {
         return error_response(Error::permission_denied(
             "second_factor_enrolment_required",

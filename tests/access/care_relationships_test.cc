@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "access/access_log.h"
+#include "audit/audit_log.h"
 #include "auth/base32.h"
 #include "auth/password_hasher.h"
 #include "auth/totp.h"
@@ -109,6 +111,33 @@ TEST_F(CareTest, InvitedThenActiveThenEndedByThePatient) {
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].status, "ended");
   EXPECT_EQ(care_->end(patient, mine[0].id).error().code(), "care_relationship_not_found");
+}
+
+TEST_F(CareTest, ThePatientSeesWhoReadTheirDataAndRefusalsAreAudited) {
+  audit::AuditLog log(clock_, crypto::random_secret(32));
+  auth_->set_audit_log(&log);
+  care_->set_audit_log(&log);
+  auto inv = auth_->invite(doc1_, "pat3@example.org", Role::kPatient, origin());
+  accept(inv->token.text.view(), "Pat Three");
+  auto patient = login("pat3@example.org");
+  ASSERT_TRUE(care_->patients_of(doc1_, false, "10.8.8.8").ok());
+  ASSERT_TRUE(care_->patients_of(doc2_).ok());  // doc2 has no relationship: nothing read
+  auto entries = patient_access_log(*store_, patient.account.id);
+  ASSERT_TRUE(entries.ok()) << entries.error().to_string();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].actor_name, "Doctor Who");
+  EXPECT_EQ((*entries)[0].actor_role, "practitioner");
+  EXPECT_EQ((*entries)[0].actor_organisation, "Org");
+  EXPECT_EQ((*entries)[0].action, "patients.list");
+
+  ASSERT_TRUE(auth_->audit_refusal(patient, "patients.list", "role_not_permitted", origin()).ok());
+  audit::AuditFilter denied;
+  denied.account_id = patient.account.id;
+  auto records = *audit::AuditLog::search(*store_, denied);
+  bool refusal = false;
+  for (const auto& r : records) refusal = refusal || r.record.result == "denied";
+  EXPECT_TRUE(refusal);
+  EXPECT_TRUE(audit::AuditLog::verify(*store_, log.public_key())->intact());
 }
 
 TEST_F(CareTest, ThePractitionerCanEndItToo) {

@@ -286,6 +286,9 @@ hip "" patients --profile "$PT" --json
 check "a patient may not list patients (permission_denied)" failed_with permission_denied
 hip "" patients --profile "$PA" --json
 check "an administrator may not list patients (permission_denied)" failed_with permission_denied
+hip "" access-log --profile "$PT" --json
+check "the patient's access log shows the practitioner's read" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"action\":\"patients.list\"" && out_has "\"role\":\"practitioner\""'
 hip "" care end "$care_id" --profile "$PT"
 check "the patient ends the care relationship" test "$rc" -eq 0
 hip "" patients --profile "$PP" --json

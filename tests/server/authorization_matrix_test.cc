@@ -59,6 +59,7 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"POST /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
       {"POST /api/v1/accounts/unlock", {{Role::kAdmin}, false, false}},
       {"GET /api/v1/patients", {{Role::kPractitioner}, false, false}},
+      {"GET /api/v1/me/access-log", {kEveryone, false, false}},
       {"GET /api/v1/practitioners", {{Role::kPatient}, false, false}},
       {"POST /api/v1/care-relationships/{id}/end",
        {{Role::kPractitioner, Role::kPatient}, false, false}},
@@ -90,7 +91,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
     add_system_routes(router_, *store_);
     add_auth_routes(router_, *auth_);
     care_ = std::make_unique<access::CareRelationships>(*store_, clock_);
-    add_care_routes(router_, *auth_, *care_);
+    add_care_routes(router_, *auth_, *care_, *store_);
     server_ = std::make_unique<testing::TestServer>(router_);
 
     auto inv = auth_->bootstrap("Org", "admin@example.org");

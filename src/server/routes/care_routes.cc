@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "access/access_log.h"
 #include "server/http_status.h"
 #include "server/json_body.h"
 #include "server/session_guard.h"
@@ -42,11 +43,30 @@ bool wants_ended(const HttpRequest& request) {
 
 }  // namespace
 
-void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelationships& care) {
+void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelationships& care,
+                     store::Store& store) {
+  router.add(session_route(
+      "GET", "/api/v1/me/access-log", "account.access_log", auth,
+      [&store](const RequestContext&, const auth::SessionInfo& s) {
+        auto entries = access::patient_access_log(store, s.account.id);
+        if (!entries) return error_response(entries.error());
+        json::array out;
+        for (const auto& e : *entries) {
+          out.push_back(json::object{{"at_ms", e.at_ms},
+                                     {"who", e.actor_name},
+                                     {"role", e.actor_role},
+                                     {"organisation", e.actor_organisation},
+                                     {"action", e.action},
+                                     {"result", e.result}});
+        }
+        return json_response(200, json::object{{"entries", out}});
+      }));
   router.add(session_route("GET", "/api/v1/patients", "patients.list", auth,
                            [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
-                             return list_response(care.patients_of(s, wants_ended(ctx.request)),
-                                                  "patients", true);
+                             return list_response(
+                                 care.patients_of(s, wants_ended(ctx.request),
+                                                  ctx.request.remote_address),
+                                 "patients", true);
                            }));
   router.add(session_route("GET", "/api/v1/practitioners", "practitioners.list", auth,
                            [&care](const RequestContext& ctx, const auth::SessionInfo& s) {

@@ -1,0 +1,31 @@
+// A patient's view of who accessed their data (SECURITY-REQUIREMENTS "Audit": a patient can
+// read who accessed their data and when): the audit records whose resource is
+// "patient:<id>", with the actor's name, role and organisation.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace hippocrate::access {
+
+struct AccessEntry {
+  std::int64_t at_ms = 0;
+  std::string actor_name;
+  std::string actor_role;
+  std::string actor_organisation;
+  std::string action;  // e.g. "patients.list"
+  std::string result;
+};
+
+Result<std::vector<AccessEntry>> patient_access_log(store::Store& store,
+                                                    const std::string& patient_id,
+                                                    std::int64_t limit = 200);
+
+// The resource name under which reads of a patient's data are audited.
+inline std::string patient_resource(const std::string& patient_id) {
+  return "patient:" + patient_id;
+}
+
+}  // namespace hippocrate::access

@@ -82,10 +82,21 @@ Result<IssuedInvitation> AuthService::bootstrap(std::string_view organisation_na
           "UPDATE invitations SET used_at = ? WHERE invited_by IS NULL AND used_at IS NULL",
           {im.now()}));
     }
-    const std::string org_id = random_id();
-    HIPPO_RETURN_IF_ERROR(
-        tx.execute("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",
-                   {org_id, std::string(organisation_name), im.now()}));
+    // No account exists, so an organisation of the same name can only come from an earlier
+    // unused bootstrap: reuse it rather than leave an empty one behind at every start.
+    HIPPO_ASSIGN_OR_RETURN(
+        auto existing, tx.query_one("SELECT id FROM organisations WHERE name = ? "
+                                    "ORDER BY created_at LIMIT 1",
+                                    {std::string(organisation_name)}));
+    std::string org_id;
+    if (existing) {
+      HIPPO_ASSIGN_OR_RETURN(org_id, existing->text(0));
+    } else {
+      org_id = random_id();
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",
+                     {org_id, std::string(organisation_name), im.now()}));
+    }
     return insert_invitation(tx, org_id, normalized, Role::kAdmin, std::nullopt, im.now(),
                              im.config.invitation_lifetime.count());
   });

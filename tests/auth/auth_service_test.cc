@@ -93,6 +93,13 @@ TEST_F(AuthServiceTest, ServesOwnBootstrapInvitationIsReplacedAtEachStart) {
   auto first = auth_->bootstrap("Hippocrate", "");
   auto second = auth_->bootstrap("Hippocrate", "");
   ASSERT_TRUE(first.ok() && second.ok());
+  // Restarts do not pile up empty organisations.
+  auto orgs = store_->read([](store::Transaction& tx) -> Result<std::int64_t> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM organisations"));
+    return row->int64(0);
+  });
+  ASSERT_TRUE(orgs.ok());
+  EXPECT_EQ(*orgs, 1);
   EXPECT_EQ(auth_->accept_invitation(first->token.text.view(), "A", pw(kStrong), from(),
                                      std::string("a@example.org"))
                 .error()

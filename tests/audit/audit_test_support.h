@@ -14,38 +14,9 @@
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "store/store.h"
+#include "support/result_matchers.h"
 #include "support/temp_dir.h"
 
-#define AUDIT_CONCAT_INNER_(a, b) a##b
-#define AUDIT_CONCAT_(a, b) AUDIT_CONCAT_INNER_(a, b)
-
-#define ASSERT_OK(expr)                                         \
-  do {                                                          \
-    const auto& audit_r_ = (expr);                              \
-    ASSERT_TRUE(audit_r_.ok()) << audit_r_.error().to_string(); \
-  } while (0)
-
-#define EXPECT_OK(expr)                                         \
-  do {                                                          \
-    const auto& audit_r_ = (expr);                              \
-    EXPECT_TRUE(audit_r_.ok()) << audit_r_.error().to_string(); \
-  } while (0)
-
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  ASSERT_OK_AND_ASSIGN_IMPL_(AUDIT_CONCAT_(audit_r_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)  \
-  auto tmp = (expr);                                \
-  ASSERT_TRUE(tmp.ok()) << tmp.error().to_string(); \
-  lhs = std::move(tmp).value()
-
-#define EXPECT_ERROR_CODE(expr, code_)                                           \
-  do {                                                                           \
-    const auto& audit_r_ = (expr);                                               \
-    EXPECT_FALSE(audit_r_.ok());                                                 \
-    if (!audit_r_.ok()) {                                                        \
-      EXPECT_EQ(audit_r_.error().code(), code_) << audit_r_.error().to_string(); \
-    }                                                                            \
-  } while (0)
 
 namespace hippocrate::audit::testing {
 

@@ -144,6 +144,21 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX care_by_practitioner ON care_relationships (practitioner_id, status)",
            "CREATE INDEX care_by_patient ON care_relationships (patient_id, status)",
        }},
+      {5,
+       "create_delegations_and_link_requests",
+       {
+           // A practitioner delegates scheduling and administrative work to an assistant of
+           // the same organisation; revoking sets revoked_at (kept for the audit trail).
+           "CREATE TABLE delegations ("
+           " id TEXT PRIMARY KEY,"
+           " organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " practitioner_id TEXT NOT NULL REFERENCES accounts(id),"
+           " assistant_id TEXT NOT NULL REFERENCES accounts(id),"
+           " created_at BIGINT NOT NULL,"
+           " revoked_at BIGINT)",
+           "CREATE INDEX delegations_by_practitioner ON delegations (practitioner_id, revoked_at)",
+           "CREATE INDEX delegations_by_assistant ON delegations (assistant_id, revoked_at)",
+       }},
   };
   return kMigrations;
 }

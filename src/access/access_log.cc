@@ -14,6 +14,9 @@ Result<std::vector<AccessEntry>> patient_access_log(store::Store& store,
   return store.read([&](store::Transaction& tx) -> Result<std::vector<AccessEntry>> {
     std::vector<AccessEntry> out;
     for (const auto& r : records) {
+      // Others' accesses: the patient's own actions (accepting a practitioner...) are not
+      // "who accessed my data".
+      if (r.record.account_id == patient_id) continue;
       AccessEntry e;
       e.at_ms = audit::to_unix_ms(r.record.at);
       e.action = r.record.action;

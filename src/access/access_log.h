@@ -1,6 +1,7 @@
 // A patient's view of who accessed their data (SECURITY-REQUIREMENTS "Audit": a patient can
 // read who accessed their data and when): the audit records whose resource is
-// "patient:<id>", with the actor's name, role and organisation.
+// "patient:<id>" written by someone other than the patient, with the actor's name, role
+// and organisation.
 #pragma once
 
 #include <string>

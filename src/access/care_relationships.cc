@@ -1,9 +1,28 @@
 #include "access/care_relationships.h"
 
+#include <optional>
+
 #include "access/access_log.h"
+#include "access/audit_entry.h"
+#include "access/resource.h"
 #include "audit/audit_log.h"
+#include "base/ids.h"
 
 namespace hippocrate::access {
+namespace {
+
+// Whose relationships a listing shows. An assistant sees the active relationships of the
+// practitioners who currently delegate to it.
+std::string where_for(std::string_view column) {
+  if (column == "patient_id") return "c.patient_id = ?";
+  if (column == "assistant_id") {
+    return "c.status = 'active' AND c.practitioner_id IN (SELECT practitioner_id FROM "
+           "delegations WHERE assistant_id = ? AND revoked_at IS NULL)";
+  }
+  return "c.practitioner_id = ?";
+}
+
+}  // namespace
 
 Result<std::vector<CareRelationship>> CareRelationships::list(std::string_view column,
                                                               const std::string& id,
@@ -22,8 +41,7 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
       "FROM care_relationships c JOIN accounts pr ON pr.id = c.practitioner_id "
       "LEFT JOIN accounts pa ON pa.id = c.patient_id "
       "LEFT JOIN invitations i ON i.id = c.invitation_id "
-      "WHERE c." + std::string(column == "patient_id" ? "patient_id" : "practitioner_id") +
-      " = ? AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
+      "WHERE " + where_for(column) + " AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
   {
     HIPPO_ASSIGN_OR_RETURN(auto rows,
                            tx.query(sql, {id, std::int64_t{include_ended ? 1 : 0}}));
@@ -49,11 +67,13 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
 Result<std::vector<CareRelationship>> CareRelationships::patients_of(
     const auth::SessionInfo& practitioner, bool include_ended,
     const std::string& source_address) {
-  if (audit_ == nullptr) return list("practitioner_id", practitioner.account.id, include_ended);
+  const std::string_view column =
+      practitioner.account.role == auth::Role::kAssistant ? "assistant_id" : "practitioner_id";
+  if (audit_ == nullptr) return list(column, practitioner.account.id, include_ended);
   // The read and its audit records commit together: no read without its record.
   return store_.write([&](store::Transaction& tx) -> Result<std::vector<CareRelationship>> {
     HIPPO_ASSIGN_OR_RETURN(auto list,
-                           list_in(tx, "practitioner_id", practitioner.account.id, include_ended));
+                           list_in(tx, column, practitioner.account.id, include_ended));
     for (const auto& c : list) {
       if (c.patient_id.empty()) continue;
       audit::AuditRecord r;
@@ -79,7 +99,8 @@ Result<std::vector<CareRelationship>> CareRelationships::practitioners_of(
   return all;
 }
 
-Status CareRelationships::end(const auth::SessionInfo& party, std::string_view relationship_id) {
+Status CareRelationships::end(const auth::SessionInfo& party, std::string_view relationship_id,
+                              const std::string& source_address) {
   const std::int64_t now = unix_seconds(clock_.now());
   return store_.write([&](store::Transaction& tx) -> Status {
     HIPPO_ASSIGN_OR_RETURN(
@@ -92,7 +113,90 @@ Status CareRelationships::end(const auth::SessionInfo& party, std::string_view r
       return Error::not_found("care_relationship_not_found",
                               "no such ongoing care relationship of yours");
     }
-    return ok_status();
+    return audit_change(tx, party, "care.end", relationship_id, "ended", source_address);
+  });
+}
+
+Status CareRelationships::audit_change(store::Transaction& tx, const auth::SessionInfo& actor,
+                                       std::string_view action, std::string_view relationship_id,
+                                       std::string_view new_status,
+                                       const std::string& source_address) {
+  if (audit_ == nullptr) return ok_status();
+  HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COALESCE(patient_id, '') FROM "
+                                                "care_relationships WHERE id = ?",
+                                                {std::string(relationship_id)}));
+  std::string patient_id;
+  if (row) {
+    HIPPO_ASSIGN_OR_RETURN(patient_id, row->text(0));
+  }
+  auto r = audit_entry(actor, source_address, action,
+                       patient_id.empty() ? "care:" + std::string(relationship_id)
+                                          : patient_resource(patient_id),
+                       "succeeded",
+                       "care=" + std::string(relationship_id) + " status=" + std::string(new_status));
+  r.at = clock_.now();
+  return audit_->append(tx, r);
+}
+
+Status CareRelationships::request_link(const auth::SessionInfo& practitioner,
+                                       std::string_view patient_email,
+                                       const std::string& source_address) {
+  HIPPO_ASSIGN_OR_RETURN(std::string email, auth::normalize_email(patient_email));
+  const std::int64_t now = unix_seconds(clock_.now());
+  struct Outcome {
+    std::optional<Error> refusal;
+  };
+  HIPPO_ASSIGN_OR_RETURN(Outcome outcome, store_.write([&](store::Transaction& tx) -> Result<Outcome> {
+    HIPPO_ASSIGN_OR_RETURN(Resource patient, resolve_account_by_email(tx, email));
+    if (!patient.exists || patient.role != auth::Role::kPatient) {
+      // The same answer as a request that was created: which e-mail addresses have a
+      // patient account (in any organisation) is not the practitioner's to learn.
+      if (audit_ != nullptr) {
+        auto r = audit_entry(practitioner, source_address, "care.request", "patient:unknown",
+                             "failed", "no_patient_account");
+        r.at = clock_.now();
+        HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
+      }
+      return Outcome{};
+    }
+    HIPPO_ASSIGN_OR_RETURN(
+        auto existing,
+        tx.query_one("SELECT status FROM care_relationships WHERE practitioner_id = ? AND "
+                     "patient_id = ? AND status <> 'ended' LIMIT 1",
+                     {practitioner.account.id, patient.id}));
+    if (existing) {
+      return Outcome{Error::conflict("care_relationship_exists",
+                                     "you already have an ongoing or pending care relationship "
+                                     "with this patient")};
+    }
+    const std::string id = random_id();
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "INSERT INTO care_relationships (id, organisation_id, practitioner_id, patient_id, "
+        "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
+        "VALUES (?, ?, ?, ?, NULL, 'invited', ?, NULL, NULL, NULL)",
+        {id, practitioner.account.organisation_id, practitioner.account.id, patient.id, now}));
+    HIPPO_RETURN_IF_ERROR(
+        audit_change(tx, practitioner, "care.request", id, "invited", source_address));
+    return Outcome{};
+  }));
+  if (outcome.refusal) return std::move(*outcome.refusal);
+  return ok_status();
+}
+
+Status CareRelationships::accept(const auth::SessionInfo& patient,
+                                 std::string_view relationship_id,
+                                 const std::string& source_address) {
+  const std::int64_t now = unix_seconds(clock_.now());
+  return store_.write([&](store::Transaction& tx) -> Status {
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t n,
+        tx.execute("UPDATE care_relationships SET status = 'active', activated_at = ? "
+                   "WHERE id = ? AND patient_id = ? AND status = 'invited'",
+                   {now, std::string(relationship_id), patient.account.id}));
+    if (n != 1) {
+      return Error::not_found("care_request_not_found", "no such pending care request for you");
+    }
+    return audit_change(tx, patient, "care.accept", relationship_id, "active", source_address);
   });
 }
 

@@ -38,7 +38,8 @@ class CareRelationships {
   // what the patient's access log shows. Not owned.
   void set_audit_log(const audit::AuditLog* audit) { audit_ = audit; }
 
-  // A practitioner's patients (active relationships only unless `include_ended`).
+  // A practitioner's patients (active relationships only unless `include_ended`); for an
+  // assistant, the active patients of the practitioners who delegated to it.
   Result<std::vector<CareRelationship>> patients_of(const auth::SessionInfo& practitioner,
                                                     bool include_ended = false,
                                                     const std::string& source_address = "");
@@ -47,7 +48,19 @@ class CareRelationships {
                                                          bool include_ended = false);
   // Ends a relationship the caller is a party to. Someone else's relationship is
   // "care_relationship_not_found" (404), never a hint that it exists.
-  Status end(const auth::SessionInfo& party, std::string_view relationship_id);
+  Status end(const auth::SessionInfo& party, std::string_view relationship_id,
+             const std::string& source_address = "");
+  // A practitioner asks to care for an EXISTING patient account (link request): the
+  // relationship starts "invited" with the patient known; the patient accepts it (active)
+  // or ends it. The answer is the same whether or not a patient account exists for the
+  // e-mail address (other organisations' accounts are not revealed); an ongoing or pending
+  // relationship with the same patient is "care_relationship_exists" (409).
+  Status request_link(const auth::SessionInfo& practitioner, std::string_view patient_email,
+                      const std::string& source_address = "");
+  // The patient accepts a pending request addressed to it; otherwise
+  // "care_request_not_found" (404).
+  Status accept(const auth::SessionInfo& patient, std::string_view relationship_id,
+                const std::string& source_address = "");
   // Whether `practitioner_id` has an active relationship with `patient_id` now.
   Result<bool> is_active(const std::string& practitioner_id, const std::string& patient_id);
 
@@ -56,6 +69,10 @@ class CareRelationships {
                                              bool include_ended);
   Result<std::vector<CareRelationship>> list_in(store::Transaction& tx, std::string_view column,
                                                 const std::string& id, bool include_ended);
+  // Appends the audit record of a relationship change (when an audit log is set).
+  Status audit_change(store::Transaction& tx, const auth::SessionInfo& actor,
+                      std::string_view action, std::string_view relationship_id,
+                      std::string_view new_status, const std::string& source_address);
   store::Store& store_;
   const Clock& clock_;
   const audit::AuditLog* audit_ = nullptr;

@@ -85,6 +85,9 @@ struct AuditFilter {
   std::optional<std::string> account_id = std::nullopt;
   std::optional<std::string> action = std::nullopt;
   std::optional<std::string> resource = std::nullopt;
+  std::optional<std::string> result = std::nullopt;
+  // Only records whose acting account belongs to this organisation (auditors' scope).
+  std::optional<std::string> organisation_id = std::nullopt;
   std::optional<TimePoint> from = std::nullopt;  // at >= from
   std::optional<TimePoint> to = std::nullopt;    // at < to
   std::int64_t limit = 100;                      // 1..1000

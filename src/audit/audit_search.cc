@@ -26,6 +26,12 @@ Result<std::vector<StoredAuditRecord>> AuditLog::search(store::Store& store,
   if (filter.account_id) add("account_id = ?", *filter.account_id);
   if (filter.action) add("action = ?", *filter.action);
   if (filter.resource) add("resource = ?", *filter.resource);
+  if (filter.result) add("result = ?", *filter.result);
+  // Tenant scope: records of actors who belong to the organisation.
+  if (filter.organisation_id) {
+    add("account_id IN (SELECT id FROM accounts WHERE organisation_id = ?)",
+        *filter.organisation_id);
+  }
   if (filter.from) add("at_ms >= ?", to_unix_ms(*filter.from));
   if (filter.to) add("at_ms < ?", to_unix_ms(*filter.to));
   sql += " ORDER BY seq DESC LIMIT ?";

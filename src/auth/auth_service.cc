@@ -80,12 +80,23 @@ Result<std::optional<AuthService::Impl::AccountRecord>> AuthService::Impl::load_
 Status AuthService::Impl::add_event(store::Transaction& tx, const std::string& account_id,
                                     std::string_view kind, const RequestOrigin& origin,
                                     std::string_view detail) const {
-  HIPPO_RETURN_IF_ERROR(tx.execute(
-      "INSERT INTO security_events (id, account_id, kind, at, source_address, detail) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
-      {random_id(), account_id, std::string(kind), now(), origin.source_address,
-       std::string(detail)}));
   return audit_event(tx, account_id, kind, origin, detail);
+}
+
+Status AuthService::Impl::audit_action(store::Transaction& tx, const std::string& actor_id,
+                                       std::string_view action, std::string resource,
+                                       std::string_view result, const RequestOrigin& origin,
+                                       std::string detail) const {
+  if (audit == nullptr) return ok_status();
+  audit::AuditRecord r;
+  r.at = clock.now();
+  r.account_id = actor_id;
+  r.source_address = origin.source_address;
+  r.action = std::string(action);
+  r.resource = std::move(resource);
+  r.result = std::string(result);
+  r.detail = std::move(detail);
+  return audit->append(tx, r);
 }
 
 Status AuthService::Impl::audit_event(store::Transaction& tx, const std::string& account_id,

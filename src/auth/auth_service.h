@@ -112,6 +112,12 @@ class AuthService {
   // the e-mail on acceptance) it replaces only serve's own, and is refused with
   // "bootstrap_pending" while an operator's invitation waits.
   Result<IssuedInvitation> bootstrap(std::string_view organisation_name, std::string_view email);
+  // Another organisation (tenant) of a running deployment, created by the operator
+  // (`hippocrate admin organisation create`), with a one-time invitation for its first
+  // administrator. Errors: "invalid_organisation_name", "organisation_exists" (409),
+  // "invalid_email", "email_taken" (409). Audited ("organisation.create").
+  Result<IssuedInvitation> create_organisation(std::string_view organisation_name,
+                                               std::string_view admin_email);
   // Whether the deployment has no account yet.
   Result<bool> has_accounts();
 

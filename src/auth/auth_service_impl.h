@@ -27,7 +27,7 @@ struct AuthService::Impl {
   const AuthConfig& config;
   FailureCounter failures;
   SourceRateLimiter limiter;
-  const audit::AuditLog* audit = nullptr;  // optional; set before serving
+  const audit::AuditLog* audit = nullptr;  // set before serving; without it nothing is audited
 
   // Appends an audit record (when an audit log is configured) in `tx`.
   Status audit_event(store::Transaction& tx, const std::string& account_id,
@@ -47,8 +47,15 @@ struct AuthService::Impl {
                                                     std::string_view column,
                                                     const std::string& value) const;
 
+  // A security event of `account_id` (what its owner sees in security-events): an audit
+  // record "auth.<kind>" on "account:<id>". Security events are a view of the audit log.
   Status add_event(store::Transaction& tx, const std::string& account_id, std::string_view kind,
                    const RequestOrigin& origin, std::string_view detail = "") const;
+
+  // Any other audited action of `actor_id` (relationship changes on invitation...).
+  Status audit_action(store::Transaction& tx, const std::string& actor_id,
+                      std::string_view action, std::string resource, std::string_view result,
+                      const RequestOrigin& origin, std::string detail = {}) const;
 
   // Creates a session row and returns the token; `second_factor` marks it as having passed
   // the second factor (and a step-up when `step_up`).

@@ -102,6 +102,34 @@ Result<IssuedInvitation> AuthService::bootstrap(std::string_view organisation_na
   });
 }
 
+Result<IssuedInvitation> AuthService::create_organisation(std::string_view organisation_name,
+                                                          std::string_view admin_email) {
+  HIPPO_ASSIGN_OR_RETURN(std::string normalized, normalize_email(admin_email));
+  if (organisation_name.empty() || organisation_name.size() > 200) {
+    return Error::invalid_argument("invalid_organisation_name",
+                                   "the organisation name must have 1 to 200 characters");
+  }
+  auto& im = *impl_;
+  return im.store.write([&](store::Transaction& tx) -> Result<IssuedInvitation> {
+    const std::string name(organisation_name);
+    HIPPO_ASSIGN_OR_RETURN(auto same, tx.query_one("SELECT 1 FROM organisations WHERE name = ?",
+                                                   {name}));
+    if (same) {
+      return Error::conflict("organisation_exists", "an organisation with this name exists");
+    }
+    HIPPO_ASSIGN_OR_RETURN(auto taken,
+                           tx.query_one("SELECT 1 FROM accounts WHERE email = ?", {normalized}));
+    if (taken) return Error::conflict("email_taken", "an account already uses this e-mail address");
+    const std::string org_id = random_id();
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)", {org_id, name, im.now()}));
+    HIPPO_RETURN_IF_ERROR(im.audit_action(tx, "", "organisation.create", "organisation:" + org_id,
+                                          "succeeded", RequestOrigin{"local", "cli"}));
+    return insert_invitation(tx, org_id, normalized, Role::kAdmin, std::nullopt, im.now(),
+                             im.config.invitation_lifetime.count());
+  });
+}
+
 Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::string_view email,
                                              Role role, const RequestOrigin& origin) {
   if (!may_invite(inviter.account.role, role)) {
@@ -124,12 +152,16 @@ Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::st
                                     im.config.invitation_lifetime.count()));
     if (inviter.account.role == Role::kPractitioner && role == Role::kPatient) {
       // The care relationship starts as "invited" and becomes active on acceptance.
+      const std::string relationship_id = random_id();
       HIPPO_RETURN_IF_ERROR(tx.execute(
           "INSERT INTO care_relationships (id, organisation_id, practitioner_id, patient_id, "
           "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
           "VALUES (?, ?, ?, NULL, ?, 'invited', ?, NULL, NULL, NULL)",
-          {random_id(), inviter.account.organisation_id, inviter.account.id, inv.invitation_id,
-           im.now()}));
+          {relationship_id, inviter.account.organisation_id, inviter.account.id,
+           inv.invitation_id, im.now()}));
+      HIPPO_RETURN_IF_ERROR(im.audit_action(tx, inviter.account.id, "care.invite",
+                                            "care:" + relationship_id, "succeeded", origin,
+                                            "status=none->invited"));
     }
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, inviter.account.id, "invitation_created", origin,
                                        std::string(role_name(role))));
@@ -203,10 +235,20 @@ Result<AccountView> AuthService::accept_invitation(std::string_view token,
          password_hash, now, now}));
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, account_id, "account_created", origin, pending.role));
     // A patient invited by a practitioner is now in an active care relationship with them.
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE care_relationships SET patient_id = ?, status = 'active', activated_at = ? "
-        "WHERE invitation_id = ? AND status = 'invited'",
-        {account_id, now, pending.id}));
+    HIPPO_ASSIGN_OR_RETURN(auto invited,
+                           tx.query_one("SELECT id FROM care_relationships WHERE "
+                                        "invitation_id = ? AND status = 'invited'",
+                                        {pending.id}));
+    if (invited) {
+      HIPPO_ASSIGN_OR_RETURN(std::string relationship_id, invited->text(0));
+      HIPPO_RETURN_IF_ERROR(tx.execute(
+          "UPDATE care_relationships SET patient_id = ?, status = 'active', activated_at = ? "
+          "WHERE id = ?",
+          {account_id, now, relationship_id}));
+      HIPPO_RETURN_IF_ERROR(im.audit_action(tx, account_id, "care.accept",
+                                            "patient:" + account_id, "succeeded", origin,
+                                            "care=" + relationship_id + " status=invited->active"));
+    }
     HIPPO_ASSIGN_OR_RETURN(auto record, im.load_account(tx, "id", account_id));
     return record->view;
   });

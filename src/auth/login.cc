@@ -80,7 +80,9 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
       }
       if (before.account) {
         const std::string& id = before.account->view.id;
-        HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "login_failed", origin, "wrong password"));
+        HIPPO_RETURN_IF_ERROR(im.add_event(
+            tx, id, "login_failed", origin,
+            before.account->status == "active" ? "wrong password" : "account disabled"));
         if (daily >= im.config.daily_cap) {
           HIPPO_RETURN_IF_ERROR(tx.execute(
               "UPDATE accounts SET status = 'locked' WHERE id = ? AND status = 'active'", {id}));

@@ -51,16 +51,23 @@ Status AuthService::revoke_session(const SessionInfo& session, std::string_view 
 Result<std::vector<SecurityEvent>> AuthService::security_events(const SessionInfo& session,
                                                                 std::size_t limit) {
   auto& im = *impl_;
+  // A view of the audit log: every record about this account ("account:<id>"): its
+  // authentication events (Impl::audit_event, "auth.*") and what others did to it
+  // (account.disable, delegation.grant...).
   return im.store.read([&](store::Transaction& tx) -> Result<std::vector<SecurityEvent>> {
     HIPPO_ASSIGN_OR_RETURN(
-        auto rows, tx.query("SELECT kind, at, source_address, detail FROM security_events "
-                            "WHERE account_id = ? ORDER BY at DESC, id LIMIT ?",
-                            {session.account.id, static_cast<std::int64_t>(limit)}));
+        auto rows,
+        tx.query("SELECT action, at_ms, COALESCE(source_address, ''), COALESCE(detail, '') "
+                 "FROM audit_log WHERE resource = ? "
+                 "ORDER BY seq DESC LIMIT ?",
+                 {"account:" + session.account.id, static_cast<std::int64_t>(limit)}));
     std::vector<SecurityEvent> out;
     for (const auto& row : rows) {
       SecurityEvent e;
-      HIPPO_ASSIGN_OR_RETURN(e.kind, row.text(0));
-      HIPPO_ASSIGN_OR_RETURN(e.at, row.int64(1));
+      HIPPO_ASSIGN_OR_RETURN(std::string action, row.text(0));
+      e.kind = action.starts_with("auth.") ? action.substr(5) : action;
+      HIPPO_ASSIGN_OR_RETURN(std::int64_t at_ms, row.int64(1));
+      e.at = at_ms / 1000;
       HIPPO_ASSIGN_OR_RETURN(e.source_address, row.text(2));
       HIPPO_ASSIGN_OR_RETURN(e.detail, row.text(3));
       out.push_back(std::move(e));
@@ -76,11 +83,15 @@ Status AuthService::unlock_account(const SessionInfo& admin, std::string_view em
   }
   HIPPO_ASSIGN_OR_RETURN(std::string normalized, normalize_email(email));
   auto& im = *impl_;
-  return im.store.write([&](store::Transaction& tx) -> Status {
+  // Commits in both outcomes: a refusal is audited, then answered.
+  HIPPO_ASSIGN_OR_RETURN(bool found, im.store.write([&](store::Transaction& tx) -> Result<bool> {
     HIPPO_ASSIGN_OR_RETURN(auto record, im.load_account(tx, "email", normalized));
     // Tenant isolation: another organisation's account does not exist for this admin.
     if (!record || record->view.organisation_id != admin.account.organisation_id) {
-      return Error::not_found("account_not_found", "no such account in your organisation");
+      HIPPO_RETURN_IF_ERROR(im.audit_action(tx, admin.account.id, "account.unlock",
+                                            "account:unknown", "denied", origin,
+                                            "account_not_found"));
+      return false;
     }
     const std::string& id = record->view.id;
     HIPPO_RETURN_IF_ERROR(tx.execute(
@@ -92,8 +103,12 @@ Status AuthService::unlock_account(const SessionInfo& admin, std::string_view em
         {"pair:" + normalized + "|%", "pair:" + id + "|%"}));
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "account_unlocked", origin,
                                        "by " + admin.account.email));
-    return im.add_event(tx, admin.account.id, "unlocked_account", origin, normalized);
-  });
+    HIPPO_RETURN_IF_ERROR(
+        im.add_event(tx, admin.account.id, "unlocked_account", origin, normalized));
+    return true;
+  }));
+  if (!found) return Error::not_found("account_not_found", "no such account in your organisation");
+  return ok_status();
 }
 
 std::string AuthService::csrf_token(const SessionInfo& session) const {

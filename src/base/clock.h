@@ -3,9 +3,12 @@
 // lockouts, invitation expiry) without sleeping.
 #pragma once
 
+#include "base/result.h"
+
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace hippocrate {
 
@@ -40,6 +43,9 @@ class ManualClock final : public Clock {
 
 // RFC 3339 UTC with millisecond precision: "2026-11-28T18:44:39.123Z".
 std::string format_rfc3339_utc(TimePoint t);
+// Parses "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC, whole seconds) or a date "YYYY-MM-DD"
+// (midnight UTC). Error "invalid_time".
+Result<TimePoint> parse_rfc3339_utc(std::string_view text);
 // Whole seconds since the Unix epoch.
 std::int64_t unix_seconds(TimePoint t);
 

@@ -4,11 +4,14 @@
 #include <cstdio>
 #include <memory>
 
+#include "audit/audit_key.h"
+#include "audit/audit_log.h"
 #include "audit/verify_tool.h"
 #include "auth/key_files.h"
 #include "auth/role.h"
 #include "base/clock.h"
 #include "base/files.h"
+#include "cli/audit_search.h"
 #include "cli/output.h"
 #include "server/config.h"
 #include "store/store.h"
@@ -71,7 +74,9 @@ std::string accept_command(const server::Config& config, std::string_view token,
   return out;
 }
 
-Status run_bootstrap(const BootstrapFlags& flags) {
+// `new_organisation`: `admin organisation create` (a further tenant) rather than the first
+// organisation of an empty deployment.
+Status run_bootstrap(const BootstrapFlags& flags, bool new_organisation) {
   HIPPO_ASSIGN_OR_RETURN(server::Config config, load_config(flags));
   HIPPO_RETURN_IF_ERROR(ensure_directory(config.data_dir, 0700));
   store::StoreOptions store_options;
@@ -83,8 +88,14 @@ Status run_bootstrap(const BootstrapFlags& flags) {
   HIPPO_ASSIGN_OR_RETURN(
       auto service,
       auth::open_auth_service(config.data_dir, *db, SystemClock::instance(), auth_config));
+  // Operator actions are on the audit trail like any other.
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes audit_key, audit::load_or_create_audit_key(config.data_dir));
+  audit::AuditLog audit_log(SystemClock::instance(), std::move(audit_key));
+  service->set_audit_log(&audit_log);
   HIPPO_ASSIGN_OR_RETURN(auth::IssuedInvitation invitation,
-                         service->bootstrap(flags.organisation, flags.email));
+                         new_organisation
+                             ? service->create_organisation(flags.organisation, flags.email)
+                             : service->bootstrap(flags.organisation, flags.email));
   const std::string_view token = invitation.token.text.view();
   if (flags.json) {
     json::object out{{"invitation_id", invitation.invitation_id},
@@ -132,6 +143,28 @@ void add_admin_commands(CLI::App& app) {
     throw CLI::RuntimeError(audit::run_audit_verify(config->data_dir, stdout));
   });
 
+  // admin audit search: the operator's view of the whole deployment's trail.
+  struct SearchFlags {
+    BootstrapFlags base;
+    AuditSearchOptions options;
+  };
+  auto search_flags = std::make_shared<SearchFlags>();
+  auto* search = audit_cmd->add_subcommand("search", "Search the audit records (newest first)");
+  search->add_option("--config", search_flags->base.config_file,
+                     "TOML configuration file of the server");
+  search->add_option("--data-dir", search_flags->base.data_dir,
+                     "The server's data folder (default: as `serve`, ./var)");
+  search->add_flag("--json", search_flags->base.json, "Print JSON for scripts");
+  add_audit_search_options(search, search_flags->options);
+  search->callback([search_flags] {
+    auto config = load_config(search_flags->base);
+    if (!config) throw CLI::RuntimeError(report_error(config.error(), search_flags->base.json));
+    throw CLI::RuntimeError(run_offline_audit_search(config->data_dir,
+                                                     config->effective_database_url(),
+                                                     search_flags->options,
+                                                     search_flags->base.json));
+  });
+
   auto flags = std::make_shared<BootstrapFlags>();
   auto* bootstrap = admin->add_subcommand(
       "bootstrap", "Create the organisation and an invitation for its first administrator");
@@ -142,8 +175,26 @@ void add_admin_commands(CLI::App& app) {
   bootstrap->add_option("--email", flags->email, "E-mail of the first administrator")->required();
   bootstrap->add_flag("--json", flags->json, "Print JSON for scripts");
   bootstrap->callback([flags] {
-    const Status done = run_bootstrap(*flags);
+    const Status done = run_bootstrap(*flags, false);
     throw CLI::RuntimeError(done ? kExitOk : report_error(done.error(), flags->json));
+  });
+
+  // admin organisation create: a further organisation (tenant) and its first administrator.
+  auto org_flags = std::make_shared<BootstrapFlags>();
+  auto* organisation = admin->add_subcommand("organisation", "Organisations (tenants)");
+  organisation->require_subcommand(1);
+  auto* create = organisation->add_subcommand(
+      "create", "Create another organisation and an invitation for its first administrator");
+  create->add_option("--config", org_flags->config_file, "TOML configuration file of the server");
+  create->add_option("--data-dir", org_flags->data_dir,
+                     "The server's data folder (default: as `serve`, ./var)");
+  create->add_option("--org", org_flags->organisation, "Name of the organisation")->required();
+  create->add_option("--email", org_flags->email, "E-mail of its first administrator")
+      ->required();
+  create->add_flag("--json", org_flags->json, "Print JSON for scripts");
+  create->callback([org_flags] {
+    const Status done = run_bootstrap(*org_flags, true);
+    throw CLI::RuntimeError(done ? kExitOk : report_error(done.error(), org_flags->json));
   });
 }
 

@@ -4,12 +4,18 @@
 //   access-log              who accessed my data (the audit records about me)
 //   care end ID             either party ends a relationship; the practitioner's access
 //                           to the patient's data stops at once
+//   care request EMAIL      a practitioner asks to care for an existing patient account
+//   care accept ID          the patient accepts (see `practitioners --all` for requests)
+//   patient ID              one patient (practitioners with an active relationship, their
+//                           assistants, the patient itself); every read is audited
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
 #include "cli/client_commands.h"
 #include "cli/client_context.h"
+#include "cli/client_views.h"
+#include "cli/command_helpers.h"
 #include "cli/output.h"
 
 namespace hippocrate::cli {
@@ -100,6 +106,62 @@ Status run_access_log(ClientContext& context) {
   return ok_status();
 }
 
+Status run_request(ClientContext& context, const std::string& email) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  SecretJsonBody body;
+  body.add("patient_email", email);
+  HIPPO_ASSIGN_OR_RETURN(json::object answer, context.call("POST", "/api/v1/care-relationships",
+                                                           body.serialise(), &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  std::printf("Request sent. If %s has a patient account, they will see it with "
+              "`hippocrate practitioners --all`\nand accept it with `hippocrate care accept ID`; "
+              "otherwise invite them: hippocrate invite --role patient %s\n",
+              email.c_str(), email.c_str());
+  return ok_status();
+}
+
+Status run_accept(ClientContext& context, const std::string& id) {
+  if (!is_plain_id(id)) return usage_error("not a relationship id: " + id);
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_RETURN_IF_ERROR(
+      context.call("POST", "/api/v1/care-relationships/" + id + "/accept", {}, &token));
+  if (context.json()) {
+    print_json(json::object{{"accepted", id}});
+    return ok_status();
+  }
+  std::printf("Care relationship %s is active: this practitioner can now see your file.\n"
+              "End it at any time with: hippocrate care end %s\n",
+              id.c_str(), id.c_str());
+  return ok_status();
+}
+
+Status run_patient(ClientContext& context, const std::string& id) {
+  if (!is_plain_id(id)) return usage_error("not a patient id: " + id);
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(json::object answer,
+                         context.call("GET", "/api/v1/patients/" + id, {}, &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  std::printf("%s <%s> (%s)\n", json_string(answer, "display_name").c_str(),
+              json_string(answer, "email").c_str(), json_string(answer, "organisation").c_str());
+  const auto* care = answer.if_contains("care_relationships");
+  if (care != nullptr && care->is_array()) {
+    for (const auto& item : care->as_array()) {
+      if (!item.is_object()) continue;
+      const auto& o = item.as_object();
+      std::printf("  %-8s  %-19s  %s\n", json_string(o, "status").c_str(),
+                  format_time(json_int(o, "activated_at")).c_str(),
+                  json_string(json_object(o, "practitioner"), "display_name").c_str());
+    }
+  }
+  return ok_status();
+}
+
 void add_list(CLI::App& app, const char* name, const char* help, bool patients) {
   auto flags = std::make_shared<ListFlags>();
   auto* cmd = app.add_subcommand(name, help);
@@ -133,6 +195,12 @@ void add_care_commands(CLI::App& app) {
     throw CLI::RuntimeError(
         run_client_command(flags->client, [flags](ClientContext& c) { return run_end(c, *flags); }));
   });
+  add_arg_command(*care, "request", "Ask to care for an existing patient account (practitioners)",
+                  "email", "The patient's e-mail", run_request);
+  add_arg_command(*care, "accept", "Accept a practitioner's care request (patients)", "id",
+                  "The relationship id (from `practitioners --all`)", run_accept);
+  add_arg_command(app, "patient", "Show one patient (every read is audited)", "id",
+                  "The patient id (from `patients`)", run_patient);
 }
 
 }  // namespace hippocrate::cli

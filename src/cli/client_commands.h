@@ -10,7 +10,11 @@
 //   mfa enroll | mfa confirm CODE                        enrol a TOTP second factor
 //   invite --role ROLE EMAIL                             invite someone (admin, practitioner)
 //   security-events                                      the account's recent security events
-//   patients | practitioners [--all] | care end ID       care relationships
+//   patients | practitioners [--all] | patient ID       care relationships
+//   care end ID | care request EMAIL | care accept ID
+//   delegate list | grant EMAIL | revoke EMAIL           delegation to assistants
+//   accounts list | show | disable | enable              an organisation's accounts (admins)
+//   audit search [filters]                               the audit trail (auditors; audit_search.h)
 #pragma once
 
 namespace CLI {
@@ -29,6 +33,9 @@ void add_login_commands(CLI::App& app);    // client_session_commands.cc: login,
 void add_sessions_command(CLI::App& app);  // sessions, sessions revoke
 void add_mfa_commands(CLI::App& app);      // client_mfa_commands.cc
 void add_invite_commands(CLI::App& app);   // client_invite_commands.cc
-void add_care_commands(CLI::App& app);     // client_care_commands.cc: patients, practitioners, care end
+void add_care_commands(CLI::App& app);     // client_care_commands.cc: patients, practitioners,
+                                           // patient ID, care end|request|accept
+void add_delegate_commands(CLI::App& app);       // client_delegate_commands.cc
+void add_account_admin_commands(CLI::App& app);  // client_account_admin_commands.cc: accounts
 
 }  // namespace hippocrate::cli

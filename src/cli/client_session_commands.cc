@@ -214,6 +214,8 @@ void add_client_commands(CLI::App& app) {
   add_mfa_commands(app);
   add_invite_commands(app);
   add_care_commands(app);
+  add_delegate_commands(app);
+  add_account_admin_commands(app);
   add_security_events_command(app);
 }
 

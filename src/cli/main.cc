@@ -7,6 +7,7 @@
 
 #include "base/version.h"
 #include "cli/admin_commands.h"
+#include "cli/audit_search.h"
 #include "cli/client_commands.h"
 #include "cli/serve_command.h"
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   hippocrate::cli::add_serve_command(app);
   hippocrate::cli::add_admin_commands(app);
   hippocrate::cli::add_client_commands(app);
+  hippocrate::cli::add_audit_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& done) {

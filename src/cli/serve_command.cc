@@ -3,17 +3,25 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "access/care_relationships.h"
 #include "audit/audit_key.h"
 #include "audit/audit_log.h"
 #include "auth/key_files.h"
+#include "base/encoding.h"
 #include "base/files.h"
 #include "server/config.h"
 #include "server/http_server.h"
+#include "server/routes/account_admin_routes.h"
+#include "server/routes/audit_routes.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/care_routes.h"
+#include "server/routes/delegation_routes.h"
+#include "server/routes/messaging_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/self_signed_cert.h"
 #include "store/store.h"
@@ -99,6 +107,26 @@ void print_bootstrap(const auth::IssuedInvitation& invitation, std::uint16_t por
                self_signed ? std::filesystem::absolute(ca_file).c_str() : "");
 }
 
+// Appends a "key.created" record for each key file this start created (the audit key's
+// record names its public key, so a later key swap is visible in the trail).
+Status record_new_keys(store::Store& db, const audit::AuditLog& audit_log,
+                       const std::vector<std::string>& new_keys) {
+  if (new_keys.empty()) return ok_status();
+  return db.write([&](store::Transaction& tx) -> Status {
+    for (const auto& name : new_keys) {
+      audit::AuditRecord r;
+      r.action = "key.created";
+      r.resource = "key:" + name;
+      r.result = "succeeded";
+      if (name == "audit.key") {
+        r.detail = "public_key=" + hex_encode(audit_log.public_key());
+      }
+      HIPPO_RETURN_IF_ERROR(audit_log.append(tx, r));
+    }
+    return ok_status();
+  });
+}
+
 }  // namespace
 
 int run_serve(const ServeFlags& flags) {
@@ -122,6 +150,12 @@ int run_serve(const ServeFlags& flags) {
   auth_config.patient_absolute = std::chrono::hours(config.patient_absolute_hours);
   const crypto::Argon2Params argon2{static_cast<std::uint64_t>(config.argon2_iterations),
                                     static_cast<std::size_t>(config.argon2_memory_mib) << 20};
+  // Which keys this start creates: each creation is a key change for the audit trail.
+  const std::filesystem::path keys_dir = config.data_dir / "keys";
+  std::vector<std::string> new_keys;
+  for (const char* name : {"pepper.key", "secrets.key", "audit.key"}) {
+    if (!std::filesystem::exists(keys_dir / name)) new_keys.emplace_back(name);
+  }
   auto auth_service = auth::open_auth_service(config.data_dir, *db, SystemClock::instance(),
                                               auth_config, argon2);
   if (!auth_service) return fail(auth_service.error(), 1);
@@ -130,6 +164,7 @@ int run_serve(const ServeFlags& flags) {
   if (!audit_key) return fail(audit_key.error(), 1);
   audit::AuditLog audit_log(SystemClock::instance(), std::move(*audit_key));
   auth.set_audit_log(&audit_log);
+  if (auto s = record_new_keys(*db, audit_log, new_keys); !s) return fail(s.error(), 1);
 
   server::ServerOptions options;
   options.address = config.listen_address;
@@ -165,7 +200,16 @@ int run_serve(const ServeFlags& flags) {
   server::add_auth_routes(router, auth);
   access::CareRelationships care(*db, SystemClock::instance());
   care.set_audit_log(&audit_log);
-  server::add_care_routes(router, auth, care, *db);
+  access::PatientRecords patients(*db, SystemClock::instance(), audit_log);
+  server::add_care_routes(router, auth, care, patients, *db);
+  // Messaging (docs/messaging.md); outlives the server, whose sockets it pushes to.
+  messaging::MessagingService messaging_service(*db, SystemClock::instance(), audit_log);
+  server::add_messaging_routes(router, auth, messaging_service);
+  access::Delegations delegations(*db, SystemClock::instance(), audit_log);
+  server::add_delegation_routes(router, auth, delegations);
+  access::OrganisationAccounts accounts(*db, SystemClock::instance(), audit_log);
+  server::add_account_admin_routes(router, auth, accounts);
+  server::add_audit_routes(router, auth, *db, audit_log);
 
   server::HttpServer http(options, router, access_log);
   if (auto s = http.start(); !s) return fail(s.error(), 1);

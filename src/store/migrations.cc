@@ -158,6 +158,49 @@ const std::vector<Migration>& migrations() {
            " revoked_at BIGINT)",
            "CREATE INDEX delegations_by_practitioner ON delegations (practitioner_id, revoked_at)",
            "CREATE INDEX delegations_by_assistant ON delegations (assistant_id, revoked_at)",
+           // Security events are now a view of the audit log (auth.* records).
+           "DROP TABLE security_events",
+       }},
+      {6,
+       "create_messaging",
+       {
+           // End-to-end encrypted messaging (docs/messaging.md). Identities, device lists,
+           // prekeys and ciphertexts are opaque client blobs; times are Unix seconds.
+           "CREATE TABLE devices ("
+           " id TEXT NOT NULL PRIMARY KEY,"  // 32 hex, chosen by the client
+           " account_id TEXT NOT NULL REFERENCES accounts(id),"
+           " identity BLOB NOT NULL,"
+           " registered_at BIGINT NOT NULL,"
+           " revoked_at BIGINT)",
+           "CREATE INDEX devices_by_account ON devices (account_id, revoked_at)",
+           "CREATE TABLE device_lists ("
+           " account_id TEXT NOT NULL PRIMARY KEY REFERENCES accounts(id),"
+           " version BIGINT NOT NULL,"  // strictly increasing
+           " blob BLOB NOT NULL,"       // signed by the account key on the client
+           " updated_at BIGINT NOT NULL)",
+           "CREATE TABLE signed_prekeys ("
+           " device_id TEXT NOT NULL PRIMARY KEY REFERENCES devices(id),"
+           " blob BLOB NOT NULL,"
+           " uploaded_at BIGINT NOT NULL)",
+           "CREATE TABLE one_time_prekeys ("  // a row is deleted when handed out
+           " device_id TEXT NOT NULL REFERENCES devices(id),"
+           " key_id BIGINT NOT NULL,"
+           " prekey BLOB NOT NULL,"
+           " PRIMARY KEY (device_id, key_id))",
+           "CREATE TABLE messages ("  // routing metadata, kept for idempotent retries
+           " message_id TEXT NOT NULL PRIMARY KEY,"
+           " sender_id TEXT NOT NULL REFERENCES accounts(id),"
+           " sender_device TEXT NOT NULL REFERENCES devices(id),"
+           " recipient_account TEXT NOT NULL REFERENCES accounts(id),"
+           " created_at BIGINT NOT NULL)",
+           "CREATE TABLE mailbox ("  // deleted on ack or device revocation
+           " device_id TEXT NOT NULL REFERENCES devices(id),"
+           " message_id TEXT NOT NULL REFERENCES messages(message_id),"
+           " seq BIGINT NOT NULL,"  // the device's delivery order
+           " ciphertext BLOB NOT NULL,"
+           " stored_at BIGINT NOT NULL,"
+           " PRIMARY KEY (device_id, message_id))",
+           "CREATE UNIQUE INDEX mailbox_order ON mailbox (device_id, seq)",
        }},
   };
   return kMigrations;

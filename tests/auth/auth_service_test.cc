@@ -36,6 +36,9 @@ class AuthServiceTest : public ::testing::Test {
                                                    crypto::Argon2Params{1, 8 * 1024 * 1024});
     auth_ = std::make_unique<AuthService>(*store_, clock_, std::move(hasher),
                                           crypto::random_secret(32), crypto::random_secret(32));
+    // Security events are a view of the audit log: the service always runs with one.
+    audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
+    auth_->set_audit_log(audit_.get());
   }
 
   RequestOrigin from(std::string ip = "127.0.0.1") { return {std::move(ip), "test"}; }
@@ -67,6 +70,7 @@ class AuthServiceTest : public ::testing::Test {
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AuthService> auth_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::vector<SecretBytes> recovery_codes_;
 };
 

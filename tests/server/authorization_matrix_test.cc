@@ -11,13 +11,18 @@
 #include <set>
 
 #include "access/policy.h"
+#include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "auth/base32.h"
 #include "auth/password_hasher.h"
 #include "auth/totp.h"
 #include "crypto/random.h"
+#include "server/routes/account_admin_routes.h"
+#include "server/routes/audit_routes.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/care_routes.h"
+#include "server/routes/delegation_routes.h"
+#include "server/routes/messaging_routes.h"
 #include "server/routes/system_routes.h"
 #include "store/store.h"
 #include "test_server.h"
@@ -40,6 +45,9 @@ struct Expected {
 
 const std::set<Role> kEveryone = {Role::kAdmin, Role::kPractitioner, Role::kAssistant,
                                   Role::kPatient, Role::kAuditor};
+// Messaging: the roles that converse (docs/messaging.md).
+const std::set<Role> kMessaging = {Role::kAdmin, Role::kPractitioner, Role::kAssistant,
+                                   Role::kPatient};
 
 const std::map<std::string, Expected>& expected_matrix() {
   static const std::map<std::string, Expected> m = {
@@ -58,11 +66,40 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"GET /api/v1/me/security-events", {kEveryone, false, false}},
       {"POST /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
       {"POST /api/v1/accounts/unlock", {{Role::kAdmin}, false, false}},
-      {"GET /api/v1/patients", {{Role::kPractitioner}, false, false}},
+      {"GET /api/v1/patients", {{Role::kPractitioner, Role::kAssistant}, false, false}},
+      // Object-level routes: a random {id} is nobody's (404) for the admitted roles; the
+      // relationship state × organisation dimension is in object_level_test.cc.
+      {"GET /api/v1/patients/{id}",
+       {{Role::kPractitioner, Role::kAssistant, Role::kPatient}, false, false}},
+      {"POST /api/v1/care-relationships", {{Role::kPractitioner}, false, false}},
+      {"POST /api/v1/care-relationships/{id}/accept", {{Role::kPatient}, false, false}},
+      {"GET /api/v1/delegations", {{Role::kPractitioner, Role::kAssistant}, false, false}},
+      {"POST /api/v1/delegations", {{Role::kPractitioner}, false, false}},
+      {"POST /api/v1/delegations/{id}/revoke", {{Role::kPractitioner}, false, false}},
+      {"GET /api/v1/accounts", {{Role::kAdmin}, false, false}},
+      {"GET /api/v1/accounts/{id}", {{Role::kAdmin}, false, false}},
+      {"POST /api/v1/accounts/{id}/disable", {{Role::kAdmin}, false, false}},
+      {"POST /api/v1/accounts/{id}/enable", {{Role::kAdmin}, false, false}},
+      {"GET /api/v1/audit/records", {{Role::kAuditor}, false, false}},
       {"GET /api/v1/me/access-log", {kEveryone, false, false}},
       {"GET /api/v1/practitioners", {{Role::kPatient}, false, false}},
       {"POST /api/v1/care-relationships/{id}/end",
        {{Role::kPractitioner, Role::kPatient}, false, false}},
+      // Messaging (docs/messaging.md): every role but auditors. A random {id} is nobody's
+      // device (404) or an account one may not contact (403 contact_not_permitted): both
+      // count as admitted by the policy point.
+      {"PUT /api/v1/devices/{device_id}", {kMessaging, false, false}},
+      {"PUT /api/v1/me/device-list", {kMessaging, false, false}},
+      {"GET /api/v1/me/devices", {kMessaging, false, false}},
+      {"GET /api/v1/accounts/{account_id}/devices", {kMessaging, false, false}},
+      {"POST /api/v1/devices/{device_id}/revoke", {kMessaging, false, false}},
+      {"PUT /api/v1/devices/{device_id}/prekeys", {kMessaging, false, false}},
+      {"GET /api/v1/devices/{device_id}/prekeys/count", {kMessaging, false, false}},
+      {"POST /api/v1/accounts/{account_id}/prekey-bundles", {kMessaging, false, false}},
+      {"POST /api/v1/messages", {kMessaging, false, false}},
+      {"GET /api/v1/devices/{device_id}/messages", {kMessaging, false, false}},
+      {"POST /api/v1/devices/{device_id}/messages/ack", {kMessaging, false, false}},
+      {"GET /api/v1/devices/{device_id}/socket", {kMessaging, false, false}},
   };
   return m;
 }
@@ -91,7 +128,20 @@ class AuthorizationMatrixTest : public ::testing::Test {
     add_system_routes(router_, *store_);
     add_auth_routes(router_, *auth_);
     care_ = std::make_unique<access::CareRelationships>(*store_, clock_);
-    add_care_routes(router_, *auth_, *care_, *store_);
+    // Messaging (docs/messaging.md).
+    audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
+    messaging_ = std::make_unique<messaging::MessagingService>(*store_, clock_, *audit_);
+    add_messaging_routes(router_, *auth_, *messaging_);
+    // Authorization and audit (refusals are audited).
+    auth_->set_audit_log(audit_.get());
+    care_->set_audit_log(audit_.get());
+    patients_ = std::make_unique<access::PatientRecords>(*store_, clock_, *audit_);
+    add_care_routes(router_, *auth_, *care_, *patients_, *store_);
+    delegations_ = std::make_unique<access::Delegations>(*store_, clock_, *audit_);
+    add_delegation_routes(router_, *auth_, *delegations_);
+    accounts_ = std::make_unique<access::OrganisationAccounts>(*store_, clock_, *audit_);
+    add_account_admin_routes(router_, *auth_, *accounts_);
+    add_audit_routes(router_, *auth_, *store_, *audit_);
     server_ = std::make_unique<testing::TestServer>(router_);
 
     auto inv = auth_->bootstrap("Org", "admin@example.org");
@@ -141,6 +191,12 @@ class AuthorizationMatrixTest : public ::testing::Test {
     auto client = server_->client();
     std::vector<std::pair<std::string, std::string>> headers;
     if (token) headers.emplace_back("authorization", "Bearer " + *token);
+    if (route.websocket) {  // a WebSocket route is reached by an upgrade request
+      headers.emplace_back("connection", "Upgrade");
+      headers.emplace_back("upgrade", "websocket");
+      headers.emplace_back("sec-websocket-version", "13");
+      headers.emplace_back("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+    }
     const bool has_body = route.method == "POST" || route.method == "PUT";
     auto r = client.request(route.method, concrete_path(route.path_template),
                             has_body ? std::string("{}") : std::string(), headers);
@@ -159,6 +215,11 @@ class AuthorizationMatrixTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<access::CareRelationships> care_;
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<messaging::MessagingService> messaging_;
+  std::unique_ptr<access::PatientRecords> patients_;
+  std::unique_ptr<access::Delegations> delegations_;
+  std::unique_ptr<access::OrganisationAccounts> accounts_;
   Router router_;
   std::unique_ptr<testing::TestServer> server_;
   std::map<std::string, SecretBytes> secrets_;

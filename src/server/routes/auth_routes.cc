@@ -6,6 +6,7 @@
 #include "server/http_status.h"
 #include "server/json_body.h"
 #include "server/json_fields.h"
+#include "server/routes/route_helpers.h"
 #include "server/session_guard.h"
 
 namespace hippocrate::server {
@@ -52,22 +53,6 @@ Result<auth::SecondFactor> second_factor(json::object& body) {
                                    "send either totp_code or recovery_code, not both");
   }
   return f;
-}
-
-HttpResponse no_content() {
-  HttpResponse r;
-  r.status = 204;
-  return r;
-}
-
-// Wraps a body-taking handler: parse, then run; any Error becomes its JSON response.
-template <typename F>
-HttpResponse with_body(const RequestContext& ctx, F&& f) {
-  auto body = parse_json_body(ctx.request);
-  if (!body) return error_response(body.error());
-  Result<HttpResponse> r = f(*body);
-  if (!r) return error_response(r.error());
-  return std::move(*r);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include "access/access_log.h"
 #include "server/http_status.h"
 #include "server/json_body.h"
+#include "server/json_fields.h"
+#include "server/routes/route_helpers.h"
 #include "server/session_guard.h"
 
 namespace hippocrate::server {
@@ -44,7 +46,7 @@ bool wants_ended(const HttpRequest& request) {
 }  // namespace
 
 void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelationships& care,
-                     store::Store& store) {
+                     access::PatientRecords& patients, store::Store& store) {
   router.add(session_route(
       "GET", "/api/v1/me/access-log", "account.access_log", auth,
       [&store](const RequestContext&, const auth::SessionInfo& s) {
@@ -76,12 +78,50 @@ void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelati
                            }));
   router.add(session_route("POST", "/api/v1/care-relationships/{id}/end", "care.end", auth,
                            [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
-                             auto done = care.end(s, ctx.params.at("id"));
+                             auto done = care.end(s, ctx.params.at("id"),
+                                                  ctx.request.remote_address);
                              if (!done) return error_response(done.error());
-                             HttpResponse r;
-                             r.status = 204;
-                             return r;
+                             return no_content();
                            }));
+  router.add(session_route(
+      "POST", "/api/v1/care-relationships/{id}/accept", "care.accept", auth,
+      [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
+        auto done = care.accept(s, ctx.params.at("id"), ctx.request.remote_address);
+        if (!done) return error_response(done.error());
+        return no_content();
+      }));
+  router.add(session_route(
+      "POST", "/api/v1/care-relationships", "care.request", auth,
+      [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
+        return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+          HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "patient_email", 320));
+          HIPPO_RETURN_IF_ERROR(care.request_link(s, email, ctx.request.remote_address));
+          // The same answer whether or not a patient account exists for this address.
+          return json_response(
+              202, json::object{{"status", "requested"},
+                                {"detail", "if a patient account uses this address, the patient "
+                                           "will see your request; otherwise send an invitation"}});
+        });
+      }));
+  router.add(session_route(
+      "GET", "/api/v1/patients/{id}", "patient.read", auth,
+      [&patients](const RequestContext& ctx, const auth::SessionInfo& s) {
+        auto v = patients.read(s, ctx.params.at("id"), ctx.request.remote_address);
+        if (!v) return error_response(v.error());
+        json::array care_list;
+        for (const auto& c : v->care) {
+          care_list.push_back(json::object{{"id", c.relationship_id},
+                                           {"practitioner", json::object{{"id", c.practitioner_id},
+                                                                         {"display_name", c.practitioner_name}}},
+                                           {"status", c.status},
+                                           {"activated_at", c.activated_at}});
+        }
+        return json_response(200, json::object{{"id", v->id},
+                                               {"display_name", v->display_name},
+                                               {"email", v->email},
+                                               {"organisation", v->organisation_name},
+                                               {"care_relationships", care_list}});
+      }));
 }
 
 }  // namespace hippocrate::server

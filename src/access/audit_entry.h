@@ -1,0 +1,33 @@
+// The audit record of an action taken by an authenticated account (audit/record.h says what
+// may and may not go into one). Every service in access/ records its actions through this,
+// inside the transaction of the action itself.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "audit/record.h"
+#include "auth/auth_service.h"
+
+namespace hippocrate::access {
+
+inline audit::AuditRecord audit_entry(const auth::SessionInfo& actor,
+                                      std::string_view source_address, std::string_view action,
+                                      std::string resource, std::string_view result,
+                                      std::string detail = {}) {
+  audit::AuditRecord r;
+  r.account_id = actor.account.id;
+  r.session_id = actor.session_id;
+  r.source_address = std::string(source_address);
+  r.action = std::string(action);
+  r.resource = std::move(resource);
+  r.result = std::string(result);
+  r.detail = std::move(detail);
+  return r;
+}
+
+inline std::string account_resource(std::string_view account_id) {
+  return "account:" + std::string(account_id);
+}
+
+}  // namespace hippocrate::access

@@ -1,0 +1,59 @@
+#include "messaging/contact_policy.h"
+
+#include "base/ids.h"
+
+namespace hippocrate::messaging {
+namespace {
+
+using auth::Role;
+
+access::Decision allow() { return {true, {}}; }
+access::Decision deny(std::string reason) { return {false, std::move(reason)}; }
+
+bool may_converse(Role r) {
+  return r == Role::kAdmin || r == Role::kPractitioner || r == Role::kAssistant ||
+         r == Role::kPatient;
+}
+
+}  // namespace
+
+Error contact_not_permitted() {
+  return Error::permission_denied(std::string(kContactNotPermitted),
+                                  "you may not exchange messages with this account");
+}
+
+Result<access::Decision> contact_policy(store::Transaction& tx, const Actor& sender,
+                                        std::string_view recipient_id) {
+  if (!may_converse(sender.role)) return deny("role_cannot_message");
+  if (recipient_id == sender.account_id) return allow();
+  if (!is_valid_id(recipient_id)) return deny("unknown_recipient");
+  HIPPO_ASSIGN_OR_RETURN(
+      auto row, tx.query_one("SELECT role, organisation_id, status FROM accounts WHERE id = ?",
+                             {std::string(recipient_id)}));
+  if (!row) return deny("unknown_recipient");
+  HIPPO_ASSIGN_OR_RETURN(std::string role_name, row->text(0));
+  HIPPO_ASSIGN_OR_RETURN(std::string organisation, row->text(1));
+  HIPPO_ASSIGN_OR_RETURN(std::string status, row->text(2));
+  if (status == "disabled") return deny("unknown_recipient");
+  const auto role = auth::parse_role(role_name);
+  if (!role || !may_converse(*role)) return deny("role_cannot_message");
+
+  const bool sender_patient = sender.role == Role::kPatient;
+  const bool recipient_patient = *role == Role::kPatient;
+  if (sender_patient && recipient_patient) return deny("patient_to_patient");
+  if (sender_patient || recipient_patient) {
+    const Role staff_role = sender_patient ? *role : sender.role;
+    if (staff_role != Role::kPractitioner) return deny("patient_with_non_practitioner");
+    const std::string practitioner = sender_patient ? std::string(recipient_id) : sender.account_id;
+    const std::string patient = sender_patient ? sender.account_id : std::string(recipient_id);
+    HIPPO_ASSIGN_OR_RETURN(
+        auto link, tx.query_one("SELECT 1 FROM care_relationships WHERE practitioner_id = ? "
+                                "AND patient_id = ? AND status = 'active' LIMIT 1",
+                                {practitioner, patient}));
+    return link ? allow() : deny("no_active_care_relationship");
+  }
+  // Staff ↔ staff.
+  return organisation == sender.organisation_id ? allow() : deny("other_organisation");
+}
+
+}  // namespace hippocrate::messaging

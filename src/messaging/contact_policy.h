@@ -1,0 +1,33 @@
+// Who may message whom (docs/messaging.md "Contact policy"). Symmetric; decided from the
+// accounts and care_relationships tables read in the caller's transaction, so a care
+// relationship that ends stops the conversation with the next request.
+//
+//   oneself                        always
+//   practitioner ↔ patient         an active care relationship between them
+//   staff ↔ staff                  admin/practitioner/assistant of the same organisation
+//   anything else                  refused (patient ↔ patient, assistant or admin ↔
+//                                  patient, auditors, unknown or disabled accounts)
+//
+// The Decision's reason is precise (for the audit trail): "no_active_care_relationship",
+// "patient_to_patient", "patient_with_non_practitioner", "other_organisation",
+// "role_cannot_message", "unknown_recipient". Callers answer every refusal alike, with
+// kContactNotPermitted, so the answer does not reveal whether an account exists.
+#pragma once
+
+#include <string_view>
+
+#include "access/policy.h"
+#include "messaging/messaging_types.h"
+#include "store/store.h"
+
+namespace hippocrate::messaging {
+
+inline constexpr std::string_view kContactNotPermitted = "contact_not_permitted";
+
+Result<access::Decision> contact_policy(store::Transaction& tx, const Actor& sender,
+                                        std::string_view recipient_id);
+
+// The error every refusal answers with (403 "contact_not_permitted").
+Error contact_not_permitted();
+
+}  // namespace hippocrate::messaging

@@ -1,0 +1,50 @@
+// LiveRegistry: which devices have a live connection (WebSocket) on this server node, and
+// the push of frames to them. The messaging library knows connections only through the
+// tiny LiveConnection interface; the server's route adapter bridges it to its WebSocket.
+//
+// Pushing only enqueues (LiveConnection::push must be non-blocking and bounded); when a
+// frame does not fit, the connection is closed: the envelope is still in the durable
+// mailbox and comes with the backlog when the device reconnects.
+//
+// Thread-safety: every member may be called from any thread. Connections are called
+// after the registry's lock is released (copied out under the lock).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace hippocrate::messaging {
+
+class LiveConnection {
+ public:
+  virtual ~LiveConnection() = default;
+  // Queues one binary frame; false when the connection's queue is full or it is closing.
+  virtual bool push(std::string frame) = 0;
+  // Starts a normal close after the queued frames.
+  virtual void close() = 0;
+};
+
+class LiveRegistry {
+ public:
+  // Makes `connection` the device's live connection; an earlier one is closed.
+  void attach(const std::string& device_id, std::shared_ptr<LiveConnection> connection);
+  // Forgets `connection` if it is still the device's one (a newer one is left alone).
+  void detach(const std::string& device_id, const LiveConnection* connection);
+  // Pushes a frame to the device if connected. False: not connected, or the frame did not
+  // fit (the connection is then closed and forgotten).
+  bool push(const std::string& device_id, std::string frame);
+  // Closes and forgets the device's connection (revocation).
+  void disconnect(const std::string& device_id);
+  std::size_t connected() const;
+
+ private:
+  std::shared_ptr<LiveConnection> find(const std::string& device_id) const;
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<LiveConnection>> connections_;  // guarded
+};
+
+}  // namespace hippocrate::messaging

@@ -1,0 +1,56 @@
+#include "server/routes/account_admin_routes.h"
+
+#include <boost/json.hpp>
+
+#include "server/routes/route_helpers.h"
+#include "server/session_guard.h"
+
+namespace hippocrate::server {
+namespace {
+
+namespace json = boost::json;
+
+json::object account_json(const access::AccountSummary& a) {
+  return json::object{{"id", a.id},
+                      {"email", a.email},
+                      {"display_name", a.display_name},
+                      {"role", a.role},
+                      {"status", a.status},
+                      {"second_factor", a.second_factor},
+                      {"created_at", a.created_at}};
+}
+
+HttpResponse account_response(const Result<access::AccountSummary>& a) {
+  if (!a) return error_response(a.error());
+  return json_response(200, account_json(*a));
+}
+
+}  // namespace
+
+void add_account_admin_routes(Router& router, auth::AuthService& auth,
+                              access::OrganisationAccounts& accounts) {
+  router.add(session_route("GET", "/api/v1/accounts", "accounts.list", auth,
+                           [&accounts](const RequestContext&, const auth::SessionInfo& s) {
+                             auto list = accounts.list(s);
+                             if (!list) return error_response(list.error());
+                             json::array out;
+                             for (const auto& a : *list) out.push_back(account_json(a));
+                             return json_response(200, json::object{{"accounts", out}});
+                           }));
+  router.add(session_route("GET", "/api/v1/accounts/{id}", "account.read", auth,
+                           [&accounts](const RequestContext& ctx, const auth::SessionInfo& s) {
+                             return account_response(accounts.read(
+                                 s, ctx.params.at("id"), ctx.request.remote_address));
+                           }));
+  for (const bool enable : {false, true}) {
+    router.add(session_route(
+        "POST", enable ? "/api/v1/accounts/{id}/enable" : "/api/v1/accounts/{id}/disable",
+        enable ? "account.enable" : "account.disable", auth,
+        [&accounts, enable](const RequestContext& ctx, const auth::SessionInfo& s) {
+          return account_response(accounts.set_enabled(s, ctx.params.at("id"), enable,
+                                                       ctx.request.remote_address));
+        }));
+  }
+}
+
+}  // namespace hippocrate::server

@@ -1,0 +1,221 @@
+// The client keystore (src/client/keystore.h; docs/protocol.md §8): encrypted at rest,
+// rewritten atomically, tampering reported and never silently reset.
+#include "client/keystore.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "base/files.h"
+#include "conversation.h"
+#include "e2ee/state_codec.h"
+#include "support/temp_dir.h"
+
+namespace hippocrate::client {
+namespace {
+
+using e2ee::testing::contains_bytes;
+using e2ee::testing::kNow;
+using e2ee::testing::make_device;
+
+constexpr crypto::Argon2Params kFastArgon2{1, 1024 * 1024};
+
+KeystoreUnlock pass(std::string_view p) {
+  return KeystoreUnlock::passphrase(SecretBytes::from(p), kFastArgon2);
+}
+
+KeystoreData sample_data() {
+  e2ee::testing::TestDevice d = make_device(random_id());
+  KeystoreData data;
+  data.device = d.identity;
+  data.account_key = *e2ee::generate_account_key(d.pub().account_id);
+  data.prekeys = d.prekeys;
+  data.device_list_versions[d.pub().account_id] = 3;
+  return data;
+}
+
+Bytes file_bytes(const std::filesystem::path& p) {
+  auto s = read_file(p, 1 << 26);
+  return Bytes(s->begin(), s->end());
+}
+
+void write_bytes(const std::filesystem::path& p, const Bytes& b) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+mode_t mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  ::stat(p.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+bool same_state(const KeystoreData& a, const KeystoreData& b) {
+  return encode_keystore_data(a).constant_time_equals(encode_keystore_data(b).span());
+}
+
+class KeystoreTest : public ::testing::Test {
+ protected:
+  hippocrate::testing::TempDir dir;
+  std::filesystem::path file = dir.path() / "keystore.bin";
+};
+
+TEST_F(KeystoreTest, PassphraseRoundTripAndModes) {
+  const KeystoreData data = sample_data();
+  auto ks = Keystore::create(file, pass("correct horse battery"), data);
+  ASSERT_OK(ks);
+  EXPECT_EQ(mode_of(file), 0600u);
+  auto opened = Keystore::open(file, pass("correct horse battery"));
+  ASSERT_OK(opened);
+  EXPECT_TRUE(same_state(opened->data(), data));
+  EXPECT_EQ(opened->data().device.pub, data.device.pub);
+  EXPECT_EQ(opened->data().prekeys.one_time_prekeys.size(), data.prekeys.one_time_prekeys.size());
+  EXPECT_EQ(opened->data().device_list_versions.at(data.device.pub.account_id), 3u);
+  // No private key appears in clear in the file.
+  const Bytes raw = file_bytes(file);
+  EXPECT_FALSE(contains_bytes(raw, data.device.dh.private_key->span()));
+  EXPECT_FALSE(contains_bytes(raw, data.prekeys.one_time_prekeys[0].private_key->span()));
+  EXPECT_ERROR_CODE(Keystore::create(file, pass("x"), data), "keystore_exists");
+}
+
+TEST_F(KeystoreTest, WrongPassphraseIsAClearError) {
+  ASSERT_OK(Keystore::create(file, pass("correct horse battery"), sample_data()));
+  EXPECT_ERROR_CODE(Keystore::open(file, pass("wrong horse battery")),
+                    "keystore_wrong_passphrase");
+  EXPECT_ERROR_CODE(Keystore::open(file, KeystoreUnlock::key_file()),
+                    "keystore_needs_passphrase");
+  EXPECT_ERROR_CODE(Keystore::open(dir.path() / "missing.bin", pass("x")), "keystore_not_found");
+}
+
+TEST_F(KeystoreTest, KeyFileModeCreatesA0600KeyAndNeedsIt) {
+  const KeystoreData data = sample_data();
+  ASSERT_OK(Keystore::create(file, KeystoreUnlock::key_file(), data));
+  EXPECT_EQ(mode_of(file), 0600u);
+  EXPECT_EQ(mode_of(Keystore::key_file_path(file)), 0600u);
+  auto opened = Keystore::open(file, KeystoreUnlock::key_file());
+  ASSERT_OK(opened);
+  EXPECT_TRUE(same_state(opened->data(), data));
+  // Another key file: refused, not reset.
+  write_bytes(Keystore::key_file_path(file), Bytes(32, 0x55));
+  ::chmod(Keystore::key_file_path(file).c_str(), 0600);
+  EXPECT_ERROR_CODE(Keystore::open(file, KeystoreUnlock::key_file()), "keystore_wrong_key");
+  std::filesystem::remove(Keystore::key_file_path(file));
+  EXPECT_ERROR_CODE(Keystore::open(file, KeystoreUnlock::key_file()), "keystore_key_missing");
+  EXPECT_FALSE(std::filesystem::exists(Keystore::key_file_path(file)));  // not recreated
+}
+
+TEST_F(KeystoreTest, TamperedFileIsReportedNeverReset) {
+  ASSERT_OK(Keystore::create(file, pass("pw pw pw pw pw"), sample_data()));
+  const Bytes good = file_bytes(file);
+  for (std::size_t pos : {good.size() - 1, good.size() / 2, std::size_t{60}}) {
+    Bytes bad = good;
+    bad[pos] ^= 0x10;
+    write_bytes(file, bad);
+    SCOPED_TRACE(pos);
+    EXPECT_ERROR_CODE(Keystore::open(file, pass("pw pw pw pw pw")), "keystore_corrupt");
+    EXPECT_EQ(file_bytes(file), bad);  // left as found, for the user to restore
+  }
+  write_bytes(file, Bytes(good.begin(), good.begin() + 40));  // truncated
+  EXPECT_ERROR_CODE(Keystore::open(file, pass("pw pw pw pw pw")), "keystore_corrupt");
+  Bytes version = good;
+  version[4] = 9;
+  write_bytes(file, version);
+  EXPECT_ERROR_CODE(Keystore::open(file, pass("pw pw pw pw pw")), "keystore_unknown_version");
+  write_bytes(file, good);
+  EXPECT_OK(Keystore::open(file, pass("pw pw pw pw pw")));
+}
+
+TEST_F(KeystoreTest, CrashDuringRewriteKeepsThePreviousContent) {
+  auto ks = Keystore::create(file, pass("pw pw pw pw pw"), sample_data());
+  ASSERT_OK(ks);
+  KeystoreData next = ks->data();
+  next.device_list_versions["0123456789abcdef0123456789abcdef"] = 9;
+  ASSERT_OK(ks->commit(next));
+  // A crash mid-write leaves a partial temporary file beside the keystore (write_file_atomic
+  // writes ".<name>.tmp-<id>" then renames it); the keystore itself is the last commit.
+  write_bytes(dir.path() / ".keystore.bin.tmp-0000", Bytes(100, 0x42));
+  auto opened = Keystore::open(file, pass("pw pw pw pw pw"));
+  ASSERT_OK(opened);
+  EXPECT_EQ(opened->data().device_list_versions.at("0123456789abcdef0123456789abcdef"), 9u);
+  EXPECT_TRUE(same_state(opened->data(), next));
+}
+
+TEST_F(KeystoreTest, FailedCommitChangesNothing) {
+  auto ks = Keystore::create(file, pass("pw pw pw pw pw"), sample_data());
+  ASSERT_OK(ks);
+  const KeystoreData before = ks->data();
+  const Bytes before_file = file_bytes(file);
+  // Make the rename impossible: the keystore path becomes a non-empty directory.
+  std::filesystem::remove(file);
+  std::filesystem::create_directories(file / "blocker");
+  KeystoreData next = before;
+  next.device_list_versions["0123456789abcdef0123456789abcdef"] = 1;
+  EXPECT_ERROR_CODE(ks->commit(next), "file_write_failed");
+  EXPECT_TRUE(same_state(ks->data(), before));
+}
+
+TEST_F(KeystoreTest, ContactKeyChangeBlocksSendingToAVerifiedContact) {
+  KeystoreData d = sample_data();
+  const std::string bob = random_id();
+  const e2ee::PublicKey k1 = e2ee::generate_account_key(bob)->public_key;
+  const e2ee::PublicKey k2 = e2ee::generate_account_key(bob)->public_key;
+  d = observe_account_key(d, bob, k1);
+  EXPECT_FALSE(sending_blocked(d, bob));
+  d = mark_verified(d, bob);
+  d = observe_account_key(d, bob, k1);
+  EXPECT_FALSE(sending_blocked(d, bob));
+  d = observe_account_key(d, bob, k2);
+  EXPECT_TRUE(d.contacts.at(bob).key_changed);
+  EXPECT_TRUE(sending_blocked(d, bob));
+  ASSERT_OK(Keystore::create(file, pass("pw pw pw pw pw"), d));
+  auto opened = Keystore::open(file, pass("pw pw pw pw pw"));
+  ASSERT_OK(opened);
+  EXPECT_TRUE(sending_blocked(opened->data(), bob));
+  KeystoreData acked = acknowledge_key_change(opened->data(), bob);
+  EXPECT_FALSE(sending_blocked(acked, bob));
+  EXPECT_FALSE(acked.contacts.at(bob).verified);
+  EXPECT_EQ(acked.contacts.at(bob).account_key, k2);
+}
+
+// A conversation whose receiving side commits every state to its keystore.
+class KeystoreConversation : public e2ee::testing::Conversation {
+ protected:
+  hippocrate::testing::TempDir dir;
+  std::filesystem::path file = dir.path() / "bob.keystore";
+};
+
+TEST_F(KeystoreConversation, MessageKeysAreGoneFromTheKeystoreAfterUse) {
+  expect_bob_reads(alice_sends("setup"), "setup");
+  const Bytes late = alice_sends("late");
+  expect_bob_reads(alice_sends("early"), "early");
+  const Bytes mk(bob_session->skipped_key(0).begin(), bob_session->skipped_key(0).end());
+
+  KeystoreData data;
+  data.device = bob().identity;
+  data.prekeys = bob().prekeys;
+  data.sessions.insert_or_assign(alice().address(), *bob_session);
+  auto ks = Keystore::create(file, KeystoreUnlock::key_file(), data);
+  ASSERT_OK(ks);
+  {
+    auto reopened = Keystore::open(file, KeystoreUnlock::key_file());
+    ASSERT_OK(reopened);
+    ASSERT_TRUE(contains_bytes(encode_keystore_data(reopened->data()).span(), mk));
+    // The session from disk keeps working.
+    bob_session = reopened->data().sessions.at(alice().address());
+  }
+  expect_bob_reads(late, "late");
+  KeystoreData next = ks->data();
+  next.sessions.insert_or_assign(alice().address(), *bob_session);
+  ASSERT_OK(ks->commit(next));
+
+  auto reopened = Keystore::open(file, KeystoreUnlock::key_file());
+  ASSERT_OK(reopened);
+  EXPECT_FALSE(contains_bytes(encode_keystore_data(reopened->data()).span(), mk));
+  bob_session = reopened->data().sessions.at(alice().address());
+  expect_bob_reads(alice_sends("after reload"), "after reload");
+  expect_alice_reads(bob_sends("reply"), "reply");
+}
+
+}  // namespace
+}  // namespace hippocrate::client

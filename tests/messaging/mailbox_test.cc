@@ -1,0 +1,203 @@
+// Sending, fetching and acknowledging on a real database: the device-set check, idempotent
+// retries, ack-then-delete, revoked devices, refusals audited, and live push after commit.
+#include "messaging/wire_frame.h"
+
+#include "base/ids.h"
+#include "messaging_fixture.h"
+
+namespace hippocrate::messaging::testing {
+namespace {
+
+class MailboxTest : public MessagingFixture {
+ protected:
+  void SetUp() override {
+    MessagingFixture::SetUp();
+    pd1_ = add_device(patient_);
+    pd2_ = add_device(patient_);
+    dd1_ = add_device(doc_);
+  }
+  std::string pd1_, pd2_, dd1_;
+};
+
+TEST_F(MailboxTest, TheEnvelopeSetMustMatchTheCurrentDevicesExactly) {
+  // Missing the patient's own second device.
+  SendRequest r{random_id(), doc_.account_id, pd1_, {{dd1_, to_bytes("c")}}};
+  auto sent = service_->mailbox().send(patient_, r);
+  ASSERT_TRUE(sent.ok()) << sent.error().to_string();
+  ASSERT_TRUE(sent->mismatch.has_value());
+  EXPECT_EQ(sent->mismatch->at(doc_.account_id), std::vector<std::string>{dd1_});
+  auto mine = devices_of(patient_);
+  EXPECT_EQ(sent->mismatch->at(patient_.account_id), mine);
+  // An extra, unknown device is refused too; nothing was stored.
+  r.envelopes = {{dd1_, to_bytes("c")}, {pd2_, to_bytes("c")}, {random_id(), to_bytes("c")}};
+  EXPECT_TRUE(service_->mailbox().send(patient_, r)->mismatch.has_value());
+  EXPECT_TRUE(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.empty());
+  // A new device of the recipient appears: the old set is refused, naming it.
+  auto full = message_to(patient_, pd1_, doc_);
+  const std::string dd2 = add_device(doc_);
+  auto stale = service_->mailbox().send(patient_, full);
+  ASSERT_TRUE(stale.ok());
+  ASSERT_TRUE(stale->mismatch.has_value());
+  EXPECT_EQ(stale->mismatch->at(doc_.account_id).size(), 2u);
+  auto records = audit_records("message.send");
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records[0].record.result, "failed");
+  EXPECT_NE(records[0].record.detail.find("reason=device_list_mismatch"), std::string::npos);
+  // With every device, it is stored.
+  auto ok = service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE(ok->mismatch.has_value());
+  for (const auto& d : {dd1_, dd2}) EXPECT_EQ(service_->mailbox().fetch(doc_, d, 10, "http")->messages.size(), 1u);
+  EXPECT_EQ(service_->mailbox().fetch(patient_, pd2_, 10, "http")->messages.size(), 1u);
+  EXPECT_TRUE(service_->mailbox().fetch(patient_, pd1_, 10, "http")->messages.empty());
+}
+
+TEST_F(MailboxTest, ARetryWithTheSameIdStoresNothingTwice) {
+  auto r = message_to(patient_, pd1_, doc_);
+  auto first = service_->mailbox().send(patient_, r);
+  ASSERT_TRUE(first.ok());
+  clock_.advance(std::chrono::seconds(5));
+  auto again = service_->mailbox().send(patient_, r);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->stored_at, first->stored_at);
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
+  // Another sender cannot reuse the id.
+  auto other = message_to(doc_, dd1_, patient_);
+  other.message_id = r.message_id;
+  EXPECT_ERROR_CODE(service_->mailbox().send(doc_, other), "message_id_taken");
+}
+
+TEST_F(MailboxTest, FetchIsOrderedAndAckDeletes) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto r = message_to(patient_, pd1_, doc_, "m" + std::to_string(i));
+    ids.push_back(r.message_id);
+    ASSERT_OK(service_->mailbox().send(patient_, r));
+  }
+  auto page = service_->mailbox().fetch(doc_, dd1_, 3, "http");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->messages.size(), 3u);
+  EXPECT_TRUE(page->more);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(page->messages[i].message_id, ids[i]);
+    EXPECT_EQ(page->messages[i].sender, patient_.account_id);
+    EXPECT_EQ(page->messages[i].sender_device, pd1_);
+    EXPECT_EQ(page->messages[i].ciphertext, to_bytes("m" + std::to_string(i) + " for " + dd1_));
+  }
+  // Fetching again without an ack delivers the same (at-least-once).
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 3, "http")->messages[0].message_id, ids[0]);
+  auto deleted = service_->mailbox().ack(doc_, dd1_, {ids[0], ids[1], ids[2], random_id()});
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, 3);
+  auto rest = service_->mailbox().fetch(doc_, dd1_, 10, "http");
+  ASSERT_EQ(rest->messages.size(), 2u);
+  EXPECT_FALSE(rest->more);
+  EXPECT_EQ(rest->messages[0].message_id, ids[3]);
+  // Acking is idempotent, and only for one's own device.
+  EXPECT_EQ(*service_->mailbox().ack(doc_, dd1_, {ids[0]}), 0);
+  EXPECT_ERROR_CODE(service_->mailbox().ack(patient_, dd1_, {ids[3]}), "device_not_found");
+  EXPECT_ERROR_CODE(service_->mailbox().fetch(patient_, dd1_, 10, "http"), "device_not_found");
+  auto fetches = audit_records("message.fetch");
+  ASSERT_FALSE(fetches.empty());
+  EXPECT_EQ(fetches[0].record.detail, "count=2,via=http");
+  EXPECT_EQ(fetches[0].record.device_id, dd1_);
+}
+
+TEST_F(MailboxTest, ARevokedDeviceReceivesNothingNew) {
+  ASSERT_OK(service_->mailbox().send(doc_, message_to(doc_, dd1_, patient_)));
+  ASSERT_OK(service_->devices().revoke(patient_, pd2_));
+  // Addressing the revoked device is now a mismatch; without it, the send works.
+  SendRequest r{random_id(), patient_.account_id, dd1_,
+                {{pd1_, to_bytes("x")}, {pd2_, to_bytes("x")}}};
+  EXPECT_TRUE(service_->mailbox().send(doc_, r)->mismatch.has_value());
+  auto ok = service_->mailbox().send(doc_, message_to(doc_, dd1_, patient_));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE(ok->mismatch.has_value());
+  EXPECT_EQ(service_->mailbox().fetch(patient_, pd1_, 10, "http")->messages.size(), 2u);
+  EXPECT_ERROR_CODE(service_->mailbox().fetch(patient_, pd2_, 10, "http"), "device_not_found");
+  auto count = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM mailbox WHERE device_id = ?", {pd2_}));
+    return row->int64(0);
+  });
+  EXPECT_EQ(*count, 0);
+  // And it cannot send.
+  EXPECT_ERROR_CODE(service_->mailbox().send(patient_, message_to(patient_, pd2_, doc_)),
+                    "device_not_found");
+}
+
+TEST_F(MailboxTest, RefusedSendsAreAuditedAndStoreNothing) {
+  const std::string assistant_device = add_device(assistant_);
+  const std::string doc2_device = add_device(doc2_);
+  struct Case {
+    const Actor* from;
+    std::string from_device;
+    const Actor* to;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {&patient_, pd1_, &doc2_, "no_active_care_relationship"},
+      {&patient_, pd1_, &assistant_, "patient_with_non_practitioner"},
+      {&assistant_, assistant_device, &patient_, "patient_with_non_practitioner"},
+  };
+  for (const auto& c : cases) {
+    auto r = message_to(*c.from, c.from_device, *c.to);
+    EXPECT_ERROR_CODE(service_->mailbox().send(*c.from, r), "contact_not_permitted");
+    auto records = audit_records("message.send");
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(records[0].record.result, "denied");
+    EXPECT_EQ(records[0].record.account_id, c.from->account_id);
+    EXPECT_EQ(records[0].record.resource, "account:" + c.to->account_id);
+    EXPECT_NE(records[0].record.detail.find("reason=" + c.reason), std::string::npos);
+  }
+  // Ending the relationship stops the conversation at the next send.
+  ASSERT_OK(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)));
+  ASSERT_OK(store_->write([&](store::Transaction& tx) -> Status {
+    auto r = tx.execute("UPDATE care_relationships SET status = 'ended' WHERE id = ?",
+                        {active_care_id_});
+    if (!r) return r.error();
+    return ok_status();
+  }));
+  EXPECT_ERROR_CODE(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)),
+                    "contact_not_permitted");
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
+  EXPECT_TRUE(service_->mailbox().fetch(doc2_, doc2_device, 10, "http")->messages.empty());
+  EXPECT_TRUE(service_->mailbox().fetch(assistant_, assistant_device, 10, "http")->messages.empty());
+}
+
+TEST_F(MailboxTest, CommittedEnvelopesArePushedToConnectedDevices) {
+  auto doc_live = std::make_shared<RecordingConnection>();
+  auto own_live = std::make_shared<RecordingConnection>();
+  auto sender_live = std::make_shared<RecordingConnection>();
+  service_->live().attach(dd1_, doc_live);
+  service_->live().attach(pd2_, own_live);
+  service_->live().attach(pd1_, sender_live);
+  auto r = message_to(patient_, pd1_, doc_, "hello");
+  auto sent = service_->mailbox().send(patient_, r);
+  ASSERT_TRUE(sent.ok());
+  for (auto [live, device] : {std::pair{doc_live, dd1_}, std::pair{own_live, pd2_}}) {
+    auto frames = live->frames();
+    ASSERT_EQ(frames.size(), 1u);
+    auto f = wire::decode(frames[0]);
+    ASSERT_TRUE(f.ok());
+    const auto& d = std::get<wire::Deliver>(*f);
+    EXPECT_EQ(d.message_id, r.message_id);
+    EXPECT_EQ(d.sender_account, patient_.account_id);
+    EXPECT_EQ(d.sender_device, pd1_);
+    EXPECT_EQ(d.ciphertext, to_bytes("hello for " + device));
+  }
+  EXPECT_TRUE(sender_live->frames().empty());  // not to the sending device
+  // A retry is not pushed again; a refused send is never pushed.
+  ASSERT_OK(service_->mailbox().send(patient_, r));
+  EXPECT_EQ(doc_live->frames().size(), 1u);
+  // A connection whose queue is full is closed; the envelope waits in the mailbox.
+  auto full = std::make_shared<RecordingConnection>(0);
+  service_->live().attach(dd1_, full);
+  EXPECT_TRUE(doc_live->closed());  // replaced by the newer connection
+  ASSERT_OK(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)));
+  EXPECT_TRUE(full->closed());
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 2u);
+}
+
+}  // namespace
+}  // namespace hippocrate::messaging::testing

@@ -1,0 +1,296 @@
+// Object-level authorization over real TLS: two organisations, patients in every care
+// relationship state, an assistant with a delegation. Each case is (who, which route on
+// which object, expected status); every refusal must also be in the audit log. The state ×
+// organisation table for patient routes is written out here, independently of the policy
+// code, so a change in the policy that alters a decision fails the test.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "access/access_log.h"
+#include "access/policy.h"
+#include "deployment.h"
+
+namespace hippocrate::server {
+namespace {
+
+using auth::Role;
+using testing::Deployment;
+
+class ObjectLevelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& d = dep_;
+    auto boot = d.auth->bootstrap("Clinique A", "admin@a.org");
+    d.accept(boot->token.text.view(), "admin@a.org", "Admin A");
+    d.invite("admin@a.org", "doc@a.org", Role::kPractitioner);
+    d.invite("admin@a.org", "doc2@a.org", Role::kPractitioner);
+    d.invite("admin@a.org", "assist@a.org", Role::kAssistant);
+    d.invite("admin@a.org", "audit@a.org", Role::kAuditor);
+    d.invite("admin@a.org", "leaver@a.org", Role::kPractitioner);
+    auto org_b = d.auth->create_organisation("Cabinet B", "admin@b.org");
+    ASSERT_TRUE(org_b.ok()) << org_b.error().to_string();
+    d.accept(org_b->token.text.view(), "admin@b.org", "Admin B");
+    d.invite("admin@b.org", "doc@b.org", Role::kPractitioner);
+    d.invite("admin@b.org", "assist@b.org", Role::kAssistant);
+
+    // Patients of doc@a.org in each state, and of others.
+    d.invite("doc@a.org", "p-active@x.org", Role::kPatient);  // active with doc@a
+    d.invite("doc@a.org", "p-ended@x.org", Role::kPatient);   // then ended
+    end_all("p-ended@x.org");
+    d.invite("doc2@a.org", "p-invited@x.org", Role::kPatient);  // doc2's; doc@a asks
+    ASSERT_TRUE(d.care->request_link(d.login("doc@a.org").session, "p-invited@x.org").ok());
+    d.invite("doc2@a.org", "p-none@x.org", Role::kPatient);  // doc2's only
+    d.invite("doc@b.org", "pb-active@x.org", Role::kPatient);  // org B; doc@a linked too
+    ASSERT_TRUE(d.care->request_link(d.login("doc@a.org").session, "pb-active@x.org").ok());
+    accept_pending("pb-active@x.org");
+    d.invite("doc@b.org", "pb-none@x.org", Role::kPatient);  // org B only
+
+    auto g = d.delegations->grant(d.login("doc@a.org").session, "assist@a.org", "127.0.0.1");
+    ASSERT_TRUE(g.ok()) << g.error().to_string();
+  }
+
+  void end_all(const std::string& patient) {
+    auto s = dep_.login(patient).session;
+    auto list = dep_.care->practitioners_of(s);  // (not a temporary: the loop keeps it)
+    for (const auto& c : *list) {
+      ASSERT_TRUE(dep_.care->end(s, c.id).ok());
+    }
+  }
+  void accept_pending(const std::string& patient) {
+    auto s = dep_.login(patient).session;
+    auto list = dep_.care->practitioners_of(s);
+    for (const auto& c : *list) {
+      if (c.status == "invited") {
+        ASSERT_TRUE(dep_.care->accept(s, c.id).ok());
+      }
+    }
+  }
+  std::string id(const std::string& email) { return dep_.ids.at(email); }
+  std::size_t denied(const std::string& action) {
+    return dep_.audit_records(action, "denied").size();
+  }
+
+  Deployment dep_;
+};
+
+struct PatientCase {
+  std::string who;
+  std::string patient;
+  int status;
+};
+
+TEST_F(ObjectLevelTest, PatientReadsFollowRelationshipStateAndOrganisation) {
+  // Relationship state of `who` with `patient` × same/other organisation → decision.
+  const std::vector<PatientCase> cases = {
+      // practitioner of organisation A
+      {"doc@a.org", "p-active@x.org", 200},    // same org, active
+      {"doc@a.org", "p-invited@x.org", 404},   // same org, invited (request not accepted)
+      {"doc@a.org", "p-ended@x.org", 404},     // same org, ended
+      {"doc@a.org", "p-none@x.org", 404},      // same org, none: another practitioner's
+      {"doc@a.org", "pb-active@x.org", 200},   // other org, active (linked by request)
+      {"doc@a.org", "pb-none@x.org", 404},     // other org, none
+      // practitioner of organisation B
+      {"doc@b.org", "pb-active@x.org", 200},   // same org, active
+      {"doc@b.org", "p-active@x.org", 404},    // other org, none
+      {"doc@b.org", "p-ended@x.org", 404},     // other org, none
+      // assistant acting for doc@a (administrative view only)
+      {"assist@a.org", "p-active@x.org", 200},
+      {"assist@a.org", "p-invited@x.org", 404},
+      {"assist@a.org", "p-ended@x.org", 404},
+      {"assist@a.org", "p-none@x.org", 404},
+      {"assist@a.org", "pb-active@x.org", 200},
+      {"assist@b.org", "pb-active@x.org", 404},  // no delegation
+      // patients: themselves only
+      {"p-active@x.org", "p-active@x.org", 200},
+      {"p-active@x.org", "p-none@x.org", 404},
+      {"pb-none@x.org", "p-active@x.org", 404},
+      // roles without access to patients at all
+      {"admin@a.org", "p-active@x.org", 403},
+      {"audit@a.org", "p-active@x.org", 403},
+      {"admin@b.org", "pb-active@x.org", 403},
+  };
+  for (const auto& c : cases) {
+    const std::size_t before = denied("patient.read");
+    auto r = dep_.call(c.who, "GET", "/api/v1/patients/" + id(c.patient));
+    EXPECT_EQ(r.status, c.status) << c.who << " → " << c.patient << ": " << r.body;
+    if (c.status == 200) {
+      EXPECT_EQ(denied("patient.read"), before);
+      EXPECT_NE(r.body.find(id(c.patient)), std::string::npos);
+    } else {
+      // Refused and audited; the answer never tells a stranger's patient from no patient.
+      EXPECT_EQ(denied("patient.read"), before + 1) << c.who << " → " << c.patient;
+      EXPECT_EQ(Deployment::code_of(r), c.status == 404 ? "patient_not_found" : "permission_denied");
+    }
+  }
+  // An id that exists nowhere answers exactly like someone else's patient.
+  auto ghost = dep_.call("doc@a.org", "GET", "/api/v1/patients/0123456789abcdef0123456789abcdef");
+  auto other = dep_.call("doc@a.org", "GET", "/api/v1/patients/" + id("p-none@x.org"));
+  EXPECT_EQ(ghost.status, other.status);
+  EXPECT_EQ(ghost.body, other.body);
+}
+
+TEST_F(ObjectLevelTest, AssistantsSeeAdministrativeDetailsOnlyAndLoseAccessOnRevoke) {
+  auto r = dep_.call("assist@a.org", "GET", "/api/v1/patients/" + id("p-active@x.org"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  // Only the relationships of the practitioners it acts for, never another practitioner's.
+  auto linked = dep_.call("assist@a.org", "GET", "/api/v1/patients/" + id("pb-active@x.org"));
+  ASSERT_EQ(linked.status, 200);
+  EXPECT_EQ(linked.body.find("doc@b"), std::string::npos);
+  EXPECT_EQ(linked.body.find(id("doc@b.org")), std::string::npos);
+  auto list = dep_.call("assist@a.org", "GET", "/api/v1/patients");
+  EXPECT_NE(list.body.find(id("p-active@x.org")), std::string::npos);
+  EXPECT_EQ(list.body.find(id("p-none@x.org")), std::string::npos);
+  // Revoked: the next request is refused.
+  auto ds = dep_.delegations->list(dep_.login("doc@a.org").session);
+  ASSERT_EQ(ds->size(), 1u);
+  auto rv = dep_.call("doc@a.org", "POST", "/api/v1/delegations/" + (*ds)[0].id + "/revoke");
+  ASSERT_EQ(rv.status, 204) << rv.body;
+  EXPECT_EQ(dep_.call("assist@a.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status,
+            404);
+  auto after = dep_.call("assist@a.org", "GET", "/api/v1/patients");
+  EXPECT_EQ(after.body.find(id("p-active@x.org")), std::string::npos);
+  EXPECT_EQ(dep_.audit_records("delegation.revoke", "succeeded").size(), 1u);
+}
+
+TEST_F(ObjectLevelTest, DelegationStaysInsideTheOrganisation) {
+  const std::size_t before = denied("delegation.grant");
+  auto cross = dep_.call("doc@b.org", "POST", "/api/v1/delegations",
+                         R"({"assistant_email":"assist@a.org"})");
+  EXPECT_EQ(cross.status, 404) << cross.body;
+  EXPECT_EQ(Deployment::code_of(cross), "assistant_not_found");
+  auto unknown = dep_.call("doc@b.org", "POST", "/api/v1/delegations",
+                           R"({"assistant_email":"nobody@a.org"})");
+  EXPECT_EQ(unknown.body, cross.body);  // another organisation's account is not revealed
+  auto not_assistant = dep_.call("doc@a.org", "POST", "/api/v1/delegations",
+                                 R"({"assistant_email":"doc2@a.org"})");
+  EXPECT_EQ(not_assistant.status, 400) << not_assistant.body;
+  EXPECT_EQ(Deployment::code_of(not_assistant), "not_an_assistant");
+  auto twice = dep_.call("doc@a.org", "POST", "/api/v1/delegations",
+                         R"({"assistant_email":"assist@a.org"})");
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(denied("delegation.grant"), before + 4);
+  auto as_patient = dep_.call("p-active@x.org", "POST", "/api/v1/delegations",
+                              R"({"assistant_email":"assist@a.org"})");
+  EXPECT_EQ(as_patient.status, 403);
+}
+
+TEST_F(ObjectLevelTest, AdministratorsOfOneOrganisationNeverTouchAnother) {
+  // Listing: only one's own organisation.
+  auto list_b = dep_.call("admin@b.org", "GET", "/api/v1/accounts");
+  ASSERT_EQ(list_b.status, 200);
+  EXPECT_NE(list_b.body.find("doc@b.org"), std::string::npos);
+  EXPECT_EQ(list_b.body.find("@a.org"), std::string::npos);
+  EXPECT_EQ(list_b.body.find("p-active"), std::string::npos);
+  // Reading, disabling, enabling an account of organisation A from B: 404, audited.
+  for (const auto& [method, suffix, action] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET", "", "account.read"},
+           {"POST", "/disable", "account.disable"},
+           {"POST", "/enable", "account.enable"}}) {
+    const std::size_t before = denied(action);
+    auto r = dep_.call("admin@b.org", method, "/api/v1/accounts/" + id("doc@a.org") + suffix);
+    EXPECT_EQ(r.status, 404) << action << ": " << r.body;
+    EXPECT_EQ(Deployment::code_of(r), "account_not_found");
+    EXPECT_EQ(denied(action), before + 1) << action;
+  }
+  // Unlock by e-mail across organisations: not found either.
+  auto unlock = dep_.call("admin@b.org", "POST", "/api/v1/accounts/unlock",
+                          R"({"email":"doc@a.org"})");
+  EXPECT_EQ(unlock.status, 404) << unlock.body;
+  // doc@a.org is untouched and still logs in.
+  EXPECT_NO_THROW(dep_.login("doc@a.org"));
+  // Its own administrator can disable it: sessions end at once, logins are refused.
+  auto session = dep_.login("leaver@a.org");
+  auto off = dep_.call("admin@a.org", "POST", "/api/v1/accounts/" + id("leaver@a.org") + "/disable");
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_NE(off.body.find("\"disabled\""), std::string::npos);
+  EXPECT_FALSE(dep_.auth->authenticate(session.token.text.view(), dep_.origin()).ok());
+  EXPECT_THROW(dep_.login("leaver@a.org"), std::runtime_error);
+  auto on = dep_.call("admin@a.org", "POST", "/api/v1/accounts/" + id("leaver@a.org") + "/enable");
+  ASSERT_EQ(on.status, 200) << on.body;
+  EXPECT_NO_THROW(dep_.login("leaver@a.org"));
+  EXPECT_EQ(dep_.audit_records("account.disable", "succeeded").size(), 1u);
+  // The owner sees it among its security events (a view of the audit log).
+  auto events = dep_.auth->security_events(dep_.login("leaver@a.org").session, 100);
+  std::set<std::string> kinds;
+  for (const auto& e : *events) kinds.insert(e.kind);
+  EXPECT_TRUE(kinds.contains("account.disable"));
+  EXPECT_TRUE(kinds.contains("login_failed"));
+  // An administrator cannot lock itself out.
+  auto self = dep_.call("admin@a.org", "POST", "/api/v1/accounts/" + id("admin@a.org") + "/disable");
+  EXPECT_EQ(self.status, 409);
+}
+
+TEST_F(ObjectLevelTest, LinkRequestsNeedThePatientsConsentAndRevealNothing) {
+  // A request for an address without a patient account answers like any other.
+  auto none = dep_.call("doc@b.org", "POST", "/api/v1/care-relationships",
+                        R"({"patient_email":"nobody@x.org"})");
+  auto staff = dep_.call("doc@b.org", "POST", "/api/v1/care-relationships",
+                         R"({"patient_email":"doc@a.org"})");
+  auto real = dep_.call("doc@b.org", "POST", "/api/v1/care-relationships",
+                        R"({"patient_email":"p-active@x.org"})");
+  EXPECT_EQ(none.status, 202);
+  EXPECT_EQ(none.body, real.body);
+  EXPECT_EQ(staff.body, real.body);
+  // Pending: no access yet.
+  EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 404);
+  // Someone else cannot accept it on the patient's behalf.
+  auto pending = dep_.care->practitioners_of(dep_.login("p-active@x.org").session);
+  std::string request_id;
+  for (const auto& c : *pending) {
+    if (c.status == "invited") request_id = c.id;
+  }
+  ASSERT_FALSE(request_id.empty());
+  EXPECT_EQ(dep_.call("p-none@x.org", "POST", "/api/v1/care-relationships/" + request_id + "/accept")
+                .status,
+            404);
+  EXPECT_EQ(dep_.call("p-active@x.org", "POST",
+                      "/api/v1/care-relationships/" + request_id + "/accept")
+                .status,
+            204);
+  EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 200);
+  // Relationship changes are on the audit trail, and the patient sees the access.
+  EXPECT_EQ(dep_.audit_records("care.accept", "succeeded",
+                               access::patient_resource(id("p-active@x.org")))
+                .size(),
+            2u);  // the invitation's and this request's
+  auto log = dep_.call("p-active@x.org", "GET", "/api/v1/me/access-log");
+  EXPECT_NE(log.body.find("patient.read"), std::string::npos);
+  // Ending it cuts the practitioner's access at once.
+  EXPECT_EQ(dep_.call("p-active@x.org", "POST", "/api/v1/care-relationships/" + request_id + "/end")
+                .status,
+            204);
+  EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 404);
+}
+
+TEST_F(ObjectLevelTest, AuditorsSearchTheirOwnOrganisationOnly) {
+  (void)dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org"));  // denied
+  auto r = dep_.call("audit@a.org", "GET", "/api/v1/audit/records?limit=1000");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto records = boost::json::parse(r.body).at("records").as_array();
+  ASSERT_FALSE(records.empty());
+  std::set<std::string> org_a;
+  auto accounts = dep_.accounts->list(dep_.login("admin@a.org").session);
+  for (const auto& a : *accounts) org_a.insert(a.id);
+  for (const auto& rec : records) {
+    EXPECT_TRUE(org_a.contains(std::string(rec.at("account_id").as_string())))
+        << boost::json::serialize(rec);
+  }
+  // Filters, and a denied record of organisation A found by result.
+  auto denied_a = dep_.call("audit@a.org", "GET",
+                            "/api/v1/audit/records?result=denied&action=patient.read");
+  ASSERT_EQ(denied_a.status, 200);
+  auto bad = dep_.call("audit@a.org", "GET", "/api/v1/audit/records?from=yesterday");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Deployment::code_of(bad), "invalid_time");
+  auto unknown = dep_.call("audit@a.org", "GET", "/api/v1/audit/records?password=x");
+  EXPECT_EQ(unknown.status, 400);
+  // Searching is itself audited; nobody else may search.
+  EXPECT_GE(dep_.audit_records("audit.search", "allowed").size(), 2u);
+  EXPECT_EQ(dep_.call("admin@a.org", "GET", "/api/v1/audit/records").status, 403);
+  EXPECT_EQ(dep_.call("doc@a.org", "GET", "/api/v1/audit/records").status, 403);
+}
+
+}  // namespace
+}  // namespace hippocrate::server

@@ -4,7 +4,7 @@
 # index only when something must be installed.
 #
 #   scripts/install-deps.sh           # build + run + tests
-#   scripts/install-deps.sh --bench   # also wrk and nginx for `make bench`
+#   scripts/install-deps.sh --bench   # also wrk, nginx, prosody and ejabberd for `make bench`
 set -euo pipefail
 
 packages=(
@@ -18,7 +18,7 @@ packages=(
   sqlite3 openssl curl oathtool libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx-light)
+  packages+=(wrk nginx-light prosody ejabberd)
 fi
 
 missing=()

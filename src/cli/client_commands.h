@@ -15,6 +15,9 @@
 //   delegate list | grant EMAIL | revoke EMAIL           delegation to assistants
 //   accounts list | show | disable | enable              an organisation's accounts (admins)
 //   audit search [filters]                               the audit trail (auditors; audit_search.h)
+//   devices [register | add | approve CODE | revoke ID]  messaging devices (client_messaging.h)
+//   contacts | send EMAIL [TEXT | -] | inbox | listen    end-to-end encrypted messages
+//   safety-number EMAIL | verify EMAIL                   check who you talk to
 #pragma once
 
 namespace CLI {
@@ -37,5 +40,9 @@ void add_care_commands(CLI::App& app);     // client_care_commands.cc: patients,
                                            // patient ID, care end|request|accept
 void add_delegate_commands(CLI::App& app);       // client_delegate_commands.cc
 void add_account_admin_commands(CLI::App& app);  // client_account_admin_commands.cc: accounts
+void add_device_commands(CLI::App& app);   // client_device_commands.cc: devices ...
+void add_message_commands(CLI::App& app);  // client_message_commands.cc: contacts, send, inbox
+void add_listen_command(CLI::App& app);    // client_message_listen_command.cc
+void add_safety_commands(CLI::App& app);   // client_messaging_verify_commands.cc
 
 }  // namespace hippocrate::cli

@@ -217,6 +217,10 @@ void add_client_commands(CLI::App& app) {
   add_delegate_commands(app);
   add_account_admin_commands(app);
   add_security_events_command(app);
+  add_device_commands(app);
+  add_message_commands(app);
+  add_listen_command(app);
+  add_safety_commands(app);
 }
 
 }  // namespace hippocrate::cli

@@ -12,8 +12,8 @@
 #include "audit/audit_key.h"
 #include "audit/audit_log.h"
 #include "auth/key_files.h"
-#include "base/encoding.h"
 #include "base/files.h"
+#include "cli/key_audit.h"
 #include "server/config.h"
 #include "server/http_server.h"
 #include "server/routes/account_admin_routes.h"
@@ -107,26 +107,6 @@ void print_bootstrap(const auth::IssuedInvitation& invitation, std::uint16_t por
                self_signed ? std::filesystem::absolute(ca_file).c_str() : "");
 }
 
-// Appends a "key.created" record for each key file this start created (the audit key's
-// record names its public key, so a later key swap is visible in the trail).
-Status record_new_keys(store::Store& db, const audit::AuditLog& audit_log,
-                       const std::vector<std::string>& new_keys) {
-  if (new_keys.empty()) return ok_status();
-  return db.write([&](store::Transaction& tx) -> Status {
-    for (const auto& name : new_keys) {
-      audit::AuditRecord r;
-      r.action = "key.created";
-      r.resource = "key:" + name;
-      r.result = "succeeded";
-      if (name == "audit.key") {
-        r.detail = "public_key=" + hex_encode(audit_log.public_key());
-      }
-      HIPPO_RETURN_IF_ERROR(audit_log.append(tx, r));
-    }
-    return ok_status();
-  });
-}
-
 }  // namespace
 
 int run_serve(const ServeFlags& flags) {
@@ -151,11 +131,7 @@ int run_serve(const ServeFlags& flags) {
   const crypto::Argon2Params argon2{static_cast<std::uint64_t>(config.argon2_iterations),
                                     static_cast<std::size_t>(config.argon2_memory_mib) << 20};
   // Which keys this start creates: each creation is a key change for the audit trail.
-  const std::filesystem::path keys_dir = config.data_dir / "keys";
-  std::vector<std::string> new_keys;
-  for (const char* name : {"pepper.key", "secrets.key", "audit.key"}) {
-    if (!std::filesystem::exists(keys_dir / name)) new_keys.emplace_back(name);
-  }
+  const std::vector<std::string> new_keys = cli::missing_server_keys(config.data_dir);
   auto auth_service = auth::open_auth_service(config.data_dir, *db, SystemClock::instance(),
                                               auth_config, argon2);
   if (!auth_service) return fail(auth_service.error(), 1);
@@ -164,7 +140,7 @@ int run_serve(const ServeFlags& flags) {
   if (!audit_key) return fail(audit_key.error(), 1);
   audit::AuditLog audit_log(SystemClock::instance(), std::move(*audit_key));
   auth.set_audit_log(&audit_log);
-  if (auto s = record_new_keys(*db, audit_log, new_keys); !s) return fail(s.error(), 1);
+  if (auto s = cli::record_new_keys(*db, audit_log, new_keys); !s) return fail(s.error(), 1);
 
   server::ServerOptions options;
   options.address = config.listen_address;

@@ -56,4 +56,28 @@ Result<access::Decision> contact_policy(store::Transaction& tx, const Actor& sen
   return organisation == sender.organisation_id ? allow() : deny("other_organisation");
 }
 
+Result<std::vector<Contact>> contacts_of(store::Transaction& tx, const Actor& actor) {
+  if (!may_converse(actor.role)) return std::vector<Contact>{};
+  HIPPO_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.query("SELECT id, display_name, email, role FROM accounts WHERE id <> ? AND "
+               "status <> 'disabled' AND ((organisation_id = ? AND role <> 'patient') OR id IN "
+               "(SELECT patient_id FROM care_relationships WHERE practitioner_id = ? AND "
+               "status = 'active') OR id IN (SELECT practitioner_id FROM care_relationships "
+               "WHERE patient_id = ? AND status = 'active')) ORDER BY display_name, id",
+               {actor.account_id, actor.organisation_id, actor.account_id, actor.account_id}));
+  std::vector<Contact> out;
+  for (const auto& row : rows) {
+    Contact c;
+    HIPPO_ASSIGN_OR_RETURN(c.account_id, row.text(0));
+    HIPPO_ASSIGN_OR_RETURN(c.display_name, row.text(1));
+    HIPPO_ASSIGN_OR_RETURN(c.email, row.text(2));
+    HIPPO_ASSIGN_OR_RETURN(c.role, row.text(3));
+    // The candidates are a superset; the policy decides, as for a send.
+    HIPPO_ASSIGN_OR_RETURN(access::Decision d, contact_policy(tx, actor, c.account_id));
+    if (d) out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace hippocrate::messaging

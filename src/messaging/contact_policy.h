@@ -14,7 +14,9 @@
 // kContactNotPermitted, so the answer does not reveal whether an account exists.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "access/policy.h"
 #include "messaging/messaging_types.h"
@@ -26,6 +28,19 @@ inline constexpr std::string_view kContactNotPermitted = "contact_not_permitted"
 
 Result<access::Decision> contact_policy(store::Transaction& tx, const Actor& sender,
                                         std::string_view recipient_id);
+
+// An account the caller may message (GET /api/v1/contacts).
+struct Contact {
+  std::string account_id;
+  std::string display_name;
+  std::string email;
+  std::string role;
+};
+
+// Every other account `actor` may message, by display name: the candidates (staff of the
+// same organisation, the other party of an active care relationship) each checked with
+// contact_policy in the same transaction.
+Result<std::vector<Contact>> contacts_of(store::Transaction& tx, const Actor& actor);
 
 // The error every refusal answers with (403 "contact_not_permitted").
 Error contact_not_permitted();

@@ -258,4 +258,17 @@ Result<DeviceListing> DeviceDirectory::devices_of(const Actor& actor,
   return contact_not_permitted();
 }
 
+Result<std::vector<Contact>> DeviceDirectory::contacts(const Actor& actor) {
+  return store_.write([&](store::Transaction& tx) -> Result<std::vector<Contact>> {
+    HIPPO_ASSIGN_OR_RETURN(auto list, contacts_of(tx, actor));
+    for (const auto& c : list) {
+      if (c.role != "patient") continue;
+      HIPPO_RETURN_IF_ERROR(audit_.append(
+          tx, detail::record(actor, "contacts.list", "patient:" + detail::safe_id(c.account_id),
+                             "allowed")));
+    }
+    return list;
+  });
+}
+
 }  // namespace hippocrate::messaging

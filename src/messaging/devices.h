@@ -16,6 +16,7 @@
 
 #include "audit/audit_log.h"
 #include "base/clock.h"
+#include "messaging/contact_policy.h"
 #include "messaging/live_registry.h"
 #include "messaging/messaging_types.h"
 #include "store/store.h"
@@ -63,6 +64,10 @@ class DeviceDirectory {
   // The current devices of `account_id`: oneself, or an account the contact policy
   // allows; otherwise contact_not_permitted (the refusal is audited).
   Result<DeviceListing> devices_of(const Actor& actor, const std::string& account_id);
+  // The accounts `actor` may message (contacts_of). Each patient listed to someone else is
+  // audited like a patient list read ("contacts.list" on patient:<id>), in the same
+  // transaction, so the patient's access log shows it.
+  Result<std::vector<Contact>> contacts(const Actor& actor);
 
  private:
   Result<DeviceChange> change(const Actor& actor, const std::string* device_id,

@@ -296,8 +296,94 @@ check "the practitioner no longer sees the patient" eval '[[ $rc -eq 0 ]] && ! o
 hip "" care end "$care_id" --profile "$PP" --json
 check "ending it again is care_relationship_not_found" failed_with care_relationship_not_found
 
+# --- Object-level: the ended relationship refuses the practitioner; a link request. ---
+hip "" patients --all --profile "$PP" --json
+pat_id=$(grep -oE '"patient":\{"id":"[0-9a-f]{32}"' <<<"$out" | head -1 | cut -d'"' -f6)
+check "the practitioner's history still names the patient id" test "${#pat_id}" -eq 32
+hip "" patient "$pat_id" --profile "$PP" --json
+check "after the end, reading the patient is refused (patient_not_found)" failed_with patient_not_found
+hip "" care request "$pat_email" --profile "$PP" --json
+check "care request to an existing patient account is accepted (202)" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"status\":\"requested\""'
+hip "" care request nobody@example.org --profile "$PP" --json
+check "care request to an unknown address answers the same" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"status\":\"requested\""'
+hip "" practitioners --all --profile "$PT" --json
+request_id=$(grep -oE '"id":"[0-9a-f]{32}","status":"invited"' <<<"$out" | head -1 | cut -d'"' -f4)
+check "the patient sees the pending request" test "${#request_id}" -eq 32
+hip "" patient "$pat_id" --profile "$PP" --json
+check "a pending request gives no access yet" failed_with patient_not_found
+hip "" care accept "$request_id" --profile "$PT"
+check "the patient accepts the request" test "$rc" -eq 0
+hip "" patient "$pat_id" --profile "$PP" --json
+check "the practitioner reads the patient again" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"email\":\"$pat_email\""'
+hip "" access-log --profile "$PT" --json
+check "the patient's access log shows the read" out_has '"action":"patient.read"'
+
+# --- Delegation to an assistant, accounts administration, auditor search. ---
+as_email=assistant2@example.org
+au_email=auditor@example.org
+PS="$work/profiles/assistant"
+PU="$work/profiles/auditor"
+staff_pw='Quiet library with green lamps 77'
+for pair in "assistant:$as_email:$PS" "auditor:$au_email:$PU"; do
+  IFS=: read -r role email profile <<<"$pair"
+  hip "" invite --role "$role" "$email" --profile "$PA" --json
+  token=$(jget token <<<"$out")
+  hip "$staff_pw"$'\n' accept-invite "$token" --name "Staff $role" "${srv[@]}" \
+    --profile "$profile" --password-stdin
+  hip "$staff_pw"$'\n' login "$email" --profile "$profile" --password-stdin
+  hip "" mfa enroll --profile "$profile" --json
+  secret=$(jget secret <<<"$out")
+  hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$profile"
+  check "the $role joins and enrols a second factor" test "$rc" -eq 0
+done
+hip "" patients --profile "$PS" --json
+check "an assistant without delegation lists no patient" \
+  eval '[[ $rc -eq 0 ]] && ! out_has "$pat_email"'
+hip "" delegate grant "$as_email" --profile "$PP" --json
+check "the practitioner delegates to the assistant" test "$rc" -eq 0
+hip "" delegate grant "$admin_email" --profile "$PP" --json
+check "delegating to a non-assistant is refused (not_an_assistant)" failed_with not_an_assistant
+hip "" delegate list --profile "$PS" --json
+check "the assistant sees the delegation" out_has "Dr Jeanne Bernard"
+hip "" patients --profile "$PS" --json
+check "the assistant now lists the practitioner's patient" \
+  eval '[[ $rc -eq 0 ]] && out_has "$pat_email"'
+hip "" delegate revoke "$as_email" --profile "$PP"
+check "the practitioner revokes the delegation" test "$rc" -eq 0
+hip "" patient "$pat_id" --profile "$PS" --json
+check "the assistant is refused at once" failed_with patient_not_found
+
+hip "" accounts list --profile "$PA" --json
+check "accounts list shows the organisation's accounts" \
+  eval '[[ $rc -eq 0 ]] && out_has "$prac_email" && out_has "$as_email"'
+hip "" accounts disable "$as_email" --profile "$PA" --json
+check "accounts disable ends the assistant's sessions" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"status\":\"disabled\""'
+hip "" whoami --profile "$PS" --json
+check "the disabled assistant's session no longer works" test "$rc" -eq 1
+hip "" accounts enable "$as_email" --profile "$PA" --json
+check "accounts enable re-opens it" eval '[[ $rc -eq 0 ]] && out_has "\"status\":\"active\""'
+hip "" accounts list --profile "$PP" --json
+check "a practitioner may not list accounts" failed_with permission_denied
+
+hip "" audit search --action patient.read --profile "$PU" --json
+check "the auditor finds the patient reads" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"action\":\"patient.read\"" && out_has "\"result\":\"denied\""'
+hip "" audit search --profile "$PU"
+check "audit search (text) has a header" grep -q "^SEQ" <<<"$out"
+hip "" audit search --from yesterday --profile "$PU" --json
+check "a malformed time is refused (invalid_time)" failed_with invalid_time
+hip "" audit search --profile "$PP" --json
+check "a practitioner may not search the audit trail" failed_with permission_denied
+hip "" admin organisation create --data-dir "$data" --org "Cabinet B" --email admin@cabinet-b.example --json
+org_token=$(jget token <<<"$out")
+check "admin organisation create gives an invitation for another tenant" test "${#org_token}" -eq 43
+
 # --- Everyone logs out; their tokens stop working. ---
-for who in "$PA" "$PP" "$PT"; do
+for who in "$PA" "$PP" "$PT" "$PS" "$PU"; do
   token=$(cat "$who/session")
   hip "" logout --profile "$who"
   check "logout ($(basename "$who"))" eval '[[ $rc -eq 0 && ! -e $who/session ]]'
@@ -312,6 +398,13 @@ check "no password, token or TOTP secret in the access log or server output" \
   eval '! grep -qF -e "$admin_pw" -e "$prac_pw" -e "$pat_pw" -e "$pat_pw2" -e "$prac_token" -e "$pat_token" -e "$admin_secret" -e "$old_token" "$work/access.log" "$work/serve.out" "$work/serve.err"' 
 
 # --- The audit log: intact on the live database, caught after a manual edit. ---
+hip "" admin audit search --data-dir "$data" --action care.accept --json
+check "admin audit search (offline) finds the relationship changes" \
+  eval '[[ $rc -eq 0 && $(grep -o "\"action\":\"care.accept\"" <<<"$out" | wc -l) -ge 2 ]]'
+hip "" admin audit search --data-dir "$data" --action key.created --json
+check "the key creations are on the trail" \
+  eval 'out_has "key:pepper.key" && out_has "key:audit.key"'
+
 hip "" admin audit verify --data-dir "$data"
 check "admin audit verify: the log is intact (exit 0)" \
   eval '[[ $rc -eq 0 ]] && out_has "audit log intact"'

@@ -92,6 +92,7 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"PUT /api/v1/me/device-list", {kMessaging, false, false}},
       {"GET /api/v1/me/devices", {kMessaging, false, false}},
       {"GET /api/v1/accounts/{account_id}/devices", {kMessaging, false, false}},
+      {"GET /api/v1/contacts", {kMessaging, false, false}},
       {"POST /api/v1/devices/{device_id}/revoke", {kMessaging, false, false}},
       {"PUT /api/v1/devices/{device_id}/prekeys", {kMessaging, false, false}},
       {"GET /api/v1/devices/{device_id}/prekeys/count", {kMessaging, false, false}},

@@ -74,6 +74,24 @@ class ObjectLevelTest : public ::testing::Test {
   Deployment dep_;
 };
 
+// Every registered route whose action has an object rule must be exercised by the object
+// tests below: a new object-level route without cases here fails this test.
+TEST_F(ObjectLevelTest, EveryObjectLevelRouteIsCoveredHere) {
+  const std::set<std::string> covered = {
+      "GET /api/v1/patients/{id}",          "GET /api/v1/accounts/{id}",
+      "POST /api/v1/accounts/{id}/disable", "POST /api/v1/accounts/{id}/enable",
+      "POST /api/v1/delegations",
+  };
+  std::set<std::string> object_routes;
+  for (const auto& route : dep_.router.routes()) {
+    auto rule = access::object_rule_for(route->action);
+    if (rule && *rule != access::ObjectRule::kNone) {
+      object_routes.insert(route->method + " " + route->path_template);
+    }
+  }
+  EXPECT_EQ(object_routes, covered);
+}
+
 struct PatientCase {
   std::string who;
   std::string patient;

@@ -377,6 +377,19 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
                              if (!l) return error_response(l.error());
                              return json_response(200, listing_json(*l));
                            }));
+  router.add(session_route("GET", "/api/v1/contacts", "device.list", auth,
+                           [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
+                             auto list = svc.devices().contacts(actor_of(ctx, s));
+                             if (!list) return error_response(list.error());
+                             json::array out;
+                             for (const auto& c : *list) {
+                               out.push_back(json::object{{"account_id", c.account_id},
+                                                          {"display_name", c.display_name},
+                                                          {"email", c.email},
+                                                          {"role", c.role}});
+                             }
+                             return json_response(200, json::object{{"contacts", out}});
+                           }));
   router.add(session_route("POST", "/api/v1/devices/{device_id}/revoke", "device.revoke", auth,
                            [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
                              auto done = svc.devices().revoke(actor_of(ctx, s),

@@ -5,6 +5,7 @@
 //   PUT  /api/v1/me/device-list                         upload a new signed device list
 //   GET  /api/v1/me/devices                             one's devices
 //   GET  /api/v1/accounts/{account_id}/devices          a contact's current devices
+//   GET  /api/v1/contacts                               the accounts one may message
 //   POST /api/v1/devices/{device_id}/revoke             revoke one's device
 //   PUT  /api/v1/devices/{device_id}/prekeys            upload prekeys
 //   GET  /api/v1/devices/{device_id}/prekeys/count      how many one-time prekeys are left

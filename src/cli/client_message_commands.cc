@@ -1,0 +1,143 @@
+// End-to-end encrypted messages from the command line (docs/cli.md "Messaging"):
+//   contacts                 the people you may message
+//   send EMAIL [TEXT | -]    encrypt for each of their devices and yours, send
+//   inbox                    fetch, decrypt, print, then acknowledge
+// `listen` is in client_message_listen_command.cc; both print through print_opened.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <memory>
+
+#include "cli/client_commands.h"
+#include "cli/client_message_output.h"
+#include "cli/client_messaging.h"
+#include "cli/command_helpers.h"
+#include "cli/output.h"
+
+namespace hippocrate::cli {
+namespace {
+
+namespace json = boost::json;
+
+Status run_contacts(ClientContext& context) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(json::object answer, context.call("GET", "/api/v1/contacts", {}, &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  const auto* list = answer.if_contains("contacts");
+  if (list == nullptr || !list->is_array() || list->as_array().empty()) {
+    std::printf("Nobody you may message yet (patients: an active care relationship; staff: "
+                "your organisation).\n");
+    return ok_status();
+  }
+  std::printf("%-30s  %-36s  %s\n", "NAME", "E-MAIL", "ROLE");
+  for (const auto& item : list->as_array()) {
+    if (!item.is_object()) continue;
+    const auto& o = item.as_object();
+    std::printf("%-30s  %-36s  %s\n", json_string(o, "display_name").c_str(),
+                json_string(o, "email").c_str(), json_string(o, "role").c_str());
+  }
+  return ok_status();
+}
+
+struct SendFlags {
+  ClientFlags client;
+  std::string to;
+  std::string text;
+};
+
+Status run_send(ClientContext& context, const SendFlags& flags) {
+  std::string text = flags.text;
+  if (text.empty() || text == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  if (text.empty()) return usage_error("nothing to send: give TEXT, or - to read standard input");
+  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  HIPPO_ASSIGN_OR_RETURN(AccountInfo to, m->resolve(flags.to));
+  std::vector<std::string> warnings;
+  auto sent = m->send_text(to, text, warnings);
+  print_warnings(warnings);
+  if (!sent) return sent.error();
+  if (context.json()) {
+    print_json(json::object{{"message_id", sent->message_id},
+                            {"stored_at", sent->stored_at},
+                            {"recipient", to.account_id},
+                            {"envelopes", sent->envelopes}});
+    return ok_status();
+  }
+  std::printf("Sent to %s (encrypted for %zu device%s).\n", describe(to).c_str(), sent->envelopes,
+              sent->envelopes == 1 ? "" : "s");
+  return ok_status();
+}
+
+Result<std::vector<Incoming>> parse_batch(const json::object& answer) {
+  std::vector<Incoming> out;
+  const auto* list = answer.if_contains("messages");
+  if (list == nullptr || !list->is_array()) return out;
+  for (const auto& item : list->as_array()) {
+    if (!item.is_object()) continue;
+    const auto& o = item.as_object();
+    auto ciphertext = base64url_decode(json_string(o, "ciphertext"));
+    out.push_back({json_string(o, "message_id"), json_string(o, "sender"),
+                   json_string(o, "sender_device"), json_int(o, "stored_at"),
+                   ciphertext ? std::move(*ciphertext) : Bytes{}});
+  }
+  return out;
+}
+
+// At most this many batches of 100 per run (a bound, not a limit users meet).
+constexpr int kMaxBatches = 100;
+
+Status run_inbox(ClientContext& context) {
+  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  const std::string target = "/api/v1/devices/" + m->device_id() + "/messages";
+  json::array all;
+  std::size_t count = 0;
+  for (int batch = 0; batch < kMaxBatches; ++batch) {
+    HIPPO_ASSIGN_OR_RETURN(json::object answer, m->call("GET", target + "?limit=100"));
+    HIPPO_ASSIGN_OR_RETURN(std::vector<Incoming> incoming, parse_batch(answer));
+    if (incoming.empty()) break;
+    std::vector<std::string> warnings;
+    client::KeystoreData data = m->data();
+    std::vector<Opened> opened;
+    for (const auto& in : incoming) opened.push_back(m->open_incoming(data, in, warnings));
+    // The sessions first, then the acknowledgement: a crash in between only redelivers
+    // envelopes whose keys are used (reported as duplicates), never loses a message.
+    HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
+    print_warnings(warnings);
+    json::array ids;
+    for (const auto& o : opened) {
+      ids.emplace_back(o.meta.message_id);
+      if (context.json()) all.push_back(opened_json(*m, o));
+      else print_opened(*m, o);
+      ++count;
+    }
+    json::object ack{{"message_ids", std::move(ids)}};
+    HIPPO_RETURN_IF_ERROR(m->call("POST", target + "/ack", &ack));
+    if (!json_bool(answer, "more")) break;
+  }
+  if (context.json()) print_json(json::object{{"messages", std::move(all)}});
+  else if (count == 0) std::printf("No new messages.\n");
+  return ok_status();
+}
+
+}  // namespace
+
+void add_message_commands(CLI::App& app) {
+  add_plain_command(app, "contacts", "The people you may message", run_contacts);
+  auto flags = std::make_shared<SendFlags>();
+  auto* send = app.add_subcommand("send", "Send an end-to-end encrypted message");
+  send->add_option("to", flags->to, "The recipient's e-mail (or account id)")->required();
+  send->add_option("text", flags->text, "The message; - (or nothing) reads standard input");
+  add_client_flags(send, flags->client, false);
+  send->callback([flags] {
+    throw CLI::RuntimeError(
+        run_client_command(flags->client, [flags](ClientContext& c) { return run_send(c, *flags); }));
+  });
+  add_plain_command(app, "inbox", "Fetch, decrypt and show your new messages", run_inbox);
+}
+
+}  // namespace hippocrate::cli

@@ -1,0 +1,119 @@
+// `hippocrate listen [--count N] [--timeout SECONDS]`: opens this device's WebSocket
+// (docs/messaging.md "Live delivery"), prints each message as it arrives (the backlog
+// first), and acknowledges it once the keystore holds the new session state. Stops after N
+// messages, after SECONDS (an error when --count was not reached), or on Ctrl-C (the
+// keystore is only ever replaced atomically, so an interruption loses nothing: an
+// unacknowledged message comes again).
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <variant>
+
+#include "cli/client_commands.h"
+#include "cli/client_message_output.h"
+#include "cli/client_messaging.h"
+#include "cli/output.h"
+#include "client/https_client.h"
+#include "messaging/wire_frame.h"
+
+namespace hippocrate::cli {
+namespace {
+
+namespace json = boost::json;
+namespace wire = messaging::wire;
+using Clock = std::chrono::steady_clock;
+
+struct ListenFlags {
+  ClientFlags client;
+  int count = 0;     // 0: no limit
+  double timeout = 0;  // seconds; 0: none
+};
+
+// Handles one delivered envelope: decrypt under the keystore lock, commit, print, ack.
+Status handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire::Deliver& d,
+                      bool as_json) {
+  HIPPO_RETURN_IF_ERROR(m.relock());
+  std::vector<std::string> warnings;
+  client::KeystoreData data = m.data();
+  const Opened opened = m.open_incoming(
+      data, Incoming{d.message_id, d.sender_account, d.sender_device,
+                     static_cast<std::int64_t>(d.stored_at), d.ciphertext},
+      warnings);
+  HIPPO_RETURN_IF_ERROR(m.commit(std::move(data)));
+  m.unlock();
+  print_warnings(warnings);
+  if (as_json) print_json(opened_json(m, opened));
+  else print_opened(m, opened);
+  HIPPO_ASSIGN_OR_RETURN(std::string ack, wire::encode(wire::Ack{{d.message_id}}));
+  return socket.send(ack, true);
+}
+
+Status run_listen(ClientContext& context, const ListenFlags& flags) {
+  if (flags.count < 0 || flags.timeout < 0) return usage_error("--count and --timeout must be positive");
+  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  HIPPO_ASSIGN_OR_RETURN(client::ClientOptions options, client::parse_server_url(context.server_url()));
+  options.ca_file = context.ca_file();
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  std::string bearer = "Bearer ";
+  bearer.append(token.view());
+  auto socket = client::WebSocketClient::connect(
+      options, "/api/v1/devices/" + m->device_id() + "/socket", {{"Authorization", bearer}});
+  sodium_memzero(bearer.data(), bearer.size());
+  if (!socket) return socket.error();
+  (void)m->contacts();  // names for the senders, fetched once
+  m->unlock();          // other commands of this profile may run meanwhile
+  std::fprintf(stderr, "Listening on device %s (Ctrl-C to stop)...\n", m->device_id().c_str());
+
+  const auto deadline = flags.timeout > 0
+                            ? Clock::now() + std::chrono::milliseconds(
+                                                 static_cast<std::int64_t>(flags.timeout * 1000))
+                            : Clock::time_point::max();
+  int received = 0;
+  while (flags.count == 0 || received < flags.count) {
+    const auto left = deadline == Clock::time_point::max()
+                          ? std::chrono::milliseconds(std::chrono::hours(24))
+                          : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    auto message = socket->receive(left);
+    if (!message) {
+      if (message.error().code() == "request_timeout") break;
+      return Error::unavailable("connection_closed",
+                                "the server closed the connection (restarted?); run listen again");
+    }
+    if (!message->binary) continue;
+    auto frame = wire::decode(message->data);
+    if (!frame) return frame.error();
+    if (const auto* d = std::get_if<wire::Deliver>(&*frame)) {
+      HIPPO_RETURN_IF_ERROR(handle_deliver(*m, *socket, *d, context.json()));
+      ++received;
+    } else if (const auto* e = std::get_if<wire::ErrorFrame>(&*frame)) {
+      return Error::unavailable(e->code, "the server ended the live connection: " + e->code);
+    }
+  }
+  (void)socket->close();
+  if (flags.count > 0 && received < flags.count) {
+    return Error::unavailable("listen_timeout", "received " + std::to_string(received) + " of " +
+                                                    std::to_string(flags.count) +
+                                                    " messages before the timeout");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+void add_listen_command(CLI::App& app) {
+  auto flags = std::make_shared<ListenFlags>();
+  auto* listen = app.add_subcommand("listen", "Print messages live as they arrive");
+  listen->add_option("--count", flags->count, "Stop after N messages");
+  listen->add_option("--timeout", flags->timeout, "Stop after SECONDS (an error with --count)");
+  add_client_flags(listen, flags->client, false);
+  listen->callback([flags] {
+    throw CLI::RuntimeError(run_client_command(
+        flags->client, [flags](ClientContext& c) { return run_listen(c, *flags); }));
+  });
+}
+
+}  // namespace hippocrate::cli

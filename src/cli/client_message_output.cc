@@ -1,0 +1,75 @@
+#include "cli/client_message_output.h"
+
+#include <cstdio>
+#include <string>
+
+#include "cli/output.h"
+
+namespace hippocrate::cli {
+namespace {
+
+namespace json = boost::json;
+
+// Control characters other than newline and tab become '?' (escape sequences included).
+std::string printable(const Bytes& body) {
+  std::string out(body.begin(), body.end());
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) c = '?';
+  }
+  return out;
+}
+
+json::object sender_json(Messenger& m, const std::string& account_id) {
+  const AccountInfo who = m.who_is(account_id);
+  return json::object{{"account_id", who.account_id},
+                      {"email", who.email},
+                      {"display_name", who.display_name}};
+}
+
+bool is_duplicate(const Opened& o) { return o.error && o.error->code() == "e2ee_replay"; }
+
+}  // namespace
+
+json::object opened_json(Messenger& m, const Opened& o) {
+  json::object out{{"message_id", o.meta.message_id},
+                   {"sender", sender_json(m, o.meta.sender)},
+                   {"sender_device", o.meta.sender_device},
+                   {"stored_at", o.meta.stored_at},
+                   {"from_me", o.meta.sender == m.me().account_id}};
+  if (o.content) {
+    out["sent_at_ms"] = o.content->sent_at_ms;
+    out["content_type"] = o.content->content_type;
+    out["text"] = std::string(o.content->body.begin(), o.content->body.end());
+  } else if (o.error) {
+    out["error"] = json::object{{"code", o.error->code()}, {"message", o.error->message()}};
+    out["duplicate"] = is_duplicate(o);
+  }
+  return out;
+}
+
+void print_opened(Messenger& m, const Opened& o) {
+  const std::string device = o.meta.sender_device.substr(0, 8);
+  const std::string from = o.meta.sender == m.me().account_id
+                               ? "you (your device " + device + ")"
+                               : describe(m.who_is(o.meta.sender)) + "  (device " + device + ")";
+  if (!o.content) {
+    if (is_duplicate(o)) {
+      std::fprintf(stderr, "hippocrate: message %s from %s was delivered again; already shown, "
+                   "ignored.\n", o.meta.message_id.c_str(), from.c_str());
+      return;
+    }
+    std::fprintf(stderr,
+                 "hippocrate: WARNING: message %s from %s could NOT be decrypted (%s: %s). It "
+                 "was altered, or not meant for this device; it is removed from the server.\n",
+                 o.meta.message_id.c_str(), from.c_str(), o.error->code().c_str(),
+                 o.error->message().c_str());
+    return;
+  }
+  std::printf("From: %s\nSent: %s\n\n%s\n\n", from.c_str(),
+              format_time(static_cast<std::int64_t>(o.content->sent_at_ms / 1000)).c_str(),
+              printable(o.content->body).c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace hippocrate::cli

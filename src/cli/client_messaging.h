@@ -1,0 +1,169 @@
+// The client side of end-to-end encrypted messaging shared by the CLI commands (devices,
+// send, inbox, listen, safety-number, verify): this device's encrypted keystore in the
+// profile, its registration with the server, and the verified device lists of accounts
+// (docs/protocol.md, docs/messaging.md, docs/cli.md "Messaging").
+//
+// The keystore is PROFILE/keystore (0600), sealed with the random key PROFILE/keystore.key
+// (0600), or with a passphrase when $HIPPOCRATE_KEYSTORE_PASSPHRASE is set when it is
+// created (and then needed each time). A Messenger holds an exclusive lock
+// (PROFILE/keystore.lock, flock) while it may change the keystore, so two commands of the
+// same profile never overwrite each other's session state.
+//
+// Trust: the account key of another account is pinned the first time it is seen (trust on
+// first use; the safety number is how people check it); a different key later is a loud
+// warning, and a refusal to send to a contact the user had verified until `verify
+// --acknowledge-change`. One's own account key is never learnt from the server: the first
+// device creates it, a paired device is given it by the user (`devices add --account-key`).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/secret_bytes.h"
+#include "cli/client_context.h"
+#include "client/keystore.h"
+#include "e2ee/device_list.h"
+#include "e2ee/message_content.h"
+
+namespace hippocrate::cli {
+
+struct AccountInfo {
+  std::string account_id;
+  std::string email;
+  std::string display_name;
+  std::string role;
+};
+// "Name <email>", or the account id when nothing else is known.
+std::string describe(const AccountInfo& account);
+
+// The device list blob stored by the server (docs/protocol.md §2.2, "Publication"):
+// u8 0x01 ‖ account public key (32) ‖ signed DeviceList.
+Bytes publish_device_list(const e2ee::PublicKey& account_key, std::span<const std::uint8_t> signed_list);
+
+// One account's devices as the server lists them, checked against its signed list.
+struct VerifiedDevices {
+  e2ee::DeviceList signed_list;  // every device the account key signed (decrypting)
+  e2ee::DeviceList current;      // the signed ones the server still routes to (sending)
+  std::int64_t server_version = 0;
+  e2ee::PublicKey account_key{};
+};
+
+struct Incoming {
+  std::string message_id;
+  std::string sender;
+  std::string sender_device;
+  std::int64_t stored_at = 0;
+  Bytes ciphertext;
+};
+
+struct Opened {
+  Incoming meta;
+  std::optional<e2ee::MessageContent> content;  // set: decrypted
+  std::optional<Error> error;                   // set: refused (e2ee_* code)
+};
+
+class KeystoreLock;
+
+class Messenger {
+ public:
+  enum class Setup {
+    kReady,    // register this profile as the account's first device if needed; refuse a
+               // device still waiting for pairing
+    kPairing,  // open whatever exists (devices add / devices list): no automatic setup
+  };
+  // Logs in with the profile's session, locks and opens the keystore, registers the device
+  // and replenishes its one-time prekeys (kReady).
+  static Result<std::unique_ptr<Messenger>> open(ClientContext& context, Setup setup);
+  ~Messenger();
+
+  ClientContext& context() { return context_; }
+  const AccountInfo& me() const { return me_; }
+  bool has_keystore() const { return keystore_.has_value(); }
+  const client::KeystoreData& data() const { return keystore_->data(); }
+  const std::string& device_id() const { return keystore_->data().device.pub.device_id; }
+  // True when this device may act (its own account key is pinned: registered or paired).
+  bool paired() const;
+  Status commit(client::KeystoreData next);
+  // listen: release the keystore lock while waiting, take it back (re-reading the
+  // keystore, which another command may have changed) before processing.
+  void unlock();
+  Status relock();
+
+  // JSON API calls with this session. `body` is serialised JSON (public data only).
+  Result<boost::json::object> call(std::string_view method, std::string_view target,
+                                   const boost::json::object* body = nullptr);
+
+  // Creates the keystore of a device that is not registered yet (devices add): a fresh
+  // identity for this account, no account key.
+  Status create_pending_device();
+  // Registers the first device of the account (new account key) — what kReady does.
+  Status register_first_device();
+  // Pins `account_key` as one's own (devices add --account-key), then checks that the
+  // server's signed list includes this device, and uploads prekeys.
+  Status complete_pairing(const e2ee::PublicKey& account_key);
+  // Uploads a signed prekey and one-time prekeys when the server runs low (§2.4).
+  Status replenish_prekeys();
+
+  // The raw listing: own (GET /me/devices, revoked included) or another account's.
+  Result<boost::json::object> listing(const std::string& account_id);
+  // Fetches, verifies and pins (into `data`, which the caller commits) an account's list.
+  // `warnings` receives a loud message when the account key changed.
+  Result<VerifiedDevices> verified_devices(const std::string& account_id,
+                                           client::KeystoreData& data,
+                                           std::vector<std::string>& warnings);
+  // Signs and uploads a new own device list naming `device_ids` (and `added`, for a new
+  // device, registered with PUT /api/v1/devices/{id}). Needs the account key.
+  Status publish_own_list(const std::vector<e2ee::DevicePublicIdentity>& devices,
+                          const e2ee::DevicePublicIdentity* added);
+
+  // The accounts one may message (GET /api/v1/contacts), cached.
+  Result<std::vector<AccountInfo>> contacts();
+  // EMAIL (a contact's) or an account id → the account. Errors: contact_not_permitted.
+  Result<AccountInfo> resolve(const std::string& who);
+  // Who an account id is, for display (contacts, oneself), else just the id.
+  AccountInfo who_is(const std::string& account_id);
+
+  // Encrypts `text` for every current device of `to` and one's other devices, commits the
+  // sessions, sends; on device_list_mismatch refreshes the lists and retries once.
+  struct Sent {
+    std::string message_id;
+    std::int64_t stored_at = 0;
+    std::size_t envelopes = 0;
+  };
+  Result<Sent> send_text(const AccountInfo& to, std::string_view text,
+                         std::vector<std::string>& warnings);
+
+  // Decrypts one delivered envelope into `data` (advanced only on success).
+  Opened open_incoming(client::KeystoreData& data, const Incoming& in,
+                       std::vector<std::string>& warnings);
+
+ private:
+  Messenger(ClientContext& context, SecretBytes token, AccountInfo me);
+  Status load_keystore();
+  Status ensure_registered();
+
+  ClientContext& context_;
+  SecretBytes token_;
+  AccountInfo me_;
+  std::unique_ptr<KeystoreLock> lock_;
+  std::optional<client::Keystore> keystore_;
+  std::optional<std::vector<AccountInfo>> contacts_;
+  std::map<std::string, e2ee::DeviceList> sender_lists_;  // open_incoming cache
+};
+
+// The keystore file of a profile.
+std::filesystem::path keystore_path(const Profile& profile);
+
+// Prints warnings on stderr, prefixed, impossible to miss.
+void print_warnings(const std::vector<std::string>& warnings);
+
+}  // namespace hippocrate::cli

@@ -1,0 +1,300 @@
+// Messenger: the keystore of the profile (lock, open, create), this device's registration
+// (first device, pairing) and its prekeys. See client_messaging.h.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "cli/client_messaging.h"
+#include "cli/output.h"
+#include "e2ee/prekey_store.h"
+
+namespace hippocrate::cli {
+
+namespace json = boost::json;
+
+// An exclusive flock on PROFILE/keystore.lock (released by close).
+class KeystoreLock {
+ public:
+  static Result<std::unique_ptr<KeystoreLock>> acquire(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return Error::internal("keystore_lock_failed", "cannot open " + file.string());
+    }
+    // Another command of this profile holds it for at most a few requests.
+    for (int i = 0; i < 300; ++i) {
+      if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        return std::unique_ptr<KeystoreLock>(new KeystoreLock(fd));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ::close(fd);
+    return Error::unavailable("keystore_busy",
+                              "another hippocrate command of this profile holds the keystore");
+  }
+  ~KeystoreLock() { ::close(fd_); }
+  KeystoreLock(const KeystoreLock&) = delete;
+  KeystoreLock& operator=(const KeystoreLock&) = delete;
+
+ private:
+  explicit KeystoreLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+namespace {
+
+std::uint64_t now_seconds() { return static_cast<std::uint64_t>(unix_seconds(SystemClock().now())); }
+
+// A new keystore: sealed with $HIPPOCRATE_KEYSTORE_PASSPHRASE when set, else a key file.
+// An existing one: with its key file when it has one, else the passphrase (a keystore
+// made with a passphrase then says keystore_needs_passphrase when it is not set).
+client::KeystoreUnlock unlock_method(const std::filesystem::path& keystore = {}) {
+  std::error_code ec;
+  if (!keystore.empty() &&
+      std::filesystem::exists(client::Keystore::key_file_path(keystore), ec)) {
+    return client::KeystoreUnlock::key_file();
+  }
+  const char* passphrase = std::getenv("HIPPOCRATE_KEYSTORE_PASSPHRASE");
+  if (passphrase != nullptr && *passphrase != '\0') {
+    return client::KeystoreUnlock::passphrase(SecretBytes::from(std::string_view(passphrase)));
+  }
+  return client::KeystoreUnlock::key_file();
+}
+
+Status status_of(const Result<json::object>& r) {
+  if (!r) return r.error();
+  return ok_status();
+}
+
+json::array ids_json(const std::vector<e2ee::DevicePublicIdentity>& devices) {
+  json::array a;
+  for (const auto& d : devices) a.emplace_back(d.device_id);
+  return a;
+}
+
+}  // namespace
+
+std::filesystem::path keystore_path(const Profile& profile) { return profile.dir() / "keystore"; }
+
+std::string describe(const AccountInfo& a) {
+  if (a.display_name.empty() && a.email.empty()) return a.account_id;
+  if (a.email.empty()) return a.display_name;
+  return a.display_name.empty() ? a.email : a.display_name + " <" + a.email + ">";
+}
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::fprintf(stderr, "hippocrate: WARNING: %s\n", w.c_str());
+}
+
+Messenger::Messenger(ClientContext& context, SecretBytes token, AccountInfo me)
+    : context_(context), token_(std::move(token)), me_(std::move(me)) {}
+Messenger::~Messenger() = default;
+
+Result<json::object> Messenger::call(std::string_view method, std::string_view target,
+                                     const json::object* body) {
+  SecretBytes bytes;
+  if (body != nullptr) bytes = SecretBytes::from(std::string_view(json::serialize(*body)));
+  return context_.call(method, target, std::move(bytes), &token_);
+}
+
+Result<std::unique_ptr<Messenger>> Messenger::open(ClientContext& context, Setup setup) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(json::object answer, context.call("GET", "/api/v1/me", {}, &token));
+  const auto& account = json_object(answer, "account");
+  AccountInfo me{json_string(account, "id"), json_string(account, "email"),
+                 json_string(account, "display_name"), json_string(account, "role")};
+  if (!is_valid_id(me.account_id)) {
+    return Error::internal("unexpected_response", "the server did not say who you are");
+  }
+  std::unique_ptr<Messenger> m(new Messenger(context, std::move(token), std::move(me)));
+  HIPPO_ASSIGN_OR_RETURN(m->lock_, KeystoreLock::acquire(context.profile().dir() / "keystore.lock"));
+  HIPPO_RETURN_IF_ERROR(m->load_keystore());
+  if (setup == Setup::kPairing) return m;
+  if (!m->keystore_) {
+    HIPPO_RETURN_IF_ERROR(m->register_first_device());
+  } else if (!m->paired()) {
+    return Error::failed_precondition(
+        "device_not_paired",
+        "this device is waiting to be paired: run `hippocrate devices add` here and follow it");
+  }
+  HIPPO_RETURN_IF_ERROR(m->ensure_registered());
+  HIPPO_RETURN_IF_ERROR(m->replenish_prekeys());
+  return m;
+}
+
+Status Messenger::load_keystore() {
+  const auto file = keystore_path(context_.profile());
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    keystore_.reset();
+    return ok_status();
+  }
+  HIPPO_ASSIGN_OR_RETURN(client::Keystore ks, client::Keystore::open(file, unlock_method(file)));
+  if (ks.data().device.pub.account_id != me_.account_id) {
+    return Error::failed_precondition(
+        "keystore_other_account",
+        "the keystore of this profile belongs to another account; use another --profile");
+  }
+  keystore_.emplace(std::move(ks));
+  return ok_status();
+}
+
+bool Messenger::paired() const {
+  return keystore_ && keystore_->data().contacts.contains(me_.account_id);
+}
+
+Status Messenger::commit(client::KeystoreData next) { return keystore_->commit(std::move(next)); }
+
+void Messenger::unlock() { lock_.reset(); }
+
+Status Messenger::relock() {
+  HIPPO_ASSIGN_OR_RETURN(lock_, KeystoreLock::acquire(context_.profile().dir() / "keystore.lock"));
+  return load_keystore();
+}
+
+Status Messenger::create_pending_device() {
+  HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me_.account_id, random_id()));
+  client::KeystoreData data;
+  data.device = std::move(device);
+  HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
+                         client::Keystore::create(keystore_path(context_.profile()),
+                                                  unlock_method(), std::move(data)));
+  keystore_.emplace(std::move(ks));
+  return ok_status();
+}
+
+Status Messenger::register_first_device() {
+  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
+  if (json_int(own, "device_list_version") != 0) {
+    return Error::failed_precondition(
+        "device_not_paired",
+        "your account already has messaging devices: pair this one with `hippocrate devices "
+        "add` (then approve it on a device that holds your account key)");
+  }
+  HIPPO_ASSIGN_OR_RETURN(auto account_key, e2ee::generate_account_key(me_.account_id));
+  HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me_.account_id, random_id()));
+  client::KeystoreData data;
+  data.device = std::move(device);
+  data.contacts[me_.account_id] = client::ContactRecord{account_key.public_key, false, false};
+  data.account_key = std::move(account_key);
+  // Written before anything is uploaded: no public key on the server without its secret.
+  HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
+                         client::Keystore::create(keystore_path(context_.profile()),
+                                                  unlock_method(), std::move(data)));
+  keystore_.emplace(std::move(ks));
+  return publish_own_list({keystore_->data().device.pub}, &keystore_->data().device.pub);
+}
+
+Status Messenger::publish_own_list(const std::vector<e2ee::DevicePublicIdentity>& devices,
+                                   const e2ee::DevicePublicIdentity* added) {
+  const auto& data = keystore_->data();
+  if (!data.account_key || !data.account_key->secret_key) {
+    return Error::failed_precondition(
+        "account_key_missing",
+        "this device does not hold your account key, which signs your device list: run this "
+        "on your first device (the one that set up messaging)");
+  }
+  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
+  std::uint64_t version = static_cast<std::uint64_t>(json_int(own, "device_list_version"));
+  if (auto it = data.device_list_versions.find(me_.account_id);
+      it != data.device_list_versions.end()) {
+    version = std::max(version, it->second);
+  }
+  e2ee::DeviceList list{me_.account_id, version + 1, now_seconds(), devices};
+  HIPPO_ASSIGN_OR_RETURN(Bytes signed_list, e2ee::sign_device_list(*data.account_key, list));
+  client::KeystoreData next = data;
+  next.device_list_versions[me_.account_id] = list.version;
+  HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
+  json::object body{
+      {"device_list", base64url_encode(publish_device_list(data.account_key->public_key, signed_list))},
+      {"device_list_version", list.version},
+      {"device_ids", ids_json(devices)}};
+  if (added != nullptr) {
+    body["identity"] = base64url_encode(e2ee::encode_device_identity(*added));
+    return status_of(call("PUT", "/api/v1/devices/" + added->device_id, &body));
+  }
+  return status_of(call("PUT", "/api/v1/me/device-list", &body));
+}
+
+Status Messenger::ensure_registered() {
+  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
+  const auto* devices = own.if_contains("devices");
+  if (devices != nullptr && devices->is_array()) {
+    for (const auto& d : devices->as_array()) {
+      if (!d.is_object() || json_string(d.as_object(), "device_id") != device_id()) continue;
+      if (d.as_object().contains("revoked_at") && !d.as_object().at("revoked_at").is_null()) {
+        return Error::failed_precondition(
+            "device_revoked", "this device was revoked: it can no longer send or receive");
+      }
+      return ok_status();
+    }
+  }
+  // Not on the server: the first registration was interrupted (the keystore is written
+  // first). Register it again with a new list of the current devices plus this one.
+  std::vector<std::string> warnings;
+  client::KeystoreData data = keystore_->data();
+  std::vector<e2ee::DevicePublicIdentity> current;
+  if (json_int(own, "device_list_version") != 0) {
+    HIPPO_ASSIGN_OR_RETURN(VerifiedDevices v, verified_devices(me_.account_id, data, warnings));
+    current = v.current.devices;
+  }
+  current.push_back(data.device.pub);
+  return publish_own_list(current, &keystore_->data().device.pub);
+}
+
+Status Messenger::complete_pairing(const e2ee::PublicKey& account_key) {
+  client::KeystoreData data = keystore_->data();
+  data.contacts[me_.account_id] = client::ContactRecord{account_key, false, false};
+  std::vector<std::string> warnings;
+  HIPPO_ASSIGN_OR_RETURN(VerifiedDevices v, verified_devices(me_.account_id, data, warnings));
+  if (e2ee::find_device(v.current, device_id()) == nullptr ||
+      *e2ee::find_device(v.current, device_id()) != data.device.pub) {
+    return Error::failed_precondition(
+        "device_not_approved",
+        "your device list does not include this device yet: approve it first on your other "
+        "device (hippocrate devices approve CODE), and check the account key you typed");
+  }
+  HIPPO_RETURN_IF_ERROR(commit(std::move(data)));
+  return replenish_prekeys();
+}
+
+Status Messenger::replenish_prekeys() {
+  HIPPO_ASSIGN_OR_RETURN(json::object count,
+                         call("GET", "/api/v1/devices/" + device_id() + "/prekeys/count"));
+  const auto remaining = static_cast<std::size_t>(std::max<std::int64_t>(0, json_int(count, "one_time_prekeys")));
+  const bool has_signed = count.contains("signed_prekey_uploaded_at") &&
+                          !count.at("signed_prekey_uploaded_at").is_null();
+  const auto& data = keystore_->data();
+  HIPPO_ASSIGN_OR_RETURN(e2ee::PrekeyRefresh refresh,
+                         e2ee::refresh_prekeys(data.device, data.prekeys, remaining,
+                                               now_seconds(), e2ee::system_key_source()));
+  std::optional<e2ee::SignedPrekeyPublic> signed_prekey = refresh.new_signed_prekey;
+  if (!signed_prekey && !has_signed) {
+    if (const auto* current = e2ee::current_signed_prekey(refresh.store)) signed_prekey = current->pub;
+  }
+  if (!signed_prekey && refresh.new_one_time_prekeys.empty()) return ok_status();
+  // The private halves first (prekey_store.h): no uploaded prekey lacks its private key.
+  client::KeystoreData next = data;
+  next.prekeys = refresh.store;
+  HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
+  json::object body;
+  if (signed_prekey) {
+    e2ee::Writer w;
+    e2ee::write_signed_prekey(w, *signed_prekey);
+    body["signed_prekey"] = base64url_encode(w.bytes());
+  }
+  json::array one_time;
+  for (const auto& k : refresh.new_one_time_prekeys) {
+    one_time.push_back(json::object{{"id", k.id}, {"key", base64url_encode(k.public_key)}});
+  }
+  if (!one_time.empty()) body["one_time_prekeys"] = std::move(one_time);
+  return status_of(call("PUT", "/api/v1/devices/" + device_id() + "/prekeys", &body));
+}
+
+}  // namespace hippocrate::cli

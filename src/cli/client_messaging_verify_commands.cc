@@ -1,0 +1,154 @@
+// Checking who you talk to (docs/protocol.md §7, docs/cli.md "Messaging"):
+//   safety-number EMAIL [--no-qr] [--light-background]   the 60 digits and a QR code
+//   verify EMAIL [--acknowledge-change]                   mark the contact verified
+// Both sides compute the same number from the two account keys; comparing it (in person,
+// on a video call) proves no one sits in between. A verified contact whose account key
+// changes is blocked for sending until `verify --acknowledge-change`.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "cli/client_commands.h"
+#include "cli/client_messaging.h"
+#include "cli/output.h"
+#include "cli/terminal_qr.h"
+#include "e2ee/safety_number.h"
+
+namespace hippocrate::cli {
+namespace {
+
+namespace json = boost::json;
+
+struct SafetyFlags {
+  ClientFlags client;
+  std::string who;
+  bool no_qr = false;
+  bool light_background = false;
+  bool acknowledge_change = false;
+};
+
+struct Peer {
+  AccountInfo account;
+  client::ContactRecord record;
+  std::string digits;
+  std::string qr;
+};
+
+// Resolves `who`, fetches and pins its account key, computes the safety number.
+Result<Peer> load_peer(Messenger& m, const std::string& who) {
+  HIPPO_ASSIGN_OR_RETURN(AccountInfo account, m.resolve(who));
+  if (account.account_id == m.me().account_id) {
+    return usage_error("that is you: a safety number is between you and someone else");
+  }
+  std::vector<std::string> warnings;
+  client::KeystoreData data = m.data();
+  auto devices = m.verified_devices(account.account_id, data, warnings);
+  print_warnings(warnings);
+  if (!devices) return devices.error();
+  HIPPO_RETURN_IF_ERROR(m.commit(data));
+  Peer peer{account, data.contacts.at(account.account_id), {}, {}};
+  const e2ee::AccountFingerprintInput local{m.me().account_id,
+                                            data.contacts.at(m.me().account_id).account_key};
+  const e2ee::AccountFingerprintInput remote{account.account_id, peer.record.account_key};
+  HIPPO_ASSIGN_OR_RETURN(peer.digits, e2ee::safety_number(local, remote));
+  HIPPO_ASSIGN_OR_RETURN(peer.qr, e2ee::safety_number_qr(local, remote));
+  return peer;
+}
+
+Status run_safety_number(ClientContext& context, const SafetyFlags& flags) {
+  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  HIPPO_ASSIGN_OR_RETURN(Peer peer, load_peer(*m, flags.who));
+  if (context.json()) {
+    print_json(json::object{{"account_id", peer.account.account_id},
+                            {"email", peer.account.email},
+                            {"safety_number", peer.digits},
+                            {"qr", peer.qr},
+                            {"verified", peer.record.verified},
+                            {"key_changed", peer.record.key_changed}});
+    return ok_status();
+  }
+  const std::string grouped = e2ee::format_safety_number(peer.digits);
+  // 12 groups of 5: two lines of six.
+  const std::size_t half = grouped.size() / 2;
+  std::printf("Safety number with %s:\n\n  %s\n  %s\n\n", describe(peer.account).c_str(),
+              grouped.substr(0, half).c_str(), grouped.substr(half + 1).c_str());
+  if (!flags.no_qr) {
+    HIPPO_ASSIGN_OR_RETURN(std::string qr,
+                           render_terminal_qr(peer.qr, flags.light_background
+                                                           ? TerminalTheme::kLightBackground
+                                                           : TerminalTheme::kDarkBackground));
+    std::fputs(qr.c_str(), stdout);
+    std::printf("\n");
+  }
+  if (peer.record.key_changed) {
+    std::printf("Their account key CHANGED since you verified them: compare again before "
+                "`hippocrate verify %s --acknowledge-change`.\n", flags.who.c_str());
+  } else if (peer.record.verified) {
+    std::printf("You verified this contact.\n");
+  } else {
+    std::printf("Compare these digits with the ones %s sees (in person or on a video call).\n"
+                "If they match: hippocrate verify %s\n",
+                peer.account.display_name.empty() ? "they" : peer.account.display_name.c_str(),
+                flags.who.c_str());
+  }
+  return ok_status();
+}
+
+Status run_verify(ClientContext& context, const SafetyFlags& flags) {
+  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  HIPPO_ASSIGN_OR_RETURN(Peer peer, load_peer(*m, flags.who));
+  client::KeystoreData data = m->data();
+  const std::string& id = peer.account.account_id;
+  if (peer.record.key_changed) {
+    if (!flags.acknowledge_change) {
+      std::fprintf(stderr,
+                   "hippocrate: WARNING: THE ACCOUNT KEY OF %s CHANGED since you verified it.\n",
+                   describe(peer.account).c_str());
+      return Error::failed_precondition(
+          "key_change_unacknowledged",
+          "compare the new safety number (hippocrate safety-number " + flags.who +
+              ") and, only if it matches, run: hippocrate verify " + flags.who +
+              " --acknowledge-change");
+    }
+    data = client::acknowledge_key_change(std::move(data), id);
+  }
+  data = client::mark_verified(std::move(data), id);
+  HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
+  if (context.json()) {
+    print_json(json::object{{"verified", id}, {"safety_number", peer.digits}});
+    return ok_status();
+  }
+  std::printf("%s is now verified (safety number %s...). You will be warned, and sending "
+              "blocked, if their account key changes.\n",
+              describe(peer.account).c_str(), peer.digits.substr(0, 10).c_str());
+  return ok_status();
+}
+
+void add(CLI::App& app, const char* name, const char* help, bool verify) {
+  auto flags = std::make_shared<SafetyFlags>();
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option("who", flags->who, "The contact's e-mail (or account id)")->required();
+  if (verify) {
+    cmd->add_flag("--acknowledge-change", flags->acknowledge_change,
+                  "Accept a changed account key (after comparing the new safety number)");
+  } else {
+    cmd->add_flag("--no-qr", flags->no_qr, "Do not draw the QR code");
+    cmd->add_flag("--light-background", flags->light_background,
+                  "Draw the QR code for dark text on a light terminal");
+  }
+  add_client_flags(cmd, flags->client, false);
+  cmd->callback([flags, verify] {
+    throw CLI::RuntimeError(run_client_command(flags->client, [flags, verify](ClientContext& c) {
+      return verify ? run_verify(c, *flags) : run_safety_number(c, *flags);
+    }));
+  });
+}
+
+}  // namespace
+
+void add_safety_commands(CLI::App& app) {
+  add(app, "safety-number", "Show the safety number to compare with a contact", false);
+  add(app, "verify", "Mark a contact verified after comparing safety numbers", true);
+}
+
+}  // namespace hippocrate::cli

@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# End-to-end test of end-to-end encrypted messaging as people run it, against a real
+# `hippocrate serve` on a free loopback port (docs/cli.md "Messaging"): a practitioner and
+# a patient in an active care relationship exchange messages both ways (`send`, `inbox`,
+# `listen`), across a server restart and while the recipient is offline; their safety
+# numbers match; `verify`; a tampered envelope is reported and the conversation goes on; a
+# second device of the patient is paired, receives the conversation, and receives nothing
+# once revoked; the contact policy refuses a patient → assistant message and, once the care
+# relationship ended, patient → practitioner. "The server cannot read": a random marker sent
+# in a message appears nowhere in the data folder (database, WAL, SQL dump of every table,
+# audit trail included) nor in the server's output and access log.
+# Every wait is bounded; passwords come from --password-stdin.
+#   messaging_e2e_test.sh PATH_TO_HIPPOCRATE
+set -euo pipefail
+bin=$(realpath "$1")
+work=$(mktemp -d)
+pid=""
+listen_pid=""
+cleanup() {
+  [[ -n "$listen_pid" ]] && kill -KILL "$listen_pid" 2>/dev/null || true
+  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "FAIL - $what"; echo "    out: ${out:-}"; echo "    err: ${err:-}"; fi
+}
+for tool in oathtool sqlite3 timeout; do
+  command -v "$tool" >/dev/null || { echo "FAIL - $tool is needed (scripts/install-deps.sh)"; exit 1; }
+done
+
+# hip INPUT ARGS...: runs hippocrate (at most 60 s) with INPUT on stdin; sets $out, $err, $rc.
+hip() {
+  local input=$1; shift
+  set +e
+  out=$(printf '%s' "$input" | timeout 60 "$bin" "$@" 2>"$work/stderr.last")
+  rc=$?
+  set -e
+  err=$(cat "$work/stderr.last")
+}
+jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
+code_of() { jget code <<<"$out"; }
+out_has() { grep -qF -- "$1" <<<"$out"; }
+err_has() { grep -qF -- "$1" <<<"$err"; }
+failed_with() { [[ $rc -eq 1 && "$(code_of)" == "$1" ]]; }
+# wait_for SECONDS COMMAND...: polls every 0.1 s.
+wait_for() {
+  local n=$(( $1 * 10 )); shift
+  for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+admin_pw='Correct horse battery staple 42'
+prac_pw='Stethoscope lantern orchard 1987'
+asst_pw='Filing cabinets hum in spring 77'
+pat_pw='Blue heron over the quiet river 5'
+admin_email=admin@example.org
+prac_email=dr.bernard@example.org
+asst_email=assistant@example.org
+pat_email=camille@example.org
+PA="$work/profiles/admin"
+PP="$work/profiles/practitioner"
+PS="$work/profiles/assistant"
+PT="$work/profiles/patient"
+PT2="$work/profiles/patient-laptop"
+data="$work/var"
+log="$work/access.log"
+
+start_server() {  # start_server LISTEN_ADDRESS
+  HIPPOCRATE_LOG_ACCESS="$log" "$bin" serve --listen "$1" --data-dir "$data" \
+    >>"$work/serve.out" 2>>"$work/serve.err" &
+  pid=$!
+}
+server_up() { curl -s -o /dev/null --cacert "$data/tls/cert.pem" "$url/healthz"; }
+
+# --- Accounts: administrator, practitioner, assistant, patient (as in auth_e2e_test.sh). ---
+hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
+boot_token=$(jget token <<<"$out")
+start_server 127.0.0.1:0
+url=""
+for _ in $(seq 1 100); do
+  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 || true)
+  [[ -n "$url" ]] && break
+  sleep 0.1
+done
+[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/serve.err"; exit 1; }
+port=${url##*:}
+ca="$data/tls/cert.pem"
+srv=(--server "$url" --ca-file "$ca")
+
+enrol() {  # enrol PROFILE: TOTP enrolment of a staff profile
+  hip "" mfa enroll --profile "$1" --json
+  local secret; secret=$(jget secret <<<"$out")
+  hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$1"
+}
+hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" --profile "$PA" --password-stdin
+hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA" --password-stdin
+enrol "$PA"
+check "the administrator is set up" test "$rc" -eq 0
+for who in practitioner assistant; do
+  email=$prac_email; pw=$prac_pw; name="Dr Jeanne Bernard"; prof=$PP
+  [[ $who == assistant ]] && { email=$asst_email; pw=$asst_pw; name="Paul Assistant"; prof=$PS; }
+  hip "" invite --role "$who" "$email" --profile "$PA" --json
+  token=$(jget token <<<"$out")
+  hip "$pw"$'\n' accept-invite "$token" --name "$name" "${srv[@]}" --profile "$prof" --password-stdin
+  hip "$pw"$'\n' login "$email" --profile "$prof" --password-stdin
+  enrol "$prof"
+  check "the $who is set up (second factor enrolled)" test "$rc" -eq 0
+done
+hip "" invite --role patient "$pat_email" --profile "$PP" --json
+token=$(jget token <<<"$out")
+hip "$pat_pw"$'\n' accept-invite "$token" --name "Camille Martin" "${srv[@]}" --profile "$PT" --password-stdin
+hip "$pat_pw"$'\n' login "$pat_email" --profile "$PT" --password-stdin
+check "the patient is set up, in an active care relationship" test "$rc" -eq 0
+hip "" accounts list --profile "$PA" --json
+asst_id=$(grep -oE "\{[^{}]*\"$asst_email\"[^{}]*\}" <<<"$out" | jget id)
+prac_id=$(grep -oE "\{[^{}]*\"$prac_email\"[^{}]*\}" <<<"$out" | jget id)
+check "the administrator lists the assistant's and practitioner's ids" \
+  eval '[[ ${#asst_id} -eq 32 && ${#prac_id} -eq 32 ]]'
+
+# --- Contacts and devices. ---
+hip "" contacts --profile "$PT" --json
+check "the patient's contacts: the practitioner only" \
+  eval 'out_has "$prac_email" && ! out_has "$asst_email" && ! out_has "$admin_email"'
+hip "" contacts --profile "$PP" --json
+check "the practitioner's contacts: the patient and the staff of the organisation" \
+  eval 'out_has "$pat_email" && out_has "$asst_email" && out_has "$admin_email"'
+hip "" send "$pat_email" "too early" --profile "$PP" --json
+check "sending to someone without a device: no_recipient_devices" failed_with no_recipient_devices
+hip "" devices register --profile "$PT" --json
+pat_dev=$(jget device_id <<<"$out")
+check "devices register sets up the patient's first device (account key held)" \
+  eval '[[ $rc -eq 0 && ${#pat_dev} -eq 32 ]] && out_has "\"holds_account_key\":true"'
+check "the keystore and its key file are 0600" \
+  eval '[[ $(stat -c %a "$PT/keystore") == 600 && $(stat -c %a "$PT/keystore.key") == 600 ]]'
+hip "" devices --profile "$PT"
+check "devices lists this device, marked" eval 'out_has "$pat_dev" && out_has "this device"'
+
+# --- Both ways. ---
+hip "" send "$pat_email" "Bonjour Camille, vos résultats sont arrivés." --profile "$PP"
+check "the practitioner sends (first use sets up its device)" \
+  eval '[[ $rc -eq 0 ]] && out_has "Sent to Camille Martin"'
+hip "" inbox --profile "$PT"
+check "the patient's inbox shows the text, the sender's name and e-mail" \
+  eval 'out_has "vos résultats sont arrivés" && out_has "Dr Jeanne Bernard <$prac_email>"'
+hip "" inbox --profile "$PT"
+check "read messages are acknowledged: the inbox is then empty" out_has "No new messages"
+printf 'Merci docteur,\nà jeudi.' >"$work/reply.txt"
+hip "$(cat "$work/reply.txt")" send "$prac_email" - --profile "$PT"
+check "the patient answers, the text read from standard input" test "$rc" -eq 0
+hip "" inbox --profile "$PP" --json
+check "the practitioner's inbox (--json) has the two-line answer from the patient" \
+  eval 'out_has "Merci docteur,\\nà jeudi." && out_has "\"email\":\"$pat_email\""'
+hip "" send "$pat_email" "Deuxième message" --profile "$PP"
+hip "" send "$pat_email" "Troisième message" --profile "$PP"
+hip "" inbox --profile "$PT" --json
+check "several messages arrive in order" \
+  eval '[[ $(grep -o "Deuxième message.*Troisième message" <<<"$out" | wc -l) -eq 1 ]]'
+
+# --- Live delivery. ---
+timeout 40 "$bin" listen --count 1 --timeout 30 --profile "$PT" >"$work/listen.out" 2>"$work/listen.err" &
+listen_pid=$!
+check "listen connects" wait_for 15 grep -q "Listening" "$work/listen.err"
+hip "" send "$pat_email" "Message en direct" --profile "$PP"
+set +e; wait "$listen_pid"; listen_rc=$?; set -e; listen_pid=""
+check "listen --count 1 prints the live message and exits 0" \
+  eval '[[ $listen_rc -eq 0 ]] && grep -q "Message en direct" "$work/listen.out"'
+hip "" inbox --profile "$PT"
+check "the live message was acknowledged" out_has "No new messages"
+hip "" listen --count 1 --timeout 1 --profile "$PT" --json
+check "listen --timeout without the count: listen_timeout (exit 1)" failed_with listen_timeout
+
+# --- Safety numbers. ---
+hip "" safety-number "$pat_email" --profile "$PP" --json
+sn_prac=$(jget safety_number <<<"$out")
+hip "" safety-number "$prac_email" --profile "$PT" --json
+sn_pat=$(jget safety_number <<<"$out")
+check "both sides compute the same 60-digit safety number" \
+  eval '[[ $sn_prac =~ ^[0-9]{60}$ && $sn_prac == "$sn_pat" ]]'
+hip "" safety-number "$prac_email" --profile "$PT"
+check "safety-number shows 12 groups of 5 digits and a QR code" \
+  eval '[[ $(grep -oE "^  ([0-9]{5} ){5}[0-9]{5}$" <<<"$out" | wc -l) -eq 2 ]] && out_has "█"'
+hip "" verify "$pat_email" --profile "$PP"
+check "verify marks the patient verified" test "$rc" -eq 0
+hip "" safety-number "$pat_email" --profile "$PP" --json
+check "the practitioner now sees the patient as verified" out_has '"verified":true'
+hip "" verify "$prac_email" --profile "$PT" --acknowledge-change --json
+check "verify --acknowledge-change without a change just verifies" test "$rc" -eq 0
+
+# --- A tampered envelope is reported, acknowledged, and the session goes on. ---
+hip "" send "$pat_email" "Ce message sera altéré" --profile "$PP"
+sqlite3 "$data/hippocrate.db" ".timeout 5000" \
+  "update mailbox set ciphertext = substr(ciphertext, 1, length(ciphertext) - 16) || randomblob(16) where device_id = '$pat_dev'"
+hip "" send "$pat_email" "Message authentique" --profile "$PP"
+hip "" inbox --profile "$PT"
+check "the tampered message is reported (e2ee_decrypt_failed), the genuine one shown" \
+  eval 'err_has "e2ee_decrypt_failed" && ! out_has "altéré" && out_has "Message authentique"'
+check "the tampered message was acknowledged (the mailbox is empty)" \
+  test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox where device_id = '$pat_dev'")" -eq 0
+
+# --- A server restart, and a message sent while the recipient was offline. ---
+hip "" send "$pat_email" "Envoyé pendant votre absence" --profile "$PP"
+kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+start_server "127.0.0.1:$port"
+check "the server restarts on the same data folder" wait_for 15 server_up
+hip "" inbox --profile "$PT"
+check "after the restart, the message sent while offline is delivered" \
+  out_has "Envoyé pendant votre absence"
+hip "" send "$prac_email" "Après le redémarrage" --profile "$PT"
+hip "" inbox --profile "$PP"
+check "patient → practitioner after the restart" out_has "Après le redémarrage"
+hip "" send "$pat_email" "Bien reçu" --profile "$PP"
+hip "" inbox --profile "$PT"
+check "practitioner → patient after the restart" out_has "Bien reçu"
+
+# --- The server cannot read. ---
+marker="marker-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+hip "" send "$prac_email" "Confidentiel: $marker" --profile "$PT"
+check "the marker message is sent" test "$rc" -eq 0
+check "the server holds the envelope (in the mailbox)" \
+  test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox")" -ge 1
+no_marker_on_server() {
+  ! grep -rqaF -- "$marker" "$data" "$log" "$work/serve.out" "$work/serve.err" &&
+    ! sqlite3 "$data/hippocrate.db" ".timeout 5000" .dump | grep -qaF -- "$marker" &&
+    ! strings -a "$data"/hippocrate.db* | grep -qF -- "$marker"
+}
+check "the marker is nowhere on the server while the message waits (db, WAL, dump, logs)" \
+  no_marker_on_server
+hip "" inbox --profile "$PP"
+check "only the practitioner's device reads it" out_has "Confidentiel: $marker"
+check "the marker is nowhere on the server after delivery" no_marker_on_server
+
+# --- A second device of the patient. ---
+hip "$pat_pw"$'\n' login "$pat_email" "${srv[@]}" --profile "$PT2" --password-stdin
+export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
+hip "" send "$prac_email" "from an unpaired device" --profile "$PT2" --json
+check "an account that has devices does not silently get a new one (device_not_paired)" \
+  failed_with device_not_paired
+hip "" devices add --profile "$PT2" --json
+pair_code=$(jget pairing_code <<<"$out")
+pat_dev2=$(jget device_id <<<"$out")
+check "devices add prints a pairing code" eval '[[ $pair_code == hippocrate-pair:* ]]'
+check "the second keystore is protected by a passphrase (no key file)" test ! -e "$PT2/keystore.key"
+hip "" send "$prac_email" "still unpaired" --profile "$PT2" --json
+check "a device waiting for approval cannot send" failed_with device_not_paired
+unset HIPPOCRATE_KEYSTORE_PASSPHRASE
+hip "" devices approve "$pair_code" --profile "$PT" --json
+account_key=$(jget account_key <<<"$out")
+check "the first device approves it and gives the account key" \
+  eval '[[ $rc -eq 0 && ${#account_key} -eq 43 ]]'
+export HIPPOCRATE_KEYSTORE_PASSPHRASE='wrong passphrase'
+hip "" devices add --account-key "$account_key" --profile "$PT2" --json
+check "the wrong keystore passphrase is refused" failed_with keystore_wrong_passphrase
+export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
+wrong_key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+hip "" devices add --account-key "$wrong_key" --profile "$PT2" --json
+check "pairing with a wrong account key fails (e2ee_bad_signature)" failed_with e2ee_bad_signature
+hip "" devices add --account-key "$account_key" --profile "$PT2" --json
+check "devices add --account-key completes the pairing" eval '[[ $rc -eq 0 ]] && out_has "\"paired\":true"'
+hip "" devices --profile "$PT" --json
+check "the patient now has two devices" \
+  eval 'out_has "$pat_dev" && out_has "$pat_dev2"'
+hip "" send "$pat_email" "Pour vos deux appareils" --profile "$PP"
+check "the practitioner sends (learning the new device of the patient)" test "$rc" -eq 0
+hip "" inbox --profile "$PT2"
+check "the second device receives the conversation" out_has "Pour vos deux appareils"
+hip "" inbox --profile "$PT"
+check "the first device receives it too" out_has "Pour vos deux appareils"
+hip "" send "$prac_email" "Écrit depuis l'ordinateur" --profile "$PT2"
+check "the second device sends" test "$rc" -eq 0
+hip "" inbox --profile "$PT"
+check "the first device gets a copy of what the second sent" \
+  eval 'out_has "Écrit depuis l" && out_has "From: you"'
+hip "" inbox --profile "$PP"
+check "the practitioner receives the second device's message" out_has "Écrit depuis l"
+hip "" devices revoke "$pat_dev" --profile "$PT2" --json
+check "a device without the account key cannot revoke (account_key_missing)" \
+  failed_with account_key_missing
+hip "" devices revoke "$pat_dev2" --profile "$PT" --json
+check "the first device revokes the second" test "$rc" -eq 0
+hip "" send "$pat_email" "Après la révocation" --profile "$PP"
+check "the practitioner still sends after the revocation" test "$rc" -eq 0
+check "nothing is queued for the revoked device" \
+  test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox where device_id = '$pat_dev2'")" -eq 0
+hip "" inbox --profile "$PT2" --json
+check "the revoked device receives nothing new (device_revoked)" failed_with device_revoked
+hip "" inbox --profile "$PT"
+check "the remaining device receives it" out_has "Après la révocation"
+unset HIPPOCRATE_KEYSTORE_PASSPHRASE
+
+# --- The contact policy. ---
+hip "" send "$asst_email" "Bonjour" --profile "$PT" --json
+check "patient → assistant by e-mail: contact_not_permitted" failed_with contact_not_permitted
+hip "" send "$asst_id" "Bonjour" --profile "$PT" --json
+check "patient → assistant by account id: refused by the server (contact_not_permitted)" \
+  failed_with contact_not_permitted
+hip "" practitioners --profile "$PT" --json
+care_id=$(grep -oE '"id":"[0-9a-f]{32}","status":"active"' <<<"$out" | head -1 | cut -d'"' -f4)
+hip "" care end "$care_id" --profile "$PT"
+check "the patient ends the care relationship" test "$rc" -eq 0
+hip "" send "$prac_email" "Encore là ?" --profile "$PT" --json
+check "patient → practitioner after the end: contact_not_permitted" failed_with contact_not_permitted
+hip "" send "$prac_id" "Encore là ?" --profile "$PT" --json
+check "... also by account id, refused by the server" failed_with contact_not_permitted
+hip "" send "$pat_email" "Et dans l'autre sens ?" --profile "$PP" --json
+check "practitioner → patient after the end: contact_not_permitted" failed_with contact_not_permitted
+kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+audit_count() {
+  sqlite3 "$data/hippocrate.db" "select count(*) from audit_log where result = 'denied' and detail like '%$1%'"
+}
+check "the refusals are audited (patient_with_non_practitioner, no_active_care_relationship)" \
+  eval '[[ $(audit_count patient_with_non_practitioner) -ge 1 && $(audit_count no_active_care_relationship) -ge 1 ]]'
+check "the marker is still nowhere on the server (after shutdown: checkpointed db, logs)" \
+  no_marker_on_server
+hip "" admin audit verify --data-dir "$data"
+check "the audit log is intact" test "$rc" -eq 0
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -65,7 +65,7 @@ WsLoop::~WsLoop() {
 void WsLoop::set_out(WsConn& c, bool on) {
   if (c.want_out == on || c.fd < 0) return;
   epoll_event ev{};
-  ev.events = EPOLLIN | (on ? EPOLLOUT : 0);
+  ev.events = on ? (EPOLLIN | EPOLLOUT) : static_cast<std::uint32_t>(EPOLLIN);
   ev.data.ptr = &c;
   if (epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev) < 0) die("epoll_ctl mod");
   c.want_out = on;

@@ -1,6 +1,8 @@
 #include "messaging/mailbox.h"
 
 #include <algorithm>
+#include <future>
+#include <memory>
 #include <set>
 
 #include "base/ids.h"
@@ -35,8 +37,6 @@ Status validate(const SendRequest& r) {
   return ok_status();
 }
 
-enum class Refusal { kNone, kContact };
-
 }  // namespace
 
 Result<std::string> Mailbox::deliver_frame(const StoredMessage& m) {
@@ -44,158 +44,220 @@ Result<std::string> Mailbox::deliver_frame(const StoredMessage& m) {
                                     static_cast<std::uint64_t>(m.stored_at), m.ciphertext});
 }
 
-Result<SendResult> Mailbox::send(const Actor& actor, const SendRequest& request) {
-  HIPPO_RETURN_IF_ERROR(validate(request));
-  const std::int64_t now = unix_seconds(clock_.now());
-  Refusal refusal = Refusal::kNone;
+Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
+                                    const SendRequest& request, std::int64_t now,
+                                    bool& refused) const {
   const std::string resource = detail::account_resource(request.recipient);
   const std::string counts = "message=" + request.message_id +
                              ",envelopes=" + std::to_string(request.envelopes.size());
-  auto result = store_.write([&](store::Transaction& tx) -> Result<SendResult> {
-    SendResult out;
-    out.message_id = request.message_id;
-    // 1. A retry of a stored message answers the same, storing nothing.
-    HIPPO_ASSIGN_OR_RETURN(auto existing,
-                           tx.query_one("SELECT sender_id, sender_device, created_at FROM "
-                                        "messages WHERE message_id = ?",
-                                        {request.message_id}));
-    if (existing) {
-      HIPPO_ASSIGN_OR_RETURN(std::string sender, existing->text(0));
-      HIPPO_ASSIGN_OR_RETURN(std::string sender_device, existing->text(1));
-      if (sender != actor.account_id || sender_device != request.sender_device) {
-        return Error::conflict("message_id_taken", "this message id is already used");
-      }
-      HIPPO_ASSIGN_OR_RETURN(out.stored_at, existing->int64(2));
-      out.duplicate = true;
-      return out;
+  SendResult out;
+  out.message_id = request.message_id;
+  // 1. A retry of a stored message answers the same, storing nothing.
+  HIPPO_ASSIGN_OR_RETURN(auto existing,
+                         tx.query_one("SELECT sender_id, sender_device, created_at FROM "
+                                      "messages WHERE message_id = ?",
+                                      {request.message_id}));
+  if (existing) {
+    HIPPO_ASSIGN_OR_RETURN(std::string sender, existing->text(0));
+    HIPPO_ASSIGN_OR_RETURN(std::string sender_device, existing->text(1));
+    if (sender != actor.account_id || sender_device != request.sender_device) {
+      return Error::conflict("message_id_taken", "this message id is already used");
     }
-    // 2. The sender's own active device.
-    HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, request.sender_device));
-    // 3. Who may message whom.
-    HIPPO_ASSIGN_OR_RETURN(access::Decision decision,
-                           contact_policy(tx, actor, request.recipient));
-    if (!decision) {
-      refusal = Refusal::kContact;
-      HIPPO_RETURN_IF_ERROR(audit_.append(
-          tx, detail::record(actor, "message.send", resource, "denied",
-                             "reason=" + decision.reason + "," + counts, request.sender_device)));
-      return out;
-    }
-    // 4. Exactly one envelope per current device of both parties but the sending one.
-    HIPPO_ASSIGN_OR_RETURN(auto recipient_devices, current_devices(tx, request.recipient));
-    if (recipient_devices.empty() && request.recipient != actor.account_id) {
-      return Error::conflict("no_recipient_devices", "the recipient has no device yet");
-    }
-    HIPPO_ASSIGN_OR_RETURN(auto sender_devices, current_devices(tx, actor.account_id));
-    std::set<std::string> expected(recipient_devices.begin(), recipient_devices.end());
-    for (const auto& d : sender_devices) {
-      if (d != request.sender_device) expected.insert(d);
-    }
-    std::set<std::string> given;
-    for (const auto& e : request.envelopes) given.insert(e.device_id);
-    if (given != expected) {
-      out.mismatch = DeviceMap{{request.recipient, recipient_devices},
-                               {actor.account_id, sender_devices}};
-      HIPPO_RETURN_IF_ERROR(audit_.append(
-          tx, detail::record(actor, "message.send", resource, "failed",
-                             "reason=device_list_mismatch," + counts, request.sender_device)));
-      return out;
-    }
-    // 5. Store: the message, one mailbox row per envelope, the audit record.
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "INSERT INTO messages (message_id, sender_id, sender_device, recipient_account, "
-        "created_at) VALUES (?, ?, ?, ?, ?)",
-        {request.message_id, actor.account_id, request.sender_device, request.recipient, now}));
-    for (const auto& e : request.envelopes) {
-      HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM mailbox "
-                                                    "WHERE device_id = ?",
-                                                    {e.device_id}));
-      HIPPO_ASSIGN_OR_RETURN(std::int64_t last, row->int64(0));
-      HIPPO_RETURN_IF_ERROR(tx.execute(
-          "INSERT INTO mailbox (device_id, message_id, seq, ciphertext, stored_at) "
-          "VALUES (?, ?, ?, ?, ?)",
-          {e.device_id, request.message_id, last + 1, e.ciphertext, now}));
-    }
-    HIPPO_RETURN_IF_ERROR(audit_.append(tx, detail::record(actor, "message.send", resource,
-                                                           "succeeded", counts,
-                                                           request.sender_device)));
-    out.stored_at = now;
+    HIPPO_ASSIGN_OR_RETURN(out.stored_at, existing->int64(2));
+    out.duplicate = true;
     return out;
-  });
-  if (!result) return result;
-  if (refusal == Refusal::kContact) return contact_not_permitted();
-  if (result->duplicate || result->mismatch) return result;
-  // Committed: push to the devices connected now (the mailbox keeps them until acked).
-  for (const auto& e : request.envelopes) {
-    auto frame = deliver_frame(StoredMessage{request.message_id, actor.account_id,
-                                             request.sender_device, result->stored_at, 0,
-                                             e.ciphertext});
-    if (frame) live_.push(e.device_id, std::move(*frame));
   }
-  return result;
+  // 2. The sender's own active device.
+  HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, request.sender_device));
+  // 3. Who may message whom.
+  HIPPO_ASSIGN_OR_RETURN(access::Decision decision,
+                         contact_policy(tx, actor, request.recipient));
+  if (!decision) {
+    refused = true;
+    HIPPO_RETURN_IF_ERROR(audit_.append(
+        tx, detail::record(actor, "message.send", resource, "denied",
+                           "reason=" + decision.reason + "," + counts, request.sender_device)));
+    return out;
+  }
+  // 4. Exactly one envelope per current device of both parties but the sending one.
+  HIPPO_ASSIGN_OR_RETURN(auto recipient_devices, current_devices(tx, request.recipient));
+  if (recipient_devices.empty() && request.recipient != actor.account_id) {
+    return Error::conflict("no_recipient_devices", "the recipient has no device yet");
+  }
+  HIPPO_ASSIGN_OR_RETURN(auto sender_devices, current_devices(tx, actor.account_id));
+  std::set<std::string> expected(recipient_devices.begin(), recipient_devices.end());
+  for (const auto& d : sender_devices) {
+    if (d != request.sender_device) expected.insert(d);
+  }
+  std::set<std::string> given;
+  for (const auto& e : request.envelopes) given.insert(e.device_id);
+  if (given != expected) {
+    out.mismatch = DeviceMap{{request.recipient, recipient_devices},
+                             {actor.account_id, sender_devices}};
+    HIPPO_RETURN_IF_ERROR(audit_.append(
+        tx, detail::record(actor, "message.send", resource, "failed",
+                           "reason=device_list_mismatch," + counts, request.sender_device)));
+    return out;
+  }
+  // 5. Store: the message, one mailbox row per envelope, the audit record.
+  HIPPO_RETURN_IF_ERROR(tx.execute(
+      "INSERT INTO messages (message_id, sender_id, sender_device, recipient_account, "
+      "created_at) VALUES (?, ?, ?, ?, ?)",
+      {request.message_id, actor.account_id, request.sender_device, request.recipient, now}));
+  for (const auto& e : request.envelopes) {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM mailbox "
+                                                  "WHERE device_id = ?",
+                                                  {e.device_id}));
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t last, row->int64(0));
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "INSERT INTO mailbox (device_id, message_id, seq, ciphertext, stored_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        {e.device_id, request.message_id, last + 1, e.ciphertext, now}));
+  }
+  HIPPO_RETURN_IF_ERROR(audit_.append(tx, detail::record(actor, "message.send", resource,
+                                                         "succeeded", counts,
+                                                         request.sender_device)));
+  out.stored_at = now;
+  return out;
+}
+
+void Mailbox::send_async(const Actor& actor, SendRequest request,
+                         std::function<void(Result<SendResult>)> done) {
+  if (auto valid = validate(request); !valid) return done(std::move(valid).error());
+  const std::int64_t now = unix_seconds(clock_.now());
+  auto refused = std::make_shared<bool>(false);
+  auto req = std::make_shared<const SendRequest>(std::move(request));
+  store::write_async_result<SendResult>(
+      store_,
+      [this, actor, req, now, refused](store::Transaction& tx) {
+        *refused = false;
+        return send_in(tx, actor, *req, now, *refused);
+      },
+      [refused, done = std::move(done)](Result<SendResult> result) {
+        if (result && *refused) return done(contact_not_permitted());
+        done(std::move(result));
+      },
+      // Staged, before the commit: hand the envelopes to the devices connected now, so
+      // delivery does not wait for the fsync. If the commit fails, the sender gets the
+      // error and retries with the same message id; recipients de-duplicate by id.
+      [this, actor, req, refused](const SendResult& r) {
+        if (*refused || r.duplicate || r.mismatch) return;
+        for (const auto& e : req->envelopes) {
+          auto frame = deliver_frame(StoredMessage{req->message_id, actor.account_id,
+                                                   req->sender_device, r.stored_at, 0,
+                                                   e.ciphertext});
+          if (frame) live_.push(e.device_id, std::move(*frame));
+        }
+      });
+}
+
+Result<SendResult> Mailbox::send(const Actor& actor, const SendRequest& request) {
+  std::promise<Result<SendResult>> promise;
+  auto future = promise.get_future();
+  send_async(actor, request, [&promise](Result<SendResult> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+Result<FetchResult> Mailbox::fetch_in(store::Transaction& tx, const Actor& actor,
+                                      const std::string& device_id, std::size_t limit,
+                                      const std::string& via, std::int64_t after_seq) const {
+  HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
+  HIPPO_ASSIGN_OR_RETURN(
+      auto rows, tx.query("SELECT b.message_id, m.sender_id, m.sender_device, b.stored_at, "
+                          "b.seq, b.ciphertext FROM mailbox b JOIN messages m ON "
+                          "m.message_id = b.message_id WHERE b.device_id = ? AND b.seq > ? "
+                          "ORDER BY b.seq LIMIT ?",
+                          {device_id, after_seq, static_cast<std::int64_t>(limit + 1)}));
+  FetchResult out;
+  for (const auto& row : rows) {
+    if (out.messages.size() == limit) {
+      out.more = true;
+      break;
+    }
+    StoredMessage m;
+    HIPPO_ASSIGN_OR_RETURN(m.message_id, row.text(0));
+    HIPPO_ASSIGN_OR_RETURN(m.sender, row.text(1));
+    HIPPO_ASSIGN_OR_RETURN(m.sender_device, row.text(2));
+    HIPPO_ASSIGN_OR_RETURN(m.stored_at, row.int64(3));
+    HIPPO_ASSIGN_OR_RETURN(m.seq, row.int64(4));
+    HIPPO_ASSIGN_OR_RETURN(m.ciphertext, row.blob(5));
+    out.messages.push_back(std::move(m));
+  }
+  // The read and its audit record commit together.
+  HIPPO_RETURN_IF_ERROR(audit_.append(
+      tx, detail::record(actor, "message.fetch", detail::device_resource(device_id),
+                         "succeeded",
+                         "count=" + std::to_string(out.messages.size()) + ",via=" + via,
+                         device_id)));
+  return out;
+}
+
+void Mailbox::fetch_async(const Actor& actor, const std::string& device_id, std::size_t limit,
+                          std::string_view via, std::int64_t after_seq,
+                          std::function<void(Result<FetchResult>)> done) {
+  if (limit == 0 || limit > kMaxFetch) return done(invalid("limit", "must be between 1 and 100"));
+  store::write_async_result<FetchResult>(
+      store_,
+      [this, actor, device_id, limit, via = std::string(via), after_seq](store::Transaction& tx) {
+        return fetch_in(tx, actor, device_id, limit, via, after_seq);
+      },
+      std::move(done));
 }
 
 Result<FetchResult> Mailbox::fetch(const Actor& actor, const std::string& device_id,
                                    std::size_t limit, std::string_view via,
                                    std::int64_t after_seq) {
   if (limit == 0 || limit > kMaxFetch) return invalid("limit", "must be between 1 and 100");
-  // A write transaction: the read and its audit record commit together.
-  return store_.write([&](store::Transaction& tx) -> Result<FetchResult> {
-    HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
-    HIPPO_ASSIGN_OR_RETURN(
-        auto rows, tx.query("SELECT b.message_id, m.sender_id, m.sender_device, b.stored_at, "
-                            "b.seq, b.ciphertext FROM mailbox b JOIN messages m ON "
-                            "m.message_id = b.message_id WHERE b.device_id = ? AND b.seq > ? "
-                            "ORDER BY b.seq LIMIT ?",
-                            {device_id, after_seq, static_cast<std::int64_t>(limit + 1)}));
-    FetchResult out;
-    for (const auto& row : rows) {
-      if (out.messages.size() == limit) {
-        out.more = true;
-        break;
-      }
-      StoredMessage m;
-      HIPPO_ASSIGN_OR_RETURN(m.message_id, row.text(0));
-      HIPPO_ASSIGN_OR_RETURN(m.sender, row.text(1));
-      HIPPO_ASSIGN_OR_RETURN(m.sender_device, row.text(2));
-      HIPPO_ASSIGN_OR_RETURN(m.stored_at, row.int64(3));
-      HIPPO_ASSIGN_OR_RETURN(m.seq, row.int64(4));
-      HIPPO_ASSIGN_OR_RETURN(m.ciphertext, row.blob(5));
-      out.messages.push_back(std::move(m));
-    }
-    HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "message.fetch", detail::device_resource(device_id),
-                           "succeeded",
-                           "count=" + std::to_string(out.messages.size()) + ",via=" +
-                               std::string(via),
-                           device_id)));
-    return out;
+  return store_.write([&](store::Transaction& tx) {
+    return fetch_in(tx, actor, device_id, limit, std::string(via), after_seq);
   });
 }
 
-Result<std::int64_t> Mailbox::ack(const Actor& actor, const std::string& device_id,
-                                  const std::vector<std::string>& message_ids) {
+Status Mailbox::validate_ack(const std::vector<std::string>& message_ids) {
   if (message_ids.empty() || message_ids.size() > kMaxAck) {
     return invalid("message_ids", "must hold 1 to 100 ids");
   }
   for (const auto& id : message_ids) {
     if (!is_valid_id(id)) return invalid("message_ids", "must hold 32-hex message ids");
   }
-  return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
-    HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
-    std::int64_t deleted = 0;
-    for (const auto& id : message_ids) {
-      HIPPO_ASSIGN_OR_RETURN(std::int64_t n,
-                             tx.execute("DELETE FROM mailbox WHERE device_id = ? AND "
-                                        "message_id = ?",
-                                        {device_id, id}));
-      deleted += n;
-    }
-    HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "message.ack", detail::device_resource(device_id),
-                           "succeeded", "count=" + std::to_string(deleted), device_id)));
-    return deleted;
-  });
+  return ok_status();
+}
+
+Result<std::int64_t> Mailbox::ack_in(store::Transaction& tx, const Actor& actor,
+                                     const std::string& device_id,
+                                     const std::vector<std::string>& message_ids) const {
+  HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
+  std::int64_t deleted = 0;
+  for (const auto& id : message_ids) {
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t n,
+                           tx.execute("DELETE FROM mailbox WHERE device_id = ? AND "
+                                      "message_id = ?",
+                                      {device_id, id}));
+    deleted += n;
+  }
+  HIPPO_RETURN_IF_ERROR(audit_.append(
+      tx, detail::record(actor, "message.ack", detail::device_resource(device_id), "succeeded",
+                         "count=" + std::to_string(deleted), device_id)));
+  return deleted;
+}
+
+void Mailbox::ack_async(const Actor& actor, const std::string& device_id,
+                        std::vector<std::string> message_ids,
+                        std::function<void(Result<std::int64_t>)> done) {
+  if (auto valid = validate_ack(message_ids); !valid) return done(std::move(valid).error());
+  store::write_async_result<std::int64_t>(
+      store_,
+      [this, actor, device_id, ids = std::move(message_ids)](store::Transaction& tx) {
+        return ack_in(tx, actor, device_id, ids);
+      },
+      std::move(done));
+}
+
+Result<std::int64_t> Mailbox::ack(const Actor& actor, const std::string& device_id,
+                                  const std::vector<std::string>& message_ids) {
+  HIPPO_RETURN_IF_ERROR(validate_ack(message_ids));
+  return store_.write(
+      [&](store::Transaction& tx) { return ack_in(tx, actor, device_id, message_ids); });
 }
 
 }  // namespace hippocrate::messaging

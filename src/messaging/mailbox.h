@@ -2,9 +2,15 @@
 // ack-then-delete, and the live push of new envelopes (docs/messaging.md "Send", "Fetch").
 //
 // A send is ONE write transaction: idempotency check, sender device, contact policy,
-// device-set check, message row, one mailbox row per envelope, audit record. Only after
-// its durable commit are the envelopes pushed to connected devices (LiveRegistry), so no
-// device ever sees a message that could still roll back.
+// device-set check, message row, one mailbox row per envelope, audit record. The envelopes
+// are pushed to connected devices (LiveRegistry) as soon as that transaction's work has
+// succeeded, while its group commit is made durable; the sender's answer waits for the
+// commit. If the commit fails the sender is told and retries with the same message id, so
+// a device may see a message id twice: clients de-duplicate by message id.
+//
+// Every operation has an asynchronous form (`*_async`, the callback runs on the store's
+// writer thread: keep it short, never call a synchronous store write from it) used by the
+// WebSocket path so an I/O thread never waits for an fsync, and a synchronous one.
 //
 // Errors: "device_not_found" (404), "contact_not_permitted" (403, the refusal audited),
 // "message_id_taken", "no_recipient_devices" (409), "invalid_field" (400). A device-set
@@ -12,6 +18,7 @@
 // failed send). Thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,18 +72,37 @@ class Mailbox {
       : store_(store), clock_(clock), audit_(audit), live_(live) {}
 
   Result<SendResult> send(const Actor& actor, const SendRequest& request);
+  void send_async(const Actor& actor, SendRequest request,
+                  std::function<void(Result<SendResult>)> done);
   // The device's pending envelopes with seq > after_seq, oldest first, at most `limit`
   // (1..kMaxFetch). Audited ("message.fetch", `via` = "http" | "socket").
   Result<FetchResult> fetch(const Actor& actor, const std::string& device_id, std::size_t limit,
                             std::string_view via, std::int64_t after_seq = 0);
+  void fetch_async(const Actor& actor, const std::string& device_id, std::size_t limit,
+                   std::string_view via, std::int64_t after_seq,
+                   std::function<void(Result<FetchResult>)> done);
   // Deletes the device's envelopes of these messages; returns how many were deleted.
   Result<std::int64_t> ack(const Actor& actor, const std::string& device_id,
                            const std::vector<std::string>& message_ids);
+  void ack_async(const Actor& actor, const std::string& device_id,
+                 std::vector<std::string> message_ids,
+                 std::function<void(Result<std::int64_t>)> done);
 
   // The `deliver` frame (wire_frame.h) for one stored envelope.
   static Result<std::string> deliver_frame(const StoredMessage& message);
 
  private:
+  // The transactions' bodies, shared by the synchronous and asynchronous forms.
+  Result<SendResult> send_in(store::Transaction& tx, const Actor& actor,
+                             const SendRequest& request, std::int64_t now, bool& refused) const;
+  Result<FetchResult> fetch_in(store::Transaction& tx, const Actor& actor,
+                               const std::string& device_id, std::size_t limit,
+                               const std::string& via, std::int64_t after_seq) const;
+  Result<std::int64_t> ack_in(store::Transaction& tx, const Actor& actor,
+                              const std::string& device_id,
+                              const std::vector<std::string>& message_ids) const;
+  static Status validate_ack(const std::vector<std::string>& message_ids);
+
   store::Store& store_;
   const Clock& clock_;
   const audit::AuditLog& audit_;

@@ -97,6 +97,23 @@ class Store {
     return run(std::forward<F>(fn), /*write=*/true);
   }
 
+  // Asynchronous write, for hot paths that must not hold their thread while the commit is
+  // made durable (messaging): queues `fn` and returns at once. `fn` runs exactly like a
+  // write() job (same batch and group commit); then
+  //   - `staged()` (optional) runs when `fn` has succeeded inside its batch, BEFORE the
+  //     commit — e.g. to hand a message to connected recipients while the write commits.
+  //     If the commit then fails, `done` reports it; whatever `staged` published must be
+  //     safe to see twice or not at all (messages are de-duplicated by id);
+  //   - `done(status)` runs once, with the job's error or the commit's outcome.
+  // Both callbacks run on the writer thread: they must be short and must not call write()
+  // (write_async() is fine: it only queues).
+  // An exception thrown by `fn` is reported to `done` as "internal" and never rethrown.
+  using StagedFn = std::function<void()>;
+  using DoneFn = std::function<void(Status)>;
+  void write_async(TransactionFn fn, DoneFn done, StagedFn staged = {}) {
+    run_write_async(std::move(fn), std::move(done), std::move(staged));
+  }
+
   // Runs `fn(Transaction&)` inside one read-only transaction: all its queries see the same
   // committed snapshot. Modifying statements fail with "read_only_transaction".
   template <typename F>
@@ -108,6 +125,7 @@ class Store {
   // Backends implement these: run `fn` in a write / read transaction and return its
   // Status, or the commit's error. Exceptions thrown by `fn` propagate after rollback.
   virtual Status run_write(const TransactionFn& fn) = 0;
+  virtual void run_write_async(TransactionFn fn, DoneFn done, StagedFn staged) = 0;
   virtual Status run_read(const TransactionFn& fn) = 0;
 
  private:
@@ -135,6 +153,30 @@ class Store {
     }
   }
 };
+
+// write_async() for a transaction function returning Result<T>: `done` receives the value
+// once committed (or the error); `staged`, if given, sees the value after `fn` succeeded
+// and before the commit (same contract as Store::write_async).
+template <typename T>
+void write_async_result(Store& store, std::function<Result<T>(Transaction&)> fn,
+                        std::function<void(Result<T>)> done,
+                        std::function<void(const T&)> staged = nullptr) {
+  auto out = std::make_shared<std::optional<T>>();
+  Store::StagedFn on_staged;
+  if (staged) on_staged = [out, staged = std::move(staged)] { staged(**out); };
+  store.write_async(
+      [fn = std::move(fn), out](Transaction& tx) -> Status {
+        Result<T> r = fn(tx);
+        if (!r.ok()) return std::move(r).error();
+        out->emplace(std::move(r).value());
+        return ok_status();
+      },
+      [out, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(Result<T>(std::move(status).error()));
+        done(Result<T>(std::move(**out)));
+      },
+      std::move(on_staged));
+}
 
 struct StoreOptions {
   // "sqlite:///absolute/path.db", "sqlite://relative/path.db" or a plain file path.

@@ -76,6 +76,7 @@ start_server() {  # start_server LISTEN_ADDRESS
     >>"$work/serve.out" 2>>"$work/serve.err" &
   pid=$!
 }
+sql() { sqlite3 "$data/hippocrate.db" ".timeout 5000" "$@"; }
 server_up() { curl -s -o /dev/null --cacert "$data/tls/cert.pem" "$url/healthz"; }
 
 # --- Accounts: administrator, practitioner, assistant, patient (as in auth_e2e_test.sh). ---
@@ -165,7 +166,7 @@ check "several messages arrive in order" \
 # --- Live delivery. ---
 timeout 40 "$bin" listen --count 1 --timeout 30 --profile "$PT" >"$work/listen.out" 2>"$work/listen.err" &
 listen_pid=$!
-check "listen connects" wait_for 15 grep -q "Listening" "$work/listen.err"
+check "listen connects" wait_for 15 grep -qs "Listening" "$work/listen.err"
 hip "" send "$pat_email" "Message en direct" --profile "$PP"
 set +e; wait "$listen_pid"; listen_rc=$?; set -e; listen_pid=""
 check "listen --count 1 prints the live message and exits 0" \
@@ -194,8 +195,13 @@ check "verify --acknowledge-change without a change just verifies" test "$rc" -e
 
 # --- A tampered envelope is reported, acknowledged, and the session goes on. ---
 hip "" send "$pat_email" "Ce message sera altéré" --profile "$PP"
-sqlite3 "$data/hippocrate.db" ".timeout 5000" \
-  "update mailbox set ciphertext = substr(ciphertext, 1, length(ciphertext) - 16) || randomblob(16) where device_id = '$pat_dev'"
+# The server (or anyone with the database) flips the last byte of the envelope (its AEAD tag).
+hex=$(sql "select hex(ciphertext) from mailbox where device_id = '$pat_dev'")
+last=${hex: -2}
+flipped="${hex:0:${#hex}-2}$(printf '%02X' $(( 0x$last ^ 0xff )))"
+sql "update mailbox set ciphertext = x'$flipped' where device_id = '$pat_dev'"
+check "the envelope was altered in the database" \
+  eval '[[ $(sql "select hex(ciphertext) from mailbox where device_id = '"'$pat_dev'"'") == "$flipped" ]]'
 hip "" send "$pat_email" "Message authentique" --profile "$PP"
 hip "" inbox --profile "$PT"
 check "the tampered message is reported (e2ee_decrypt_failed), the genuine one shown" \
@@ -224,11 +230,14 @@ hip "" send "$prac_email" "Confidentiel: $marker" --profile "$PT"
 check "the marker message is sent" test "$rc" -eq 0
 check "the server holds the envelope (in the mailbox)" \
   test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox")" -ge 1
-no_marker_on_server() {
-  ! grep -rqaF -- "$marker" "$data" "$log" "$work/serve.out" "$work/serve.err" &&
-    ! sqlite3 "$data/hippocrate.db" ".timeout 5000" .dump | grep -qaF -- "$marker" &&
-    ! strings -a "$data"/hippocrate.db* | grep -qF -- "$marker"
+on_server() {  # on_server TEXT: TEXT is in the data folder, the dump or the logs
+  grep -rqaF -- "$1" "$data" "$log" "$work/serve.out" "$work/serve.err" ||
+    sqlite3 "$data/hippocrate.db" ".timeout 5000" .dump | grep -qaF -- "$1" ||
+    strings -a "$data"/hippocrate.db* | grep -qF -- "$1"
 }
+no_marker_on_server() { ! on_server "$marker"; }
+check "(control) the same search finds what the server does store: the patient's e-mail" \
+  on_server "$pat_email"
 check "the marker is nowhere on the server while the message waits (db, WAL, dump, logs)" \
   no_marker_on_server
 hip "" inbox --profile "$PP"
@@ -292,6 +301,32 @@ check "the revoked device receives nothing new (device_revoked)" failed_with dev
 hip "" inbox --profile "$PT"
 check "the remaining device receives it" out_has "Après la révocation"
 unset HIPPOCRATE_KEYSTORE_PASSPHRASE
+
+# --- The patient's account key changes (a reinstall, or a server presenting an impostor):
+#     the practitioner, who verified the patient, is warned and blocked until it acknowledges.
+PT3="$work/profiles/patient-reinstalled"
+pat_sql_id="(select id from accounts where email = '$pat_email')"
+sql "update devices set revoked_at = $(date +%s) where account_id = $pat_sql_id and revoked_at is null"
+sql "delete from device_lists where account_id = $pat_sql_id"
+hip "$pat_pw"$'\n' login "$pat_email" "${srv[@]}" --profile "$PT3" --password-stdin
+hip "" devices register --profile "$PT3" --json
+check "a reinstalled patient device creates a new account key" test "$rc" -eq 0
+hip "" send "$pat_email" "Est-ce bien vous ?" --profile "$PP" --json
+check "sending to a verified contact whose account key changed is refused, loudly" \
+  eval 'failed_with key_change_unacknowledged && err_has "HAS CHANGED"'
+hip "" safety-number "$pat_email" --profile "$PP" --json
+sn_new=$(jget safety_number <<<"$out")
+check "the safety number changed and says so" \
+  eval '[[ $sn_new =~ ^[0-9]{60}$ && $sn_new != "$sn_prac" ]] && out_has "\"key_changed\":true"'
+hip "" verify "$pat_email" --profile "$PP" --json
+check "verify without --acknowledge-change is refused" failed_with key_change_unacknowledged
+hip "" verify "$pat_email" --acknowledge-change --profile "$PP"
+check "verify --acknowledge-change accepts the new key" test "$rc" -eq 0
+hip "" send "$pat_email" "Est-ce bien vous ?" --profile "$PP"
+check "sending works again" test "$rc" -eq 0
+hip "" inbox --profile "$PT3"
+check "the reinstalled device receives it" out_has "Est-ce bien vous ?"
+PT=$PT3
 
 # --- The contact policy. ---
 hip "" send "$asst_email" "Bonjour" --profile "$PT" --json

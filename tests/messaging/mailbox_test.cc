@@ -1,5 +1,6 @@
 // Sending, fetching and acknowledging on a real database: the device-set check, idempotent
-// retries, ack-then-delete, revoked devices, refusals audited, and live push after commit.
+// retries, ack-then-delete, revoked devices, refusals audited, and live push once the send's
+// transaction succeeded.
 #include "messaging/wire_frame.h"
 
 #include "base/ids.h"

@@ -190,8 +190,11 @@ Result<std::size_t> fetch_limit(std::string_view query) {
 }
 
 // One device's WebSocket: the live connection the registry pushes to, and the receiver of
-// the client's send/ack frames. Callbacks run on the connection's I/O thread, one at a time;
-// push/close may be called from any thread (the WebSocketConnection is thread-safe).
+// the client's send/ack frames. Handler callbacks run on the connection's I/O thread, one at
+// a time; they never wait for the store: sends, acks and backlog reads are asynchronous
+// writes (Mailbox::*_async) whose completions run on the store's writer thread and only
+// queue frames (WebSocketConnection is thread-safe). So one I/O thread keeps many writes in
+// flight, and they share group commits.
 class DeviceSocket final : public WebSocketHandler,
                            public messaging::LiveConnection,
                            public std::enable_shared_from_this<DeviceSocket> {
@@ -215,8 +218,8 @@ class DeviceSocket final : public WebSocketHandler,
     if (!binary) return fatal("unexpected_text_frame");
     auto frame = wire::decode(data);
     if (!frame) return fatal(frame.error().code());
-    if (auto* send = std::get_if<wire::Send>(&*frame)) return handle_send(*send);
-    if (auto* ack = std::get_if<wire::Ack>(&*frame)) return handle_ack(*ack);
+    if (auto* send = std::get_if<wire::Send>(&*frame)) return handle_send(std::move(*send));
+    if (auto* ack = std::get_if<wire::Ack>(&*frame)) return handle_ack(std::move(*ack));
     fatal("unexpected_frame_type");
   }
 
@@ -252,42 +255,77 @@ class DeviceSocket final : public WebSocketHandler,
     close();
   }
 
+  // Reads the next batch of the backlog (at most one read in flight) and pushes it.
   void push_backlog() {
-    auto batch = service_.mailbox().fetch(actor_, device_id_, messaging::kMaxFetch, "socket",
-                                          last_seq_);
+    std::int64_t after = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (backlog_in_flight_) return;
+      backlog_in_flight_ = true;
+      after = last_seq_;
+    }
+    std::weak_ptr<DeviceSocket> weak = weak_from_this();
+    service_.mailbox().fetch_async(
+        actor_, device_id_, messaging::kMaxFetch, "socket", after,
+        [weak](Result<messaging::FetchResult> batch) {
+          if (auto self = weak.lock()) self->on_backlog(std::move(batch));
+        });
+  }
+
+  void on_backlog(Result<messaging::FetchResult> batch) {
     if (!batch) {
       // Revoked meanwhile, or the store failed: the client reconnects later.
-      return fatal(batch.error().code());
+      send_error({}, batch.error().code());
+      return close();
     }
-    more_ = batch->more;
+    {
+      std::lock_guard lock(mutex_);
+      backlog_in_flight_ = false;
+      more_ = batch->more;
+      if (!batch->messages.empty()) last_seq_ = batch->messages.back().seq;
+    }
     for (const auto& m : batch->messages) {
-      last_seq_ = m.seq;
       auto frame = messaging::Mailbox::deliver_frame(m);
       if (!frame || !push(std::move(*frame))) {
-        closing_ = true;  // the queue is full: the rest waits for the next connection
-        close();
-        return;
+        return close();  // the queue is full: the rest waits for the next connection
       }
     }
   }
 
-  void handle_send(const wire::Send& f) {
+  void handle_send(wire::Send f) {
     messaging::SendRequest request{f.message_id, f.recipient_account, device_id_, {}};
-    for (const auto& e : f.envelopes) request.envelopes.push_back({e.device_id, e.ciphertext});
-    auto result = service_.mailbox().send(actor_, request);
-    if (!result) return send_error(f.message_id, result.error().code());
-    if (result->mismatch) {
-      return send_error(f.message_id, "device_list_mismatch", std::move(*result->mismatch));
-    }
-    auto bytes = wire::encode(
-        wire::SendResult{f.message_id, static_cast<std::uint64_t>(result->stored_at)});
-    if (bytes) push(std::move(*bytes));
+    for (auto& e : f.envelopes) request.envelopes.push_back({e.device_id, std::move(e.ciphertext)});
+    std::weak_ptr<DeviceSocket> weak = weak_from_this();
+    service_.mailbox().send_async(
+        actor_, std::move(request),
+        [weak, id = f.message_id](Result<messaging::SendResult> result) {
+          auto self = weak.lock();
+          if (!self) return;
+          if (!result) return self->send_error(id, result.error().code());
+          if (result->mismatch) {
+            return self->send_error(id, "device_list_mismatch", std::move(*result->mismatch));
+          }
+          // After the durable commit: the sender's acknowledgement.
+          auto bytes = wire::encode(
+              wire::SendResult{id, static_cast<std::uint64_t>(result->stored_at)});
+          if (bytes) self->push(std::move(*bytes));
+        });
   }
 
-  void handle_ack(const wire::Ack& f) {
-    auto done = service_.mailbox().ack(actor_, device_id_, f.message_ids);
-    if (!done) return send_error({}, done.error().code());
-    if (more_) push_backlog();
+  void handle_ack(wire::Ack f) {
+    std::weak_ptr<DeviceSocket> weak = weak_from_this();
+    service_.mailbox().ack_async(actor_, device_id_, std::move(f.message_ids),
+                                 [weak](Result<std::int64_t> done) {
+                                   auto self = weak.lock();
+                                   if (!self) return;
+                                   if (!done) return self->send_error({}, done.error().code());
+                                   bool more = false;
+                                   {
+                                     std::lock_guard lock(self->mutex_);
+                                     more = self->more_;
+                                   }
+                                   if (more) self->push_backlog();
+                                 });
   }
 
   messaging::MessagingService& service_;
@@ -295,10 +333,11 @@ class DeviceSocket final : public WebSocketHandler,
   const std::string device_id_;
   std::mutex mutex_;
   std::shared_ptr<WebSocketConnection> connection_;  // guarded by mutex_
+  bool backlog_in_flight_ = false;                   // guarded by mutex_
+  bool more_ = false;                                // guarded by mutex_
+  std::int64_t last_seq_ = 0;                        // guarded by mutex_
   // I/O thread only:
   bool closing_ = false;
-  bool more_ = false;
-  std::int64_t last_seq_ = 0;
 };
 
 Route socket_route(auth::AuthService& auth, messaging::MessagingService& service) {

@@ -108,16 +108,49 @@ Status SqliteStore::run_write(const TransactionFn& fn) {
   if (std::this_thread::get_id() == writer_thread_.get_id()) {
     return Error::internal("nested_write", "a write cannot start inside another write");
   }
-  std::future<Status> result;
+  WriteJob job{&fn, {}};
+  std::future<Status> result = job.done.get_future();
+  enqueue(std::move(job));
+  return result.get();  // rethrows what `fn` threw
+}
+
+void SqliteStore::run_write_async(TransactionFn fn, DoneFn done, StagedFn staged) {
+  WriteJob job{nullptr, {}};
+  job.owned_fn = std::make_unique<TransactionFn>(std::move(fn));
+  job.fn = job.owned_fn.get();
+  job.callback = std::move(done);
+  job.staged = std::move(staged);
+  // Allowed from the writer thread too (a completion queuing the next write): nothing
+  // waits, and the queue lock is not held while a batch runs.
+  enqueue(std::move(job));
+}
+
+void SqliteStore::enqueue(WriteJob job) {
   {
     std::lock_guard lock(queue_mutex_);
-    if (stopping_) return Error::unavailable("store_closed", "the store is shutting down");
-    WriteJob job{&fn, {}};
-    result = job.done.get_future();
+    if (stopping_) {
+      job.finish(Error::unavailable("store_closed", "the store is shutting down"));
+      return;
+    }
     queue_.push_back(std::move(job));
   }
   queue_cv_.notify_one();
-  return result.get();  // rethrows what `fn` threw
+}
+
+void SqliteStore::WriteJob::finish(Status status) {
+  if (callback) {
+    callback(std::move(status));
+  } else {
+    done.set_value(std::move(status));
+  }
+}
+
+void SqliteStore::WriteJob::fail_with(std::exception_ptr thrown) {
+  if (callback) {
+    callback(Error::internal("write_failed", "a write job threw an exception"));
+  } else {
+    done.set_exception(thrown);
+  }
 }
 
 void SqliteStore::writer_loop() {
@@ -148,7 +181,7 @@ void SqliteStore::run_batch(std::vector<WriteJob>& batch) {
     ++batches_run_;
     Status begun = db.control("BEGIN IMMEDIATE");
     if (!begun.ok()) {
-      for (; next < batch.size(); ++next) batch[next].done.set_value(begun);
+      for (; next < batch.size(); ++next) batch[next].finish(begun);
       return;
     }
     std::vector<std::size_t> awaiting_commit;
@@ -174,18 +207,19 @@ void SqliteStore::run_batch(std::vector<WriteJob>& batch) {
       }
       aborted = !db.in_transaction();
       if (thrown) {
-        job.done.set_exception(thrown);
+        job.fail_with(thrown);
       } else if (!status.ok()) {
-        job.done.set_value(std::move(status));
+        job.finish(std::move(status));
       } else if (aborted) {
-        job.done.set_value(write_aborted());
+        job.finish(write_aborted());
       } else {
         awaiting_commit.push_back(next);
+        if (job.staged) job.staged();
       }
     }
     Status committed = aborted ? Status(write_aborted()) : db.control("COMMIT");
     if (!committed.ok() && db.in_transaction()) (void)db.control("ROLLBACK");
-    for (std::size_t i : awaiting_commit) batch[i].done.set_value(committed);
+    for (std::size_t i : awaiting_commit) batch[i].finish(committed);
   }
 }
 

@@ -55,13 +55,23 @@ class SqliteStore final : public Store {
 
  protected:
   Status run_write(const TransactionFn& fn) override;
+  void run_write_async(TransactionFn fn, DoneFn done, StagedFn staged) override;
   Status run_read(const TransactionFn& fn) override;
 
  private:
+  // A queued write: synchronous (the caller owns `fn` and waits on `done`) or asynchronous
+  // (the job owns `owned_fn` and reports to `callback`).
   struct WriteJob {
-    const TransactionFn* fn;    // owned by the caller, who waits on `done`
-    std::promise<Status> done;  // owned by the queue, then by the writer thread
+    const TransactionFn* fn;    // the function to run (points to owned_fn when async)
+    std::promise<Status> done;  // synchronous jobs: the caller waits on it
+    std::unique_ptr<TransactionFn> owned_fn = nullptr;
+    DoneFn callback = nullptr;
+    StagedFn staged = nullptr;
+    // Reports the outcome (async: to the callback, which must not throw).
+    void finish(Status status);
+    void fail_with(std::exception_ptr thrown);
   };
+  void enqueue(WriteJob job);
 
   SqliteStore(std::string path, const StoreOptions& options,
               std::unique_ptr<SqliteConnection> writer);

@@ -195,7 +195,7 @@ class Setup {
     SSL_CTX_load_verify_locations(ctx_, o.ca_file.c_str(), nullptr);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     nonce_ = random_hex(4);
-    password_ = "Bench-" + random_b64(18);
+    password_ = random_b64(18) + "#7";  // 24 random base64url characters: no personal word
   }
   ~Setup() { SSL_CTX_free(ctx_); }
 

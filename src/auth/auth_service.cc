@@ -117,6 +117,14 @@ Status AuthService::Impl::audit_event(store::Transaction& tx, const std::string&
 
 void AuthService::set_audit_log(const audit::AuditLog* audit) { impl_->audit = audit; }
 
+void AuthService::add_sessions_ended_listener(SessionsEndedListener listener) {
+  impl_->session_listeners.push_back(std::move(listener));
+}
+
+void AuthService::notify_sessions_ended(const SessionsEnded& ended) const {
+  for (const auto& listener : impl_->session_listeners) listener(ended);
+}
+
 Status AuthService::audit_refusal(const SessionInfo& session, std::string_view action,
                                   std::string_view reason, const RequestOrigin& origin) {
   auto& im = *impl_;

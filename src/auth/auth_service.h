@@ -11,6 +11,7 @@
 // Slow work (Argon2id) happens outside store transactions so it never holds the writer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,15 @@ struct SecondFactor {
   std::optional<std::string> recovery_code;
 };
 
+// Sessions that just ended (logout, revocation, a password change, a disabled account):
+// `session_id` empty means every session of the account except `except_session_id`.
+struct SessionsEnded {
+  std::string account_id;
+  std::string session_id;
+  std::string except_session_id;
+};
+using SessionsEndedListener = std::function<void(const SessionsEnded&)>;
+
 class AuthService {
  public:
   // `store` and `clock` must outlive the service. `secrets_key` (32 bytes) seals TOTP
@@ -173,6 +183,14 @@ class AuthService {
   // Every authentication event is also appended to `audit` (not owned; must outlive the
   // service), in the same transaction as the change it records. Call before serving.
   void set_audit_log(const audit::AuditLog* audit);
+
+  // Long-lived connections (WebSockets) bound to a session register here to be closed when
+  // it ends. Listeners are called after the commit, on the caller's thread, and must not
+  // block; add them before serving (not thread-safe against concurrent calls).
+  void add_sessions_ended_listener(SessionsEndedListener listener);
+  // Tells the listeners (for session ends decided outside this service, e.g. an
+  // administrator disabling an account).
+  void notify_sessions_ended(const SessionsEnded& ended) const;
 
   const AuthConfig& config() const { return config_; }
 

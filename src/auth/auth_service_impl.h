@@ -27,6 +27,7 @@ struct AuthService::Impl {
   const AuthConfig& config;
   FailureCounter failures;
   SourceRateLimiter limiter;
+  std::vector<SessionsEndedListener> session_listeners;
   const audit::AuditLog* audit = nullptr;  // set before serving; without it nothing is audited
 
   // Appends an audit record (when an audit log is configured) in `tx`.

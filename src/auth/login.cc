@@ -214,12 +214,14 @@ Result<SessionInfo> AuthService::authenticate(std::string_view token,
 
 Status AuthService::logout(const SessionInfo& session) {
   auto& im = *impl_;
-  return im.store.write([&](store::Transaction& tx) -> Status {
+  Status done = im.store.write([&](store::Transaction& tx) -> Status {
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         {im.now(), session.session_id}));
     return ok_status();
   });
+  if (done) notify_sessions_ended({session.account.id, session.session_id, {}});
+  return done;
 }
 
 Result<LoginResult> AuthService::step_up(const SessionInfo& session, const SecretBytes& password,
@@ -281,7 +283,7 @@ Status AuthService::change_password(const SessionInfo& session, const SecretByte
   PasswordContext context{session.account.email, session.account.display_name, {}};
   HIPPO_RETURN_IF_ERROR(check_password_policy(new_password, context));
   HIPPO_ASSIGN_OR_RETURN(std::string hash, im.hasher->hash(new_password));
-  return im.store.write([&](store::Transaction& tx) -> Status {
+  Status done = im.store.write([&](store::Transaction& tx) -> Status {
     const std::int64_t now = im.now();
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "UPDATE accounts SET password_hash = ?, password_changed_at = ? WHERE id = ?",
@@ -293,6 +295,8 @@ Status AuthService::change_password(const SessionInfo& session, const SecretByte
         {now, session.account.id, session.session_id}));
     return im.add_event(tx, session.account.id, "password_changed", origin);
   });
+  if (done) notify_sessions_ended({session.account.id, {}, session.session_id});
+  return done;
 }
 
 }  // namespace hippocrate::auth

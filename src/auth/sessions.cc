@@ -36,7 +36,7 @@ Result<std::vector<SessionSummary>> AuthService::list_sessions(const SessionInfo
 Status AuthService::revoke_session(const SessionInfo& session, std::string_view session_id,
                                    const RequestOrigin& origin) {
   auto& im = *impl_;
-  return im.store.write([&](store::Transaction& tx) -> Status {
+  Status done = im.store.write([&](store::Transaction& tx) -> Status {
     // Only the caller's own sessions: someone else's id is "not found", never "forbidden".
     HIPPO_ASSIGN_OR_RETURN(
         std::int64_t n,
@@ -46,6 +46,8 @@ Status AuthService::revoke_session(const SessionInfo& session, std::string_view 
     if (n != 1) return Error::not_found("session_not_found", "no such active session");
     return im.add_event(tx, session.account.id, "session_revoked", origin);
   });
+  if (done) notify_sessions_ended({session.account.id, std::string(session_id), {}});
+  return done;
 }
 
 Result<std::vector<SecurityEvent>> AuthService::security_events(const SessionInfo& session,

@@ -3,13 +3,14 @@
 namespace hippocrate::messaging {
 
 void LiveRegistry::attach(const std::string& device_id,
-                          std::shared_ptr<LiveConnection> connection) {
+                          std::shared_ptr<LiveConnection> connection, std::string account_id,
+                          std::string session_id) {
   std::shared_ptr<LiveConnection> previous;
   {
     std::lock_guard lock(mutex_);
     auto& slot = connections_[device_id];
-    previous = std::move(slot);
-    slot = std::move(connection);
+    previous = std::move(slot.connection);
+    slot = Entry{std::move(connection), std::move(account_id), std::move(session_id)};
   }
   if (previous) previous->close();
 }
@@ -17,13 +18,15 @@ void LiveRegistry::attach(const std::string& device_id,
 void LiveRegistry::detach(const std::string& device_id, const LiveConnection* connection) {
   std::lock_guard lock(mutex_);
   auto it = connections_.find(device_id);
-  if (it != connections_.end() && it->second.get() == connection) connections_.erase(it);
+  if (it != connections_.end() && it->second.connection.get() == connection) {
+    connections_.erase(it);
+  }
 }
 
 std::shared_ptr<LiveConnection> LiveRegistry::find(const std::string& device_id) const {
   std::lock_guard lock(mutex_);
   auto it = connections_.find(device_id);
-  return it == connections_.end() ? nullptr : it->second;
+  return it == connections_.end() ? nullptr : it->second.connection;
 }
 
 bool LiveRegistry::push(const std::string& device_id, std::string frame) {
@@ -42,10 +45,33 @@ void LiveRegistry::disconnect(const std::string& device_id) {
     std::lock_guard lock(mutex_);
     auto it = connections_.find(device_id);
     if (it == connections_.end()) return;
-    connection = std::move(it->second);
+    connection = std::move(it->second.connection);
     connections_.erase(it);
   }
   connection->close();
+}
+
+std::size_t LiveRegistry::disconnect_sessions(const std::string& account_id,
+                                              const std::string& session_id,
+                                              const std::string& except_session_id) {
+  std::vector<std::shared_ptr<LiveConnection>> ended;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      const Entry& e = it->second;
+      const bool match = e.account_id == account_id &&
+                         (session_id.empty() ? e.session_id != except_session_id
+                                             : e.session_id == session_id);
+      if (match) {
+        ended.push_back(std::move(it->second.connection));
+        it = connections_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& c : ended) c->close();  // outside the lock
+  return ended.size();
 }
 
 std::size_t LiveRegistry::connected() const {

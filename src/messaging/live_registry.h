@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace hippocrate::messaging {
 
@@ -29,8 +30,10 @@ class LiveConnection {
 
 class LiveRegistry {
  public:
-  // Makes `connection` the device's live connection; an earlier one is closed.
-  void attach(const std::string& device_id, std::shared_ptr<LiveConnection> connection);
+  // Makes `connection` the device's live connection; an earlier one is closed. `account_id`
+  // and `session_id` name the session it was opened with (disconnect_sessions).
+  void attach(const std::string& device_id, std::shared_ptr<LiveConnection> connection,
+              std::string account_id = {}, std::string session_id = {});
   // Forgets `connection` if it is still the device's one (a newer one is left alone).
   void detach(const std::string& device_id, const LiveConnection* connection);
   // Pushes a frame to the device if connected. False: not connected, or the frame did not
@@ -38,13 +41,22 @@ class LiveRegistry {
   bool push(const std::string& device_id, std::string frame);
   // Closes and forgets the device's connection (revocation).
   void disconnect(const std::string& device_id);
+  // Closes and forgets the connections opened with an ended session: `session_id`, or when
+  // it is empty every session of `account_id` but `except_session_id`. Returns how many.
+  std::size_t disconnect_sessions(const std::string& account_id, const std::string& session_id,
+                                  const std::string& except_session_id = {});
   std::size_t connected() const;
 
  private:
   std::shared_ptr<LiveConnection> find(const std::string& device_id) const;
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<LiveConnection>> connections_;  // guarded
+  struct Entry {
+    std::shared_ptr<LiveConnection> connection;
+    std::string account_id;
+    std::string session_id;
+  };
+  std::unordered_map<std::string, Entry> connections_;  // by device id; guarded by mutex_
 };
 
 }  // namespace hippocrate::messaging

@@ -11,6 +11,7 @@
 # audit trail included) nor in the server's output and access log.
 # Every wait is bounded; passwords come from --password-stdin.
 #   messaging_e2e_test.sh PATH_TO_HIPPOCRATE
+#   MESSAGING_E2E_TRACE=/tmp/trace.txt messaging_e2e_test.sh ...   (keeps every output)
 set -euo pipefail
 bin=$(realpath "$1")
 work=$(mktemp -d)
@@ -42,6 +43,10 @@ hip() {
   rc=$?
   set -e
   err=$(cat "$work/stderr.last")
+  # MESSAGING_E2E_TRACE=FILE keeps every command and what it printed, to read afterwards.
+  if [[ -n "${MESSAGING_E2E_TRACE:-}" ]]; then
+    printf '$ hippocrate %s\n%s\n%s\n[exit %s]\n\n' "$*" "$out" "$err" "$rc" >>"$MESSAGING_E2E_TRACE"
+  fi
 }
 jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
 code_of() { jget code <<<"$out"; }
@@ -141,6 +146,14 @@ check "the keystore and its key file are 0600" \
   eval '[[ $(stat -c %a "$PT/keystore") == 600 && $(stat -c %a "$PT/keystore.key") == 600 ]]'
 hip "" devices --profile "$PT"
 check "devices lists this device, marked" eval 'out_has "$pat_dev" && out_has "this device"'
+otk_count() { sql "select count(*) from one_time_prekeys where device_id = '$1'"; }
+check "the device uploaded 100 one-time prekeys" test "$(otk_count "$pat_dev")" -eq 100
+sql "delete from one_time_prekeys where device_id = '$pat_dev' and key_id > 19"
+hip "" inbox --profile "$PT"
+check "below 20 left on the server, the next command tops them up to 100" \
+  test "$(otk_count "$pat_dev")" -eq 100
+hip "" inbox --profile "$PT"
+check "at 100, nothing more is uploaded" test "$(otk_count "$pat_dev")" -eq 100
 
 # --- Both ways. ---
 hip "" send "$pat_email" "Bonjour Camille, vos résultats sont arrivés." --profile "$PP"
@@ -293,7 +306,8 @@ check "a device without the account key cannot revoke (account_key_missing)" \
 hip "" devices revoke "$pat_dev2" --profile "$PT" --json
 check "the first device revokes the second" test "$rc" -eq 0
 hip "" send "$pat_email" "Après la révocation" --profile "$PP"
-check "the practitioner still sends after the revocation" test "$rc" -eq 0
+check "the practitioner still sends after the revocation, to the remaining device only" \
+  eval '[[ $rc -eq 0 ]] && out_has "encrypted for 1 device)"'
 check "nothing is queued for the revoked device" \
   test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox where device_id = '$pat_dev2'")" -eq 0
 hip "" inbox --profile "$PT2" --json

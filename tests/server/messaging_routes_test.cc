@@ -444,6 +444,35 @@ TEST_F(MessagingRoutesTest, RevocationClosesTheSocketAndStopsDelivery) {
   EXPECT_EQ(revoked, 1);
 }
 
+TEST_F(MessagingRoutesTest, EndingTheSessionClosesItsSocket) {
+  const std::string p1 = add_device(patient_);
+  const std::string p2 = add_device(patient_);
+  auto ws = socket(patient_, p1);
+  // Another session of the same account, with its own socket on the other device.
+  auto other = auth_->login(patient_.email, SecretBytes::from(std::string_view(kPassword)), {},
+                            {"127.0.0.1", "second"});
+  ASSERT_TRUE(other.ok()) << other.error().to_string();
+  const std::string other_token(other->token.text.view());
+  auto ws2 = client::WebSocketClient::connect(server_->client_options(),
+                                              "/api/v1/devices/" + p2 + "/socket",
+                                              {{"authorization", "Bearer " + other_token}});
+  ASSERT_TRUE(ws2.ok()) << ws2.error().to_string();
+  // Logging out of the second session closes its socket, not the first one.
+  auto out = call("DELETE", "/api/v1/sessions/current", other_token, json::object{});
+  ASSERT_EQ(out.status, 204) << out.body;
+  auto closed = ws2->receive(10s);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().code(), "connection_closed");
+  EXPECT_EQ(messaging_->live().connected(), 1u);
+  // The first still delivers.
+  const std::string d1 = add_device(doc_);
+  const std::string id = random_id();
+  auto sent = call("POST", "/api/v1/messages", doc_.token,
+                   message(doc_, d1, patient_, targets(doc_, d1, patient_), id));
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  EXPECT_EQ(next_delivery(ws).message_id, id);
+}
+
 TEST_F(MessagingRoutesTest, UnknownFramesGetAnErrorFrameAndAClose) {
   const std::string d1 = add_device(doc_);
   auto ws = socket(doc_, d1);

@@ -46,9 +46,12 @@ void add_account_admin_routes(Router& router, auth::AuthService& auth,
     router.add(session_route(
         "POST", enable ? "/api/v1/accounts/{id}/enable" : "/api/v1/accounts/{id}/disable",
         enable ? "account.enable" : "account.disable", auth,
-        [&accounts, enable](const RequestContext& ctx, const auth::SessionInfo& s) {
-          return account_response(accounts.set_enabled(s, ctx.params.at("id"), enable,
-                                                       ctx.request.remote_address));
+        [&accounts, &auth, enable](const RequestContext& ctx, const auth::SessionInfo& s) {
+          auto done = accounts.set_enabled(s, ctx.params.at("id"), enable,
+                                           ctx.request.remote_address);
+          // Disabled: its sessions ended in the store; their live connections end too.
+          if (done && !enable) auth.notify_sessions_ended({done->id, {}, {}});
+          return account_response(done);
         }));
   }
 }

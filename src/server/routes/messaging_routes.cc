@@ -209,7 +209,7 @@ class DeviceSocket final : public WebSocketHandler,
     }
     // Attach first, then read the backlog: a message committed in between is pushed live
     // and may also come with the backlog (clients de-duplicate by message id).
-    service_.live().attach(device_id_, shared_from_this());
+    service_.live().attach(device_id_, shared_from_this(), actor_.account_id, actor_.session_id);
     push_backlog();
   }
 
@@ -372,6 +372,10 @@ Route socket_route(auth::AuthService& auth, messaging::MessagingService& service
 
 void add_messaging_routes(Router& router, auth::AuthService& auth,
                           messaging::MessagingService& svc) {
+  // A live socket lives no longer than the session it was opened with.
+  auth.add_sessions_ended_listener([&svc](const auth::SessionsEnded& ended) {
+    svc.live().disconnect_sessions(ended.account_id, ended.session_id, ended.except_session_id);
+  });
   // Devices.
   router.add(session_route(
       "PUT", "/api/v1/devices/{device_id}", "device.register", auth,

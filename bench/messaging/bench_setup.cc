@@ -195,7 +195,6 @@ class Setup {
     SSL_CTX_load_verify_locations(ctx_, o.ca_file.c_str(), nullptr);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     nonce_ = random_hex(4);
-    password_ = random_b64(18) + "#7";  // 24 random base64url characters: no personal word
   }
   ~Setup() { SSL_CTX_free(ctx_); }
 
@@ -250,13 +249,35 @@ class Setup {
   // accept → login; returns {token, account id}.
   bool join(Https& c, const std::string& invite_token, const std::string& email,
             const std::string& name, DeviceLogin& out) {
-    auto acc = call(c, "POST", "/api/v1/invitations/accept",
-                    {{"token", invite_token}, {"display_name", name}, {"password", password_}},
-                    "", 201);
-    if (!acc) return false;
+    // A random password; the policy refuses one that happens to contain a piece of the
+    // name or e-mail (digits of the index, the nonce): draw again (bounded).
+    std::string password;
+    std::optional<json::value> acc;
+    for (int attempt = 0; attempt < 8 && !acc; ++attempt) {
+      password = random_b64(18) + "#7";
+      Response r;
+      const std::string body = json::serialize(json::object{
+          {"token", invite_token}, {"display_name", name}, {"password", password}});
+      if (!c.request("POST", "/api/v1/invitations/accept", body, "", r)) {
+        report("POST /api/v1/invitations/accept", c.error());
+        return false;
+      }
+      if (r.status == 201) {
+        boost::system::error_code ec;
+        acc = json::parse(r.body, ec);
+        if (ec) acc.reset();
+      } else if (r.status != 400 || r.body.find("password_") == std::string::npos) {
+        report("POST /api/v1/invitations/accept", "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 300));
+        return false;
+      }
+    }
+    if (!acc) {
+      report("POST /api/v1/invitations/accept", "no random password accepted");
+      return false;
+    }
     out.account_id = str(*acc, {"account", "id"});
     const std::string login_email = email.empty() ? str(*acc, {"account", "email"}) : email;
-    auto s = call(c, "POST", "/api/v1/sessions", {{"email", login_email}, {"password", password_}},
+    auto s = call(c, "POST", "/api/v1/sessions", {{"email", login_email}, {"password", password}},
                   "", 201);
     if (!s) return false;
     out.token = str(*s, {"token"});
@@ -309,7 +330,7 @@ class Setup {
 
   const SetupOptions& o_;
   SSL_CTX* ctx_ = nullptr;
-  std::string nonce_, password_;
+  std::string nonce_;
   std::atomic<std::uint32_t> source_counter_{0};
   std::atomic<bool> failed_{false};
   std::mutex mutex_;

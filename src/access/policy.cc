@@ -77,6 +77,9 @@ const std::vector<Entry>& table() {
       // messaging::contact_policy, and each device/mailbox is checked to be the caller's.
       {"device.register", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
        false, ObjectRule::kNone, DataClass::kAdministrative},
+      // The accounts the caller may message (each checked by messaging::contact_policy).
+      {"contacts.list", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
+       false, ObjectRule::kNone, DataClass::kAdministrative},
       {"device.list", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
        false, ObjectRule::kNone, DataClass::kAdministrative},
       {"device.revoke", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},

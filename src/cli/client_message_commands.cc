@@ -109,15 +109,20 @@ Status run_inbox(ClientContext& context) {
     HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
     print_warnings(warnings);
     json::array ids;
+    bool kept = false;
     for (const auto& o : opened) {
-      ids.emplace_back(o.meta.message_id);
+      if (settled(o)) ids.emplace_back(o.meta.message_id);
+      else kept = true;
       if (context.json()) all.push_back(opened_json(*m, o));
       else print_opened(*m, o);
       ++count;
     }
-    json::object ack{{"message_ids", std::move(ids)}};
-    HIPPO_RETURN_IF_ERROR(m->call("POST", target + "/ack", &ack));
-    if (!json_bool(answer, "more")) break;
+    if (!ids.empty()) {
+      json::object ack{{"message_ids", std::move(ids)}};
+      HIPPO_RETURN_IF_ERROR(m->call("POST", target + "/ack", &ack));
+    }
+    // A kept message would come back first in the next batch: try again in a later run.
+    if (kept || !json_bool(answer, "more")) break;
   }
   if (context.json()) print_json(json::object{{"messages", std::move(all)}});
   else if (count == 0) std::printf("No new messages.\n");

@@ -47,6 +47,8 @@ Status handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire:
   print_warnings(warnings);
   if (as_json) print_json(opened_json(m, opened));
   else print_opened(m, opened);
+  // Not settled (a transient failure): unacknowledged, it comes again at the next connection.
+  if (!settled(opened)) return ok_status();
   HIPPO_ASSIGN_OR_RETURN(std::string ack, wire::encode(wire::Ack{{d.message_id}}));
   return socket.send(ack, true);
 }

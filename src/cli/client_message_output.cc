@@ -44,6 +44,7 @@ json::object opened_json(Messenger& m, const Opened& o) {
   } else if (o.error) {
     out["error"] = json::object{{"code", o.error->code()}, {"message", o.error->message()}};
     out["duplicate"] = is_duplicate(o);
+    out["kept"] = !settled(o);
   }
   return out;
 }
@@ -57,6 +58,14 @@ void print_opened(Messenger& m, const Opened& o) {
     if (is_duplicate(o)) {
       std::fprintf(stderr, "hippocrate: message %s from %s was delivered again; already shown, "
                    "ignored.\n", o.meta.message_id.c_str(), from.c_str());
+      return;
+    }
+    if (!settled(o)) {
+      std::fprintf(stderr,
+                   "hippocrate: message %s from %s could not be opened now (%s: %s); it stays "
+                   "on the server for the next try.\n",
+                   o.meta.message_id.c_str(), from.c_str(), o.error->code().c_str(),
+                   o.error->message().c_str());
       return;
     }
     std::fprintf(stderr,

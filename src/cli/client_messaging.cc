@@ -74,6 +74,13 @@ Bytes publish_device_list(const e2ee::PublicKey& account_key,
   return out;
 }
 
+bool settled(const Opened& o) {
+  if (o.content) return true;
+  const std::string& code = o.error->code();
+  return code.starts_with("e2ee_") || code == "contact_not_permitted" ||
+         code == "no_recipient_devices";
+}
+
 Result<json::object> Messenger::listing(const std::string& account_id) {
   if (account_id == me_.account_id) return call("GET", "/api/v1/me/devices");
   if (!is_valid_id(account_id)) return usage_error("not an account id: " + account_id);

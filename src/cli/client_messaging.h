@@ -71,6 +71,11 @@ struct Opened {
   std::optional<Error> error;                   // set: refused (e2ee_* code)
 };
 
+// Whether a received message is settled — decrypted, or refused for good (an e2ee_* error,
+// or a sender one may no longer talk to) — and so may be acknowledged. Anything else (the
+// network, the server) is transient: the message stays on the server for the next try.
+bool settled(const Opened& message);
+
 class KeystoreLock;
 
 class Messenger {

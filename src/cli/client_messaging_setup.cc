@@ -4,8 +4,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 

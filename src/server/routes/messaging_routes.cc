@@ -420,7 +420,7 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
                              if (!l) return error_response(l.error());
                              return json_response(200, listing_json(*l));
                            }));
-  router.add(session_route("GET", "/api/v1/contacts", "device.list", auth,
+  router.add(session_route("GET", "/api/v1/contacts", "contacts.list", auth,
                            [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
                              auto list = svc.devices().contacts(actor_of(ctx, s));
                              if (!list) return error_response(list.error());

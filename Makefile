@@ -2,7 +2,8 @@
 #   make run    build (Release) and start the server on https://127.0.0.1:8443
 #   make test   build with tests and run them all (CTest)
 #   make check  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench  benchmarks: crypto primitives, then /healthz over TLS vs nginx (wrk)
+#   make bench  benchmarks: crypto primitives, then /healthz over TLS vs nginx (wrk);
+#               BENCH_MESSAGING=1 also messaging vs Prosody/ejabberd (scripts/bench-messaging.sh)
 
 CMAKE_GENERATOR := -G Ninja
 JOBS ?= $(shell nproc)
@@ -45,6 +46,8 @@ bench:
 	@./build/bench/bench/crypto/crypto_bench --benchmark_min_time=0.2
 	@./build/bench/bench/auth/login_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	@scripts/bench-http.sh build/bench/src/cli/hippocrate
+	@if [ "$${BENCH_MESSAGING:-0}" = 1 ]; then SKIP_BUILD=1 scripts/bench-messaging.sh; \
+	 else echo "make bench: messaging vs Prosody/ejabberd skipped (about 15 min): BENCH_MESSAGING=1 make bench"; fi
 
 clean:
 	rm -rf build

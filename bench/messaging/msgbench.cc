@@ -6,7 +6,9 @@
 //   setup : create accounts, sessions and devices through the HTTP API (bench_setup.h) and
 //           write them to --state FILE. Needs --bootstrap-token (hippocrate admin bootstrap).
 //   tput  : P practitioner→patient device pairs; each sender keeps at most W messages in
-//           flight (sent but not yet seen by its receiver); warm-up then D seconds measured;
+//           flight (sent, and not yet both seen by its receiver and acknowledged durable by
+//           the server's send_result — the server delivers before its commit, so counting
+//           only deliveries would let unstored messages pile up); warm-up then D seconds;
 //           delivered msgs/s counted at the receivers, which acknowledge what they get
 //           (ack frames, one per read wake-up, ≤ 100 ids) as a real client must.
 //   lat   : the same pairs, open loop at a fixed total rate R; latency from the *scheduled*
@@ -123,6 +125,7 @@ class PairRun final : public WsEvents {
     if (c.index % 2 == 0) {  // sender: durable acks, errors
       if (std::holds_alternative<wire::SendResult>(*frame)) {
         ++p.acked;
+        if (!lat_mode_) pump(p);
       } else if (auto* e = std::get_if<wire::ErrorFrame>(&*frame)) {
         ++p.errors;
         if (errors_printed_++ < 5) std::fprintf(stderr, "msgbench: error frame: %s\n", e->code.c_str());
@@ -193,7 +196,7 @@ class PairRun final : public WsEvents {
     if (phase_ != Phase::kWarm && phase_ != Phase::kMeasure) return;
     if (p.s->state != WsConn::State::kReady) return;
     bool added = false;
-    while (p.sent - p.recvd < static_cast<std::uint64_t>(o.window)) {
+    while (p.sent - std::min(p.recvd, p.acked) < static_cast<std::uint64_t>(o.window)) {
       queue_message(p, now_ns());
       added = true;
     }
@@ -310,7 +313,7 @@ int PairRun::run() {
       for (auto& p : pairs_) {
         bool added = false;
         for (int k = 0; k < 1000 && p.next_due <= t; ++k) {  // bounded catch-up
-          if (p.sent - p.recvd < static_cast<std::uint64_t>(o.max_inflight)) {
+          if (p.sent - std::min(p.recvd, p.acked) < static_cast<std::uint64_t>(o.max_inflight)) {
             queue_message(p, p.next_due);
             added = true;
             if (phase_ == Phase::kMeasure) {

@@ -44,14 +44,9 @@ Result<std::string> Mailbox::deliver_frame(const StoredMessage& m) {
                                     static_cast<std::uint64_t>(m.stored_at), m.ciphertext});
 }
 
-Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
-                                    const SendRequest& request, std::int64_t now,
-                                    bool& refused) const {
-  const std::string resource = detail::account_resource(request.recipient);
-  const std::string counts = "message=" + request.message_id +
-                             ",envelopes=" + std::to_string(request.envelopes.size());
-  SendResult out;
-  out.message_id = request.message_id;
+Result<Mailbox::Precheck> Mailbox::precheck(store::Transaction& tx, const Actor& actor,
+                                            const SendRequest& request) {
+  Precheck out;
   // 1. A retry of a stored message answers the same, storing nothing.
   HIPPO_ASSIGN_OR_RETURN(auto existing,
                          tx.query_one("SELECT sender_id, sender_device, created_at FROM "
@@ -70,15 +65,8 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
   // 2. The sender's own active device.
   HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, request.sender_device));
   // 3. Who may message whom.
-  HIPPO_ASSIGN_OR_RETURN(access::Decision decision,
-                         contact_policy(tx, actor, request.recipient));
-  if (!decision) {
-    refused = true;
-    HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "message.send", resource, "denied",
-                           "reason=" + decision.reason + "," + counts, request.sender_device)));
-    return out;
-  }
+  HIPPO_ASSIGN_OR_RETURN(out.decision, contact_policy(tx, actor, request.recipient));
+  if (!out.decision) return out;
   // 4. Exactly one envelope per current device of both parties but the sending one.
   HIPPO_ASSIGN_OR_RETURN(auto recipient_devices, current_devices(tx, request.recipient));
   if (recipient_devices.empty() && request.recipient != actor.account_id) {
@@ -94,6 +82,34 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
   if (given != expected) {
     out.mismatch = DeviceMap{{request.recipient, recipient_devices},
                              {actor.account_id, sender_devices}};
+  }
+  return out;
+}
+
+Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
+                                    const SendRequest& request, std::int64_t now,
+                                    bool& refused) const {
+  const std::string resource = detail::account_resource(request.recipient);
+  const std::string counts = "message=" + request.message_id +
+                             ",envelopes=" + std::to_string(request.envelopes.size());
+  SendResult out;
+  out.message_id = request.message_id;
+  HIPPO_ASSIGN_OR_RETURN(Precheck check, precheck(tx, actor, request));
+  if (check.duplicate) {
+    out.stored_at = check.stored_at;
+    out.duplicate = true;
+    return out;
+  }
+  if (!check.decision) {
+    refused = true;
+    HIPPO_RETURN_IF_ERROR(audit_.append(
+        tx, detail::record(actor, "message.send", resource, "denied",
+                           "reason=" + check.decision.reason + "," + counts,
+                           request.sender_device)));
+    return out;
+  }
+  if (check.mismatch) {
+    out.mismatch = std::move(check.mismatch);
     HIPPO_RETURN_IF_ERROR(audit_.append(
         tx, detail::record(actor, "message.send", resource, "failed",
                            "reason=device_list_mismatch," + counts, request.sender_device)));
@@ -125,29 +141,35 @@ void Mailbox::send_async(const Actor& actor, SendRequest request,
                          std::function<void(Result<SendResult>)> done) {
   if (auto valid = validate(request); !valid) return done(std::move(valid).error());
   const std::int64_t now = unix_seconds(clock_.now());
-  auto refused = std::make_shared<bool>(false);
   auto req = std::make_shared<const SendRequest>(std::move(request));
+  // Early delivery: the same checks as the write, on the latest committed snapshot (a read
+  // never waits for the writer). When they pass, the envelopes go to the devices connected
+  // now, while the write is queued and made durable; the sender's answer waits for the
+  // commit. The write repeats every check: if it then refuses (a relationship ended in the
+  // meantime) or fails, the sender is told; recipients de-duplicate by message id.
+  auto push_all = [this, actor, req, now] {
+    for (const auto& e : req->envelopes) {
+      auto frame = deliver_frame(StoredMessage{req->message_id, actor.account_id,
+                                               req->sender_device, now, 0, e.ciphertext});
+      if (frame) live_.push(e.device_id, std::move(*frame));
+    }
+  };
+  auto early = store_.read([&](store::Transaction& tx) { return precheck(tx, actor, *req); });
+  const bool pushed = early && !early->duplicate && early->decision && !early->mismatch;
+  if (pushed) push_all();
+  auto refused = std::make_shared<bool>(false);
   store::write_async_result<SendResult>(
       store_,
       [this, actor, req, now, refused](store::Transaction& tx) {
         *refused = false;
         return send_in(tx, actor, *req, now, *refused);
       },
-      [refused, done = std::move(done)](Result<SendResult> result) {
+      [refused, pushed, push_all, done = std::move(done)](Result<SendResult> result) {
         if (result && *refused) return done(contact_not_permitted());
+        // Not delivered early (the snapshot check could not tell yet): deliver now that
+        // the message is stored.
+        if (result && !pushed && !result->duplicate && !result->mismatch) push_all();
         done(std::move(result));
-      },
-      // Staged, before the commit: hand the envelopes to the devices connected now, so
-      // delivery does not wait for the fsync. If the commit fails, the sender gets the
-      // error and retries with the same message id; recipients de-duplicate by id.
-      [this, actor, req, refused](const SendResult& r) {
-        if (*refused || r.duplicate || r.mismatch) return;
-        for (const auto& e : req->envelopes) {
-          auto frame = deliver_frame(StoredMessage{req->message_id, actor.account_id,
-                                                   req->sender_device, r.stored_at, 0,
-                                                   e.ciphertext});
-          if (frame) live_.push(e.device_id, std::move(*frame));
-        }
       });
 }
 

@@ -2,11 +2,12 @@
 // ack-then-delete, and the live push of new envelopes (docs/messaging.md "Send", "Fetch").
 //
 // A send is ONE write transaction: idempotency check, sender device, contact policy,
-// device-set check, message row, one mailbox row per envelope, audit record. The envelopes
-// are pushed to connected devices (LiveRegistry) as soon as that transaction's work has
-// succeeded, while its group commit is made durable; the sender's answer waits for the
-// commit. If the commit fails the sender is told and retries with the same message id, so
-// a device may see a message id twice: clients de-duplicate by message id.
+// device-set check, message row, one mailbox row per envelope, audit record. The same
+// checks first run on a read snapshot; when they pass, the envelopes are pushed to the
+// connected devices (LiveRegistry) at once, while the write waits for its group commit —
+// delivery latency does not include the queue nor the fsync. The sender's answer waits for
+// the commit. If the write then refuses or fails, the sender is told and retries with the
+// same message id, so a device may see a message id twice: clients de-duplicate by id.
 //
 // Every operation has an asynchronous form (`*_async`, the callback runs on the store's
 // writer thread: keep it short, never call a synchronous store write from it) used by the
@@ -24,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "access/policy.h"
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "messaging/live_registry.h"
@@ -92,6 +94,16 @@ class Mailbox {
   static Result<std::string> deliver_frame(const StoredMessage& message);
 
  private:
+  // A send's checks (idempotency, sender device, contact policy, device set), without
+  // writing: run on a read snapshot for early delivery, then again inside the write.
+  struct Precheck {
+    bool duplicate = false;
+    std::int64_t stored_at = 0;  // of the duplicate
+    access::Decision decision{true, {}};
+    std::optional<DeviceMap> mismatch;
+  };
+  static Result<Precheck> precheck(store::Transaction& tx, const Actor& actor,
+                                   const SendRequest& request);
   // The transactions' bodies, shared by the synchronous and asynchronous forms.
   Result<SendResult> send_in(store::Transaction& tx, const Actor& actor,
                              const SendRequest& request, std::int64_t now, bool& refused) const;

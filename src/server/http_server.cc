@@ -137,8 +137,8 @@ Status HttpServer::start() {
     im.port = im.acceptor->local_endpoint().port();
   } else {
     im.acceptor.reset();
+    im.guards.clear();  // before their contexts: a guard's destructor touches its context
     im.contexts.clear();
-    im.guards.clear();
     return Error::unavailable("listen_failed", "cannot listen on " + where + ": " + ec.message());
   }
   if (im.options.handle_signals) {

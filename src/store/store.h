@@ -188,7 +188,7 @@ struct StoreOptions {
   // Read connections kept open for reuse (more are opened on demand under load).
   std::size_t read_pool_size = 4;
   // Most write jobs committed together in one group commit.
-  std::size_t max_batch_size = 256;
+  std::size_t max_batch_size = 1024;
   // Time source for bookkeeping columns (schema_migrations.applied_at). Not owned; must
   // outlive the store. nullptr: the system clock.
   const Clock* clock = nullptr;

@@ -100,6 +100,25 @@ TEST_F(ServerTest, HealthzAnswers200WithSecurityHeaders) {
   EXPECT_FALSE(res->headers.has("server"));
 }
 
+// Regression: a port already in use crashed `serve` (SIGSEGV) instead of saying so.
+TEST_F(ServerTest, APortInUseIsAClearErrorNotACrash) {
+  auto first = start();
+  ServerOptions options;
+  options.address = "127.0.0.1";
+  options.port = first->port();
+  options.certificate = first->ca_file();
+  options.private_key = first->ca_file().parent_path() / "key.pem";
+  AccessLog log(nullptr);
+  HttpServer second(options, router_, log);
+  auto started = second.start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code(), "listen_failed");
+  // The first one still answers.
+  auto r = first->client().request("GET", "/healthz");
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(ServerTest, VersionEndpoint) {
   auto server = start();
   auto client = server->client();

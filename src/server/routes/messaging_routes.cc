@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <mutex>
@@ -293,6 +294,12 @@ class DeviceSocket final : public WebSocketHandler,
   }
 
   void handle_send(wire::Send f) {
+    // Bounded: a client cannot queue unbounded work for the writer. Past the limit a send
+    // is answered with an error frame at once (the client retries after its send_results).
+    if (pending_sends_.load() >= kMaxPendingSends) {
+      return send_error(f.message_id, "too_many_pending_sends");
+    }
+    ++pending_sends_;
     messaging::SendRequest request{f.message_id, f.recipient_account, device_id_, {}};
     for (auto& e : f.envelopes) request.envelopes.push_back({e.device_id, std::move(e.ciphertext)});
     std::weak_ptr<DeviceSocket> weak = weak_from_this();
@@ -301,6 +308,7 @@ class DeviceSocket final : public WebSocketHandler,
         [weak, id = f.message_id](Result<messaging::SendResult> result) {
           auto self = weak.lock();
           if (!self) return;
+          --self->pending_sends_;
           if (!result) return self->send_error(id, result.error().code());
           if (result->mismatch) {
             return self->send_error(id, "device_list_mismatch", std::move(*result->mismatch));
@@ -336,6 +344,10 @@ class DeviceSocket final : public WebSocketHandler,
   bool backlog_in_flight_ = false;                   // guarded by mutex_
   bool more_ = false;                                // guarded by mutex_
   std::int64_t last_seq_ = 0;                        // guarded by mutex_
+  // Sends queued for the writer and not answered yet (I/O thread increments, the writer's
+  // completion decrements).
+  static constexpr int kMaxPendingSends = 256;
+  std::atomic<int> pending_sends_{0};
   // I/O thread only:
   bool closing_ = false;
 };

@@ -143,6 +143,10 @@ class PairRun final : public WsEvents {
     const std::uint64_t seq = get_u64(d->ciphertext.data());
     const std::uint64_t ts = get_u64(d->ciphertext.data() + 8);
     p.pending_acks.push_back(d->message_id);
+    if (ts < run_t0_) {  // left in the mailbox by an earlier run (its last acks were cut off)
+      ++stale_;
+      return;
+    }
     if (seq < p.expect_seq) {
       ++p.duplicates;
       return;
@@ -211,11 +215,13 @@ class PairRun final : public WsEvents {
   std::string nonce_;
   Phase phase_ = Phase::kSetup;
   std::uint64_t meas_t0_ = 0, meas_t1_ = 0, total_recv_ = 0, total_sent_ = 0, recv_in_measure_ = 0;
+  std::uint64_t run_t0_ = 0, stale_ = 0;  // deliveries sent before this run (acked, not counted)
   std::vector<std::uint64_t> lat_;
   int failures_printed_ = 0, errors_printed_ = 0;
 };
 
 int PairRun::run() {
+  run_t0_ = now_ns();
   const int P = o.pairs;
   if (static_cast<int>(state_.pairs.size()) < P) {
     std::fprintf(stderr, "msgbench: the state file has %zu pairs, %d asked\n", state_.pairs.size(), P);
@@ -371,6 +377,7 @@ int PairRun::run() {
               static_cast<unsigned long long>(ooo), static_cast<unsigned long long>(bounced),
               static_cast<unsigned long long>(errors), static_cast<unsigned long long>(unacked),
               static_cast<double>(drain_ns) / 1e9);
+  std::printf(",\"stale_from_earlier_runs\":%llu", static_cast<unsigned long long>(stale_));
   std::printf(",\"server_cpu_pct\":%.1f,\"gen_cpu_pct\":%.1f", 100 * (s1 - s0) / secs, 100 * (g1 - g0) / secs);
   std::printf(",\"server_rss_kb\":%ld", proc_status_kb(o.server_pid, "VmRSS"));
   std::printf("%s}\n", pct_json(lat_).c_str());

@@ -3,13 +3,16 @@
 // first), and acknowledges it once the keystore holds the new session state. Stops after N
 // messages, after SECONDS (an error when --count was not reached), or on Ctrl-C (the
 // keystore is only ever replaced atomically, so an interruption loses nothing: an
-// unacknowledged message comes again).
+// unacknowledged message comes again). A dropped connection (server restart) is reopened
+// with a growing pause until the timeout; a refusal (session ended, device revoked) stops.
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <memory>
+#include <thread>
 #include <variant>
 
 #include "cli/client_commands.h"
@@ -53,17 +56,25 @@ Status handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire:
   return socket.send(ack, true);
 }
 
-Status run_listen(ClientContext& context, const ListenFlags& flags) {
-  if (flags.count < 0 || flags.timeout < 0) return usage_error("--count and --timeout must be positive");
-  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
-  HIPPO_ASSIGN_OR_RETURN(client::ClientOptions options, client::parse_server_url(context.server_url()));
+// Opens this device's socket. Errors as WebSocketClient::connect ("connection_failed" while
+// the server is unreachable, "upgrade_refused" when it answers no).
+Result<client::WebSocketClient> open_socket(ClientContext& context, const Messenger& m) {
+  HIPPO_ASSIGN_OR_RETURN(client::ClientOptions options,
+                         client::parse_server_url(context.server_url()));
   options.ca_file = context.ca_file();
   HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
   std::string bearer = "Bearer ";
   bearer.append(token.view());
   auto socket = client::WebSocketClient::connect(
-      options, "/api/v1/devices/" + m->device_id() + "/socket", {{"Authorization", bearer}});
+      options, "/api/v1/devices/" + m.device_id() + "/socket", {{"Authorization", bearer}});
   sodium_memzero(bearer.data(), bearer.size());
+  return socket;
+}
+
+Status run_listen(ClientContext& context, const ListenFlags& flags) {
+  if (flags.count < 0 || flags.timeout < 0) return usage_error("--count and --timeout must be positive");
+  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  auto socket = open_socket(context, *m);
   if (!socket) return socket.error();
   (void)m->contacts();  // names for the senders, fetched once
   m->unlock();          // other commands of this profile may run meanwhile
@@ -73,17 +84,38 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
                             ? Clock::now() + std::chrono::milliseconds(
                                                  static_cast<std::int64_t>(flags.timeout * 1000))
                             : Clock::time_point::max();
+  auto time_left = [&] {
+    return deadline == Clock::time_point::max()
+               ? std::chrono::milliseconds(std::chrono::hours(24))
+               : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  };
   int received = 0;
   while (flags.count == 0 || received < flags.count) {
-    const auto left = deadline == Clock::time_point::max()
-                          ? std::chrono::milliseconds(std::chrono::hours(24))
-                          : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left = time_left();
     if (left.count() <= 0) break;
     auto message = socket->receive(left);
     if (!message) {
       if (message.error().code() == "request_timeout") break;
-      return Error::unavailable("connection_closed",
-                                "the server closed the connection (restarted?); run listen again");
+      // The connection dropped (a server restart, a network change): reconnect with a
+      // growing pause (1, 2, 4… 30 s) until the deadline. The server keeps what arrived
+      // meanwhile in the mailbox and sends it first. A refusal (session ended, device
+      // revoked) is final.
+      std::fprintf(stderr, "Connection lost; reconnecting...\n");
+      std::chrono::milliseconds pause(1000);
+      Result<client::WebSocketClient> again = Error::unavailable("connection_closed", "");
+      while (time_left().count() > 0) {
+        std::this_thread::sleep_for(std::min(pause, time_left()));
+        again = open_socket(context, *m);
+        if (again || again.error().code() != "connection_failed") break;
+        pause = std::min(pause * 2, std::chrono::milliseconds(30000));
+      }
+      if (!again) {
+        if (again.error().code() == "connection_failed" || again.error().message().empty()) break;
+        return again.error();
+      }
+      socket = std::move(again);
+      std::fprintf(stderr, "Reconnected.\n");
+      continue;
     }
     if (!message->binary) continue;
     auto frame = wire::decode(message->data);

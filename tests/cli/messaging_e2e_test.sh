@@ -237,6 +237,19 @@ hip "" send "$pat_email" "Bien reçu" --profile "$PP"
 hip "" inbox --profile "$PT"
 check "practitioner → patient after the restart" out_has "Bien reçu"
 
+# --- listen survives a server restart: it reconnects and gets what comes next. ---
+timeout 90 "$bin" listen --count 1 --timeout 75 --profile "$PT" >"$work/listen2.out" 2>"$work/listen2.err" &
+listen_pid=$!
+check "listen connects before the restart" wait_for 15 grep -qs "Listening" "$work/listen2.err"
+kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+start_server "127.0.0.1:$port"
+check "the server restarts while listen waits" wait_for 15 server_up
+check "listen reconnects by itself" wait_for 45 grep -qs "Reconnected" "$work/listen2.err"
+hip "" send "$pat_email" "Toujours à l'écoute" --profile "$PP"
+set +e; wait "$listen_pid"; listen_rc=$?; set -e; listen_pid=""
+check "the reconnected listen prints the next message and exits 0" \
+  eval '[[ $listen_rc -eq 0 ]] && grep -q "Toujours à l.écoute" "$work/listen2.out"'
+
 # --- The server cannot read. ---
 marker="marker-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
 hip "" send "$prac_email" "Confidentiel: $marker" --profile "$PT"

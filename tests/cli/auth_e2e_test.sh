@@ -15,7 +15,19 @@ cleanup() {
   [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
   rm -rf "$work"
 }
-trap cleanup EXIT
+# A step that stops the script early (set -e) says what it last saw, before the cleanup.
+last_line=0
+trap 'last_line=$LINENO' DEBUG
+report_stop() {
+  local status=$?
+  if [[ $status -ne 0 ]]; then
+    echo "FAIL - the script stopped (status $status) near line $last_line"
+    echo "    last command's output: ${out:-} ${err:-}"
+    [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
+  fi
+  cleanup
+}
+trap report_stop EXIT
 cd "$work"
 passed=0
 failed=0

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/ids.h"
 #include "store/store.h"
 
 namespace hippocrate::access {
@@ -24,9 +25,11 @@ Result<std::vector<AccessEntry>> patient_access_log(store::Store& store,
                                                     const std::string& patient_id,
                                                     std::int64_t limit = 200);
 
-// The resource name under which reads of a patient's data are audited.
-inline std::string patient_resource(const std::string& patient_id) {
-  return "patient:" + patient_id;
+// The resource name under which reads of a patient's data are audited. An id that is not
+// a well-formed id (a path parameter can be anything) is named "invalid", so it can neither
+// overflow nor forge an audit field.
+inline std::string patient_resource(std::string_view patient_id) {
+  return "patient:" + std::string(is_valid_id(patient_id) ? patient_id : "invalid");
 }
 
 }  // namespace hippocrate::access

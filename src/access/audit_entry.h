@@ -8,6 +8,7 @@
 
 #include "audit/record.h"
 #include "auth/auth_service.h"
+#include "base/ids.h"
 
 namespace hippocrate::access {
 
@@ -26,8 +27,9 @@ inline audit::AuditRecord audit_entry(const auth::SessionInfo& actor,
   return r;
 }
 
+// "account:<id>"; an ill-formed id is named "invalid" (see patient_resource).
 inline std::string account_resource(std::string_view account_id) {
-  return "account:" + std::string(account_id);
+  return "account:" + std::string(is_valid_id(account_id) ? account_id : "invalid");
 }
 
 }  // namespace hippocrate::access

@@ -5,11 +5,18 @@
 
 namespace hippocrate::auth {
 
+std::filesystem::path pepper_key_path(const std::filesystem::path& data_dir) {
+  return data_dir / "keys" / "pepper.key";
+}
+
+std::filesystem::path secrets_key_path(const std::filesystem::path& data_dir) {
+  return data_dir / "keys" / "secrets.key";
+}
+
 Result<ServerKeys> load_or_create_server_keys(const std::filesystem::path& data_dir) {
-  const auto dir = data_dir / "keys";
-  HIPPO_RETURN_IF_ERROR(ensure_directory(dir, 0700));
-  HIPPO_ASSIGN_OR_RETURN(SecretBytes pepper, load_or_create_pepper(dir / "pepper.key"));
-  HIPPO_ASSIGN_OR_RETURN(SecretBytes secrets, load_or_create_pepper(dir / "secrets.key"));
+  HIPPO_RETURN_IF_ERROR(ensure_directory(data_dir / "keys", 0700));
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes pepper, load_or_create_pepper(pepper_key_path(data_dir)));
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes secrets, load_or_create_pepper(secrets_key_path(data_dir)));
   return ServerKeys{std::move(pepper), std::move(secrets)};
 }
 

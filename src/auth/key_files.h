@@ -14,6 +14,10 @@
 
 namespace hippocrate::auth {
 
+// The two files above, in `data_dir`.
+std::filesystem::path pepper_key_path(const std::filesystem::path& data_dir);
+std::filesystem::path secrets_key_path(const std::filesystem::path& data_dir);
+
 struct ServerKeys {
   SecretBytes pepper;
   SecretBytes secrets;

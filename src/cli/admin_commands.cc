@@ -162,8 +162,7 @@ void add_admin_commands(CLI::App& app) {
   search->callback([search_flags] {
     auto config = load_config(search_flags->base);
     if (!config) throw CLI::RuntimeError(report_error(config.error(), search_flags->base.json));
-    throw CLI::RuntimeError(run_offline_audit_search(config->data_dir,
-                                                     config->effective_database_url(),
+    throw CLI::RuntimeError(run_offline_audit_search(config->effective_database_url(),
                                                      search_flags->options,
                                                      search_flags->base.json));
   });

@@ -112,10 +112,8 @@ void print_audit_records(const json::array& records) {
   }
 }
 
-int run_offline_audit_search(const std::filesystem::path& data_dir,
-                             const std::string& database_url, const AuditSearchOptions& options,
+int run_offline_audit_search(const std::string& database_url, const AuditSearchOptions& options,
                              bool as_json) {
-  (void)data_dir;
   auto run = [&]() -> Status {
     HIPPO_ASSIGN_OR_RETURN(audit::AuditFilter filter, to_filter(options));
     store::StoreOptions store_options;

@@ -9,7 +9,6 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
-#include <filesystem>
 #include <string>
 
 #include "audit/audit_log.h"
@@ -34,8 +33,7 @@ std::string to_query(const AuditSearchOptions& options);
 void print_audit_records(const boost::json::array& records);
 
 // `admin audit search`: exit 0 with the records, 1 on error.
-int run_offline_audit_search(const std::filesystem::path& data_dir,
-                             const std::string& database_url, const AuditSearchOptions& options,
+int run_offline_audit_search(const std::string& database_url, const AuditSearchOptions& options,
                              bool json);
 
 // `audit search` (client command, through the API).

@@ -1,5 +1,7 @@
 #include "cli/key_audit.h"
 
+#include "audit/audit_key.h"
+#include "auth/key_files.h"
 #include "base/encoding.h"
 
 namespace hippocrate::cli {
@@ -7,8 +9,9 @@ namespace hippocrate::cli {
 std::vector<std::string> missing_server_keys(const std::filesystem::path& data_dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const char* name : {"pepper.key", "secrets.key", "audit.key"}) {
-    if (!std::filesystem::exists(data_dir / "keys" / name, ec)) out.emplace_back(name);
+  for (const auto& path : {auth::pepper_key_path(data_dir), auth::secrets_key_path(data_dir),
+                           audit::audit_key_path(data_dir)}) {
+    if (!std::filesystem::exists(path, ec)) out.push_back(path.filename().string());
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "access/audit_entry.h"
 #include "audit/audit_log.h"
 #include "base/ids.h"
 #include "messaging/messaging_types.h"
@@ -29,7 +30,7 @@ inline audit::AuditRecord record(const Actor& actor, std::string action, std::st
 inline std::string safe_id(std::string_view id) {
   return is_valid_id(id) ? std::string(id) : std::string("invalid");
 }
-inline std::string account_resource(std::string_view id) { return "account:" + safe_id(id); }
+inline std::string account_resource(std::string_view id) { return access::account_resource(id); }
 inline std::string device_resource(std::string_view id) { return "device:" + safe_id(id); }
 
 }  // namespace hippocrate::messaging::detail

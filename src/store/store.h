@@ -99,19 +99,13 @@ class Store {
 
   // Asynchronous write, for hot paths that must not hold their thread while the commit is
   // made durable (messaging): queues `fn` and returns at once. `fn` runs exactly like a
-  // write() job (same batch and group commit); then
-  //   - `staged()` (optional) runs when `fn` has succeeded inside its batch, BEFORE the
-  //     commit — e.g. to hand a message to connected recipients while the write commits.
-  //     If the commit then fails, `done` reports it; whatever `staged` published must be
-  //     safe to see twice or not at all (messages are de-duplicated by id);
-  //   - `done(status)` runs once, with the job's error or the commit's outcome.
-  // Both callbacks run on the writer thread: they must be short and must not call write()
-  // (write_async() is fine: it only queues).
-  // An exception thrown by `fn` is reported to `done` as "internal" and never rethrown.
-  using StagedFn = std::function<void()>;
+  // write() job (same batch and group commit); then `done(status)` runs once, with the
+  // job's error or the commit's outcome, on the writer thread: it must be short and must
+  // not call write() (write_async() is fine: it only queues). An exception thrown by `fn`
+  // is reported to `done` as "internal" and never rethrown.
   using DoneFn = std::function<void(Status)>;
-  void write_async(TransactionFn fn, DoneFn done, StagedFn staged = {}) {
-    run_write_async(std::move(fn), std::move(done), std::move(staged));
+  void write_async(TransactionFn fn, DoneFn done) {
+    run_write_async(std::move(fn), std::move(done));
   }
 
   // Runs `fn(Transaction&)` inside one read-only transaction: all its queries see the same
@@ -125,7 +119,7 @@ class Store {
   // Backends implement these: run `fn` in a write / read transaction and return its
   // Status, or the commit's error. Exceptions thrown by `fn` propagate after rollback.
   virtual Status run_write(const TransactionFn& fn) = 0;
-  virtual void run_write_async(TransactionFn fn, DoneFn done, StagedFn staged) = 0;
+  virtual void run_write_async(TransactionFn fn, DoneFn done) = 0;
   virtual Status run_read(const TransactionFn& fn) = 0;
 
  private:
@@ -155,15 +149,11 @@ class Store {
 };
 
 // write_async() for a transaction function returning Result<T>: `done` receives the value
-// once committed (or the error); `staged`, if given, sees the value after `fn` succeeded
-// and before the commit (same contract as Store::write_async).
+// once committed (or the error).
 template <typename T>
 void write_async_result(Store& store, std::function<Result<T>(Transaction&)> fn,
-                        std::function<void(Result<T>)> done,
-                        std::function<void(const T&)> staged = nullptr) {
+                        std::function<void(Result<T>)> done) {
   auto out = std::make_shared<std::optional<T>>();
-  Store::StagedFn on_staged;
-  if (staged) on_staged = [out, staged = std::move(staged)] { staged(**out); };
   store.write_async(
       [fn = std::move(fn), out](Transaction& tx) -> Status {
         Result<T> r = fn(tx);
@@ -174,8 +164,7 @@ void write_async_result(Store& store, std::function<Result<T>(Transaction&)> fn,
       [out, done = std::move(done)](Status status) {
         if (!status.ok()) return done(Result<T>(std::move(status).error()));
         done(Result<T>(std::move(**out)));
-      },
-      std::move(on_staged));
+      });
 }
 
 struct StoreOptions {

@@ -141,6 +141,13 @@ TEST_F(ObjectLevelTest, PatientReadsFollowRelationshipStateAndOrganisation) {
       EXPECT_EQ(Deployment::code_of(r), c.status == 404 ? "patient_not_found" : "permission_denied");
     }
   }
+  // An ill-formed, over-long id: the same 404, and the refusal is still audited (under
+  // "patient:invalid", never the raw text).
+  const std::size_t before_long = denied("patient.read");
+  auto long_id = dep_.call("doc@a.org", "GET", "/api/v1/patients/" + std::string(2000, 'x'));
+  EXPECT_EQ(long_id.status, 404) << long_id.body;
+  EXPECT_EQ(denied("patient.read"), before_long + 1);
+  EXPECT_EQ(dep_.audit_records("patient.read", "denied", "patient:invalid").size(), 1u);
   // An id that exists nowhere answers exactly like someone else's patient.
   auto ghost = dep_.call("doc@a.org", "GET", "/api/v1/patients/0123456789abcdef0123456789abcdef");
   auto other = dep_.call("doc@a.org", "GET", "/api/v1/patients/" + id("p-none@x.org"));

@@ -6,6 +6,7 @@
 #include "server/http_status.h"
 #include "server/json_body.h"
 #include "server/json_fields.h"
+#include "server/query_params.h"
 #include "server/routes/route_helpers.h"
 #include "server/session_guard.h"
 
@@ -39,8 +40,12 @@ HttpResponse list_response(const Result<std::vector<access::CareRelationship>>& 
   return json_response(200, json::object{{key, out}});
 }
 
+// "?include_ended=true"; anything else (or a malformed query) means active ones only.
 bool wants_ended(const HttpRequest& request) {
-  return request.query.find("include_ended=true") != std::string::npos;
+  auto q = parse_query(request.query);
+  if (!q) return false;
+  auto it = q->find("include_ended");
+  return it != q->end() && it->second == "true";
 }
 
 }  // namespace

@@ -114,12 +114,11 @@ Status SqliteStore::run_write(const TransactionFn& fn) {
   return result.get();  // rethrows what `fn` threw
 }
 
-void SqliteStore::run_write_async(TransactionFn fn, DoneFn done, StagedFn staged) {
+void SqliteStore::run_write_async(TransactionFn fn, DoneFn done) {
   WriteJob job{nullptr, {}};
   job.owned_fn = std::make_unique<TransactionFn>(std::move(fn));
   job.fn = job.owned_fn.get();
   job.callback = std::move(done);
-  job.staged = std::move(staged);
   // Allowed from the writer thread too (a completion queuing the next write): nothing
   // waits, and the queue lock is not held while a batch runs.
   enqueue(std::move(job));
@@ -214,7 +213,6 @@ void SqliteStore::run_batch(std::vector<WriteJob>& batch) {
         job.finish(write_aborted());
       } else {
         awaiting_commit.push_back(next);
-        if (job.staged) job.staged();
       }
     }
     Status committed = aborted ? Status(write_aborted()) : db.control("COMMIT");

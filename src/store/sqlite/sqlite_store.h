@@ -55,7 +55,7 @@ class SqliteStore final : public Store {
 
  protected:
   Status run_write(const TransactionFn& fn) override;
-  void run_write_async(TransactionFn fn, DoneFn done, StagedFn staged) override;
+  void run_write_async(TransactionFn fn, DoneFn done) override;
   Status run_read(const TransactionFn& fn) override;
 
  private:
@@ -66,7 +66,6 @@ class SqliteStore final : public Store {
     std::promise<Status> done;  // synchronous jobs: the caller waits on it
     std::unique_ptr<TransactionFn> owned_fn = nullptr;
     DoneFn callback = nullptr;
-    StagedFn staged = nullptr;
     // Reports the outcome (async: to the callback, which must not throw).
     void finish(Status status);
     void fail_with(std::exception_ptr thrown);

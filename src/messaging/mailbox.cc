@@ -9,6 +9,7 @@
 #include "messaging/audit_records.h"
 #include "messaging/contact_policy.h"
 #include "messaging/devices.h"
+#include "messaging/policy_epoch.h"
 #include "messaging/wire_frame.h"
 
 namespace hippocrate::messaging {
@@ -44,24 +45,30 @@ Result<std::string> Mailbox::deliver_frame(const StoredMessage& m) {
                                     static_cast<std::uint64_t>(m.stored_at), m.ciphertext});
 }
 
-Result<Mailbox::Precheck> Mailbox::precheck(store::Transaction& tx, const Actor& actor,
-                                            const SendRequest& request) {
-  Precheck out;
-  // 1. A retry of a stored message answers the same, storing nothing.
+Status Mailbox::find_duplicate(store::Transaction& tx, const Actor& actor,
+                               const SendRequest& request, Precheck& out) {
   HIPPO_ASSIGN_OR_RETURN(auto existing,
                          tx.query_one("SELECT sender_id, sender_device, created_at FROM "
                                       "messages WHERE message_id = ?",
                                       {request.message_id}));
-  if (existing) {
-    HIPPO_ASSIGN_OR_RETURN(std::string sender, existing->text(0));
-    HIPPO_ASSIGN_OR_RETURN(std::string sender_device, existing->text(1));
-    if (sender != actor.account_id || sender_device != request.sender_device) {
-      return Error::conflict("message_id_taken", "this message id is already used");
-    }
-    HIPPO_ASSIGN_OR_RETURN(out.stored_at, existing->int64(2));
-    out.duplicate = true;
-    return out;
+  if (!existing) return ok_status();
+  HIPPO_ASSIGN_OR_RETURN(std::string sender, existing->text(0));
+  HIPPO_ASSIGN_OR_RETURN(std::string sender_device, existing->text(1));
+  if (sender != actor.account_id || sender_device != request.sender_device) {
+    return Error::conflict("message_id_taken", "this message id is already used");
   }
+  HIPPO_ASSIGN_OR_RETURN(out.stored_at, existing->int64(2));
+  out.duplicate = true;
+  return ok_status();
+}
+
+Result<Mailbox::Precheck> Mailbox::precheck(store::Transaction& tx, const Actor& actor,
+                                            const SendRequest& request) {
+  Precheck out;
+  HIPPO_ASSIGN_OR_RETURN(out.policy_epoch, read_policy_epoch(tx));
+  // 1. A retry of a stored message answers the same, storing nothing.
+  HIPPO_RETURN_IF_ERROR(find_duplicate(tx, actor, request, out));
+  if (out.duplicate) return out;
   // 2. The sender's own active device.
   HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, request.sender_device));
   // 3. Who may message whom.
@@ -88,13 +95,27 @@ Result<Mailbox::Precheck> Mailbox::precheck(store::Transaction& tx, const Actor&
 
 Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
                                     const SendRequest& request, std::int64_t now,
-                                    bool& refused) const {
+                                    bool& refused,
+                                    std::optional<std::int64_t> passed_at_epoch) const {
   const std::string resource = detail::account_resource(request.recipient);
   const std::string counts = "message=" + request.message_id +
                              ",envelopes=" + std::to_string(request.envelopes.size());
   SendResult out;
   out.message_id = request.message_id;
-  HIPPO_ASSIGN_OR_RETURN(Precheck check, precheck(tx, actor, request));
+  Precheck check;
+  bool checked = false;
+  if (passed_at_epoch) {
+    // Nothing the checks read has changed since they passed (every change to those rows
+    // moves the epoch, in the changing transaction): only idempotency can differ.
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t epoch, read_policy_epoch(tx));
+    if (epoch == *passed_at_epoch) {
+      HIPPO_RETURN_IF_ERROR(find_duplicate(tx, actor, request, check));
+      checked = true;
+    }
+  }
+  if (!checked) {
+    HIPPO_ASSIGN_OR_RETURN(check, precheck(tx, actor, request));
+  }
   if (check.duplicate) {
     out.stored_at = check.stored_at;
     out.duplicate = true;
@@ -155,14 +176,16 @@ void Mailbox::send_async(const Actor& actor, SendRequest request,
     }
   };
   auto early = store_.read([&](store::Transaction& tx) { return precheck(tx, actor, *req); });
-  const bool pushed = early && !early->duplicate && early->decision && !early->mismatch;
+  const bool pushed = early && early->passed();
   if (pushed) push_all();
+  std::optional<std::int64_t> passed_at_epoch;
+  if (pushed) passed_at_epoch = early->policy_epoch;
   auto refused = std::make_shared<bool>(false);
   store::write_async_result<SendResult>(
       store_,
-      [this, actor, req, now, refused](store::Transaction& tx) {
+      [this, actor, req, now, refused, passed_at_epoch](store::Transaction& tx) {
         *refused = false;
-        return send_in(tx, actor, *req, now, *refused);
+        return send_in(tx, actor, *req, now, *refused, passed_at_epoch);
       },
       [refused, pushed, push_all, done = std::move(done)](Result<SendResult> result) {
         if (result && *refused) return done(contact_not_permitted());

@@ -101,12 +101,20 @@ class Mailbox {
     std::int64_t stored_at = 0;  // of the duplicate
     access::Decision decision{true, {}};
     std::optional<DeviceMap> mismatch;
+    std::int64_t policy_epoch = 0;  // the epoch the checks were made at
+    bool passed() const { return !duplicate && decision && !mismatch; }
   };
   static Result<Precheck> precheck(store::Transaction& tx, const Actor& actor,
                                    const SendRequest& request);
-  // The transactions' bodies, shared by the synchronous and asynchronous forms.
+  // Check 1 alone: a stored message with this id (a retry, or an id taken by another).
+  static Status find_duplicate(store::Transaction& tx, const Actor& actor,
+                               const SendRequest& request, Precheck& out);
+  // The transactions' bodies, shared by the synchronous and asynchronous forms. When
+  // `passed_at_epoch` is set, the send passed every check on a snapshot at that policy
+  // epoch: if the epoch is unchanged, only the idempotency check is repeated.
   Result<SendResult> send_in(store::Transaction& tx, const Actor& actor,
-                             const SendRequest& request, std::int64_t now, bool& refused) const;
+                             const SendRequest& request, std::int64_t now, bool& refused,
+                             std::optional<std::int64_t> passed_at_epoch) const;
   Result<FetchResult> fetch_in(store::Transaction& tx, const Actor& actor,
                                const std::string& device_id, std::size_t limit,
                                const std::string& via, std::int64_t after_seq) const;

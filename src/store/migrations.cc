@@ -204,6 +204,37 @@ const std::vector<Migration>& migrations() {
            // Every index here is a page written per envelope stored and again per ack.
            " PRIMARY KEY (device_id, seq))",
        }},
+      {7,
+       "create_policy_epoch",
+       {
+           // A counter moved, in the changing transaction, by every change to the rows a
+           // send's checks read (docs/messaging.md, "Early delivery"): two equal readings
+           // mean those rows did not change in between, so a send checked on a snapshot
+           // need not be checked again in its write.
+           "CREATE TABLE policy_epoch ("
+           " id INTEGER PRIMARY KEY CHECK (id = 1),"
+           " value BIGINT NOT NULL)",
+           "INSERT INTO policy_epoch (id, value) VALUES (1, 0)",
+           "CREATE TRIGGER policy_epoch_accounts_insert AFTER INSERT ON accounts"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_accounts_update"
+           " AFTER UPDATE OF id, organisation_id, role, status ON accounts"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_accounts_delete AFTER DELETE ON accounts"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_care_insert AFTER INSERT ON care_relationships"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_care_update AFTER UPDATE ON care_relationships"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_care_delete AFTER DELETE ON care_relationships"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_devices_insert AFTER INSERT ON devices"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_devices_update AFTER UPDATE ON devices"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+           "CREATE TRIGGER policy_epoch_devices_delete AFTER DELETE ON devices"
+           " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
+       }},
   };
   return kMigrations;
 }

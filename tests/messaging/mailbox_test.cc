@@ -3,6 +3,8 @@
 // transaction succeeded.
 #include "messaging/wire_frame.h"
 
+#include <future>
+
 #include "base/ids.h"
 #include "messaging_fixture.h"
 
@@ -198,6 +200,143 @@ TEST_F(MailboxTest, CommittedEnvelopesArePushedToConnectedDevices) {
   ASSERT_OK(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)));
   EXPECT_TRUE(full->closed());
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 2u);
+}
+
+
+// Holds the store's writer inside a job until release(): writes queued meanwhile run after
+// it, in order, in the same group commit.
+class WriterGate {
+ public:
+  explicit WriterGate(store::Store& store) {
+    std::promise<void> entered;
+    auto in = entered.get_future();
+    store.write_async(
+        [this, &entered](store::Transaction&) -> Status {
+          entered.set_value();
+          open_.get_future().wait();
+          return ok_status();
+        },
+        [](Status) {});
+    in.wait();
+  }
+  ~WriterGate() { release(); }
+  void release() {
+    if (!released_) open_.set_value();
+    released_ = true;
+  }
+
+ private:
+  std::promise<void> open_;
+  bool released_ = false;
+};
+
+Status run_sql(store::Transaction& tx, const std::string& sql, const store::Params& params) {
+  auto r = tx.execute(sql, params);
+  if (!r) return r.error();
+  return ok_status();
+}
+
+// A send checked on a snapshot (and delivered early) whose write comes after a change to
+// what the checks read must be checked again in the write: the policy epoch moves with
+// every such change (migration 7's triggers). Each case changes one table the checks read.
+enum class Change { kCareEnded, kRecipientDisabled, kSenderDeviceRevoked, kRecipientDeviceAdded };
+
+class MailboxChangeTest : public MailboxTest, public ::testing::WithParamInterface<Change> {
+ protected:
+  Status apply(store::Transaction& tx) {
+    switch (GetParam()) {
+      case Change::kCareEnded:
+        return run_sql(tx, "UPDATE care_relationships SET status = 'ended' WHERE id = ?",
+                       {active_care_id_});
+      case Change::kRecipientDisabled:
+        return run_sql(tx, "UPDATE accounts SET status = 'disabled' WHERE id = ?",
+                       {doc_.account_id});
+      case Change::kSenderDeviceRevoked:
+        return run_sql(tx, "UPDATE devices SET revoked_at = 1 WHERE id = ?", {pd1_});
+      case Change::kRecipientDeviceAdded:
+        return run_sql(tx,
+                       "INSERT INTO devices (id, account_id, identity, registered_at) "
+                       "VALUES (?, ?, x'00', 1)",
+                       {random_id(), doc_.account_id});
+    }
+    return ok_status();
+  }
+  std::string expected() const {
+    switch (GetParam()) {
+      case Change::kSenderDeviceRevoked: return "device_not_found";
+      case Change::kRecipientDeviceAdded: return "mismatch";
+      default: return "contact_not_permitted";
+    }
+  }
+};
+
+TEST_P(MailboxChangeTest, AChangeBetweenTheSnapshotCheckAndTheWriteIsSeenByTheWrite) {
+  auto doc_live = std::make_shared<RecordingConnection>();
+  service_->live().attach(dd1_, doc_live);
+  std::promise<Result<SendResult>> sent;
+  {
+    WriterGate gate(*store_);
+    store_->write_async([this](store::Transaction& tx) { return apply(tx); },
+                        [](Status s) { EXPECT_TRUE(s.ok()) << s.error().to_string(); });
+    service_->mailbox().send_async(patient_, message_to(patient_, pd1_, doc_),
+                                   [&sent](Result<SendResult> r) { sent.set_value(std::move(r)); });
+    // The snapshot could not see the change yet: delivered early.
+    EXPECT_EQ(doc_live->frames().size(), 1u);
+  }
+  auto result = sent.get_future().get();
+  if (expected() == "mismatch") {
+    ASSERT_TRUE(result.ok()) << result.error().to_string();
+    EXPECT_TRUE(result->mismatch.has_value());
+  } else {
+    EXPECT_ERROR_CODE(result, expected());
+  }
+  // Nothing stored; the refusal is audited (a revoked device's send is refused before
+  // anything is recorded, like any request from a device that is not the caller's).
+  auto stored = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM mailbox"));
+    return row->int64(0);
+  });
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, 0);
+  auto records = audit_records("message.send");
+  if (GetParam() != Change::kSenderDeviceRevoked) {
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_NE(records[0].record.result, "succeeded");
+  } else {
+    EXPECT_TRUE(records.empty());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EachTableTheChecksRead, MailboxChangeTest,
+                         ::testing::Values(Change::kCareEnded, Change::kRecipientDisabled,
+                                           Change::kSenderDeviceRevoked,
+                                           Change::kRecipientDeviceAdded),
+                         [](const ::testing::TestParamInfo<Change>& info) -> std::string {
+                           switch (info.param) {
+                             case Change::kCareEnded: return "CareEnded";
+                             case Change::kRecipientDisabled: return "RecipientDisabled";
+                             case Change::kSenderDeviceRevoked: return "SenderDeviceRevoked";
+                             case Change::kRecipientDeviceAdded: return "RecipientDeviceAdded";
+                           }
+                           return "Unknown";
+                         });
+
+// Two sends of one id checked on the same snapshot and written in one group commit: the
+// second is the duplicate of the first (the idempotency check is never skipped).
+TEST_F(MailboxTest, TheSameIdTwiceInOneCommitIsStoredOnce) {
+  auto r = message_to(patient_, pd1_, doc_);
+  std::promise<Result<SendResult>> first, second;
+  {
+    WriterGate gate(*store_);
+    service_->mailbox().send_async(patient_, r, [&first](Result<SendResult> x) { first.set_value(std::move(x)); });
+    service_->mailbox().send_async(patient_, r, [&second](Result<SendResult> x) { second.set_value(std::move(x)); });
+  }
+  auto a = first.get_future().get();
+  auto b = second.get_future().get();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(a->duplicate);
+  EXPECT_TRUE(b->duplicate);
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
 }
 
 }  // namespace

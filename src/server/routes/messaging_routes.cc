@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <charconv>
 #include <cstdint>
 #include <mutex>
@@ -320,19 +322,52 @@ class DeviceSocket final : public WebSocketHandler,
         });
   }
 
+  // At most one ack write in flight per socket: ids arriving meanwhile are merged and go
+  // in the next write (up to kMaxAck per write, one audit record each). Under load a
+  // receiver's acks thus share one transaction and one record instead of one per message.
   void handle_ack(wire::Ack f) {
+    bool overflow = false;
+    {
+      std::lock_guard lock(mutex_);
+      // Bounded like sends: past the limit the ids are dropped with an error frame; the
+      // envelopes stay in the mailbox and come again (delivery is at-least-once).
+      overflow = pending_acks_.size() + f.message_ids.size() > kMaxPendingAcks;
+      if (!overflow) {
+        for (auto& id : f.message_ids) pending_acks_.push_back(std::move(id));
+        if (ack_in_flight_) return;
+      }
+    }
+    if (overflow) return send_error({}, "too_many_pending_acks");
+    start_ack();
+  }
+
+  void start_ack() {
+    std::vector<std::string> ids;
+    {
+      std::lock_guard lock(mutex_);
+      if (pending_acks_.empty()) {
+        ack_in_flight_ = false;
+        return;
+      }
+      ack_in_flight_ = true;
+      const std::size_t n = std::min(pending_acks_.size(), messaging::kMaxAck);
+      ids.assign(std::make_move_iterator(pending_acks_.begin()),
+                 std::make_move_iterator(pending_acks_.begin() + static_cast<std::ptrdiff_t>(n)));
+      pending_acks_.erase(pending_acks_.begin(), pending_acks_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
     std::weak_ptr<DeviceSocket> weak = weak_from_this();
-    service_.mailbox().ack_async(actor_, device_id_, std::move(f.message_ids),
+    service_.mailbox().ack_async(actor_, device_id_, std::move(ids),
                                  [weak](Result<std::int64_t> done) {
                                    auto self = weak.lock();
                                    if (!self) return;
-                                   if (!done) return self->send_error({}, done.error().code());
+                                   if (!done) self->send_error({}, done.error().code());
                                    bool more = false;
                                    {
                                      std::lock_guard lock(self->mutex_);
                                      more = self->more_;
                                    }
-                                   if (more) self->push_backlog();
+                                   self->start_ack();
+                                   if (done && more) self->push_backlog();
                                  });
   }
 
@@ -344,10 +379,13 @@ class DeviceSocket final : public WebSocketHandler,
   bool backlog_in_flight_ = false;                   // guarded by mutex_
   bool more_ = false;                                // guarded by mutex_
   std::int64_t last_seq_ = 0;                        // guarded by mutex_
+  std::vector<std::string> pending_acks_;            // guarded by mutex_
+  bool ack_in_flight_ = false;                       // guarded by mutex_
   // Sends queued for the writer and not answered yet (I/O thread increments, the writer's
   // completion decrements).
   static constexpr int kMaxPendingSends = 256;
   std::atomic<int> pending_sends_{0};
+  static constexpr std::size_t kMaxPendingAcks = 10'000;
   // I/O thread only:
   bool closing_ = false;
 };

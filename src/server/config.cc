@@ -131,6 +131,7 @@ const std::vector<KeySpec>& key_specs() {
       {"tls.certificate", Kind::kText, text(&Config::tls_certificate)},
       {"tls.private_key", Kind::kText, text(&Config::tls_private_key)},
       {"database.url", Kind::kText, text(&Config::database_url)},
+      {"database.writer_nice", Kind::kNumber, whole(&Config::database_writer_nice, 0, 19)},
       {"log.access", Kind::kText, text(&Config::access_log)},
       {"auth.invitation_lifetime_hours", Kind::kNumber,
        whole(&Config::invitation_lifetime_hours, 1, 24 * 30)},

@@ -36,6 +36,8 @@ struct Config {
   std::filesystem::path tls_private_key;
   // [database] — empty: sqlite://<data_dir>/hippocrate.db
   std::string database_url;
+  // How much lower than the network threads the database writer thread runs (nice steps).
+  std::int64_t database_writer_nice = 5;
   // [log] — "stdout", "stderr", "off", or a file path (appended)
   std::string access_log = "stdout";
   // [auth] — SECURITY-REQUIREMENTS defaults

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/cpu_count.h"
 #include "server/connection.h"
 #include "server/tls_context.h"
 
@@ -122,7 +123,7 @@ Status HttpServer::start() {
                                    "'" + im.options.address + "' is not an IP address");
   }
   unsigned threads = im.options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = usable_cpu_count();  // the cores this process may run on
   for (unsigned i = 0; i < threads; ++i) {
     im.contexts.push_back(std::make_unique<asio::io_context>(1));
     im.guards.push_back(asio::make_work_guard(*im.contexts.back()));

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -106,6 +108,23 @@ TEST_F(SqliteStoreTest, WriterConnectionPragmas) {
     EXPECT_EQ(*journal->text(0), "wal");
     return ok_status();
   }));
+}
+
+// The writer thread runs `writer_nice` steps below the thread that opened the store.
+TEST_F(SqliteStoreTest, TheWriterThreadRunsAtTheConfiguredLowerPriority) {
+  const int mine = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  for (int steps : {0, 3}) {
+    StoreOptions options;
+    options.writer_nice = steps;
+    auto store = open(options);
+    ASSERT_NE(store, nullptr);
+    int writer = -100;
+    ASSERT_OK(store->write([&](Transaction&) -> Status {
+      writer = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+      return ok_status();
+    }));
+    EXPECT_EQ(writer, std::min(19, mine + steps)) << steps;
+  }
 }
 
 TEST_F(SqliteStoreTest, LeavesExistingFilePermissionsAlone) {

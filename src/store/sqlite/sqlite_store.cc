@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
 #include <filesystem>
 #include <utility>
 
+#include "base/thread_priority.h"
 #include "store/migrations.h"
 
 namespace hippocrate::store::sqlite {
@@ -72,6 +74,7 @@ SqliteStore::SqliteStore(std::string path, const StoreOptions& options,
       busy_timeout_(options.busy_timeout),
       read_pool_size_(options.read_pool_size),
       max_batch_size_(options.max_batch_size == 0 ? 1 : options.max_batch_size),
+      writer_nice_(std::clamp(options.writer_nice, 0, 19)),
       writer_connection_(std::move(writer)) {
   writer_thread_ = std::thread(&SqliteStore::writer_loop, this);
 }
@@ -153,6 +156,11 @@ void SqliteStore::WriteJob::fail_with(std::exception_ptr thrown) {
 }
 
 void SqliteStore::writer_loop() {
+  // Network threads deliver messages as soon as their checks pass (docs/messaging.md), while
+  // this thread makes writes durable: when both are ready to run on a busy core, the
+  // scheduler should run the delivery first. A commit (and its checkpoint) waits a little
+  // longer; the batch only grows (StoreOptions::writer_nice, config database.writer_nice).
+  lower_current_thread_priority(writer_nice_);
   while (true) {
     std::vector<WriteJob> batch;
     {

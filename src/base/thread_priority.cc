@@ -1,0 +1,19 @@
+#include "base/thread_priority.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace hippocrate {
+
+bool lower_current_thread_priority(int steps) {
+  const auto tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, tid);
+  if (current == -1 && errno != 0) return false;
+  return ::setpriority(PRIO_PROCESS, tid, std::min(19, current + std::max(0, steps))) == 0;
+}
+
+}  // namespace hippocrate

@@ -4,13 +4,14 @@ namespace hippocrate::messaging {
 
 void LiveRegistry::attach(const std::string& device_id,
                           std::shared_ptr<LiveConnection> connection, std::string account_id,
-                          std::string session_id) {
+                          std::string session_id, std::int64_t session_expires_at) {
   std::shared_ptr<LiveConnection> previous;
   {
     std::lock_guard lock(mutex_);
     auto& slot = connections_[device_id];
     previous = std::move(slot.connection);
-    slot = Entry{std::move(connection), std::move(account_id), std::move(session_id)};
+    slot = Entry{std::move(connection), std::move(account_id), std::move(session_id),
+                 session_expires_at};
   }
   if (previous) previous->close();
 }
@@ -63,6 +64,24 @@ std::size_t LiveRegistry::disconnect_sessions(const std::string& account_id,
                          (session_id.empty() ? e.session_id != except_session_id
                                              : e.session_id == session_id);
       if (match) {
+        ended.push_back(std::move(it->second.connection));
+        it = connections_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& c : ended) c->close();  // outside the lock
+  return ended.size();
+}
+
+std::size_t LiveRegistry::disconnect_expired(std::int64_t now) {
+  std::vector<std::shared_ptr<LiveConnection>> ended;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      const std::int64_t expires = it->second.session_expires_at;
+      if (expires != 0 && expires <= now) {
         ended.push_back(std::move(it->second.connection));
         it = connections_.erase(it);
       } else {

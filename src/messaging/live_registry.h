@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,9 +32,12 @@ class LiveConnection {
 class LiveRegistry {
  public:
   // Makes `connection` the device's live connection; an earlier one is closed. `account_id`
-  // and `session_id` name the session it was opened with (disconnect_sessions).
+  // and `session_id` name the session it was opened with (disconnect_sessions);
+  // `session_expires_at` (Unix seconds) is that session's absolute expiry
+  // (disconnect_expired; 0: none).
   void attach(const std::string& device_id, std::shared_ptr<LiveConnection> connection,
-              std::string account_id = {}, std::string session_id = {});
+              std::string account_id = {}, std::string session_id = {},
+              std::int64_t session_expires_at = 0);
   // Forgets `connection` if it is still the device's one (a newer one is left alone).
   void detach(const std::string& device_id, const LiveConnection* connection);
   // Pushes a frame to the device if connected. False: not connected, or the frame did not
@@ -45,6 +49,9 @@ class LiveRegistry {
   // it is empty every session of `account_id` but `except_session_id`. Returns how many.
   std::size_t disconnect_sessions(const std::string& account_id, const std::string& session_id,
                                   const std::string& except_session_id = {});
+  // Closes and forgets the connections whose session has reached its absolute expiry at
+  // `now` (Unix seconds). Returns how many.
+  std::size_t disconnect_expired(std::int64_t now);
   std::size_t connected() const;
 
  private:
@@ -55,6 +62,7 @@ class LiveRegistry {
     std::shared_ptr<LiveConnection> connection;
     std::string account_id;
     std::string session_id;
+    std::int64_t session_expires_at = 0;
   };
   std::unordered_map<std::string, Entry> connections_;  // by device id; guarded by mutex_
 };

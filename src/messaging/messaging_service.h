@@ -3,7 +3,10 @@
 // Thread-safe; `store`, `clock` and `audit` must outlive it.
 #pragma once
 
+#include <chrono>
+
 #include "messaging/devices.h"
+#include "messaging/expiry_sweeper.h"
 #include "messaging/live_registry.h"
 #include "messaging/mailbox.h"
 #include "messaging/prekeys.h"
@@ -12,10 +15,14 @@ namespace hippocrate::messaging {
 
 class MessagingService {
  public:
-  MessagingService(store::Store& store, const Clock& clock, const audit::AuditLog& audit)
+  // Every `expiry_sweep` the sockets of sessions past their absolute expiry are closed.
+  static constexpr std::chrono::milliseconds kExpirySweep{15'000};
+  MessagingService(store::Store& store, const Clock& clock, const audit::AuditLog& audit,
+                   std::chrono::milliseconds expiry_sweep = kExpirySweep)
       : devices_(store, clock, audit, live_),
         prekeys_(store, clock, audit),
-        mailbox_(store, clock, audit, live_) {}
+        mailbox_(store, clock, audit, live_),
+        sweeper_(live_, clock, expiry_sweep) {}
   MessagingService(const MessagingService&) = delete;
   MessagingService& operator=(const MessagingService&) = delete;
 
@@ -29,6 +36,7 @@ class MessagingService {
   DeviceDirectory devices_;
   PrekeyStore prekeys_;
   Mailbox mailbox_;
+  ExpirySweeper sweeper_;  // last: stops first
 };
 
 }  // namespace hippocrate::messaging

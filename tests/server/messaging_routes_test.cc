@@ -53,7 +53,9 @@ class MessagingRoutesTest : public ::testing::Test {
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
         crypto::random_secret(32), crypto::random_secret(32));
     auth_->set_audit_log(audit_.get());
-    messaging_ = std::make_unique<messaging::MessagingService>(*store_, clock_, *audit_);
+    // Expired sessions' sockets are swept every 20 ms here (15 s in the product).
+    messaging_ = std::make_unique<messaging::MessagingService>(*store_, clock_, *audit_,
+                                                               std::chrono::milliseconds(20));
     add_auth_routes(router_, *auth_);
     add_messaging_routes(router_, *auth_, *messaging_);
     server_ = std::make_unique<testing::TestServer>(router_);
@@ -497,6 +499,31 @@ TEST_F(MessagingRoutesTest, RevocationClosesTheSocketAndStopsDelivery) {
   int revoked = 0;
   for (const auto& d : mine.at("devices").as_array()) revoked += d.at("revoked_at").is_null() ? 0 : 1;
   EXPECT_EQ(revoked, 1);
+}
+
+// A session reaching its absolute expiry while its socket is open: the socket is closed
+// (within a sweep), the other session's socket stays.
+TEST_F(MessagingRoutesTest, ASocketClosesWhenItsSessionReachesItsAbsoluteExpiry) {
+  const std::string p1 = add_device(patient_);
+  const std::string d1 = add_device(doc_);
+  auto ws_patient = socket(patient_, p1);
+  auto ws_doc = socket(doc_, d1);
+  // Patients' sessions last 24 h, staff's 12 h (auth defaults): 13 h ends only the staff one.
+  clock_.advance(std::chrono::hours(13));
+  auto closed = ws_doc.receive(10s);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().code(), "connection_closed");
+  // The patient's socket is still live (its session's idle expiry concerns requests; an
+  // open socket is cut at the absolute expiry).
+  const std::string id = random_id();
+  auto frame = wire::encode(wire::Deliver{id, doc_.id, d1, 1, to_bytes("x")});
+  ASSERT_TRUE(frame.ok());
+  EXPECT_TRUE(messaging_->live().push(p1, *frame));
+  EXPECT_EQ(next_delivery(ws_patient).message_id, id);
+  clock_.advance(std::chrono::hours(12));
+  auto closed_too = ws_patient.receive(10s);
+  ASSERT_FALSE(closed_too.ok());
+  EXPECT_EQ(closed_too.error().code(), "connection_closed");
 }
 
 TEST_F(MessagingRoutesTest, EndingTheSessionClosesItsSocket) {

@@ -202,8 +202,12 @@ class DeviceSocket final : public WebSocketHandler,
                            public messaging::LiveConnection,
                            public std::enable_shared_from_this<DeviceSocket> {
  public:
-  DeviceSocket(messaging::MessagingService& service, Actor actor, std::string device_id)
-      : service_(service), actor_(std::move(actor)), device_id_(std::move(device_id)) {}
+  DeviceSocket(messaging::MessagingService& service, Actor actor, std::string device_id,
+               std::int64_t session_expires_at)
+      : service_(service),
+        actor_(std::move(actor)),
+        device_id_(std::move(device_id)),
+        session_expires_at_(session_expires_at) {}
 
   void on_open(std::shared_ptr<WebSocketConnection> connection) override {
     {
@@ -212,7 +216,8 @@ class DeviceSocket final : public WebSocketHandler,
     }
     // Attach first, then read the backlog: a message committed in between is pushed live
     // and may also come with the backlog (clients de-duplicate by message id).
-    service_.live().attach(device_id_, shared_from_this(), actor_.account_id, actor_.session_id);
+    service_.live().attach(device_id_, shared_from_this(), actor_.account_id, actor_.session_id,
+                           session_expires_at_);
     push_backlog();
   }
 
@@ -374,6 +379,7 @@ class DeviceSocket final : public WebSocketHandler,
   messaging::MessagingService& service_;
   const Actor actor_;
   const std::string device_id_;
+  const std::int64_t session_expires_at_;  // Unix seconds: the socket closes then
   std::mutex mutex_;
   std::shared_ptr<WebSocketConnection> connection_;  // guarded by mutex_
   bool backlog_in_flight_ = false;                   // guarded by mutex_
@@ -406,7 +412,8 @@ Route socket_route(auth::AuthService& auth, messaging::MessagingService& service
           if (auto owned = service.devices().check_own_device(actor, device_id); !owned) {
             return error_response(owned.error());
           }
-          handler = std::make_shared<DeviceSocket>(service, std::move(actor), device_id);
+          handler = std::make_shared<DeviceSocket>(service, std::move(actor), device_id,
+                                                   s.absolute_expires_at);
           HttpResponse r;
           r.status = 101;
           return r;

@@ -305,4 +305,24 @@ Result<std::int64_t> Mailbox::ack(const Actor& actor, const std::string& device_
       [&](store::Transaction& tx) { return ack_in(tx, actor, device_id, message_ids); });
 }
 
+Result<std::int64_t> Mailbox::prune_delivered(std::int64_t now, std::int64_t limit) {
+  return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
+    // Oldest first (rowid order is insertion order); the mailbox is read once.
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t deleted,
+        tx.execute("DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE "
+                   "created_at < ? AND message_id NOT IN (SELECT message_id FROM mailbox) "
+                   "ORDER BY rowid LIMIT ?)",
+                   {now - kRetryWindowSeconds, limit}));
+    if (deleted > 0) {
+      audit::AuditRecord r;
+      r.action = "message.prune";
+      r.result = "succeeded";
+      r.detail = "count=" + std::to_string(deleted);
+      HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+    }
+    return deleted;
+  });
+}
+
 }  // namespace hippocrate::messaging

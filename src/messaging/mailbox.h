@@ -90,6 +90,13 @@ class Mailbox {
                  std::vector<std::string> message_ids,
                  std::function<void(Result<std::int64_t>)> done);
 
+  // A retry with a message id is recognised (answered as the original, stored once) for
+  // kRetryWindow after the send. Then the `messages` row of a message that no mailbox holds
+  // any more is deleted: prune_delivered(now) deletes up to `limit` of them, oldest first,
+  // with one audit record ("message.prune", the count) when it deleted any. Returns the count.
+  static constexpr std::int64_t kRetryWindowSeconds = 7 * 24 * 3600;
+  Result<std::int64_t> prune_delivered(std::int64_t now, std::int64_t limit = 10'000);
+
   // The `deliver` frame (wire_frame.h) for one stored envelope.
   static Result<std::string> deliver_frame(const StoredMessage& message);
 

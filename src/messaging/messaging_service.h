@@ -5,8 +5,9 @@
 
 #include <chrono>
 
+#include "base/clock.h"
+#include "base/periodic_task.h"
 #include "messaging/devices.h"
-#include "messaging/expiry_sweeper.h"
 #include "messaging/live_registry.h"
 #include "messaging/mailbox.h"
 #include "messaging/prekeys.h"
@@ -15,14 +16,22 @@ namespace hippocrate::messaging {
 
 class MessagingService {
  public:
-  // Every `expiry_sweep` the sockets of sessions past their absolute expiry are closed.
+  // Maintenance, each on its own thread: every `expiry_sweep` the sockets of sessions past
+  // their absolute expiry are closed (other session ends close them at once; an expiry is
+  // not an event); every `retention_sweep` delivered messages' rows past the retry window
+  // are pruned (Mailbox::prune_delivered; a failure is retried at the next sweep).
   static constexpr std::chrono::milliseconds kExpirySweep{15'000};
+  static constexpr std::chrono::milliseconds kRetentionSweep{3'600'000};
   MessagingService(store::Store& store, const Clock& clock, const audit::AuditLog& audit,
-                   std::chrono::milliseconds expiry_sweep = kExpirySweep)
+                   std::chrono::milliseconds expiry_sweep = kExpirySweep,
+                   std::chrono::milliseconds retention_sweep = kRetentionSweep)
       : devices_(store, clock, audit, live_),
         prekeys_(store, clock, audit),
         mailbox_(store, clock, audit, live_),
-        sweeper_(live_, clock, expiry_sweep) {}
+        expiry_(expiry_sweep,
+                [this, &clock] { live_.disconnect_expired(unix_seconds(clock.now())); }),
+        retention_(retention_sweep,
+                   [this, &clock] { (void)mailbox_.prune_delivered(unix_seconds(clock.now())); }) {}
   MessagingService(const MessagingService&) = delete;
   MessagingService& operator=(const MessagingService&) = delete;
 
@@ -36,7 +45,8 @@ class MessagingService {
   DeviceDirectory devices_;
   PrekeyStore prekeys_;
   Mailbox mailbox_;
-  ExpirySweeper sweeper_;  // last: stops first
+  PeriodicTask expiry_;     // last: they stop first
+  PeriodicTask retention_;
 };
 
 }  // namespace hippocrate::messaging

@@ -32,11 +32,27 @@ class SweeperTest : public MessagingFixture {
  protected:
   void SetUp() override {
     MessagingFixture::SetUp();
-    // A service whose sweeper runs every 10 ms.
+    // A service whose maintenance runs every 10 ms.
     service_ = std::make_unique<MessagingService>(*store_, clock_, *audit_,
+                                                  std::chrono::milliseconds(10),
                                                   std::chrono::milliseconds(10));
   }
 };
+
+TEST_F(SweeperTest, TheServicePrunesDeliveredMessagesByItself) {
+  const std::string p1 = add_device(patient_);
+  const std::string d1 = add_device(doc_);
+  auto r = message_to(patient_, p1, doc_);
+  ASSERT_OK(service_->mailbox().send(patient_, r));
+  ASSERT_OK(service_->mailbox().ack(doc_, d1, {r.message_id}));
+  clock_.advance(std::chrono::seconds(Mailbox::kRetryWindowSeconds + 1));
+  bool pruned = false;
+  for (int i = 0; i < 500 && !pruned; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    pruned = !audit_records("message.prune").empty();
+  }
+  EXPECT_TRUE(pruned);
+}
 
 TEST_F(SweeperTest, TheServiceClosesExpiredSessionsSocketsByItself) {
   const std::int64_t now = unix_seconds(clock_.now());

@@ -321,6 +321,43 @@ INSTANTIATE_TEST_SUITE_P(EachTableTheChecksRead, MailboxChangeTest,
                            return "Unknown";
                          });
 
+// Delivered messages' routing rows are kept for the retry window, then pruned; rows still
+// in a mailbox are kept whatever their age.
+TEST_F(MailboxTest, DeliveredMessagesArePrunedAfterTheRetryWindow) {
+  auto old_delivered = message_to(patient_, pd1_, doc_);
+  auto old_pending = message_to(patient_, pd1_, doc_);
+  ASSERT_OK(service_->mailbox().send(patient_, old_delivered));
+  ASSERT_OK(service_->mailbox().send(patient_, old_pending));
+  for (const auto& [who, device] : {std::pair{&doc_, dd1_}, std::pair{&patient_, pd2_}}) {
+    ASSERT_OK(service_->mailbox().ack(*who, device, {old_delivered.message_id}));
+  }
+  ASSERT_OK(service_->mailbox().ack(patient_, pd2_, {old_pending.message_id}));  // doc hasn't
+  clock_.advance(std::chrono::seconds(Mailbox::kRetryWindowSeconds));
+  auto recent = message_to(patient_, pd1_, doc_);
+  ASSERT_OK(service_->mailbox().send(patient_, recent));
+  ASSERT_OK(service_->mailbox().ack(doc_, dd1_, {recent.message_id}));
+  ASSERT_OK(service_->mailbox().ack(patient_, pd2_, {recent.message_id}));
+  const std::int64_t now = unix_seconds(clock_.now());
+  // Exactly at the window's end: not yet.
+  EXPECT_EQ(*service_->mailbox().prune_delivered(now), 0);
+  EXPECT_TRUE(audit_records("message.prune").empty());
+  EXPECT_EQ(*service_->mailbox().prune_delivered(now + 1), 1);
+  auto pruned = audit_records("message.prune");
+  ASSERT_EQ(pruned.size(), 1u);
+  EXPECT_EQ(pruned[0].record.detail, "count=1");
+  auto remaining = store_->read([&](store::Transaction& tx) -> Result<std::vector<std::string>> {
+    HIPPO_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT message_id FROM messages ORDER BY rowid"));
+    std::vector<std::string> ids;
+    for (const auto& r : rows) ids.push_back(*r.text(0));
+    return ids;
+  });
+  ASSERT_TRUE(remaining.ok());
+  EXPECT_EQ(*remaining, (std::vector<std::string>{old_pending.message_id, recent.message_id}));
+  // The pending one is still fetchable; nothing else changes at the next sweep.
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
+  EXPECT_EQ(*service_->mailbox().prune_delivered(now + 1), 0);
+}
+
 // Two sends of one id checked on the same snapshot and written in one group commit: the
 // second is the duplicate of the first (the idempotency check is never skipped).
 TEST_F(MailboxTest, TheSameIdTwiceInOneCommitIsStoredOnce) {

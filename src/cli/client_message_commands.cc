@@ -1,7 +1,8 @@
 // End-to-end encrypted messages from the command line (docs/cli.md "Messaging"):
 //   contacts                 the people you may message
 //   send EMAIL [TEXT | -]    encrypt for each of their devices and yours, send
-//   inbox                    fetch, decrypt, print, then acknowledge
+//   inbox                    fetch, decrypt, print, then acknowledge (a message received
+//                            before, delivered again, is acknowledged without being shown)
 // `listen` is in client_message_listen_command.cc; both print through print_opened.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -104,8 +105,9 @@ Status run_inbox(ClientContext& context) {
     client::KeystoreData data = m->data();
     std::vector<Opened> opened;
     for (const auto& in : incoming) opened.push_back(m->open_incoming(data, in, warnings));
-    // The sessions first, then the acknowledgement: a crash in between only redelivers
-    // envelopes whose keys are used (reported as duplicates), never loses a message.
+    // The sessions and the ids of the decrypted messages first (one atomic write), then
+    // the acknowledgement: a crash in between only redelivers messages this device
+    // recognises by their id (acknowledged then, not shown again), never loses one.
     HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
     print_warnings(warnings);
     json::array ids;
@@ -113,6 +115,7 @@ Status run_inbox(ClientContext& context) {
     for (const auto& o : opened) {
       if (settled(o)) ids.emplace_back(o.meta.message_id);
       else kept = true;
+      if (o.duplicate) continue;  // already shown: acknowledged silently
       if (context.json()) all.push_back(opened_json(*m, o));
       else print_opened(*m, o);
       ++count;

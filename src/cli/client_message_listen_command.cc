@@ -1,6 +1,7 @@
 // `hippocrate listen [--count N] [--timeout SECONDS]`: opens this device's WebSocket
 // (docs/messaging.md "Live delivery"), prints each message as it arrives (the backlog
-// first), and acknowledges it once the keystore holds the new session state. Stops after N
+// first), and acknowledges it once the keystore holds the new session state (a message
+// already received, delivered again, is acknowledged without being shown). Stops after N
 // messages, after SECONDS (an error when --count was not reached), or on Ctrl-C (the
 // keystore is only ever replaced atomically, so an interruption loses nothing: an
 // unacknowledged message comes again). A dropped connection (server restart) is reopened
@@ -36,8 +37,10 @@ struct ListenFlags {
 };
 
 // Handles one delivered envelope: decrypt under the keystore lock, commit, print, ack.
-Status handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire::Deliver& d,
-                      bool as_json) {
+// Returns whether it was shown: a message this device already received (delivered again,
+// its earlier ack lost) is acknowledged silently and does not count towards --count.
+Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire::Deliver& d,
+                            bool as_json) {
   HIPPO_RETURN_IF_ERROR(m.relock());
   std::vector<std::string> warnings;
   client::KeystoreData data = m.data();
@@ -45,15 +48,19 @@ Status handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire:
       data, Incoming{d.message_id, d.sender_account, d.sender_device,
                      static_cast<std::int64_t>(d.stored_at), d.ciphertext},
       warnings);
-  HIPPO_RETURN_IF_ERROR(m.commit(std::move(data)));
+  // The session and the message id in one write, before the ack (a duplicate changed nothing).
+  if (!opened.duplicate) HIPPO_RETURN_IF_ERROR(m.commit(std::move(data)));
   m.unlock();
   print_warnings(warnings);
-  if (as_json) print_json(opened_json(m, opened));
-  else print_opened(m, opened);
+  if (!opened.duplicate) {
+    if (as_json) print_json(opened_json(m, opened));
+    else print_opened(m, opened);
+  }
   // Not settled (a transient failure): unacknowledged, it comes again at the next connection.
-  if (!settled(opened)) return ok_status();
+  if (!settled(opened)) return true;
   HIPPO_ASSIGN_OR_RETURN(std::string ack, wire::encode(wire::Ack{{d.message_id}}));
-  return socket.send(ack, true);
+  HIPPO_RETURN_IF_ERROR(socket.send(ack, true));
+  return !opened.duplicate;
 }
 
 // Opens this device's socket. Errors as WebSocketClient::connect ("connection_failed" while
@@ -121,8 +128,8 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
     auto frame = wire::decode(message->data);
     if (!frame) return frame.error();
     if (const auto* d = std::get_if<wire::Deliver>(&*frame)) {
-      HIPPO_RETURN_IF_ERROR(handle_deliver(*m, *socket, *d, context.json()));
-      ++received;
+      HIPPO_ASSIGN_OR_RETURN(bool shown, handle_deliver(*m, *socket, *d, context.json()));
+      if (shown) ++received;
     } else if (const auto* e = std::get_if<wire::ErrorFrame>(&*frame)) {
       return Error::unavailable(e->code, "the server ended the live connection: " + e->code);
     }

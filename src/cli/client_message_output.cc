@@ -45,11 +45,14 @@ json::object opened_json(Messenger& m, const Opened& o) {
     out["error"] = json::object{{"code", o.error->code()}, {"message", o.error->message()}};
     out["duplicate"] = is_duplicate(o);
     out["kept"] = !settled(o);
+  } else if (o.duplicate) {
+    out["duplicate"] = true;  // inbox and listen leave these out
   }
   return out;
 }
 
 void print_opened(Messenger& m, const Opened& o) {
+  if (o.duplicate) return;  // already shown when it was first received
   const std::string device = o.meta.sender_device.substr(0, 8);
   const std::string from = o.meta.sender == m.me().account_id
                                ? "you (your device " + device + ")"

@@ -1,7 +1,7 @@
 // How `inbox` and `listen` show a received message: text for people (sender, time, body,
 // with terminal control characters neutralised so a message cannot drive the terminal),
 // or one JSON object for scripts. A message that could not be decrypted is shown with its
-// error code and a warning.
+// error code and a warning; one already received (Opened::duplicate) is not printed.
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -75,7 +75,7 @@ Bytes publish_device_list(const e2ee::PublicKey& account_key,
 }
 
 bool settled(const Opened& o) {
-  if (o.content) return true;
+  if (o.content || o.duplicate) return true;
   const std::string& code = o.error->code();
   return code.starts_with("e2ee_") || code == "contact_not_permitted" ||
          code == "no_recipient_devices";
@@ -272,6 +272,13 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
 Opened Messenger::open_incoming(client::KeystoreData& data, const Incoming& in,
                                 std::vector<std::string>& warnings) {
   Opened out{in, std::nullopt, std::nullopt};
+  // At-least-once delivery: a message already decrypted comes again when its ack was lost.
+  // Only ids of decrypted messages are recorded (the id inside the ciphertext equals the
+  // server's), so an altered or forged envelope never marks an id as received.
+  if (data.seen_messages.contains(in.message_id)) {
+    out.duplicate = true;
+    return out;
+  }
   auto cached = sender_lists_.find(in.sender);
   if (cached == sender_lists_.end() || !e2ee::find_device(cached->second, in.sender_device)) {
     auto v = verified_devices(in.sender, data, warnings);
@@ -304,6 +311,7 @@ Opened Messenger::open_incoming(client::KeystoreData& data, const Incoming& in,
   if (r->used_one_time_prekey) {
     data.prekeys = e2ee::without_one_time_prekey(data.prekeys, *r->used_one_time_prekey);
   }
+  data.seen_messages.insert(in.message_id);
   out.content = std::move(r->content);
   return out;
 }

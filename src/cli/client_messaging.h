@@ -69,11 +69,15 @@ struct Opened {
   Incoming meta;
   std::optional<e2ee::MessageContent> content;  // set: decrypted
   std::optional<Error> error;                   // set: refused (e2ee_* code)
+  // Set (and neither of the above): this device already received and decrypted a message
+  // with this id (KeystoreData::seen_messages) — a redelivery, to acknowledge and not show.
+  bool duplicate = false;
 };
 
-// Whether a received message is settled — decrypted, or refused for good (an e2ee_* error,
-// or a sender one may no longer talk to) — and so may be acknowledged. Anything else (the
-// network, the server) is transient: the message stays on the server for the next try.
+// Whether a received message is settled — decrypted, already received (a duplicate), or
+// refused for good (an e2ee_* error, or a sender one may no longer talk to) — and so may be
+// acknowledged. Anything else (the network, the server) is transient: the message stays on
+// the server for the next try.
 bool settled(const Opened& message);
 
 class KeystoreLock;
@@ -138,7 +142,11 @@ class Messenger {
   AccountInfo who_is(const std::string& account_id);
 
   // Encrypts `text` for every current device of `to` and one's other devices, commits the
-  // sessions, sends; on device_list_mismatch refreshes the lists and retries once.
+  // sessions, sends. On 409 device_list_mismatch (a device was added or revoked since the
+  // lists were read) it fetches and verifies both lists again — new devices get a session
+  // from a claimed bundle, revoked ones are left out — and sends once more with the same
+  // message id (the server stored nothing the first time); a second mismatch is returned.
+  // The device ids named by the 409 answer are not trusted: only the signed lists count.
   struct Sent {
     std::string message_id;
     std::int64_t stored_at = 0;
@@ -147,7 +155,10 @@ class Messenger {
   Result<Sent> send_text(const AccountInfo& to, std::string_view text,
                          std::vector<std::string>& warnings);
 
-  // Decrypts one delivered envelope into `data` (advanced only on success).
+  // Decrypts one delivered envelope into `data` (advanced only on success: the session,
+  // the used one-time prekey, and the message id added to data.seen_messages, so the caller
+  // commits them in one write before acknowledging). An id already in data.seen_messages is
+  // not decrypted (its key is used up): the result is `duplicate`, and `data` is unchanged.
   Opened open_incoming(client::KeystoreData& data, const Incoming& in,
                        std::vector<std::string>& warnings);
 

@@ -1,6 +1,7 @@
 #include "client/keystore.h"
 
 #include "base/files.h"
+#include "base/ids.h"
 #include "base/key_file.h"
 #include "crypto/aead.h"
 #include "crypto/compare.h"
@@ -14,7 +15,9 @@ namespace {
 
 constexpr std::string_view kMagic = "HPKS";
 constexpr std::uint8_t kFileFormat = 0x01;
-constexpr std::uint8_t kDataFormat = 0x01;
+// Contents format: 0x01 up to the device-list versions; 0x02 adds the seen message ids.
+constexpr std::uint8_t kDataFormatV1 = 0x01;
+constexpr std::uint8_t kDataFormat = 0x02;
 constexpr std::uint8_t kKdfPassphrase = 0x01;
 constexpr std::uint8_t kKdfKeyFile = 0x02;
 constexpr std::size_t kKeyBytes = 32;
@@ -26,6 +29,11 @@ constexpr mode_t kFileMode = 0600;
 Error corrupt() {
   return Error::data_loss("keystore_corrupt",
                           "the keystore was modified or damaged; restore it from a backup");
+}
+
+Error newer_version() {
+  return Error::data_loss("keystore_unknown_version",
+                          "the keystore was written by a newer version of Hippocrate");
 }
 
 const KeyFileNames kKeyFileNames{"keystore_key_file", "the keystore key file",
@@ -59,6 +67,16 @@ void write_contact(e2ee::Writer& w, const std::string& id, const ContactRecord& 
 }
 
 }  // namespace
+
+void SeenMessageIds::insert(const std::string& message_id) {
+  if (!is_valid_id(message_id) || index_.contains(message_id)) return;
+  order_.push_back(message_id);
+  index_.insert(message_id);
+  while (order_.size() > kLimit) {
+    index_.erase(order_.front());
+    order_.pop_front();
+  }
+}
 
 KeystoreData observe_account_key(KeystoreData data, const std::string& account_id,
                                  const e2ee::PublicKey& key) {
@@ -126,12 +144,17 @@ SecretBytes encode_keystore_data(const KeystoreData& d) {
   for (const auto& [id, contact] : d.contacts) write_contact(w, id, contact);
   w.u32(static_cast<std::uint32_t>(d.device_list_versions.size()));
   for (const auto& [id, version] : d.device_list_versions) w.id(id).u64(version);
+  w.u32(static_cast<std::uint32_t>(d.seen_messages.size()));
+  for (const auto& id : d.seen_messages.in_order()) w.id(id);
   return w.take_secret();
 }
 
 Result<KeystoreData> decode_keystore_data(std::span<const std::uint8_t> bytes) {
   e2ee::Reader r(bytes, "keystore contents");
-  if (r.u8() != kDataFormat || !r.ok()) return corrupt();
+  const std::uint8_t format = r.u8();
+  if (!r.ok()) return corrupt();
+  if (format > kDataFormat) return newer_version();
+  if (format < kDataFormatV1) return corrupt();
   KeystoreData d;
   HIPPO_ASSIGN_OR_RETURN(d.device, e2ee::read_device_identity_secret(r));
   if (r.flag()) {
@@ -160,6 +183,11 @@ Result<KeystoreData> decode_keystore_data(std::span<const std::uint8_t> bytes) {
   for (std::uint32_t i = 0; r.ok() && i < versions; ++i) {
     const std::string id = r.id();
     d.device_list_versions.insert_or_assign(id, r.u64());
+  }
+  if (format >= kDataFormat) {
+    const std::uint32_t seen = r.u32();
+    if (seen > SeenMessageIds::kLimit) return corrupt();
+    for (std::uint32_t i = 0; r.ok() && i < seen; ++i) d.seen_messages.insert(r.id());
   }
   HIPPO_RETURN_IF_ERROR(r.finish());
   return d;
@@ -200,10 +228,7 @@ Result<Keystore> Keystore::open(const std::filesystem::path& file, const Keystor
   const auto magic = r.take(kMagic.size());
   if (!r.ok() || !std::equal(magic.begin(), magic.end(), kMagic.begin())) return corrupt();
   const std::uint8_t format = r.u8();
-  if (r.ok() && format != kFileFormat) {
-    return Error::data_loss("keystore_unknown_version",
-                            "the keystore was written by a newer version of Hippocrate");
-  }
+  if (r.ok() && format != kFileFormat) return newer_version();
   const std::uint8_t kdf = r.u8();
   SecretBytes key;
   if (kdf == kKdfPassphrase) {
@@ -250,7 +275,9 @@ Result<Keystore> Keystore::open(const std::filesystem::path& file, const Keystor
   auto plaintext = crypto::xchacha_open_secret(key, bytes.subspan(header_len), header);
   if (!plaintext.ok()) return corrupt();
   auto data = decode_keystore_data(plaintext->span());
-  if (!data.ok()) return corrupt();
+  if (!data.ok()) {
+    return data.error().code() == "keystore_unknown_version" ? std::move(data).error() : corrupt();
+  }
   return Keystore(file, Bytes(header.begin(), header.end()), std::move(key), std::move(*data));
 }
 

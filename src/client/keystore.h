@@ -2,8 +2,9 @@
 // encryption, in one file encrypted at rest (docs/protocol.md §8).
 //
 // Contents (KeystoreData): the device identity, the account key if this device holds it,
-// the private prekeys, one Double Ratchet session per peer device, verified-contact records
-// and the last accepted device-list version per account.
+// the private prekeys, one Double Ratchet session per peer device, verified-contact records,
+// the last accepted device-list version per account, and the ids of the messages received
+// lately (SeenMessageIds).
 //
 // Contract:
 //   - the file is XChaCha20-Poly1305-sealed under a key from a passphrase (Argon2id, salt and
@@ -17,13 +18,16 @@
 //     silently reset or recreated;
 //   - KeystoreData is a value whose secrets are shared immutable SecretBytes (e2ee/keys.h):
 //     copy it, change the copy, commit the copy.
-// Not thread-safe; one process at a time per file (the CLI holds no lock yet).
+// Not thread-safe; one process at a time per file (the CLI holds PROFILE/keystore.lock).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -45,6 +49,32 @@ struct ContactRecord {
   bool operator==(const ContactRecord&) const = default;
 };
 
+// The ids of the messages this device has received and decrypted. Delivery is
+// at-least-once (docs/messaging.md): the same message may come again (its acknowledgement
+// was lost, or a sender's retry after an early delivery), and its message key is used up by
+// then, so a client recognises it by its id before decrypting, acknowledges it and does not
+// show it again. Kept in the keystore with the sessions, so the id and the ratchet state
+// that consumed its key are committed by the same atomic write. Bounded: the most recent
+// kLimit ids, the oldest dropped first (an older redelivery is then refused by the ratchet
+// as e2ee_replay, as before). A value, like KeystoreData.
+class SeenMessageIds {
+ public:
+  static constexpr std::size_t kLimit = 10'000;
+
+  bool contains(std::string_view message_id) const { return index_.contains(message_id); }
+  // Records `message_id` (32 lower-case hex) as the most recent one; past kLimit ids, drops
+  // the oldest. Already present: nothing changes. Not an id (base/ids.h): ignored.
+  void insert(const std::string& message_id);
+  std::size_t size() const { return order_.size(); }
+  bool empty() const { return order_.empty(); }
+  // Oldest first.
+  const std::deque<std::string>& in_order() const { return order_; }
+
+ private:
+  std::deque<std::string> order_;
+  std::set<std::string, std::less<>> index_;
+};
+
 struct KeystoreData {
   e2ee::DeviceIdentity device;
   std::optional<e2ee::AccountKey> account_key;
@@ -52,6 +82,7 @@ struct KeystoreData {
   e2ee::SessionMap sessions;
   std::map<std::string, ContactRecord> contacts;              // by account id
   std::map<std::string, std::uint64_t> device_list_versions;  // by account id
+  SeenMessageIds seen_messages;                               // received and decrypted
 };
 
 // Records `key` as `account_id`'s account key: pins it if unknown; if it differs from the
@@ -86,9 +117,10 @@ class Keystore {
   // Creates `file` (error keystore_exists if present) holding `initial`.
   static Result<Keystore> create(const std::filesystem::path& file, const KeystoreUnlock& unlock,
                                  KeystoreData initial);
-  // Opens and decrypts `file`. Errors: keystore_not_found, keystore_key_missing,
-  // keystore_wrong_passphrase, keystore_wrong_key, keystore_corrupt,
-  // keystore_unknown_version, keystore_key_file_* (base/key_file.h).
+  // Opens and decrypts `file` (a keystore written before SeenMessageIds existed opens with
+  // none). Errors: keystore_not_found, keystore_key_missing, keystore_wrong_passphrase,
+  // keystore_wrong_key, keystore_corrupt, keystore_unknown_version (a file or contents
+  // format from a newer release), keystore_key_file_* (base/key_file.h).
   static Result<Keystore> open(const std::filesystem::path& file, const KeystoreUnlock& unlock);
 
   // `<file>.key`: where a key-file keystore keeps its key.

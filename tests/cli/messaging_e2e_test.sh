@@ -4,8 +4,12 @@
 # a patient in an active care relationship exchange messages both ways (`send`, `inbox`,
 # `listen`), across a server restart and while the recipient is offline; their safety
 # numbers match; `verify`; a tampered envelope is reported and the conversation goes on; a
-# second device of the patient is paired, receives the conversation, and receives nothing
-# once revoked; the contact policy refuses a patient → assistant message and, once the care
+# message delivered twice (a lost ack) is acknowledged and not shown again, by `inbox` and
+# `listen`; a second device of the patient is paired while a message to the patient is on
+# its way (the server answers device_list_mismatch, `send` retries with the same message id
+# and both devices read it), receives the conversation, and receives nothing once revoked
+# (revoked while another message is on its way: the retry leaves it out); the contact
+# policy refuses a patient → assistant message and, once the care
 # relationship ended, patient → practitioner. "The server cannot read": a random marker sent
 # in a message appears nowhere in the data folder (database, WAL, SQL dump of every table,
 # audit trail included) nor in the server's output and access log.
@@ -17,8 +21,12 @@ bin=$(realpath "$1")
 work=$(mktemp -d)
 pid=""
 listen_pid=""
+relay_pid=""
+send_pid=""
 cleanup() {
   [[ -n "$listen_pid" ]] && kill -KILL "$listen_pid" 2>/dev/null || true
+  [[ -n "$send_pid" ]] && kill -KILL "$send_pid" 2>/dev/null || true
+  [[ -n "$relay_pid" ]] && kill -KILL "$relay_pid" 2>/dev/null || true
   [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -31,6 +39,7 @@ report_stop() {
     echo "FAIL - the script stopped (status $status) near line $last_line"
     echo "    last command's output: ${out:-} ${err:-}"
     [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
+    [[ -s "$work/relay.err" ]] && { echo "    relay stderr (tail):"; tail -5 "$work/relay.err"; }
   fi
   cleanup
 }
@@ -43,7 +52,7 @@ check() {  # check DESCRIPTION COMMAND...
   if "$@"; then passed=$((passed + 1)); echo "ok - $what"
   else failed=$((failed + 1)); echo "FAIL - $what"; echo "    out: ${out:-}"; echo "    err: ${err:-}"; fi
 }
-for tool in oathtool sqlite3 timeout; do
+for tool in oathtool sqlite3 timeout python3; do
   command -v "$tool" >/dev/null || { echo "FAIL - $tool is needed (scripts/install-deps.sh)"; exit 1; }
 done
 
@@ -95,6 +104,89 @@ start_server() {  # start_server LISTEN_ADDRESS
 }
 sql() { sqlite3 "$data/hippocrate.db" ".timeout 5000" "$@"; }
 server_up() { curl -s -o /dev/null --cacert "$data/tls/cert.pem" "$url/healthz"; }
+
+# A device list that changes while a message is on its way: `send` reads the device lists
+# just before it posts, so the test puts a relay between the sender and the server. The
+# relay (TLS with the server's own certificate, so the client trusts it; every byte passed
+# on unchanged) holds the first `POST /api/v1/messages` until $work/relay/release exists,
+# and creates $work/relay/held when it starts holding it. The client's request timeout is
+# 10 s: what runs meanwhile must be quicker.
+cat >"$work/hold_relay.py" <<'PY'
+import asyncio, os, ssl, sys
+upstream_port, cert, key, state = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+held = False
+
+async def pump(reader, writer, may_hold):
+    global held
+    tail = b""
+    try:
+        while data := await reader.read(65536):
+            if may_hold and not held and b"POST /api/v1/messages " in tail + data:
+                held = True
+                open(os.path.join(state, "held"), "w").close()
+                for _ in range(400):  # at most 20 s
+                    if os.path.exists(os.path.join(state, "release")):
+                        break
+                    await asyncio.sleep(0.05)
+            tail = data[-32:]
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, ssl.SSLError, OSError):
+        pass
+    finally:
+        writer.close()
+
+async def relay(client_reader, client_writer):
+    upstream = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    upstream.check_hostname = False
+    upstream.verify_mode = ssl.CERT_NONE  # loopback, our own server
+    try:
+        r, w = await asyncio.open_connection("127.0.0.1", upstream_port, ssl=upstream)
+    except OSError:
+        client_writer.close()
+        return
+    await asyncio.gather(pump(client_reader, w, True), pump(r, client_writer, False))
+
+async def main():
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = await asyncio.start_server(relay, "127.0.0.1", 0, ssl=context)
+    with open(os.path.join(state, "port.tmp"), "w") as f:
+        f.write(str(server.sockets[0].getsockname()[1]))
+    os.rename(os.path.join(state, "port.tmp"), os.path.join(state, "port"))
+    async with server:
+        await server.serve_forever()
+
+asyncio.run(main())
+PY
+start_relay() {  # sets relay_url
+  rm -rf "$work/relay"; mkdir -p "$work/relay"
+  python3 "$work/hold_relay.py" "$port" "$data/tls/cert.pem" "$data/tls/key.pem" "$work/relay" \
+    2>>"$work/relay.err" &
+  relay_pid=$!
+  wait_for 10 test -s "$work/relay/port" || { echo "FAIL - the relay did not start"; exit 1; }
+  relay_url="https://127.0.0.1:$(cat "$work/relay/port")"
+}
+stop_relay() { kill -TERM "$relay_pid" 2>/dev/null || true; wait "$relay_pid" 2>/dev/null || true; relay_pid=""; }
+# held_send TEXT PROFILE: `send --json` to the patient through the relay, in the background
+# (sets send_pid; the answer goes to $work/held.out, .err). held_send_done: waits, sets
+# $out, $err, $rc like hip.
+held_send() {
+  timeout 60 "$bin" send "$pat_email" "$1" --server "$relay_url" --ca-file "$ca" --profile "$2" \
+    --json >"$work/held.out" 2>"$work/held.err" &
+  send_pid=$!
+}
+held_send_done() {
+  set +e; wait "$send_pid"; rc=$?; set -e; send_pid=""
+  out=$(cat "$work/held.out"); err=$(cat "$work/held.err")
+  if [[ -n "${MESSAGING_E2E_TRACE:-}" ]]; then
+    printf '$ hippocrate send (through the relay)\n%s\n%s\n[exit %s]\n\n' "$out" "$err" "$rc" >>"$MESSAGING_E2E_TRACE"
+  fi
+}
+# send_audit RESULT MESSAGE_ID: the details of the message.send records of that message.
+send_audit() {
+  sql "select detail from audit_log where action = 'message.send' and result = '$1' and detail like '%message=$2,%'"
+}
 
 # --- Accounts: administrator, practitioner, assistant, patient (as in auth_e2e_test.sh). ---
 hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
@@ -234,6 +326,54 @@ check "the tampered message is reported (e2ee_decrypt_failed), the genuine one s
 check "the tampered message was acknowledged (the mailbox is empty)" \
   test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox where device_id = '$pat_dev'")" -eq 0
 
+# --- Delivery is at-least-once: a message comes again when its ack was lost (or after a
+#     sender's retry). The device recognises its id, acknowledges it, and shows nothing. ---
+pat_mailbox() { sql "select count(*) from mailbox where device_id = '$pat_dev'"; }
+hip "" send "$pat_email" "Message livré deux fois" --profile "$PP" --json
+dup_id=$(jget message_id <<<"$out" || true)
+# The envelope as the server holds it before the ack: put back after the ack, the server
+# delivers it again exactly as if the ack had never reached it.
+sql "create table keep_envelope as select * from mailbox where device_id = '$pat_dev' and message_id = '$dup_id'"
+check "a copy of the envelope is kept aside before it is read" \
+  test "$(sql "select count(*) from keep_envelope")" -eq 1
+hip "" inbox --profile "$PT"
+check "the patient reads the message once" \
+  eval '[[ $rc -eq 0 ]] && out_has "Message livré deux fois"'
+check "and acknowledges it (the mailbox is empty)" test "$(pat_mailbox)" -eq 0
+sql "insert into mailbox select * from keep_envelope"
+check "the server holds the same envelope again (a lost ack)" test "$(pat_mailbox)" -eq 1
+hip "" inbox --profile "$PT"
+check "inbox: the message delivered again is not shown again, and it is no error" \
+  eval '[[ $rc -eq 0 && -z $err ]] && ! out_has "livré deux fois" && out_has "No new messages"'
+check "inbox acknowledged the copy (the mailbox is empty)" test "$(pat_mailbox)" -eq 0
+sql "insert into mailbox select * from keep_envelope"
+hip "" inbox --profile "$PT" --json
+check "inbox --json leaves the copy out as well" \
+  eval '[[ $rc -eq 0 && -z $err ]] && [[ $out == "{\"messages\":[]}" ]] && [[ $(pat_mailbox) -eq 0 ]]'
+# listen: the copy comes with the backlog when the socket opens; it is acknowledged
+# without being shown or counted, so --count 1 waits for the next message.
+sql "insert into mailbox select * from keep_envelope"
+timeout 40 "$bin" listen --count 1 --timeout 30 --profile "$PT" >"$work/listen3.out" 2>"$work/listen3.err" &
+listen_pid=$!
+check "listen connects, the copy waiting in the mailbox" wait_for 15 grep -qs "Listening" "$work/listen3.err"
+check "listen acknowledges the copy from the backlog (the mailbox is empty)" \
+  wait_for 15 eval '[[ $(pat_mailbox) -eq 0 ]]'
+hip "" send "$pat_email" "Après le doublon" --profile "$PP"
+set +e; wait "$listen_pid"; listen_rc=$?; set -e; listen_pid=""
+check "listen --count 1 neither shows nor counts the copy, and prints the next message" \
+  eval '[[ $listen_rc -eq 0 ]] && ! grep -q "livré deux fois" "$work/listen3.out" &&
+        grep -q "Après le doublon" "$work/listen3.out" && ! grep -q "hippocrate:" "$work/listen3.err"'
+# The same ciphertext under another message id is no redelivery: the ratchet refuses it
+# (its message key is used up), as a replay, and nothing is shown.
+replay_id=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+sql "insert into messages select '$replay_id', sender_id, sender_device, recipient_account, created_at from messages where message_id = '$dup_id'"
+sql "insert into mailbox select device_id, '$replay_id', (select coalesce(max(seq), 0) + 1 from mailbox where device_id = '$pat_dev'), ciphertext, stored_at from keep_envelope"
+hip "" inbox --profile "$PT" --json
+check "an old ciphertext under a new message id is still refused (e2ee_replay), not shown" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"code\":\"e2ee_replay\"" && ! out_has "livré deux fois"'
+check "... and acknowledged (the mailbox is empty)" test "$(pat_mailbox)" -eq 0
+sql "drop table keep_envelope"
+
 # --- A server restart, and a message sent while the recipient was offline. ---
 hip "" send "$pat_email" "Envoyé pendant votre absence" --profile "$PP"
 kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
@@ -295,25 +435,44 @@ check "devices add prints a pairing code" eval '[[ $pair_code == hippocrate-pair
 check "the second keystore is protected by a passphrase (no key file)" test ! -e "$PT2/keystore.key"
 hip "" send "$prac_email" "still unpaired" --profile "$PT2" --json
 check "a device waiting for approval cannot send" failed_with device_not_paired
-unset HIPPOCRATE_KEYSTORE_PASSPHRASE
-hip "" devices approve "$pair_code" --profile "$PT" --json
-account_key=$(jget account_key <<<"$out")
-check "the first device approves it and gives the account key" \
-  eval '[[ $rc -eq 0 && ${#account_key} -eq 43 ]]'
 export HIPPOCRATE_KEYSTORE_PASSPHRASE='wrong passphrase'
-hip "" devices add --account-key "$account_key" --profile "$PT2" --json
-check "the wrong keystore passphrase is refused" failed_with keystore_wrong_passphrase
-export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
 wrong_key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
 hip "" devices add --account-key "$wrong_key" --profile "$PT2" --json
+check "the wrong keystore passphrase is refused" failed_with keystore_wrong_passphrase
+export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
+hip "" devices add --account-key "$wrong_key" --profile "$PT2" --json
 check "pairing with a wrong account key fails (e2ee_bad_signature)" failed_with e2ee_bad_signature
+unset HIPPOCRATE_KEYSTORE_PASSPHRASE
+# The practitioner's message leaves while the patient has one device, and reaches the
+# server after the second one is approved and paired: the server answers
+# device_list_mismatch, and `send` fetches the lists again, sets up a session with the new
+# device, and sends again with the same message id — all in the one command.
+start_relay
+held_send "Pour vos deux appareils" "$PP"
+check "the practitioner's message is on its way (held), the patient having one device" \
+  wait_for 15 test -e "$work/relay/held"
+hip "" devices approve "$pair_code" --profile "$PT" --json
+account_key=$(jget account_key <<<"$out")
+check "the first device approves the second and gives the account key" \
+  eval '[[ $rc -eq 0 && ${#account_key} -eq 43 ]]'
+export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
 hip "" devices add --account-key "$account_key" --profile "$PT2" --json
 check "devices add --account-key completes the pairing" eval '[[ $rc -eq 0 ]] && out_has "\"paired\":true"'
+touch "$work/relay/release"
+held_send_done
+stop_relay
+mismatch_id=$(jget message_id <<<"$out" || true)
+check "send succeeds at the first invocation, encrypted for both devices of the patient" \
+  eval '[[ $rc -eq 0 && ${#mismatch_id} -eq 32 ]] && out_has "\"envelopes\":2"'
+check "the server first refused it (device_list_mismatch, 1 envelope), then stored it (2), same id" \
+  eval '[[ "$(send_audit failed "$mismatch_id")" == "reason=device_list_mismatch,message=$mismatch_id,envelopes=1" &&
+          "$(send_audit succeeded "$mismatch_id")" == "message=$mismatch_id,envelopes=2" ]]'
+hip "" admin audit search --data-dir "$data" --action message.send --result failed --json
+check "admin audit search shows the refusal (device_list_mismatch) of that message" \
+  out_has "reason=device_list_mismatch,message=$mismatch_id,"
 hip "" devices --profile "$PT" --json
 check "the patient now has two devices" \
   eval 'out_has "$pat_dev" && out_has "$pat_dev2"'
-hip "" send "$pat_email" "Pour vos deux appareils" --profile "$PP"
-check "the practitioner sends (learning the new device of the patient)" test "$rc" -eq 0
 hip "" inbox --profile "$PT2"
 check "the second device receives the conversation" out_has "Pour vos deux appareils"
 hip "" inbox --profile "$PT"
@@ -328,11 +487,22 @@ check "the practitioner receives the second device's message" out_has "Écrit de
 hip "" devices revoke "$pat_dev" --profile "$PT2" --json
 check "a device without the account key cannot revoke (account_key_missing)" \
   failed_with account_key_missing
+# Revoked while a message for both devices is on its way: the retry leaves it out.
+start_relay
+held_send "Après la révocation" "$PP"
+check "the next message is on its way (held), for both devices of the patient" \
+  wait_for 15 test -e "$work/relay/held"
 hip "" devices revoke "$pat_dev2" --profile "$PT" --json
 check "the first device revokes the second" test "$rc" -eq 0
-hip "" send "$pat_email" "Après la révocation" --profile "$PP"
+touch "$work/relay/release"
+held_send_done
+stop_relay
+revoked_id=$(jget message_id <<<"$out" || true)
 check "the practitioner still sends after the revocation, to the remaining device only" \
-  eval '[[ $rc -eq 0 ]] && out_has "encrypted for 1 device)"'
+  eval '[[ $rc -eq 0 ]] && out_has "\"envelopes\":1"'
+check "the server refused the 2 envelopes (device_list_mismatch), then stored 1, same id" \
+  eval '[[ "$(send_audit failed "$revoked_id")" == "reason=device_list_mismatch,message=$revoked_id,envelopes=2" &&
+          "$(send_audit succeeded "$revoked_id")" == "message=$revoked_id,envelopes=1" ]]'
 check "nothing is queued for the revoked device" \
   test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox where device_id = '$pat_dev2'")" -eq 0
 hip "" inbox --profile "$PT2" --json

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "base/files.h"
 #include "conversation.h"
@@ -176,6 +178,81 @@ TEST_F(KeystoreTest, ContactKeyChangeBlocksSendingToAVerifiedContact) {
   EXPECT_FALSE(sending_blocked(acked, bob));
   EXPECT_FALSE(acked.contacts.at(bob).verified);
   EXPECT_EQ(acked.contacts.at(bob).account_key, k2);
+}
+
+// At-least-once delivery: the ids of the messages received are kept, bounded, in order.
+TEST(KeystoreSeenMessageIds, RemembersTheMostRecentIdsAndDropsTheOldest) {
+  SeenMessageIds seen;
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < SeenMessageIds::kLimit + 5; ++i) ids.push_back(random_id());
+  seen.insert(ids[0]);
+  seen.insert(ids[0]);  // again: no change
+  EXPECT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen.contains(ids[0]));
+  EXPECT_FALSE(seen.contains(ids[1]));
+  seen.insert("not an id");
+  seen.insert(std::string(32, 'A'));  // upper case: not the id format
+  EXPECT_EQ(seen.size(), 1u);
+  for (const auto& id : ids) seen.insert(id);
+  EXPECT_EQ(seen.size(), SeenMessageIds::kLimit);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_FALSE(seen.contains(ids[i])) << i;
+  for (std::size_t i = 5; i < ids.size(); ++i) ASSERT_TRUE(seen.contains(ids[i])) << i;
+  EXPECT_EQ(seen.in_order().front(), ids[5]);
+  EXPECT_EQ(seen.in_order().back(), ids.back());
+  seen.insert(ids[0]);  // forgotten, so new again: it is the most recent now
+  EXPECT_TRUE(seen.contains(ids[0]));
+  EXPECT_FALSE(seen.contains(ids[5]));
+  EXPECT_EQ(seen.in_order().back(), ids[0]);
+}
+
+TEST_F(KeystoreTest, SeenMessageIdsAreCommittedWithTheSessionsAndKeptInOrder) {
+  auto ks = Keystore::create(file, KeystoreUnlock::key_file(), sample_data());
+  ASSERT_OK(ks);
+  EXPECT_TRUE(ks->data().seen_messages.empty());
+  KeystoreData next = ks->data();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 50; ++i) {
+    ids.push_back(random_id());
+    next.seen_messages.insert(ids.back());
+  }
+  next.device_list_versions["0123456789abcdef0123456789abcdef"] = 4;
+  ASSERT_OK(ks->commit(next));
+  auto opened = Keystore::open(file, KeystoreUnlock::key_file());
+  ASSERT_OK(opened);
+  const auto& order = opened->data().seen_messages.in_order();
+  EXPECT_EQ(std::vector<std::string>(order.begin(), order.end()), ids);
+  EXPECT_EQ(opened->data().device_list_versions.at("0123456789abcdef0123456789abcdef"), 4u);
+  EXPECT_TRUE(same_state(opened->data(), next));
+  // A failed write loses neither half: the ids and the rest stay as they were together.
+  std::filesystem::remove(file);
+  std::filesystem::create_directories(file / "blocker");
+  KeystoreData more = ks->data();
+  more.seen_messages.insert(random_id());
+  more.device_list_versions["0123456789abcdef0123456789abcdef"] = 5;
+  EXPECT_ERROR_CODE(ks->commit(more), "file_write_failed");
+  EXPECT_EQ(ks->data().seen_messages.size(), ids.size());
+  EXPECT_EQ(ks->data().device_list_versions.at("0123456789abcdef0123456789abcdef"), 4u);
+}
+
+TEST_F(KeystoreTest, ContentsOfTheFirstFormatOpenWithNoSeenIds) {
+  // Format 0x01 ended after the device-list versions; 0x02 appends u32 count ‖ ids.
+  const KeystoreData data = sample_data();
+  const SecretBytes current = encode_keystore_data(data);
+  ASSERT_EQ(current.span()[0], 0x02);
+  Bytes v1(current.span().begin(), current.span().end() - 4);  // an empty id list: u32 0
+  v1[0] = 0x01;
+  auto decoded = decode_keystore_data(v1);
+  ASSERT_OK(decoded);
+  EXPECT_TRUE(decoded->seen_messages.empty());
+  EXPECT_TRUE(same_state(*decoded, data));
+  Bytes newer(current.span().begin(), current.span().end());
+  newer[0] = 0x03;
+  EXPECT_ERROR_CODE(decode_keystore_data(newer), "keystore_unknown_version");
+  // More ids than a keystore ever keeps: damaged.
+  Bytes too_many(current.span().begin(), current.span().end() - 4);
+  const std::uint32_t n = SeenMessageIds::kLimit + 1;
+  for (int shift : {24, 16, 8, 0}) too_many.push_back(static_cast<std::uint8_t>(n >> shift));
+  EXPECT_ERROR_CODE(decode_keystore_data(too_many), "keystore_corrupt");
 }
 
 // A conversation whose receiving side commits every state to its keystore.

@@ -15,7 +15,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libqrencode-dev libzxcvbn-dev libpq-dev
   # tests
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  sqlite3 openssl curl oathtool libclang-rt-14-dev
+  sqlite3 openssl curl oathtool python3 libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx-light prosody ejabberd)

@@ -29,6 +29,7 @@
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "messaging/live_registry.h"
+#include "messaging/passed_checks.h"
 #include "messaging/messaging_types.h"
 #include "store/store.h"
 
@@ -113,6 +114,10 @@ class Mailbox {
   };
   static Result<Precheck> precheck(store::Transaction& tx, const Actor& actor,
                                    const SendRequest& request);
+  // precheck() for early delivery: when a send with the same facts passed at the current
+  // policy epoch (passed_), only the epoch and the idempotency check are read.
+  Result<Precheck> snapshot_check(store::Transaction& tx, const Actor& actor,
+                                  const SendRequest& request);
   // Check 1 alone: a stored message with this id (a retry, or an id taken by another).
   static Status find_duplicate(store::Transaction& tx, const Actor& actor,
                                const SendRequest& request, Precheck& out);
@@ -134,6 +139,7 @@ class Mailbox {
   const Clock& clock_;
   const audit::AuditLog& audit_;
   LiveRegistry& live_;
+  PassedChecks passed_;
 };
 
 }  // namespace hippocrate::messaging

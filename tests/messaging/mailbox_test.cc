@@ -358,6 +358,38 @@ TEST_F(MailboxTest, DeliveredMessagesArePrunedAfterTheRetryWindow) {
   EXPECT_EQ(*service_->mailbox().prune_delivered(now + 1), 0);
 }
 
+// Early delivery remembers which sends passed at which policy epoch; after a change it
+// checks again: a send after the relationship ended is not delivered early, nor stored.
+TEST_F(MailboxTest, EarlyDeliveryChecksAgainAfterAChange) {
+  auto doc_live = std::make_shared<RecordingConnection>();
+  service_->live().attach(dd1_, doc_live);
+  for (int i = 0; i < 2; ++i) {  // the second send uses what the first one's checks found
+    ASSERT_OK(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)));
+  }
+  EXPECT_EQ(doc_live->frames().size(), 2u);
+  ASSERT_OK(store_->write([&](store::Transaction& tx) {
+    return run_sql(tx, "UPDATE care_relationships SET status = 'ended' WHERE id = ?",
+                   {active_care_id_});
+  }));
+  EXPECT_ERROR_CODE(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)),
+                    "contact_not_permitted");
+  EXPECT_EQ(doc_live->frames().size(), 2u);  // not pushed
+  // Another device set (a device added) is another key: checked, and refused as a mismatch
+  // until the sender includes it.
+  const std::string dd2 = add_device(doc_);
+  ASSERT_OK(store_->write([&](store::Transaction& tx) {
+    return run_sql(tx, "UPDATE care_relationships SET status = 'active' WHERE id = ?",
+                   {active_care_id_});
+  }));
+  SendRequest stale{random_id(), doc_.account_id, pd1_, {{dd1_, to_bytes("c")}, {pd2_, to_bytes("c")}}};
+  auto refused = service_->mailbox().send(patient_, stale);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_TRUE(refused->mismatch.has_value());
+  EXPECT_EQ(doc_live->frames().size(), 2u);
+  ASSERT_OK(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)));
+  EXPECT_EQ(doc_live->frames().size(), 3u);
+}
+
 // Two sends of one id checked on the same snapshot and written in one group commit: the
 // second is the duplicate of the first (the idempotency check is never skipped).
 TEST_F(MailboxTest, TheSameIdTwiceInOneCommitIsStoredOnce) {

@@ -8,21 +8,34 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include <openssl/crypto.h>
+
+#include <deque>
+#include <optional>
 
 #include "base/clock.h"
 #include "base/ids.h"
 #include "server/http_status.h"
+#include "server/tls_stream.h"
 
 namespace hippocrate::server::core {
 namespace {
 
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kTlsCloseTimeout{2};
+// A read buffer keeps at most this much capacity between messages: a large request or
+// WebSocket message must not stay allocated for the rest of a long idle connection.
+constexpr std::size_t kKeptBufferCapacity = 4 * 1024;
+
+void release_spare(beast::flat_buffer& buffer) {
+  if (buffer.capacity() > kKeptBufferCapacity) buffer.shrink_to_fit();
+}
 
 HttpRequest to_request(http::request<http::string_body>& req, const std::string& remote) {
   HttpRequest out;
@@ -42,7 +55,63 @@ bool is_http_parse_error(const boost::system::error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
+class TlsConnection final : public Connection,
+                            public WebSocketConnection,
+                            public std::enable_shared_from_this<TlsConnection> {
+ public:
+  TlsConnection(SharedState& shared, asio::ip::tcp::socket socket, std::string remote);
+  ~TlsConnection() override;
+
+  asio::awaitable<void> run() override;
+  void shutdown() override;
+
+  bool send_text(std::string text) override;
+  bool send_binary(std::string bytes) override;
+  void close() override;
+
+ private:
+  struct Frame {
+    std::string data;
+    bool binary = false;
+    bool close = false;
+  };
+
+  // An accepted upgrade: what serve_websocket needs once serve_http has returned (so that
+  // serve_http's coroutine frame, ~2.6 KiB, is not kept for the WebSocket's life).
+  struct Upgrade {
+    http::request<http::string_body> request;
+    std::shared_ptr<WebSocketHandler> handler;
+  };
+
+  asio::awaitable<std::optional<Upgrade>> serve_http();
+  // False when the response could not be written (the peer is gone).
+  asio::awaitable<bool> write_response(HttpResponse response, bool keep_alive, unsigned version);
+  asio::awaitable<void> reject(Error error, std::string_view method);
+  asio::awaitable<void> serve_websocket(http::request<http::string_body> request,
+                                        std::shared_ptr<WebSocketHandler> handler);
+  asio::awaitable<void> write_frames();
+  bool enqueue(Frame frame);  // any thread
+  void log(std::string_view request_id, std::string_view method, std::string_view route,
+           int status, std::chrono::steady_clock::time_point started);
+
+  SharedState& shared_;
+  std::string remote_;
+  asio::any_io_executor executor_;
+  std::optional<TlsStream> tls_;                    // until an upgrade
+  std::optional<websocket::stream<TlsStream>> ws_;  // after an upgrade
+  bool idle_ = true;                                // waiting for a request (io thread only)
+  bool writing_ = false;                            // a frame writer runs (io thread only)
+  bool ws_closed_ = false;                          // io thread only
+  std::deque<Frame> queue_;                         // io thread only
+  std::atomic<std::size_t> queued_{0};
+};
+
 }  // namespace
+
+std::shared_ptr<Connection> make_connection(SharedState& shared, asio::ip::tcp::socket socket,
+                                            std::string remote) {
+  return std::make_shared<TlsConnection>(shared, std::move(socket), std::move(remote));
+}
 
 void SharedState::track(const std::shared_ptr<Connection>& c) {
   std::lock_guard lock(mutex_);
@@ -59,45 +128,46 @@ std::vector<std::shared_ptr<Connection>> SharedState::snapshot() {
   return out;
 }
 
-Connection::Connection(SharedState& shared, asio::ip::tcp::socket socket, std::string remote)
+TlsConnection::TlsConnection(SharedState& shared, asio::ip::tcp::socket socket, std::string remote)
     : shared_(shared), remote_(std::move(remote)), executor_(socket.get_executor()) {
-  tls_.emplace(beast::tcp_stream(std::move(socket)), shared_.ssl);
+  tls_.emplace(std::move(socket), shared_.ssl.native_handle());
   ++shared_.live;
 }
 
-Connection::~Connection() { --shared_.live; }
+TlsConnection::~TlsConnection() { --shared_.live; }
 
-void Connection::log(std::string_view request_id, std::string_view method,
-                     std::string_view route, int status,
-                     std::chrono::steady_clock::time_point started) {
+void TlsConnection::log(std::string_view request_id, std::string_view method,
+                        std::string_view route, int status,
+                        std::chrono::steady_clock::time_point started) {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   shared_.access_log.write(AccessLogEntry{
       SystemClock::instance().now(), request_id, method, route, status,
       std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(), remote_});
 }
 
-asio::awaitable<void> Connection::run() {
+asio::awaitable<void> TlsConnection::run() {
   auto self = shared_from_this();
-  auto& lowest = beast::get_lowest_layer(*tls_);
-  lowest.expires_after(shared_.options.handshake_timeout);
-  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, kTuple);
+  tls_->expires_after(shared_.options.handshake_timeout);
+  auto [ec] = co_await tls_->async_handshake(kTuple);
   if (ec) co_return;  // not TLS, or a refused version/suite: nothing to answer
-  co_await serve_http();
+  auto upgrade = co_await serve_http();
+  if (upgrade) co_await serve_websocket(std::move(upgrade->request), std::move(upgrade->handler));
 }
 
-void Connection::shutdown() {
+void TlsConnection::shutdown() {
   asio::post(executor_, [self = shared_from_this()] {
     if (self->ws_) {
       self->enqueue(Frame{{}, false, true});
     } else if (self->idle_ && self->tls_) {
-      beast::get_lowest_layer(*self->tls_).cancel();
+      boost::system::error_code ignored;
+      self->tls_->next_layer().cancel(ignored);  // the pending read ends: operation_aborted
     }
     // Otherwise a request is in flight: serve_http sees `stopping` after its response.
   });
 }
 
-asio::awaitable<void> Connection::write_response(HttpResponse response, bool keep_alive,
-                                                 unsigned version) {
+asio::awaitable<bool> TlsConnection::write_response(HttpResponse response, bool keep_alive,
+                                                    unsigned version) {
   http::response<http::string_body> res;
   res.version(version);
   res.result(static_cast<unsigned>(response.status));
@@ -105,11 +175,12 @@ asio::awaitable<void> Connection::write_response(HttpResponse response, bool kee
   res.body() = std::move(response.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
-  beast::get_lowest_layer(*tls_).expires_after(shared_.options.request_timeout);
-  co_await http::async_write(*tls_, res, kTuple);
+  tls_->expires_after(shared_.options.request_timeout);
+  auto [ec, n] = co_await http::async_write(*tls_, res, kTuple);
+  co_return !ec;
 }
 
-asio::awaitable<void> Connection::reject(Error error, std::string_view method) {
+asio::awaitable<void> TlsConnection::reject(Error error, std::string_view method) {
   const auto started = std::chrono::steady_clock::now();
   const std::string request_id = random_id();
   HttpRequest dummy;
@@ -120,17 +191,17 @@ asio::awaitable<void> Connection::reject(Error error, std::string_view method) {
   log(request_id, method, "-", status, started);
 }
 
-asio::awaitable<void> Connection::serve_http() {
+asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http() {
   const auto& options = shared_.options;
-  auto& lowest = beast::get_lowest_layer(*tls_);
   beast::flat_buffer buffer;
   for (;;) {
     if (shared_.stopping) break;
+    release_spare(buffer);
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser.body_limit(options.body_limit);
     idle_ = true;
-    lowest.expires_after(options.idle_timeout);
+    tls_->expires_after(options.idle_timeout);
     auto [hec, hn] = co_await http::async_read_header(*tls_, buffer, parser, kTuple);
     idle_ = false;
     const auto started = std::chrono::steady_clock::now();
@@ -162,7 +233,7 @@ asio::awaitable<void> Connection::serve_http() {
       auto [cec, cn] = co_await http::async_write(*tls_, cont, kTuple);
       if (cec) break;
     }
-    lowest.expires_after(options.request_timeout);
+    tls_->expires_after(options.request_timeout);
     if (!parser.is_done()) {
       auto [bec, bn] = co_await http::async_read(*tls_, buffer, parser, kTuple);
       if (bec == http::error::body_limit) {
@@ -186,12 +257,11 @@ asio::awaitable<void> Connection::serve_http() {
     const std::string request_id = random_id();
 
     if (websocket::is_upgrade(req)) {
-      HttpRequest request = to_request(req, remote_);
-      auto upgrade = shared_.dispatcher.upgrade(request, request_id);
+      // The HttpRequest copy (headers may carry a token) ends with this statement.
+      auto upgrade = shared_.dispatcher.upgrade(to_request(req, remote_), request_id);
       if (upgrade.handler) {
         log(request_id, method, upgrade.refusal.route_template, 101, started);
-        co_await serve_websocket(std::move(req), std::move(upgrade.handler));
-        co_return;
+        co_return Upgrade{std::move(req), std::move(upgrade.handler)};
       }
       const int status = upgrade.refusal.response.status;
       co_await write_response(std::move(upgrade.refusal.response), false, version);
@@ -205,22 +275,24 @@ asio::awaitable<void> Connection::serve_http() {
     OPENSSL_cleanse(request.body.data(), request.body.size());
     const bool keep_alive = wants_keep_alive && !shared_.stopping;
     const int status = out.response.status;
-    co_await write_response(std::move(out.response), keep_alive, version);
+    const bool written = co_await write_response(std::move(out.response), keep_alive, version);
     log(request_id, method, out.route_template, status, started);
-    if (!keep_alive) break;
+    if (!keep_alive || !written) break;  // not written: do not serve pipelined requests
   }
   // Send close_notify; wait only briefly for the peer's (not at all when shutting down).
-  lowest.expires_after(shared_.stopping ? std::chrono::milliseconds(50) : kTlsCloseTimeout);
+  tls_->expires_after(shared_.stopping ? std::chrono::milliseconds(50) : kTlsCloseTimeout);
   co_await tls_->async_shutdown(kTuple);
-  lowest.close();
+  boost::system::error_code ignored;
+  tls_->next_layer().close(ignored);
+  co_return std::nullopt;
 }
 
-asio::awaitable<void> Connection::serve_websocket(http::request<http::string_body> request,
-                                                  std::shared_ptr<WebSocketHandler> handler) {
+asio::awaitable<void> TlsConnection::serve_websocket(http::request<http::string_body> request,
+                                                     std::shared_ptr<WebSocketHandler> handler) {
   auto self = shared_from_this();
   ws_.emplace(std::move(*tls_));
   tls_.reset();
-  beast::get_lowest_layer(*ws_).expires_never();
+  ws_->next_layer().expires_never();  // Beast's WebSocket timeouts apply from here
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = shared_.options.handshake_timeout;
   timeouts.idle_timeout = shared_.options.idle_timeout;
@@ -231,6 +303,7 @@ asio::awaitable<void> Connection::serve_websocket(http::request<http::string_bod
     res.set(http::field::strict_transport_security, "max-age=31536000; includeSubDomains");
   }));
   auto [aec] = co_await ws_->async_accept(request, kTuple);
+  request = {};  // its fields are not needed for the connection's life
   if (aec) {
     ws_closed_ = true;
     co_return;
@@ -242,21 +315,23 @@ asio::awaitable<void> Connection::serve_websocket(http::request<http::string_bod
     if (rec) break;
     handler->on_message(beast::buffers_to_string(buffer.data()), ws_->got_binary());
     buffer.consume(buffer.size());
+    release_spare(buffer);
   }
   ws_closed_ = true;
   queue_.clear();
   queued_ = 0;
   handler->on_close();
-  beast::get_lowest_layer(*ws_).close();
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(*ws_).close(ignored);
 }
 
-bool Connection::send_text(std::string text) { return enqueue(Frame{std::move(text), false}); }
-bool Connection::send_binary(std::string bytes) {
+bool TlsConnection::send_text(std::string text) { return enqueue(Frame{std::move(text), false}); }
+bool TlsConnection::send_binary(std::string bytes) {
   return enqueue(Frame{std::move(bytes), true});
 }
-void Connection::close() { enqueue(Frame{{}, false, true}); }
+void TlsConnection::close() { enqueue(Frame{{}, false, true}); }
 
-bool Connection::enqueue(Frame frame) {
+bool TlsConnection::enqueue(Frame frame) {
   if (!frame.close && queued_.fetch_add(1) >= shared_.options.websocket_queue_limit) {
     --queued_;
     return false;
@@ -275,7 +350,7 @@ bool Connection::enqueue(Frame frame) {
   return true;
 }
 
-asio::awaitable<void> Connection::write_frames() {
+asio::awaitable<void> TlsConnection::write_frames() {
   auto self = shared_from_this();
   while (!queue_.empty() && !ws_closed_) {
     Frame frame = std::move(queue_.front());

@@ -65,8 +65,7 @@ struct HttpServer::Impl {
       if (endpoint.address().is_v6() && endpoint.address().to_v6().is_v4_mapped()) {
         remote = asio::ip::make_address_v4(asio::ip::v4_mapped, endpoint.address().to_v6()).to_string();
       }
-      auto connection =
-          std::make_shared<Connection>(shared, std::move(socket), std::move(remote));
+      auto connection = make_connection(shared, std::move(socket), std::move(remote));
       shared.track(connection);
       auto executor = target.get_executor();
       // The lambda (and so the connection) lives as long as the coroutine.

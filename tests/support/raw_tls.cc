@@ -11,8 +11,11 @@
 namespace hippocrate::testing {
 namespace {
 
-int connect_loopback(std::uint16_t port) {
+int connect_loopback(std::uint16_t port, int receive_buffer = 0) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (receive_buffer > 0) {  // before connect(), so that the window is sized by it
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -33,8 +36,8 @@ bool tcp_connects(std::uint16_t port) {
   return true;
 }
 
-RawTls::RawTls(std::uint16_t port, const std::filesystem::path& ca_file) {
-  fd_ = connect_loopback(port);
+RawTls::RawTls(std::uint16_t port, const std::filesystem::path& ca_file, int receive_buffer) {
+  fd_ = connect_loopback(port, receive_buffer);
   if (fd_ < 0) throw std::runtime_error("connect failed");
   ctx_ = SSL_CTX_new(TLS_client_method());
   SSL_CTX_load_verify_locations(ctx_, ca_file.c_str(), nullptr);
@@ -65,6 +68,20 @@ std::string RawTls::read_some(std::chrono::milliseconds timeout) {
   const int n = SSL_read(ssl_, buf, sizeof buf);
   if (n > 0) out.append(buf, static_cast<std::size_t>(n));
   return out;
+}
+
+void RawTls::shutdown() { SSL_shutdown(ssl_); }
+
+bool RawTls::received_close_notify() const {
+  return (SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0;
+}
+
+void RawTls::abort() {
+  if (fd_ < 0) return;
+  linger l{1, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 std::string RawTls::read_until_close(std::chrono::milliseconds timeout, bool* closed) {

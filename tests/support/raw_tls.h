@@ -14,9 +14,10 @@ namespace hippocrate::testing {
 
 class RawTls {
  public:
-  // Connects to 127.0.0.1:port and completes a TLS handshake trusting `ca_file`.
-  // Throws std::runtime_error on failure.
-  RawTls(std::uint16_t port, const std::filesystem::path& ca_file);
+  // Connects to 127.0.0.1:port and completes a TLS handshake trusting `ca_file`. A
+  // `receive_buffer` (SO_RCVBUF, bytes) > 0 caps what the server can send before this side
+  // reads. Throws std::runtime_error on failure.
+  RawTls(std::uint16_t port, const std::filesystem::path& ca_file, int receive_buffer = 0);
   ~RawTls();
   RawTls(const RawTls&) = delete;
   RawTls& operator=(const RawTls&) = delete;
@@ -26,6 +27,12 @@ class RawTls {
   std::string read_until_close(std::chrono::milliseconds timeout, bool* closed);
   // Reads at least one chunk (or nothing on timeout/close).
   std::string read_some(std::chrono::milliseconds timeout);
+  // Sends close_notify (does not wait for the peer's).
+  void shutdown();
+  // True once the peer's close_notify was read (a clean TLS close).
+  bool received_close_notify() const;
+  // Drops the TCP connection at once with a reset (SO_LINGER 0), no TLS close.
+  void abort();
 
  private:
   int fd_ = -1;

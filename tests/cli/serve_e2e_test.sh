@@ -86,6 +86,7 @@ check "TLS 1.2 with ECDHE-AEAD accepted" bash -c "$(declare -f tls); port=$port 
 check "TLS 1.1 refused" bash -c "$(declare -f tls); port=$port ca='$ca'; ! tls -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' | grep -q 'Cipher is ECDHE'"
 check "TLS 1.1 handshake fails" bash -c "$(declare -f tls); port=$port ca='$ca'; tls -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' | grep -qE 'Cipher is \(NONE\)|no protocols available|alert'"
 check "TLS 1.2 CBC suite refused" bash -c "$(declare -f tls); port=$port ca='$ca'; ! tls -tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA' | grep -q 'Cipher is ECDHE'"
+check "no session resumption: nothing to resume is offered, and a saved session is not reused (TLS 1.3, 1.2)" bash -c "$(declare -f tls); port=$port ca='$ca'; d=\$(mktemp -d); trap 'rm -rf \$d' EXIT; for v in -tls1_3 -tls1_2; do tls \$v -sess_out \$d/s | grep -q '^New, TLSv1' || exit 1; if [[ -s \$d/s ]]; then tls \$v -sess_in \$d/s | grep -q '^New, TLSv1' || exit 1; fi; rm -f \$d/s; done"
 check "TLS 1.2 RSA key exchange refused" bash -c "$(declare -f tls); port=$port ca='$ca'; ! tls -tls1_2 -cipher 'AES128-GCM-SHA256' | grep -q 'Cipher is AES'"
 
 # Files in the data folder.

@@ -53,6 +53,9 @@ TEST(TlsContext, PolicyAllowsOnlyTls12And13WithAeadSuites) {
     EXPECT_TRUE(kx == NID_kx_ecdhe || kx == NID_kx_any) << SSL_CIPHER_get_name(c);
   }
   EXPECT_TRUE(SSL_CTX_get_options(ctx) & SSL_OP_NO_COMPRESSION);
+  EXPECT_TRUE(SSL_CTX_get_options(ctx) & SSL_OP_NO_TICKET);
+  EXPECT_EQ(SSL_CTX_get_session_cache_mode(ctx), SSL_SESS_CACHE_OFF);
+  EXPECT_EQ(SSL_CTX_get_num_tickets(ctx), 0u);
   SSL_CTX_free(ctx);
 }
 

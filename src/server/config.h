@@ -37,7 +37,7 @@ struct Config {
   // [database] — empty: sqlite://<data_dir>/hippocrate.db
   std::string database_url;
   // How much lower than the network threads the database writer thread runs (nice steps).
-  std::int64_t database_writer_nice = 5;
+  std::int64_t database_writer_nice = 10;
   // [log] — "stdout", "stderr", "off", or a file path (appended)
   std::string access_log = "stdout";
   // [auth] — SECURITY-REQUIREMENTS defaults

@@ -180,7 +180,7 @@ struct StoreOptions {
   std::size_t max_batch_size = 1024;
   // The writer thread runs this many nice steps below the threads that queue writes (the
   // server's network threads deliver messages first; see docs/storage.md). 0..19.
-  int writer_nice = 5;
+  int writer_nice = 10;
   // Time source for bookkeeping columns (schema_migrations.applied_at). Not owned; must
   // outlive the store. nullptr: the system clock.
   const Clock* clock = nullptr;

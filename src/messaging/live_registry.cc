@@ -52,18 +52,12 @@ void LiveRegistry::disconnect(const std::string& device_id) {
   connection->close();
 }
 
-std::size_t LiveRegistry::disconnect_sessions(const std::string& account_id,
-                                              const std::string& session_id,
-                                              const std::string& except_session_id) {
+std::size_t LiveRegistry::disconnect_if(const std::function<bool(const Entry&)>& ended_by) {
   std::vector<std::shared_ptr<LiveConnection>> ended;
   {
     std::lock_guard lock(mutex_);
     for (auto it = connections_.begin(); it != connections_.end();) {
-      const Entry& e = it->second;
-      const bool match = e.account_id == account_id &&
-                         (session_id.empty() ? e.session_id != except_session_id
-                                             : e.session_id == session_id);
-      if (match) {
+      if (ended_by(it->second)) {
         ended.push_back(std::move(it->second.connection));
         it = connections_.erase(it);
       } else {
@@ -75,22 +69,19 @@ std::size_t LiveRegistry::disconnect_sessions(const std::string& account_id,
   return ended.size();
 }
 
+std::size_t LiveRegistry::disconnect_sessions(const std::string& account_id,
+                                              const std::string& session_id,
+                                              const std::string& except_session_id) {
+  return disconnect_if([&](const Entry& e) {
+    return e.account_id == account_id && (session_id.empty() ? e.session_id != except_session_id
+                                                             : e.session_id == session_id);
+  });
+}
+
 std::size_t LiveRegistry::disconnect_expired(std::int64_t now) {
-  std::vector<std::shared_ptr<LiveConnection>> ended;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      const std::int64_t expires = it->second.session_expires_at;
-      if (expires != 0 && expires <= now) {
-        ended.push_back(std::move(it->second.connection));
-        it = connections_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& c : ended) c->close();  // outside the lock
-  return ended.size();
+  return disconnect_if([now](const Entry& e) {
+    return e.session_expires_at != 0 && e.session_expires_at <= now;
+  });
 }
 
 std::size_t LiveRegistry::connected() const {

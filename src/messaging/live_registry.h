@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,6 +66,9 @@ class LiveRegistry {
     std::int64_t session_expires_at = 0;
   };
   std::unordered_map<std::string, Entry> connections_;  // by device id; guarded by mutex_
+  // Closes and forgets the connections whose entry `ended_by` selects (called under the
+  // lock; the closes happen after it). Returns how many.
+  std::size_t disconnect_if(const std::function<bool(const Entry&)>& ended_by);
 };
 
 }  // namespace hippocrate::messaging

@@ -207,13 +207,15 @@ TEST_F(MailboxTest, CommittedEnvelopesArePushedToConnectedDevices) {
 // it, in order, in the same group commit.
 class WriterGate {
  public:
+  // The job owns what it touches (the gate may be gone by the time it runs on).
   explicit WriterGate(store::Store& store) {
-    std::promise<void> entered;
-    auto in = entered.get_future();
+    auto entered = std::make_shared<std::promise<void>>();
+    auto in = entered->get_future();
+    std::shared_future<void> open = open_.get_future().share();
     store.write_async(
-        [this, &entered](store::Transaction&) -> Status {
-          entered.set_value();
-          open_.get_future().wait();
+        [entered, open](store::Transaction&) -> Status {
+          entered->set_value();
+          open.wait();
           return ok_status();
         },
         [](Status) {});

@@ -431,15 +431,18 @@ TEST_F(MessagingRoutesTest, AcksArrivingDuringAnAckWriteAreMergedAndNoneIsLost) 
   }
   const auto acks_before = audit_records("message.ack").size();
   // Hold the store's writer: the first ack's write waits, the next 149 frames queue up.
-  std::promise<void> entered, open;
+  auto entered = std::make_shared<std::promise<void>>();
+  auto in = entered->get_future();
+  std::promise<void> open;
+  std::shared_future<void> opened = open.get_future().share();
   store_->write_async(
-      [&](store::Transaction&) -> Status {
-        entered.set_value();
-        open.get_future().wait();
+      [entered, opened](store::Transaction&) -> Status {
+        entered->set_value();
+        opened.wait();
         return ok_status();
       },
       [](Status) {});
-  entered.get_future().wait();
+  in.wait();
   for (const auto& id : ids) ASSERT_TRUE(ws_d1.send(*wire::encode(wire::Ack{{id}}), true).ok());
   // Frames of one socket are handled in order: once this invalid send (a device named
   // twice, refused before any write) is answered, every ack frame above has been read.

@@ -38,7 +38,9 @@ report_stop() {
   if [[ $status -ne 0 ]]; then
     echo "FAIL - the script stopped (status $status) near line $last_line"
     echo "    last command's output: ${out:-} ${err:-}"
+    [[ -f "$work/history" ]] && { echo "    the last commands:"; tail -8 "$work/history"; }
     [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
+    [[ -s "$work/access.log" ]] && { echo "    access log (tail):"; tail -6 "$work/access.log"; }
     [[ -s "$work/relay.err" ]] && { echo "    relay stderr (tail):"; tail -5 "$work/relay.err"; }
   fi
   cleanup
@@ -68,6 +70,8 @@ hip() {
   if [[ -n "${MESSAGING_E2E_TRACE:-}" ]]; then
     printf '$ hippocrate %s\n%s\n%s\n[exit %s]\n\n' "$*" "$out" "$err" "$rc" >>"$MESSAGING_E2E_TRACE"
   fi
+  # The last commands, shown if the script stops early (report_stop).
+  printf '$ hippocrate %s [exit %s] %.300s %.300s\n' "${1:-}" "$rc" "$out" "$err" >>"$work/history"
 }
 jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
 code_of() { jget code <<<"$out"; }

@@ -119,7 +119,6 @@ int run_serve(const ServeFlags& flags) {
   store::StoreOptions store_options;
   store_options.url = config.effective_database_url();
   store_options.writer_nice = static_cast<int>(config.database_writer_nice);
-  store_options.commit_spacing = std::chrono::microseconds(config.database_commit_spacing_us);
   auto opened = store::open_store(store_options);
   if (!opened) return fail(opened.error(), 1);
   std::unique_ptr<store::Store> db = std::move(*opened);

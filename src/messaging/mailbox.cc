@@ -102,20 +102,7 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
                              ",envelopes=" + std::to_string(request.envelopes.size());
   SendResult out;
   out.message_id = request.message_id;
-  Precheck check;
-  bool checked = false;
-  if (passed_at_epoch) {
-    // Nothing the checks read has changed since they passed (every change to those rows
-    // moves the epoch, in the changing transaction): only idempotency can differ.
-    HIPPO_ASSIGN_OR_RETURN(std::int64_t epoch, read_policy_epoch(tx));
-    if (epoch == *passed_at_epoch) {
-      HIPPO_RETURN_IF_ERROR(find_duplicate(tx, actor, request, check));
-      checked = true;
-    }
-  }
-  if (!checked) {
-    HIPPO_ASSIGN_OR_RETURN(check, precheck(tx, actor, request));
-  }
+  HIPPO_ASSIGN_OR_RETURN(Precheck check, checks_since(tx, actor, request, passed_at_epoch));
   if (check.duplicate) {
     out.stored_at = check.stored_at;
     out.duplicate = true;
@@ -178,18 +165,26 @@ std::string passed_key(const Actor& actor, const SendRequest& request) {
 
 }  // namespace
 
-Result<Mailbox::Precheck> Mailbox::snapshot_check(store::Transaction& tx, const Actor& actor,
-                                                  const SendRequest& request) {
-  const std::string key = passed_key(actor, request);
-  if (auto passed_at = passed_.epoch_of(key)) {
+Result<Mailbox::Precheck> Mailbox::checks_since(store::Transaction& tx, const Actor& actor,
+                                                const SendRequest& request,
+                                                std::optional<std::int64_t> passed_at_epoch) {
+  if (passed_at_epoch) {
+    // Nothing checks 2–4 read has changed since they passed (every change to those rows
+    // moves the epoch, in the changing transaction): only idempotency can differ.
     Precheck out;
     HIPPO_ASSIGN_OR_RETURN(out.policy_epoch, read_policy_epoch(tx));
-    if (out.policy_epoch == *passed_at) {
+    if (out.policy_epoch == *passed_at_epoch) {
       HIPPO_RETURN_IF_ERROR(find_duplicate(tx, actor, request, out));
       return out;
     }
   }
-  HIPPO_ASSIGN_OR_RETURN(Precheck out, precheck(tx, actor, request));
+  return precheck(tx, actor, request);
+}
+
+Result<Mailbox::Precheck> Mailbox::snapshot_check(store::Transaction& tx, const Actor& actor,
+                                                  const SendRequest& request) {
+  const std::string key = passed_key(actor, request);
+  HIPPO_ASSIGN_OR_RETURN(Precheck out, checks_since(tx, actor, request, passed_.epoch_of(key)));
   if (out.passed()) passed_.remember(key, out.policy_epoch);
   return out;
 }

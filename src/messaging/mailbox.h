@@ -114,7 +114,12 @@ class Mailbox {
   };
   static Result<Precheck> precheck(store::Transaction& tx, const Actor& actor,
                                    const SendRequest& request);
-  // precheck() for early delivery: when a send with the same facts passed at the current
+  // precheck(), or when checks 2–4 passed at `passed_at_epoch` and the epoch has not moved
+  // since, only the epoch and check 1 (idempotency).
+  static Result<Precheck> checks_since(store::Transaction& tx, const Actor& actor,
+                                       const SendRequest& request,
+                                       std::optional<std::int64_t> passed_at_epoch);
+  // checks_since() for early delivery: when a send with the same facts passed at the current
   // policy epoch (passed_), only the epoch and the idempotency check are read.
   Result<Precheck> snapshot_check(store::Transaction& tx, const Actor& actor,
                                   const SendRequest& request);

@@ -30,8 +30,7 @@ class MessagingService {
         mailbox_(store, clock, audit, live_),
         expiry_(expiry_sweep,
                 [this, &clock] { live_.disconnect_expired(unix_seconds(clock.now())); }),
-        retention_(retention_sweep,
-                   [this, &clock] { (void)mailbox_.prune_delivered(unix_seconds(clock.now())); }) {}
+        retention_(retention_sweep, [this, &clock] { prune_all(unix_seconds(clock.now())); }) {}
   MessagingService(const MessagingService&) = delete;
   MessagingService& operator=(const MessagingService&) = delete;
 
@@ -41,6 +40,16 @@ class MessagingService {
   LiveRegistry& live() { return live_; }
 
  private:
+  // Prunes in batches (each its own short write, so other writes go between them) until a
+  // batch comes back short: a backlog is caught up in one sweep, however large.
+  void prune_all(std::int64_t now) {
+    constexpr std::int64_t kBatch = 10'000;
+    for (;;) {
+      auto pruned = mailbox_.prune_delivered(now, kBatch);
+      if (!pruned || *pruned < kBatch) return;
+    }
+  }
+
   LiveRegistry live_;  // first: the others hold a reference to it
   DeviceDirectory devices_;
   PrekeyStore prekeys_;

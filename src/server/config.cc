@@ -132,8 +132,6 @@ const std::vector<KeySpec>& key_specs() {
       {"tls.private_key", Kind::kText, text(&Config::tls_private_key)},
       {"database.url", Kind::kText, text(&Config::database_url)},
       {"database.writer_nice", Kind::kNumber, whole(&Config::database_writer_nice, 0, 19)},
-      {"database.commit_spacing_us", Kind::kNumber,
-       whole(&Config::database_commit_spacing_us, 0, 10'000)},
       {"log.access", Kind::kText, text(&Config::access_log)},
       {"auth.invitation_lifetime_hours", Kind::kNumber,
        whole(&Config::invitation_lifetime_hours, 1, 24 * 30)},

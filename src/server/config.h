@@ -38,8 +38,6 @@ struct Config {
   std::string database_url;
   // How much lower than the network threads the database writer thread runs (nice steps).
   std::int64_t database_writer_nice = 10;
-  // Group-commit spacing in microseconds (StoreOptions::commit_spacing).
-  std::int64_t database_commit_spacing_us = 0;
   // [log] — "stdout", "stderr", "off", or a file path (appended)
   std::string access_log = "stdout";
   // [auth] — SECURITY-REQUIREMENTS defaults

@@ -37,6 +37,24 @@ void release_spare(beast::flat_buffer& buffer) {
   if (buffer.capacity() > kKeptBufferCapacity) buffer.shrink_to_fit();
 }
 
+// The HTTP read buffer still holds the raw bytes of the requests already parsed (bodies may
+// carry passwords or codes, like the parsed body wiped after dispatch): wipe everything
+// but the unread bytes, then give back a large capacity.
+void wipe_and_release_spare(beast::flat_buffer& buffer) {
+  const auto spare = buffer.prepare(buffer.capacity() - buffer.size());
+  OPENSSL_cleanse(spare.data(), spare.size());
+  release_spare(buffer);
+}
+
+// Wipes the whole buffer when the HTTP phase ends (the connection closes or upgrades).
+struct WipedOnExit {
+  beast::flat_buffer& buffer;
+  ~WipedOnExit() {
+    buffer.consume(buffer.size());
+    wipe_and_release_spare(buffer);
+  }
+};
+
 HttpRequest to_request(http::request<http::string_body>& req, const std::string& remote) {
   HttpRequest out;
   out.method = std::string(req.method_string());
@@ -194,9 +212,10 @@ asio::awaitable<void> TlsConnection::reject(Error error, std::string_view method
 asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http() {
   const auto& options = shared_.options;
   beast::flat_buffer buffer;
+  const WipedOnExit wiped{buffer};
   for (;;) {
     if (shared_.stopping) break;
-    release_spare(buffer);
+    wipe_and_release_spare(buffer);
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser.body_limit(options.body_limit);

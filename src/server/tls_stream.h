@@ -26,6 +26,7 @@
 #pragma once
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -321,6 +322,8 @@ struct WriteStep {
   int attempt(SSL* ssl) { return size == 0 ? 1 : SSL_write_ex(ssl, data, size, &done); }
   template <typename Self>
   void complete(Self& self, error_code ec) {
+    // The copy may hold a response with a session token: wiped before it is freed.
+    if (gathered) OPENSSL_cleanse(gathered.get(), size);
     gathered.reset();
     self.complete(ec, ec ? 0 : done);
   }

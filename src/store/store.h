@@ -181,12 +181,6 @@ struct StoreOptions {
   // The writer thread runs this many nice steps below the threads that queue writes (the
   // server's network threads deliver messages first; see docs/storage.md). 0..19.
   int writer_nice = 10;
-  // Group-commit spacing: a batch starts at most once per `commit_spacing` unless
-  // kSpacingFill jobs are already waiting (then at once). A write arriving when the last
-  // batch started longer ago than that starts at once, so an idle store adds no delay; under
-  // a steady trickle of writes, commits (each an fsync and a run of page writes) are fewer
-  // and larger, for up to `commit_spacing` more before a caller is answered. 0: off.
-  std::chrono::microseconds commit_spacing{0};
   // Time source for bookkeeping columns (schema_migrations.applied_at). Not owned; must
   // outlive the store. nullptr: the system clock.
   const Clock* clock = nullptr;

@@ -7,6 +7,7 @@
 
 #include "base/ids.h"
 #include "messaging_fixture.h"
+#include "support/writer_gate.h"
 
 namespace hippocrate::messaging::testing {
 namespace {
@@ -203,34 +204,7 @@ TEST_F(MailboxTest, CommittedEnvelopesArePushedToConnectedDevices) {
 }
 
 
-// Holds the store's writer inside a job until release(): writes queued meanwhile run after
-// it, in order, in the same group commit.
-class WriterGate {
- public:
-  // The job owns what it touches (the gate may be gone by the time it runs on).
-  explicit WriterGate(store::Store& store) {
-    auto entered = std::make_shared<std::promise<void>>();
-    auto in = entered->get_future();
-    std::shared_future<void> open = open_.get_future().share();
-    store.write_async(
-        [entered, open](store::Transaction&) -> Status {
-          entered->set_value();
-          open.wait();
-          return ok_status();
-        },
-        [](Status) {});
-    in.wait();
-  }
-  ~WriterGate() { release(); }
-  void release() {
-    if (!released_) open_.set_value();
-    released_ = true;
-  }
-
- private:
-  std::promise<void> open_;
-  bool released_ = false;
-};
+using ::hippocrate::testing::WriterGate;
 
 Status run_sql(store::Transaction& tx, const std::string& sql, const store::Params& params) {
   auto r = tx.execute(sql, params);

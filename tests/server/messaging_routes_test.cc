@@ -18,6 +18,7 @@
 #include "messaging/wire_frame.h"
 #include "server/routes/auth_routes.h"
 #include "server/routes/messaging_routes.h"
+#include "support/writer_gate.h"
 #include "test_server.h"
 
 namespace hippocrate::server {
@@ -431,18 +432,7 @@ TEST_F(MessagingRoutesTest, AcksArrivingDuringAnAckWriteAreMergedAndNoneIsLost) 
   }
   const auto acks_before = audit_records("message.ack").size();
   // Hold the store's writer: the first ack's write waits, the next 149 frames queue up.
-  auto entered = std::make_shared<std::promise<void>>();
-  auto in = entered->get_future();
-  std::promise<void> open;
-  std::shared_future<void> opened = open.get_future().share();
-  store_->write_async(
-      [entered, opened](store::Transaction&) -> Status {
-        entered->set_value();
-        opened.wait();
-        return ok_status();
-      },
-      [](Status) {});
-  in.wait();
+  testing::WriterGate gate(*store_);
   for (const auto& id : ids) ASSERT_TRUE(ws_d1.send(*wire::encode(wire::Ack{{id}}), true).ok());
   // Frames of one socket are handled in order: once this invalid send (a device named
   // twice, refused before any write) is answered, every ack frame above has been read.
@@ -451,7 +441,7 @@ TEST_F(MessagingRoutesTest, AcksArrivingDuringAnAckWriteAreMergedAndNoneIsLost) 
   auto answer = next_frame(ws_d1);
   ASSERT_TRUE(std::holds_alternative<wire::ErrorFrame>(answer));
   EXPECT_EQ(std::get<wire::ErrorFrame>(answer).code, "invalid_field");
-  open.set_value();
+  gate.release();
   std::vector<std::string> counts;
   for (int i = 0; i < 100; ++i) {
     auto records = audit_records("message.ack");

@@ -356,46 +356,6 @@ TEST_F(SqliteStoreTest, BatchesAreCappedByMaxBatchSize) {
   EXPECT_EQ(count_rows(*store, "items"), kJobs);
 }
 
-// Commit spacing: a write reaching an idle store starts at once; right after a batch
-// started, the next one waits for the spacing to pass (an hour here) or for kSpacingFill
-// jobs, then takes them all.
-TEST_F(SqliteStoreTest, CommitSpacingGathersWritesThatFollowABatchClosely) {
-  ASSERT_NE(open(), nullptr);  // migrated now (migrations are writes one after the other)
-  StoreOptions options;
-  options.commit_spacing = std::chrono::hours(1);
-  auto store = open(options);
-  ASSERT_NE(store, nullptr);
-  ASSERT_OK(create_items(*store));  // idle: not delayed (else this test would time out)
-  const auto before = store->writer_stats();
-  constexpr int kFill = 64;  // SqliteStore::kSpacingFill
-  std::atomic<int> done{0};
-  for (int i = 0; i < kFill - 1; ++i) {
-    store->write_async(
-        [i](Transaction& tx) -> Status {
-          auto r = tx.execute("INSERT INTO items (id, label) VALUES (?, 'x')", {i});
-          if (!r) return r.error();
-          return ok_status();
-        },
-        [&done](Status s) {
-          EXPECT_TRUE(s.ok()) << s.error().to_string();
-          ++done;
-        });
-  }
-  // They wait (for the fill: the spacing is an hour).
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(done.load(), 0);
-  EXPECT_EQ(store->writer_stats().queued, static_cast<std::size_t>(kFill - 1));
-  // The 64th job: one batch carries them all.
-  ASSERT_OK(store->write([](Transaction& tx) -> Status {
-    auto r = tx.execute("INSERT INTO items (id, label) VALUES (1000, 'x')");
-    if (!r) return r.error();
-    return ok_status();
-  }));
-  EXPECT_EQ(done.load(), kFill - 1);
-  EXPECT_EQ(store->writer_stats().batches - before.batches, 1u);
-  EXPECT_EQ(count_rows(*store, "items"), kFill);
-}
-
 TEST_F(SqliteStoreTest, ConcurrentWritersAreGroupCommitted) {
   auto store = open();
   ASSERT_NE(store, nullptr);

@@ -75,7 +75,6 @@ SqliteStore::SqliteStore(std::string path, const StoreOptions& options,
       read_pool_size_(options.read_pool_size),
       max_batch_size_(options.max_batch_size == 0 ? 1 : options.max_batch_size),
       writer_nice_(std::clamp(options.writer_nice, 0, 19)),
-      commit_spacing_(std::max(options.commit_spacing, std::chrono::microseconds(0))),
       writer_connection_(std::move(writer)) {
   writer_thread_ = std::thread(&SqliteStore::writer_loop, this);
 }
@@ -136,9 +135,9 @@ void SqliteStore::enqueue(WriteJob job) {
       return;
     }
     queue_.push_back(std::move(job));
-    // The writer waits for a first job, or (commit spacing) for kSpacingFill of them: wake
-    // it only then, not at every job (each wake-up is a context switch).
-    if (queue_.size() != 1 && queue_.size() != kSpacingFill) return;
+    // The writer only ever waits for an empty queue to get a job: wake it for the first
+    // one, not at every job (each wake-up is a context switch).
+    if (queue_.size() != 1) return;
   }
   queue_cv_.notify_one();
 }
@@ -165,24 +164,17 @@ void SqliteStore::writer_loop() {
   // scheduler should run the delivery first. A commit (and its checkpoint) waits a little
   // longer; the batch only grows (StoreOptions::writer_nice, config database.writer_nice).
   lower_current_thread_priority(writer_nice_);
-  std::chrono::steady_clock::time_point last_start{};
   while (true) {
     std::vector<WriteJob> batch;
     {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      const auto due = last_start + commit_spacing_;
-      if (commit_spacing_.count() > 0 && std::chrono::steady_clock::now() < due) {
-        queue_cv_.wait_until(lock, due,
-                             [this] { return stopping_ || queue_.size() >= kSpacingFill; });
-      }
       if (queue_.empty()) return;  // stopping, and everything queued has been served
       while (!queue_.empty() && batch.size() < max_batch_size_) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    last_start = std::chrono::steady_clock::now();
     run_batch(batch);
   }
 }

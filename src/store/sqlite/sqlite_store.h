@@ -84,9 +84,6 @@ class SqliteStore final : public Store {
   const std::size_t read_pool_size_;
   const std::size_t max_batch_size_;
   const int writer_nice_;
-  const std::chrono::microseconds commit_spacing_;
-  // Jobs waiting that end a commit_spacing wait at once.
-  static constexpr std::size_t kSpacingFill = 64;
   std::atomic<int> schema_version_{0};
 
   // Touched only by the writer thread once it has started. Declared before the reader

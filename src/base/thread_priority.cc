@@ -1,5 +1,7 @@
 #include "base/thread_priority.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -14,6 +16,12 @@ bool lower_current_thread_priority(int steps) {
   const int current = ::getpriority(PRIO_PROCESS, tid);
   if (current == -1 && errno != 0) return false;
   return ::setpriority(PRIO_PROCESS, tid, std::min(19, current + std::max(0, steps))) == 0;
+}
+
+bool make_current_thread_idle_priority() {
+  sched_param param{};
+  param.sched_priority = 0;  // the only priority SCHED_IDLE takes
+  return ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &param) == 0;
 }
 
 }  // namespace hippocrate

@@ -118,6 +118,9 @@ int run_serve(const ServeFlags& flags) {
 
   store::StoreOptions store_options;
   store_options.url = config.effective_database_url();
+  store_options.writer_scheduling = config.database_writer_idle
+                                       ? store::StoreOptions::WriterScheduling::kIdle
+                                       : store::StoreOptions::WriterScheduling::kNice;
   store_options.writer_nice = static_cast<int>(config.database_writer_nice);
   auto opened = store::open_store(store_options);
   if (!opened) return fail(opened.error(), 1);

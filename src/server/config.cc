@@ -131,6 +131,15 @@ const std::vector<KeySpec>& key_specs() {
       {"tls.certificate", Kind::kText, text(&Config::tls_certificate)},
       {"tls.private_key", Kind::kText, text(&Config::tls_private_key)},
       {"database.url", Kind::kText, text(&Config::database_url)},
+      {"database.writer_scheduling", Kind::kText,
+       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
+           -> Status {
+         if (v != "idle" && v != "nice") {
+           return invalid(key, s, "'" + std::string(v) + "' is neither \"idle\" nor \"nice\"");
+         }
+         c.database_writer_idle = v == "idle";
+         return ok_status();
+       }},
       {"database.writer_nice", Kind::kNumber, whole(&Config::database_writer_nice, 0, 19)},
       {"log.access", Kind::kText, text(&Config::access_log)},
       {"auth.invitation_lifetime_hours", Kind::kNumber,

@@ -36,7 +36,9 @@ struct Config {
   std::filesystem::path tls_private_key;
   // [database] — empty: sqlite://<data_dir>/hippocrate.db
   std::string database_url;
-  // How much lower than the network threads the database writer thread runs (nice steps).
+  // How the database writer thread gives way to the network threads: true = "idle"
+  // (SCHED_IDLE), false = "nice" (database_writer_nice steps lower). docs/storage.md.
+  bool database_writer_idle = true;
   std::int64_t database_writer_nice = 10;
   // [log] — "stdout", "stderr", "off", or a file path (appended)
   std::string access_log = "stdout";

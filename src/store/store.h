@@ -178,8 +178,14 @@ struct StoreOptions {
   std::size_t read_pool_size = 4;
   // Most write jobs committed together in one group commit.
   std::size_t max_batch_size = 1024;
-  // The writer thread runs this many nice steps below the threads that queue writes (the
-  // server's network threads deliver messages first; see docs/storage.md). 0..19.
+  // How the writer thread yields the core to the threads that queue writes (the server's
+  // network threads deliver messages first; see docs/storage.md, "Writer scheduling"):
+  //   kNice  it runs writer_nice (0..19) nice steps below them;
+  //   kIdle  SCHED_IDLE: it runs only when no ordinary thread of the machine wants the
+  //          core, and a network thread that wakes up preempts it at once (writer_nice is
+  //          then unused). Starves while other programs keep every core busy.
+  enum class WriterScheduling { kNice, kIdle };
+  WriterScheduling writer_scheduling = WriterScheduling::kNice;
   int writer_nice = 10;
   // Time source for bookkeeping columns (schema_migrations.applied_at). Not owned; must
   // outlive the store. nullptr: the system clock.

@@ -58,6 +58,10 @@ port=${url##*:}
 ca="$work/var/tls/cert.pem"
 
 check "banner shows how to reach it with curl" grep -q "curl --cacert" "$work/stderr"
+# Field 41 of /proc/PID/task/TID/stat is the policy (5 = SCHED_IDLE): the database writer,
+# and only it, gives way to the network threads (docs/storage.md, "Writer scheduling").
+check "the database writer thread alone runs SCHED_IDLE" \
+  bash -c "[[ \$(sed 's/^.*) //' /proc/$pid/task/*/stat | awk '\$39 == 5' | wc -l) == 1 ]]"
 check "healthz answers 200 over verified TLS" \
   bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$ca' '$url/healthz') == 200 ]]"
 check "healthz body" bash -c "[[ \$(curl -s --cacert '$ca' '$url/healthz') == '{\"status\":\"ok\",\"database\":\"ok\"}' ]]"

@@ -60,6 +60,27 @@ TEST(Config, ErrorsNameTheKeyAndTheSource) {
   EXPECT_EQ(c.listen(), "127.0.0.1:8443");  // nothing half-applied
 }
 
+// The writer gives way to delivery as SCHED_IDLE by default; "nice" is the fallback for a
+// machine shared with busy programs (docs/storage.md, "Writer scheduling").
+TEST(Config, WriterSchedulingIsIdleByDefaultAndNiceOnRequest) {
+  testing::TempDir dir;
+  Config c;
+  EXPECT_TRUE(c.database_writer_idle);
+  ASSERT_TRUE(apply_config_file(c, write(dir, "[database]\nwriter_scheduling = \"nice\"\n"
+                                              "writer_nice = 15\n"))
+                  .ok());
+  EXPECT_FALSE(c.database_writer_idle);
+  EXPECT_EQ(c.database_writer_nice, 15);
+  ASSERT_TRUE(
+      apply_config_environment(c, {{"HIPPOCRATE_DATABASE_WRITER_SCHEDULING", "idle"}}).ok());
+  EXPECT_TRUE(c.database_writer_idle);
+  auto bad = set_config_value(c, "database.writer_scheduling", "realtime", {"test"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), "invalid_config");
+  EXPECT_NE(bad.error().message().find("database.writer_scheduling"), std::string::npos);
+  EXPECT_TRUE(c.database_writer_idle);  // unchanged
+}
+
 TEST(Config, FileTyposAndWrongTypesAreRefused) {
   testing::TempDir dir;
   Config c;

@@ -2,6 +2,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -115,6 +116,7 @@ TEST_F(SqliteStoreTest, TheWriterThreadRunsAtTheConfiguredLowerPriority) {
   const int mine = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
   for (int steps : {0, 3}) {
     StoreOptions options;
+    options.writer_scheduling = StoreOptions::WriterScheduling::kNice;
     options.writer_nice = steps;
     auto store = open(options);
     ASSERT_NE(store, nullptr);
@@ -125,6 +127,26 @@ TEST_F(SqliteStoreTest, TheWriterThreadRunsAtTheConfiguredLowerPriority) {
     }));
     EXPECT_EQ(writer, std::min(19, mine + steps)) << steps;
   }
+}
+
+// kIdle: the writer thread (and only it) runs SCHED_IDLE; the opening thread keeps its policy.
+TEST_F(SqliteStoreTest, TheIdleWriterRunsUnderSchedIdle) {
+  const int mine = ::sched_getscheduler(0);
+  for (auto scheduling :
+       {StoreOptions::WriterScheduling::kIdle, StoreOptions::WriterScheduling::kNice}) {
+    StoreOptions options;
+    options.writer_scheduling = scheduling;
+    auto store = open(options);
+    ASSERT_NE(store, nullptr);
+    int policy = -1;
+    ASSERT_OK(store->write([&](Transaction&) -> Status {
+      policy = ::sched_getscheduler(0);
+      return ok_status();
+    }));
+    EXPECT_EQ(policy, scheduling == StoreOptions::WriterScheduling::kIdle ? SCHED_IDLE
+                                                                          : SCHED_OTHER);
+  }
+  EXPECT_EQ(::sched_getscheduler(0), mine);
 }
 
 TEST_F(SqliteStoreTest, LeavesExistingFilePermissionsAlone) {

@@ -74,6 +74,7 @@ SqliteStore::SqliteStore(std::string path, const StoreOptions& options,
       busy_timeout_(options.busy_timeout),
       read_pool_size_(options.read_pool_size),
       max_batch_size_(options.max_batch_size == 0 ? 1 : options.max_batch_size),
+      writer_scheduling_(options.writer_scheduling),
       writer_nice_(std::clamp(options.writer_nice, 0, 19)),
       writer_connection_(std::move(writer)) {
   writer_thread_ = std::thread(&SqliteStore::writer_loop, this);
@@ -162,8 +163,14 @@ void SqliteStore::writer_loop() {
   // Network threads deliver messages as soon as their checks pass (docs/messaging.md), while
   // this thread makes writes durable: when both are ready to run on a busy core, the
   // scheduler should run the delivery first. A commit (and its checkpoint) waits a little
-  // longer; the batch only grows (StoreOptions::writer_nice, config database.writer_nice).
-  lower_current_thread_priority(writer_nice_);
+  // longer; the batch only grows (StoreOptions::writer_scheduling, config
+  // database.writer_scheduling and database.writer_nice). If the policy cannot be set, the
+  // writer runs at the network threads' priority: slower deliveries, nothing lost.
+  if (writer_scheduling_ == StoreOptions::WriterScheduling::kIdle) {
+    make_current_thread_idle_priority();
+  } else {
+    lower_current_thread_priority(writer_nice_);
+  }
   while (true) {
     std::vector<WriteJob> batch;
     {

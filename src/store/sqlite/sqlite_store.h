@@ -83,6 +83,7 @@ class SqliteStore final : public Store {
   const std::chrono::milliseconds busy_timeout_;
   const std::size_t read_pool_size_;
   const std::size_t max_batch_size_;
+  const StoreOptions::WriterScheduling writer_scheduling_;
   const int writer_nice_;
   std::atomic<int> schema_version_{0};
 

@@ -7,7 +7,11 @@
 namespace hippocrate::auth {
 
 IssuedToken issue_token() {
+  // Never a token starting with '-' (first 6 bits = 62): pasted as a command-line argument
+  // (`hippocrate accept-invite TOKEN`) it would read as an option. Drawing again costs
+  // log2(64/63) ≈ 0.02 bits of the 256.
   SecretBytes raw = crypto::random_secret(32);
+  while ((raw.span()[0] >> 2) == 62) raw = crypto::random_secret(32);
   std::string encoded = base64url_encode(raw.span());
   IssuedToken out{SecretBytes::from(encoded), {}};
   out.hash = crypto::sha256(as_bytes(encoded));

@@ -1,5 +1,6 @@
 // Opaque bearer tokens (sessions, invitations): 256 random bits, shown to the client once
-// as base64url (43 characters); the server stores only their SHA-256.
+// as base64url (43 characters, never starting with '-', so a token is never taken for a
+// command-line option); the server stores only their SHA-256.
 #pragma once
 
 #include <array>

@@ -2,8 +2,9 @@
 
 namespace hippocrate {
 
-PeriodicTask::PeriodicTask(std::chrono::milliseconds interval, std::function<void()> fn)
-    : interval_(interval), fn_(std::move(fn)), thread_([this] { run(); }) {}
+PeriodicTask::PeriodicTask(std::chrono::milliseconds interval, std::function<void()> fn,
+                           FirstRun first)
+    : interval_(interval), fn_(std::move(fn)), first_(first), thread_([this] { run(); }) {}
 
 PeriodicTask::~PeriodicTask() {
   {
@@ -16,6 +17,11 @@ PeriodicTask::~PeriodicTask() {
 
 void PeriodicTask::run() {
   std::unique_lock lock(mutex_);
+  if (first_ == FirstRun::kAtStart && !stopping_) {
+    lock.unlock();
+    fn_();
+    lock.lock();
+  }
   while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();
     fn_();

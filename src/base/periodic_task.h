@@ -1,6 +1,7 @@
-// PeriodicTask: a thread that calls `fn` every `interval` (the first call one interval after
-// construction) until destroyed; the destructor wakes it, waits for a call in progress to
-// finish, and joins. `fn` must not throw and must not destroy the task.
+// PeriodicTask: a thread that calls `fn` every `interval` until destroyed — the first call
+// one interval after construction, or at once with FirstRun::kAtStart (work that must not
+// depend on the process living a whole interval); the destructor wakes it, waits for a call
+// in progress to finish, and joins. `fn` must not throw and must not destroy the task.
 #pragma once
 
 #include <chrono>
@@ -13,7 +14,9 @@ namespace hippocrate {
 
 class PeriodicTask {
  public:
-  PeriodicTask(std::chrono::milliseconds interval, std::function<void()> fn);
+  enum class FirstRun { kAfterInterval, kAtStart };
+  PeriodicTask(std::chrono::milliseconds interval, std::function<void()> fn,
+               FirstRun first = FirstRun::kAfterInterval);
   ~PeriodicTask();
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;
@@ -23,6 +26,7 @@ class PeriodicTask {
 
   const std::chrono::milliseconds interval_;
   const std::function<void()> fn_;
+  const FirstRun first_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_

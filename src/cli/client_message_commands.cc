@@ -97,8 +97,10 @@ Status run_inbox(ClientContext& context) {
   const std::string target = "/api/v1/devices/" + m->device_id() + "/messages";
   json::array all;
   std::size_t count = 0;
+  std::int64_t expired = 0;  // told once by the server (its count is reset when answered)
   for (int batch = 0; batch < kMaxBatches; ++batch) {
     HIPPO_ASSIGN_OR_RETURN(json::object answer, m->call("GET", target + "?limit=100"));
+    expired += json_int(answer, "expired");
     HIPPO_ASSIGN_OR_RETURN(std::vector<Incoming> incoming, parse_batch(answer));
     if (incoming.empty()) break;
     std::vector<std::string> warnings;
@@ -127,7 +129,8 @@ Status run_inbox(ClientContext& context) {
     // A kept message would come back first in the next batch: try again in a later run.
     if (kept || !json_bool(answer, "more")) break;
   }
-  if (context.json()) print_json(json::object{{"messages", std::move(all)}});
+  if (expired > 0 && !context.json()) print_expired(expired);
+  if (context.json()) print_json(json::object{{"messages", std::move(all)}, {"expired", expired}});
   else if (count == 0) std::printf("No new messages.\n");
   return ok_status();
 }

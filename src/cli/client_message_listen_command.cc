@@ -131,6 +131,10 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
       HIPPO_ASSIGN_OR_RETURN(bool shown, handle_deliver(*m, *socket, *d, context.json()));
       if (shown) ++received;
     } else if (const auto* e = std::get_if<wire::ErrorFrame>(&*frame)) {
+      if (e->code == "messages_expired") {  // a notice: the connection stays open
+        std::fprintf(stderr, "%s\n", kExpiredNotice);
+        continue;
+      }
       return Error::unavailable(e->code, "the server ended the live connection: " + e->code);
     }
   }

@@ -84,4 +84,12 @@ void print_opened(Messenger& m, const Opened& o) {
   std::fflush(stdout);
 }
 
+void print_expired(std::int64_t count) {
+  std::fprintf(stderr,
+               "Warning: %lld message%s sent to this device %s never received and expired on "
+               "the server (it keeps messages for a limited time until a device receives "
+               "them). Ask their senders to send them again.\n",
+               static_cast<long long>(count), count == 1 ? "" : "s", count == 1 ? "was" : "were");
+}
+
 }  // namespace hippocrate::cli

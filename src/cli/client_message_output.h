@@ -10,6 +10,14 @@
 
 namespace hippocrate::cli {
 
+// What `listen` says when the server reports envelopes for this device that expired unread
+// (docs/messaging.md, "Expiry"); `inbox` gives the count.
+inline constexpr const char* kExpiredNotice =
+    "Warning: some messages sent to this device were never received and have expired on the "
+    "server. Run `hippocrate inbox` to see how many; ask their senders to send them again.";
+// What `inbox` says for `count` expired envelopes.
+void print_expired(std::int64_t count);
+
 boost::json::object opened_json(Messenger& messenger, const Opened& message);
 void print_opened(Messenger& messenger, const Opened& message);
 

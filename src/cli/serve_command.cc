@@ -183,7 +183,10 @@ int run_serve(const ServeFlags& flags) {
   access::PatientRecords patients(*db, SystemClock::instance(), audit_log);
   server::add_care_routes(router, auth, care, patients, *db);
   // Messaging (docs/messaging.md); outlives the server, whose sockets it pushes to.
-  messaging::MessagingService messaging_service(*db, SystemClock::instance(), audit_log);
+  messaging::MessagingService messaging_service(
+      *db, SystemClock::instance(), audit_log, messaging::MessagingService::kExpirySweep,
+      messaging::MessagingService::kRetentionSweep,
+      std::chrono::hours(24) * config.undelivered_retention_days);
   server::add_messaging_routes(router, auth, messaging_service);
   access::Delegations delegations(*db, SystemClock::instance(), audit_log);
   server::add_delegation_routes(router, auth, delegations);

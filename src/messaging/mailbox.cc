@@ -237,7 +237,8 @@ Result<SendResult> Mailbox::send(const Actor& actor, const SendRequest& request)
 
 Result<FetchResult> Mailbox::fetch_in(store::Transaction& tx, const Actor& actor,
                                       const std::string& device_id, std::size_t limit,
-                                      const std::string& via, std::int64_t after_seq) const {
+                                      const std::string& via, std::int64_t after_seq,
+                                      bool report_expired) const {
   HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
   HIPPO_ASSIGN_OR_RETURN(
       auto rows, tx.query("SELECT b.message_id, m.sender_id, m.sender_device, b.stored_at, "
@@ -260,12 +261,23 @@ Result<FetchResult> Mailbox::fetch_in(store::Transaction& tx, const Actor& actor
     HIPPO_ASSIGN_OR_RETURN(m.ciphertext, row.blob(5));
     out.messages.push_back(std::move(m));
   }
+  HIPPO_ASSIGN_OR_RETURN(
+      auto expired,
+      tx.query_one("SELECT expired FROM mailbox_expiries WHERE device_id = ?", {device_id}));
+  if (expired) {
+    HIPPO_ASSIGN_OR_RETURN(out.expired, expired->int64(0));
+  }
+  std::string detail = "count=" + std::to_string(out.messages.size()) + ",via=" + via;
+  if (report_expired && out.expired > 0) {
+    // Told now, in the transaction that answers: the count is not reported twice.
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("DELETE FROM mailbox_expiries WHERE device_id = ?", {device_id}));
+    detail += ",expired_reported=" + std::to_string(out.expired);
+  }
   // The read and its audit record commit together.
   HIPPO_RETURN_IF_ERROR(audit_.append(
       tx, detail::record(actor, "message.fetch", detail::device_resource(device_id),
-                         "succeeded",
-                         "count=" + std::to_string(out.messages.size()) + ",via=" + via,
-                         device_id)));
+                         "succeeded", detail, device_id)));
   return out;
 }
 
@@ -276,17 +288,17 @@ void Mailbox::fetch_async(const Actor& actor, const std::string& device_id, std:
   store::write_async_result<FetchResult>(
       store_,
       [this, actor, device_id, limit, via = std::string(via), after_seq](store::Transaction& tx) {
-        return fetch_in(tx, actor, device_id, limit, via, after_seq);
+        return fetch_in(tx, actor, device_id, limit, via, after_seq, false);
       },
       std::move(done));
 }
 
 Result<FetchResult> Mailbox::fetch(const Actor& actor, const std::string& device_id,
                                    std::size_t limit, std::string_view via,
-                                   std::int64_t after_seq) {
+                                   std::int64_t after_seq, bool report_expired) {
   if (limit == 0 || limit > kMaxFetch) return invalid("limit", "must be between 1 and 100");
   return store_.write([&](store::Transaction& tx) {
-    return fetch_in(tx, actor, device_id, limit, std::string(via), after_seq);
+    return fetch_in(tx, actor, device_id, limit, std::string(via), after_seq, report_expired);
   });
 }
 
@@ -353,6 +365,44 @@ Result<std::int64_t> Mailbox::prune_delivered(std::int64_t now, std::int64_t lim
       r.detail = "count=" + std::to_string(deleted);
       HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
     }
+    return deleted;
+  });
+}
+
+Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
+                                                 std::int64_t limit) {
+  return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
+    // The same rows for the counts and the deletion: oldest first (rowid order is
+    // insertion order), inside one write transaction.
+    static constexpr const char* kExpiring =
+        "SELECT rowid FROM mailbox WHERE stored_at < ? ORDER BY rowid LIMIT ?";
+    const std::int64_t cutoff = now - max_age_seconds;
+    HIPPO_ASSIGN_OR_RETURN(
+        auto per_device,
+        tx.query(std::string("SELECT device_id, COUNT(*) FROM mailbox WHERE rowid IN (") +
+                     kExpiring + ") GROUP BY device_id",
+                 {cutoff, limit}));
+    if (per_device.empty()) return std::int64_t{0};
+    for (const auto& row : per_device) {
+      HIPPO_ASSIGN_OR_RETURN(std::string device, row.text(0));
+      HIPPO_ASSIGN_OR_RETURN(std::int64_t n, row.int64(1));
+      HIPPO_RETURN_IF_ERROR(tx.execute(
+          "INSERT INTO mailbox_expiries (device_id, expired, last_expired_at) VALUES (?, ?, ?) "
+          "ON CONFLICT (device_id) DO UPDATE SET expired = expired + excluded.expired, "
+          "last_expired_at = excluded.last_expired_at",
+          {device, n, now}));
+    }
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t deleted,
+        tx.execute(std::string("DELETE FROM mailbox WHERE rowid IN (") + kExpiring + ")",
+                   {cutoff, limit}));
+    audit::AuditRecord r;
+    r.action = "message.expire";
+    r.result = "succeeded";
+    r.detail = "count=" + std::to_string(deleted) +
+               ",devices=" + std::to_string(per_device.size()) +
+               ",older_than_days=" + std::to_string(max_age_seconds / 86'400);
+    HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
     return deleted;
   });
 }

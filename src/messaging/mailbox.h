@@ -66,6 +66,9 @@ struct StoredMessage {
 struct FetchResult {
   std::vector<StoredMessage> messages;
   bool more = false;  // more are pending after the last one
+  // Envelopes for this device deleted unread by expire_undelivered since the device was
+  // last told (a fetch with `report_expired`, which resets the count).
+  std::int64_t expired = 0;
 };
 
 class Mailbox {
@@ -78,9 +81,12 @@ class Mailbox {
   void send_async(const Actor& actor, SendRequest request,
                   std::function<void(Result<SendResult>)> done);
   // The device's pending envelopes with seq > after_seq, oldest first, at most `limit`
-  // (1..kMaxFetch). Audited ("message.fetch", `via` = "http" | "socket").
+  // (1..kMaxFetch). Audited ("message.fetch", `via` = "http" | "socket"). Both forms
+  // report the device's expired count; `report_expired` also resets it (in the same
+  // transaction): the caller shows it to the user.
   Result<FetchResult> fetch(const Actor& actor, const std::string& device_id, std::size_t limit,
-                            std::string_view via, std::int64_t after_seq = 0);
+                            std::string_view via, std::int64_t after_seq = 0,
+                            bool report_expired = false);
   void fetch_async(const Actor& actor, const std::string& device_id, std::size_t limit,
                    std::string_view via, std::int64_t after_seq,
                    std::function<void(Result<FetchResult>)> done);
@@ -97,6 +103,14 @@ class Mailbox {
   // with one audit record ("message.prune", the count) when it deleted any. Returns the count.
   static constexpr std::int64_t kRetryWindowSeconds = 7 * 24 * 3600;
   Result<std::int64_t> prune_delivered(std::int64_t now, std::int64_t limit = 10'000);
+
+  // Deletes up to `limit` envelopes stored more than `max_age_seconds` before `now` and never
+  // acknowledged, oldest first; adds them to their devices' expired counts, with one audit
+  // record ("message.expire": count and devices) when it deleted any. Returns the count.
+  // The scan reads the mailbox in insertion order (no index on stored_at: an index is a
+  // page written per envelope): the mailbox holds only unacknowledged envelopes.
+  Result<std::int64_t> expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
+                                          std::int64_t limit = 10'000);
 
   // The `deliver` frame (wire_frame.h) for one stored envelope.
   static Result<std::string> deliver_frame(const StoredMessage& message);
@@ -134,7 +148,8 @@ class Mailbox {
                              std::optional<std::int64_t> passed_at_epoch) const;
   Result<FetchResult> fetch_in(store::Transaction& tx, const Actor& actor,
                                const std::string& device_id, std::size_t limit,
-                               const std::string& via, std::int64_t after_seq) const;
+                               const std::string& via, std::int64_t after_seq,
+                               bool report_expired) const;
   Result<std::int64_t> ack_in(store::Transaction& tx, const Actor& actor,
                               const std::string& device_id,
                               const std::vector<std::string>& message_ids) const;

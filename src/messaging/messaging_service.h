@@ -18,19 +18,26 @@ class MessagingService {
  public:
   // Maintenance, each on its own thread: every `expiry_sweep` the sockets of sessions past
   // their absolute expiry are closed (other session ends close them at once; an expiry is
-  // not an event); every `retention_sweep` delivered messages' rows past the retry window
-  // are pruned (Mailbox::prune_delivered; a failure is retried at the next sweep).
+  // not an event); at start and every `retention_sweep`, envelopes never acknowledged
+  // within `undelivered_retention` are deleted (Mailbox::expire_undelivered; their devices
+  // are told at the next fetch), then delivered messages' rows past the retry window are
+  // pruned (Mailbox::prune_delivered). A failure is retried at the next sweep.
   static constexpr std::chrono::milliseconds kExpirySweep{15'000};
   static constexpr std::chrono::milliseconds kRetentionSweep{3'600'000};
+  static constexpr std::chrono::seconds kUndeliveredRetention{90LL * 24 * 3600};
   MessagingService(store::Store& store, const Clock& clock, const audit::AuditLog& audit,
                    std::chrono::milliseconds expiry_sweep = kExpirySweep,
-                   std::chrono::milliseconds retention_sweep = kRetentionSweep)
-      : devices_(store, clock, audit, live_),
+                   std::chrono::milliseconds retention_sweep = kRetentionSweep,
+                   std::chrono::seconds undelivered_retention = kUndeliveredRetention)
+      : undelivered_retention_(undelivered_retention),
+        devices_(store, clock, audit, live_),
         prekeys_(store, clock, audit),
         mailbox_(store, clock, audit, live_),
         expiry_(expiry_sweep,
                 [this, &clock] { live_.disconnect_expired(unix_seconds(clock.now())); }),
-        retention_(retention_sweep, [this, &clock] { prune_all(unix_seconds(clock.now())); }) {}
+        retention_(
+            retention_sweep, [this, &clock] { retain(unix_seconds(clock.now())); },
+            PeriodicTask::FirstRun::kAtStart) {}
   MessagingService(const MessagingService&) = delete;
   MessagingService& operator=(const MessagingService&) = delete;
 
@@ -40,16 +47,24 @@ class MessagingService {
   LiveRegistry& live() { return live_; }
 
  private:
-  // Prunes in batches (each its own short write, so other writes go between them) until a
-  // batch comes back short: a backlog is caught up in one sweep, however large.
-  void prune_all(std::int64_t now) {
+  // Expires, then prunes, in batches (each its own short write, so other writes go between
+  // them) until a batch comes back short: a backlog is caught up in one sweep, however
+  // large. Expiry first: the rows of the messages it empties are pruned in the same sweep
+  // when past the retry window.
+  void retain(std::int64_t now) {
     constexpr std::int64_t kBatch = 10'000;
+    const std::int64_t max_age = undelivered_retention_.count();
+    for (;;) {
+      auto expired = mailbox_.expire_undelivered(now, max_age, kBatch);
+      if (!expired || *expired < kBatch) break;
+    }
     for (;;) {
       auto pruned = mailbox_.prune_delivered(now, kBatch);
       if (!pruned || *pruned < kBatch) return;
     }
   }
 
+  const std::chrono::seconds undelivered_retention_;
   LiveRegistry live_;  // first: the others hold a reference to it
   DeviceDirectory devices_;
   PrekeyStore prekeys_;

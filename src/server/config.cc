@@ -141,6 +141,8 @@ const std::vector<KeySpec>& key_specs() {
          return ok_status();
        }},
       {"database.writer_nice", Kind::kNumber, whole(&Config::database_writer_nice, 0, 19)},
+      {"messaging.undelivered_retention_days", Kind::kNumber,
+       whole(&Config::undelivered_retention_days, 1, 3650)},
       {"log.access", Kind::kText, text(&Config::access_log)},
       {"auth.invitation_lifetime_hours", Kind::kNumber,
        whole(&Config::invitation_lifetime_hours, 1, 24 * 30)},
@@ -212,7 +214,7 @@ Status apply_config_file(Config& config, const std::filesystem::path& file) {
     if (inner == nullptr) {
       return invalid(section_name.str(), source,
                      "expected a [section]; settings are grouped as [server], [tls], "
-                     "[database], [log], [auth]");
+                     "[database], [messaging], [log], [auth]");
     }
     for (const auto& [name, node] : *inner) {
       const std::string key = std::string(section_name.str()) + "." + std::string(name.str());
@@ -249,6 +251,7 @@ Status apply_config_environment(Config& config,
     const bool config_section = name.starts_with("HIPPOCRATE_SERVER_") ||
                                 name.starts_with("HIPPOCRATE_TLS_") ||
                                 name.starts_with("HIPPOCRATE_DATABASE_") ||
+                                name.starts_with("HIPPOCRATE_MESSAGING_") ||
                                 name.starts_with("HIPPOCRATE_LOG_") ||
                                 name.starts_with("HIPPOCRATE_AUTH_");
     // HIPPOCRATE_SERVER_URL belongs to the client commands (the server they talk to).

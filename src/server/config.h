@@ -40,6 +40,9 @@ struct Config {
   // (SCHED_IDLE), false = "nice" (database_writer_nice steps lower). docs/storage.md.
   bool database_writer_idle = true;
   std::int64_t database_writer_nice = 10;
+  // [messaging] — envelopes never acknowledged are deleted after this many days
+  // (docs/messaging.md, "Expiry").
+  std::int64_t undelivered_retention_days = 90;
   // [log] — "stdout", "stderr", "off", or a file path (appended)
   std::string access_log = "stdout";
   // [auth] — SECURITY-REQUIREMENTS defaults

@@ -235,6 +235,16 @@ const std::vector<Migration>& migrations() {
            "CREATE TRIGGER policy_epoch_devices_delete AFTER DELETE ON devices"
            " BEGIN UPDATE policy_epoch SET value = value + 1 WHERE id = 1; END",
        }},
+      {8,
+       "create_mailbox_expiries",
+       {
+           // Envelopes never acknowledged are deleted after the retention period
+           // (docs/messaging.md, "Expiry"); their device is told how many at its next fetch.
+           "CREATE TABLE mailbox_expiries ("
+           " device_id TEXT NOT NULL PRIMARY KEY REFERENCES devices(id),"
+           " expired BIGINT NOT NULL,"     // envelopes expired since the device was last told
+           " last_expired_at BIGINT NOT NULL)",
+       }},
   };
   return kMigrations;
 }

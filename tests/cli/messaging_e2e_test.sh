@@ -353,7 +353,7 @@ check "inbox acknowledged the copy (the mailbox is empty)" test "$(pat_mailbox)"
 sql "insert into mailbox select * from keep_envelope"
 hip "" inbox --profile "$PT" --json
 check "inbox --json leaves the copy out as well" \
-  eval '[[ $rc -eq 0 && -z $err ]] && [[ $out == "{\"messages\":[]}" ]] && [[ $(pat_mailbox) -eq 0 ]]'
+  eval '[[ $rc -eq 0 && -z $err ]] && [[ $out == "{\"messages\":[],\"expired\":0}" ]] && [[ $(pat_mailbox) -eq 0 ]]'
 # listen: the copy comes with the backlog when the socket opens; it is acknowledged
 # without being shown or counted, so --count 1 waits for the next message.
 sql "insert into mailbox select * from keep_envelope"
@@ -379,13 +379,28 @@ check "... and acknowledged (the mailbox is empty)" test "$(pat_mailbox)" -eq 0
 sql "drop table keep_envelope"
 
 # --- A server restart, and a message sent while the recipient was offline. ---
+# One of them never reaches the patient's device: its envelope is made 100 days old while
+# the server is down, so the retention sweep at start-up deletes it (90 days by default).
+hip "" send "$pat_email" "Jamais reçu" --profile "$PP"
+lost_id=$(sql "select message_id from messages order by rowid desc limit 1")
 hip "" send "$pat_email" "Envoyé pendant votre absence" --profile "$PP"
 kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+sql "update mailbox set stored_at = stored_at - 100 * 86400 where message_id = '$lost_id'"
 start_server "127.0.0.1:$port"
 check "the server restarts on the same data folder" wait_for 15 server_up
+lost_expired() {
+  [[ $(sql "select count(*) from mailbox where message_id = '$lost_id'") -eq 0 &&
+     $(sql "select count(*) from audit_log where action = 'message.expire'") -ge 1 ]]
+}
+check "the start-up sweep expires the 100-day-old envelope (audited message.expire)" \
+  wait_for 15 lost_expired
 hip "" inbox --profile "$PT"
 check "after the restart, the message sent while offline is delivered" \
   out_has "Envoyé pendant votre absence"
+check "the expired one is not, and inbox says one message expired unread" \
+  eval '! out_has "Jamais reçu" && grep -q "1 message sent to this device was never received" <<<"$err"'
+hip "" inbox --profile "$PT" --json
+check "... once: the next inbox reports none" eval '[[ $rc -eq 0 ]] && out_has "\"expired\":0"'
 hip "" send "$prac_email" "Après le redémarrage" --profile "$PT"
 hip "" inbox --profile "$PP"
 check "patient → practitioner after the restart" out_has "Après le redémarrage"

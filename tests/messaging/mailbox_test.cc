@@ -334,6 +334,54 @@ TEST_F(MailboxTest, DeliveredMessagesArePrunedAfterTheRetryWindow) {
   EXPECT_EQ(*service_->mailbox().prune_delivered(now + 1), 0);
 }
 
+// Envelopes never acknowledged are deleted after the retention period, oldest first; the
+// device is told how many at its next reporting fetch, once; an acknowledged or younger
+// envelope is untouched, and so is every other device's.
+TEST_F(MailboxTest, UndeliveredEnvelopesExpireAndTheirDeviceIsToldOnce) {
+  constexpr std::int64_t kMaxAge = 90 * 24 * 3600;
+  auto old_a = message_to(patient_, pd1_, doc_, "old a");
+  auto old_b = message_to(patient_, pd1_, doc_, "old b");
+  ASSERT_OK(service_->mailbox().send(patient_, old_a));
+  ASSERT_OK(service_->mailbox().send(patient_, old_b));
+  ASSERT_OK(service_->mailbox().ack(patient_, pd2_, {old_a.message_id}));  // pd2_ received a
+  clock_.advance(std::chrono::seconds(kMaxAge));
+  auto young = message_to(patient_, pd1_, doc_, "young");
+  ASSERT_OK(service_->mailbox().send(patient_, young));
+  const std::int64_t now = unix_seconds(clock_.now());
+
+  // Exactly at the limit: kept.
+  EXPECT_EQ(*service_->mailbox().expire_undelivered(now, kMaxAge), 0);
+  EXPECT_TRUE(audit_records("message.expire").empty());
+  // One second later: dd1_'s two old envelopes and pd2_'s old b go (in batches: the limit
+  // holds), the young one stays. Which devices a batch covers follows the envelopes' order.
+  EXPECT_EQ(*service_->mailbox().expire_undelivered(now + 1, kMaxAge, /*limit=*/2), 2);
+  EXPECT_EQ(*service_->mailbox().expire_undelivered(now + 1, kMaxAge), 1);
+  EXPECT_EQ(*service_->mailbox().expire_undelivered(now + 1, kMaxAge), 0);
+  auto records = audit_records("message.expire");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_TRUE(records[1].record.detail.starts_with("count=2,devices=")) << records[1].record.detail;
+  EXPECT_EQ(records[0].record.detail, "count=1,devices=1,older_than_days=90");
+  EXPECT_TRUE(records[1].record.detail.ends_with(",older_than_days=90"));
+
+  // The socket's fetch reports without resetting; the HTTP one reports and resets.
+  auto socket_view = service_->mailbox().fetch(doc_, dd1_, 10, "socket");
+  ASSERT_OK(socket_view);
+  EXPECT_EQ(socket_view->expired, 2);
+  ASSERT_EQ(socket_view->messages.size(), 1u);
+  EXPECT_EQ(socket_view->messages[0].message_id, young.message_id);
+  auto told = service_->mailbox().fetch(doc_, dd1_, 10, "http", 0, /*report_expired=*/true);
+  ASSERT_OK(told);
+  EXPECT_EQ(told->expired, 2);
+  EXPECT_EQ(audit_records("message.fetch")[0].record.detail,
+            "count=1,via=http,expired_reported=2");
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http", 0, true)->expired, 0);
+  auto other = service_->mailbox().fetch(patient_, pd2_, 10, "http", 0, true);
+  ASSERT_OK(other);
+  EXPECT_EQ(other->expired, 1);
+  ASSERT_EQ(other->messages.size(), 1u);
+  EXPECT_EQ(other->messages[0].message_id, young.message_id);
+}
+
 // Early delivery remembers which sends passed at which policy epoch; after a change it
 // checks again: a send after the relationship ended is not delivered early, nor stored.
 TEST_F(MailboxTest, EarlyDeliveryChecksAgainAfterAChange) {

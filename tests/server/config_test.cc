@@ -81,6 +81,20 @@ TEST(Config, WriterSchedulingIsIdleByDefaultAndNiceOnRequest) {
   EXPECT_TRUE(c.database_writer_idle);  // unchanged
 }
 
+TEST(Config, UndeliveredRetentionHasItsOwnSection) {
+  testing::TempDir dir;
+  Config c;
+  EXPECT_EQ(c.undelivered_retention_days, 90);
+  ASSERT_TRUE(
+      apply_config_file(c, write(dir, "[messaging]\nundelivered_retention_days = 30\n")).ok());
+  EXPECT_EQ(c.undelivered_retention_days, 30);
+  EXPECT_FALSE(set_config_value(c, "messaging.undelivered_retention_days", "0", {"t"}).ok());
+  auto typo = apply_config_environment(c, {{"HIPPOCRATE_MESSAGING_RETENTION", "5"}});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message().find("unknown setting"), std::string::npos);
+  EXPECT_EQ(c.undelivered_retention_days, 30);
+}
+
 TEST(Config, FileTyposAndWrongTypesAreRefused) {
   testing::TempDir dir;
   Config c;

@@ -412,6 +412,45 @@ TEST_F(MessagingRoutesTest, LivePushToEveryConnectedDeviceAndBacklogOnReconnect)
   EXPECT_EQ(parse(d1_inbox).at("messages").as_array().size(), 2u);
 }
 
+// An envelope never acknowledged expires; its device's socket gets a `messages_expired`
+// notice once and stays open, and the HTTP fetch gives the count, once.
+TEST_F(MessagingRoutesTest, ExpiredEnvelopesAreReportedOnTheSocketAndByTheHttpFetch) {
+  const std::string d1 = add_device(doc_);
+  const std::string p1 = add_device(patient_);
+  const std::string old_id = random_id();
+  ASSERT_EQ(call("POST", "/api/v1/messages", patient_.token,
+                 message(patient_, p1, doc_, targets(patient_, p1, doc_), old_id))
+                .status,
+            201);
+  constexpr std::int64_t kMaxAge = 90 * 24 * 3600;
+  const std::int64_t later = unix_seconds(clock_.now()) + kMaxAge + 1;
+  ASSERT_EQ(*messaging_->mailbox().expire_undelivered(later, kMaxAge), 1);
+
+  auto ws = socket(doc_, d1);
+  auto notice = next_frame(ws);
+  ASSERT_TRUE(std::holds_alternative<wire::ErrorFrame>(notice));
+  EXPECT_EQ(std::get<wire::ErrorFrame>(notice).code, "messages_expired");
+  EXPECT_TRUE(std::get<wire::ErrorFrame>(notice).message_id.empty());
+  // Still open: the next message is delivered live.
+  const std::string new_id = random_id();
+  ASSERT_EQ(call("POST", "/api/v1/messages", patient_.token,
+                 message(patient_, p1, doc_, targets(patient_, p1, doc_), new_id))
+                .status,
+            201);
+  EXPECT_EQ(next_delivery(ws).message_id, new_id);
+
+  auto first = parse(call("GET", "/api/v1/devices/" + d1 + "/messages", doc_.token));
+  EXPECT_EQ(first.at("expired").as_int64(), 1);
+  ASSERT_EQ(first.at("messages").as_array().size(), 1u);
+  EXPECT_EQ(first.at("messages").as_array()[0].at("message_id").as_string(), new_id);
+  auto second = parse(call("GET", "/api/v1/devices/" + d1 + "/messages", doc_.token));
+  EXPECT_EQ(second.at("expired").as_int64(), 0);
+  // A socket opened after the count was given gets no notice: its first frame is the
+  // backlog's message.
+  auto ws2 = socket(doc_, d1);
+  EXPECT_EQ(next_delivery(ws2).message_id, new_id);
+}
+
 // Ack frames arriving while the socket's previous ack is being written are merged into the
 // next write (at most 100 ids each): fewer transactions and audit records, none lost.
 TEST_F(MessagingRoutesTest, AcksArrivingDuringAnAckWriteAreMergedAndNoneIsLost) {

@@ -286,12 +286,18 @@ class DeviceSocket final : public WebSocketHandler,
       send_error({}, batch.error().code());
       return close();
     }
+    bool tell_expired = false;
     {
       std::lock_guard lock(mutex_);
       backlog_in_flight_ = false;
       more_ = batch->more;
       if (!batch->messages.empty()) last_seq_ = batch->messages.back().seq;
+      tell_expired = batch->expired > 0 && !told_expired_;
+      told_expired_ = told_expired_ || tell_expired;
     }
+    // A notice, once per connection (the socket stays open): envelopes for this device
+    // expired unread; the count is given, and reset, by the next HTTP fetch.
+    if (tell_expired) send_error({}, "messages_expired");
     for (const auto& m : batch->messages) {
       auto frame = messaging::Mailbox::deliver_frame(m);
       if (!frame || !push(std::move(*frame))) {
@@ -383,6 +389,7 @@ class DeviceSocket final : public WebSocketHandler,
   std::mutex mutex_;
   std::shared_ptr<WebSocketConnection> connection_;  // guarded by mutex_
   bool backlog_in_flight_ = false;                   // guarded by mutex_
+  bool told_expired_ = false;                        // guarded by mutex_
   bool more_ = false;                                // guarded by mutex_
   std::int64_t last_seq_ = 0;                        // guarded by mutex_
   std::vector<std::string> pending_acks_;            // guarded by mutex_
@@ -612,7 +619,7 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
         auto limit = fetch_limit(ctx.request.query);
         if (!limit) return error_response(limit.error());
         auto got = svc.mailbox().fetch(actor_of(ctx, s), ctx.params.at("device_id"), *limit,
-                                       "http");
+                                       "http", 0, /*report_expired=*/true);
         if (!got) return error_response(got.error());
         json::array messages;
         for (const auto& m : got->messages) {
@@ -623,7 +630,8 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
                                           {"ciphertext", base64url_encode(m.ciphertext)}});
         }
         return json_response(200, json::object{{"messages", std::move(messages)},
-                                               {"more", got->more}});
+                                               {"more", got->more},
+                                               {"expired", got->expired}});
       }));
   router.add(session_route(
       "POST", "/api/v1/devices/{device_id}/messages/ack", "message.ack", auth,

@@ -7,12 +7,16 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
+#include "base/clock.h"
 #include "base/ids.h"
 #include "cli/client_commands.h"
 #include "cli/client_messaging.h"
 #include "cli/command_helpers.h"
 #include "cli/output.h"
+#include "e2ee/prekeys.h"
+#include "e2ee/wire.h"
 
 namespace hippocrate::cli {
 namespace {
@@ -101,8 +105,8 @@ Status run_add(ClientContext& context, const AddFlags& flags) {
     else std::printf("Paired: this device (%s) now receives your conversations.\n", m->device_id().c_str());
     return ok_status();
   }
-  const std::string code =
-      std::string(kPairingPrefix) + base64url_encode(e2ee::encode_device_identity(m->data().device.pub));
+  HIPPO_ASSIGN_OR_RETURN(Bytes payload, m->pairing_payload());
+  const std::string code = std::string(kPairingPrefix) + base64url_encode(payload);
   if (context.json()) {
     print_json(json::object{{"device_id", m->device_id()}, {"paired", false}, {"pairing_code", code}});
     return ok_status();
@@ -119,9 +123,18 @@ Status run_approve(ClientContext& context, const std::string& code) {
   if (!code.starts_with(kPairingPrefix)) return usage_error("not a pairing code: " + code);
   auto bytes = base64url_decode(code.substr(kPairingPrefix.size()));
   if (!bytes) return usage_error("not a pairing code: " + code);
+  // The new device's identity, then (codes since the pairing prekey) its signed prekey.
+  e2ee::Reader reader(*bytes, "pairing code");
+  e2ee::DevicePublicIdentity added = e2ee::read_device_identity(reader);
+  std::optional<e2ee::SignedPrekeyPublic> prekey;
+  if (reader.remaining() > 0) prekey = e2ee::read_signed_prekey(reader);
+  HIPPO_RETURN_IF_ERROR(reader.finish());
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
-  HIPPO_ASSIGN_OR_RETURN(e2ee::DevicePublicIdentity added, e2ee::decode_device_identity(*bytes));
   HIPPO_RETURN_IF_ERROR(e2ee::verify_device_identity(added));
+  if (prekey) {
+    HIPPO_RETURN_IF_ERROR(e2ee::verify_signed_prekey(
+        added, *prekey, static_cast<std::uint64_t>(unix_seconds(SystemClock().now()))));
+  }
   if (added.account_id != m->me().account_id) {
     return Error::invalid_argument("pairing_other_account",
                                    "this pairing code is for a device of another account");
@@ -136,13 +149,23 @@ Status run_approve(ClientContext& context, const std::string& code) {
   std::vector<e2ee::DevicePublicIdentity> devices = own.current.devices;
   devices.push_back(added);
   HIPPO_RETURN_IF_ERROR(m->publish_own_list(devices, &added));
+  if (prekey) {
+    // Published now, with the registration: senders can reach the new device at once,
+    // before it completes the pairing (its one-time prekeys come then).
+    e2ee::Writer w;
+    e2ee::write_signed_prekey(w, *prekey);
+    json::object body{{"signed_prekey", base64url_encode(w.bytes())}};
+    HIPPO_ASSIGN_OR_RETURN(auto uploaded,
+                           m->call("PUT", "/api/v1/devices/" + added.device_id + "/prekeys", &body));
+    (void)uploaded;
+  }
   const std::string key = account_key_text(m->data(), m->me().account_id);
   if (context.json()) {
     print_json(json::object{{"approved", added.device_id}, {"account_key", key}});
     return ok_status();
   }
   std::printf("Device %s is now one of yours. On it, run:\n"
-              "  hippocrate devices add --account-key %s\n",
+              "  hippocrate devices add --account-key=%s\n",
               added.device_id.c_str(), key.c_str());
   return ok_status();
 }

@@ -114,6 +114,11 @@ class Messenger {
   // Creates the keystore of a device that is not registered yet (devices add): a fresh
   // identity for this account, no account key.
   Status create_pending_device();
+  // The pending device's pairing payload (docs/protocol.md §2.2): its public identity, then
+  // its current signed prekey — made or rotated here and kept (private half) in the
+  // keystore first — so that the approving device can publish it with the registration
+  // and the new device can be sent to before it completes the pairing.
+  Result<Bytes> pairing_payload();
   // Registers the first device of the account (new account key) — what kReady does.
   Status register_first_device();
   // Pins `account_key` as one's own (devices add --account-key), then checks that the

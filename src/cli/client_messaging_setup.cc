@@ -171,6 +171,26 @@ Status Messenger::create_pending_device() {
   return ok_status();
 }
 
+Result<Bytes> Messenger::pairing_payload() {
+  const auto& data = keystore_->data();
+  // A signed prekey only; one-time prekeys come with the pairing's completion (their
+  // count on the server is known then).
+  HIPPO_ASSIGN_OR_RETURN(
+      e2ee::PrekeyRefresh refresh,
+      e2ee::refresh_prekeys(data.device, data.prekeys, e2ee::kOneTimePrekeyLowWater,
+                            now_seconds(), e2ee::system_key_source()));
+  if (refresh.new_signed_prekey) {
+    client::KeystoreData next = data;
+    next.prekeys = refresh.store;
+    HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
+  }
+  const e2ee::SignedPrekey* current = e2ee::current_signed_prekey(keystore_->data().prekeys);
+  e2ee::Writer w;
+  e2ee::write_device_identity(w, keystore_->data().device.pub);
+  if (current != nullptr) e2ee::write_signed_prekey(w, current->pub);
+  return w.bytes();
+}
+
 Status Messenger::register_first_device() {
   HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
   if (json_int(own, "device_list_version") != 0) {

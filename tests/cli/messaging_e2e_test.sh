@@ -456,10 +456,10 @@ hip "" send "$prac_email" "still unpaired" --profile "$PT2" --json
 check "a device waiting for approval cannot send" failed_with device_not_paired
 export HIPPOCRATE_KEYSTORE_PASSPHRASE='wrong passphrase'
 wrong_key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-hip "" devices add --account-key "$wrong_key" --profile "$PT2" --json
+hip "" devices add --account-key="$wrong_key" --profile "$PT2" --json
 check "the wrong keystore passphrase is refused" failed_with keystore_wrong_passphrase
 export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
-hip "" devices add --account-key "$wrong_key" --profile "$PT2" --json
+hip "" devices add --account-key="$wrong_key" --profile "$PT2" --json
 check "pairing with a wrong account key fails (e2ee_bad_signature)" failed_with e2ee_bad_signature
 unset HIPPOCRATE_KEYSTORE_PASSPHRASE
 # The practitioner's message leaves while the patient has one device, and reaches the
@@ -475,7 +475,7 @@ account_key=$(jget account_key <<<"$out")
 check "the first device approves the second and gives the account key" \
   eval '[[ $rc -eq 0 && ${#account_key} -eq 43 ]]'
 export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
-hip "" devices add --account-key "$account_key" --profile "$PT2" --json
+hip "" devices add --account-key="$account_key" --profile "$PT2" --json
 check "devices add --account-key completes the pairing" eval '[[ $rc -eq 0 ]] && out_has "\"paired\":true"'
 touch "$work/relay/release"
 held_send_done
@@ -529,6 +529,27 @@ check "the revoked device receives nothing new (device_revoked)" failed_with dev
 hip "" inbox --profile "$PT"
 check "the remaining device receives it" out_has "Après la révocation"
 unset HIPPOCRATE_KEYSTORE_PASSPHRASE
+
+# A device approved but not yet paired can already be sent to: the pairing code carries
+# its signed prekey, which the approving device publishes with the registration. What is
+# sent in between is read once the pairing completes.
+PT4="$work/profiles/patient-tablet"
+hip "$pat_pw"$'\n' login "$pat_email" "${srv[@]}" --profile "$PT4" --password-stdin
+hip "" devices add --profile "$PT4" --json
+tablet_code=$(jget pairing_code <<<"$out")
+hip "" devices approve "$tablet_code" --profile "$PT"
+tablet_key=$(grep -oE -- '--account-key=[A-Za-z0-9_-]{43}' <<<"$out" | cut -d= -f2)
+check "approve prints the command to run on the new device, --account-key=KEY" \
+  eval '[[ $rc -eq 0 && ${#tablet_key} -eq 43 ]]'
+hip "" send "$pat_email" "Pendant l'appairage" --profile "$PP" --json
+check "the practitioner sends to the approved, not yet paired device (2 envelopes)" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"envelopes\":2"'
+hip "" devices add --account-key="$tablet_key" --profile "$PT4" --json
+check "the tablet completes the pairing" eval '[[ $rc -eq 0 ]] && out_has "\"paired\":true"'
+hip "" inbox --profile "$PT4"
+check "the tablet reads what was sent while it was pairing" out_has "Pendant l'appairage"
+hip "" inbox --profile "$PT"
+check "the first device reads it too" out_has "Pendant l'appairage"
 
 # --- The patient's account key changes (a reinstall, or a server presenting an impostor):
 #     the practitioner, who verified the patient, is warned and blocked until it acknowledges.

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "base/clock.h"
+#include "base/handoff_batch.h"
 #include "base/ids.h"
 #include "server/http_status.h"
 #include "server/tls_stream.h"
@@ -355,7 +356,7 @@ bool TlsConnection::enqueue(Frame frame) {
     --queued_;
     return false;
   }
-  asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
+  HandoffBatch::Fn deliver = [self = shared_from_this(), frame = std::move(frame)]() mutable {
     if (self->ws_closed_ || !self->ws_) {
       if (!frame.close) --self->queued_;
       return;
@@ -365,7 +366,16 @@ bool TlsConnection::enqueue(Frame frame) {
       self->writing_ = true;
       asio::co_spawn(self->executor_, [self] { return self->write_frames(); }, asio::detached);
     }
-  });
+  };
+  // From the store's writer finishing a group commit: one post per I/O thread per batch
+  // (base/handoff_batch.h), so a network thread is woken once, not once per frame.
+  const void* group = &asio::query(executor_, asio::execution::context);
+  if (HandoffBatch::defer(
+          group, [executor = executor_](HandoffBatch::Fn fn) { asio::post(executor, std::move(fn)); },
+          deliver)) {
+    return true;
+  }
+  asio::post(executor_, std::move(deliver));
   return true;
 }
 

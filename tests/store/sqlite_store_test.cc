@@ -13,11 +13,14 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
 #include "store/migrations.h"
 #include "store/store.h"
+#include "support/writer_gate.h"
+#include "base/handoff_batch.h"
 #include "store_test_support.h"
 
 namespace hippocrate::store::sqlite {
@@ -147,6 +150,46 @@ TEST_F(SqliteStoreTest, TheIdleWriterRunsUnderSchedIdle) {
                                                                           : SCHED_OTHER);
   }
   EXPECT_EQ(::sched_getscheduler(0), mine);
+}
+
+// The completions of one group commit hand off to other threads as one batch
+// (base/handoff_batch.h): what they defer is posted once, after the batch's last completion.
+TEST_F(SqliteStoreTest, CompletionsOfOneBatchHandOffTogether) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  std::mutex mutex;
+  std::vector<std::string> events;
+  auto log = [&](std::string e) {
+    std::lock_guard lock(mutex);
+    events.push_back(std::move(e));
+  };
+  std::promise<void> all_done;
+  int receiver = 0;  // the group key
+  {
+    hippocrate::testing::WriterGate gate(*store);  // the three jobs then share one commit
+    for (int i = 0; i < 3; ++i) {
+      store->write_async([](Transaction&) { return ok_status(); }, [&, i](Status s) {
+        EXPECT_TRUE(s.ok());
+        log("done" + std::to_string(i));
+        HandoffBatch::Fn handoff = [&, i] {
+          log("handoff" + std::to_string(i));
+          if (i == 2) all_done.set_value();
+        };
+        const bool deferred = HandoffBatch::defer(
+            &receiver,
+            [&](HandoffBatch::Fn fn) {
+              log("post");
+              fn();
+            },
+            handoff);
+        EXPECT_TRUE(deferred);
+      });
+    }
+  }
+  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(events, (std::vector<std::string>{"done0", "done1", "done2", "post", "handoff0",
+                                              "handoff1", "handoff2"}));
 }
 
 TEST_F(SqliteStoreTest, LeavesExistingFilePermissionsAlone) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "base/handoff_batch.h"
 #include "base/thread_priority.h"
 #include "store/migrations.h"
 
@@ -182,6 +183,9 @@ void SqliteStore::writer_loop() {
         queue_.pop_front();
       }
     }
+    // The jobs' completions hand frames to network threads: one wake-up per thread for
+    // the whole batch, not one per completion (base/handoff_batch.h).
+    const HandoffBatch handoffs;
     run_batch(batch);
   }
 }

@@ -24,6 +24,8 @@ HandoffBatch::~HandoffBatch() {
   }
 }
 
+bool HandoffBatch::open() { return open_batch != nullptr; }
+
 bool HandoffBatch::defer(const void* group, const Post& post, Fn& fn) {
   HandoffBatch* batch = open_batch;
   if (batch == nullptr) return false;

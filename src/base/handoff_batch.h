@@ -35,6 +35,9 @@ class HandoffBatch {
   HandoffBatch& operator=(const HandoffBatch&) = delete;
 
   static bool defer(const void* group, const Post& post, Fn& fn);
+  // Whether a batch is open on the calling thread: a cheap check before building what
+  // defer() takes (a hot path without a batch then posts its own callable as before).
+  static bool open();
 
  private:
   struct Group {

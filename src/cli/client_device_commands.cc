@@ -151,13 +151,19 @@ Status run_approve(ClientContext& context, const std::string& code) {
   HIPPO_RETURN_IF_ERROR(m->publish_own_list(devices, &added));
   if (prekey) {
     // Published now, with the registration: senders can reach the new device at once,
-    // before it completes the pairing (its one-time prekeys come then).
+    // before it completes the pairing (its one-time prekeys come then). The device is
+    // approved whatever happens here, so a failure is a warning, not an error that would
+    // hide the account key the new device needs: it publishes its prekey itself when it
+    // completes the pairing.
     e2ee::Writer w;
     e2ee::write_signed_prekey(w, *prekey);
     json::object body{{"signed_prekey", base64url_encode(w.bytes())}};
-    HIPPO_ASSIGN_OR_RETURN(auto uploaded,
-                           m->call("PUT", "/api/v1/devices/" + added.device_id + "/prekeys", &body));
-    (void)uploaded;
+    auto uploaded = m->call("PUT", "/api/v1/devices/" + added.device_id + "/prekeys", &body);
+    if (!uploaded) {
+      print_warnings({"the new device's prekey could not be published yet (" +
+                      uploaded.error().code() +
+                      "): messages can reach it once it has completed the pairing"});
+    }
   }
   const std::string key = account_key_text(m->data(), m->me().account_id);
   if (context.json()) {

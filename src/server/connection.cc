@@ -356,7 +356,7 @@ bool TlsConnection::enqueue(Frame frame) {
     --queued_;
     return false;
   }
-  HandoffBatch::Fn deliver = [self = shared_from_this(), frame = std::move(frame)]() mutable {
+  auto deliver = [self = shared_from_this(), frame = std::move(frame)]() mutable {
     if (self->ws_closed_ || !self->ws_) {
       if (!frame.close) --self->queued_;
       return;
@@ -369,10 +369,11 @@ bool TlsConnection::enqueue(Frame frame) {
   };
   // From the store's writer finishing a group commit: one post per I/O thread per batch
   // (base/handoff_batch.h), so a network thread is woken once, not once per frame.
-  const void* group = &asio::query(executor_, asio::execution::context);
-  if (HandoffBatch::defer(
-          group, [executor = executor_](HandoffBatch::Fn fn) { asio::post(executor, std::move(fn)); },
-          deliver)) {
+  if (HandoffBatch::open()) {
+    HandoffBatch::Fn fn = std::move(deliver);
+    HandoffBatch::defer(
+        &asio::query(executor_, asio::execution::context),
+        [executor = executor_](HandoffBatch::Fn f) { asio::post(executor, std::move(f)); }, fn);
     return true;
   }
   asio::post(executor_, std::move(deliver));

@@ -183,7 +183,8 @@ struct StoreOptions {
   //   kNice  it runs writer_nice (0..19) nice steps below them;
   //   kIdle  SCHED_IDLE: it runs only when no ordinary thread of the machine wants the
   //          core, and a network thread that wakes up preempts it at once (writer_nice is
-  //          then unused). Starves while other programs keep every core busy.
+  //          then used only if SCHED_IDLE cannot be set). Starves while other programs
+  //          keep every core busy.
   enum class WriterScheduling { kNice, kIdle };
   WriterScheduling writer_scheduling = WriterScheduling::kNice;
   int writer_nice = 10;

@@ -191,6 +191,20 @@ held_send_done() {
 send_audit() {
   sql "select detail from audit_log where action = 'message.send' and result = '$1' and detail like '%message=$2,%'"
 }
+# release_held_send: lets the held request through, waits for the send (like hip), stops
+# the relay and sets held_id to the message id it printed.
+release_held_send() {
+  touch "$work/relay/release"
+  held_send_done
+  stop_relay
+  held_id=$(jget message_id <<<"$out" || true)
+}
+# refused_then_stored ID BEFORE AFTER: the audit trail shows message ID first refused with
+# BEFORE envelopes (device_list_mismatch), then stored with AFTER, under the same id.
+refused_then_stored() {
+  [[ "$(send_audit failed "$1")" == "reason=device_list_mismatch,message=$1,envelopes=$2" &&
+     "$(send_audit succeeded "$1")" == "message=$1,envelopes=$3" ]]
+}
 
 # --- Accounts: administrator, practitioner, assistant, patient (as in auth_e2e_test.sh). ---
 hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
@@ -477,15 +491,12 @@ check "the first device approves the second and gives the account key" \
 export HIPPOCRATE_KEYSTORE_PASSPHRASE='laptop keystore passphrase'
 hip "" devices add --account-key="$account_key" --profile "$PT2" --json
 check "devices add --account-key completes the pairing" eval '[[ $rc -eq 0 ]] && out_has "\"paired\":true"'
-touch "$work/relay/release"
-held_send_done
-stop_relay
-mismatch_id=$(jget message_id <<<"$out" || true)
+release_held_send
+mismatch_id=$held_id
 check "send succeeds at the first invocation, encrypted for both devices of the patient" \
   eval '[[ $rc -eq 0 && ${#mismatch_id} -eq 32 ]] && out_has "\"envelopes\":2"'
 check "the server first refused it (device_list_mismatch, 1 envelope), then stored it (2), same id" \
-  eval '[[ "$(send_audit failed "$mismatch_id")" == "reason=device_list_mismatch,message=$mismatch_id,envelopes=1" &&
-          "$(send_audit succeeded "$mismatch_id")" == "message=$mismatch_id,envelopes=2" ]]'
+  refused_then_stored "$mismatch_id" 1 2
 hip "" admin audit search --data-dir "$data" --action message.send --result failed --json
 check "admin audit search shows the refusal (device_list_mismatch) of that message" \
   out_has "reason=device_list_mismatch,message=$mismatch_id,"
@@ -513,15 +524,11 @@ check "the next message is on its way (held), for both devices of the patient" \
   wait_for 15 test -e "$work/relay/held"
 hip "" devices revoke "$pat_dev2" --profile "$PT" --json
 check "the first device revokes the second" test "$rc" -eq 0
-touch "$work/relay/release"
-held_send_done
-stop_relay
-revoked_id=$(jget message_id <<<"$out" || true)
+release_held_send
 check "the practitioner still sends after the revocation, to the remaining device only" \
   eval '[[ $rc -eq 0 ]] && out_has "\"envelopes\":1"'
 check "the server refused the 2 envelopes (device_list_mismatch), then stored 1, same id" \
-  eval '[[ "$(send_audit failed "$revoked_id")" == "reason=device_list_mismatch,message=$revoked_id,envelopes=2" &&
-          "$(send_audit succeeded "$revoked_id")" == "message=$revoked_id,envelopes=1" ]]'
+  refused_then_stored "$held_id" 2 1
 check "nothing is queued for the revoked device" \
   test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox where device_id = '$pat_dev2'")" -eq 0
 hip "" inbox --profile "$PT2" --json

@@ -165,13 +165,11 @@ void SqliteStore::writer_loop() {
   // this thread makes writes durable: when both are ready to run on a busy core, the
   // scheduler should run the delivery first. A commit (and its checkpoint) waits a little
   // longer; the batch only grows (StoreOptions::writer_scheduling, config
-  // database.writer_scheduling and database.writer_nice). If the policy cannot be set, the
-  // writer runs at the network threads' priority: slower deliveries, nothing lost.
-  if (writer_scheduling_ == StoreOptions::WriterScheduling::kIdle) {
-    make_current_thread_idle_priority();
-  } else {
-    lower_current_thread_priority(writer_nice_);
-  }
+  // database.writer_scheduling and database.writer_nice). If SCHED_IDLE cannot be set
+  // (a seccomp or container policy), the writer falls back to the nice steps.
+  const bool idle = writer_scheduling_ == StoreOptions::WriterScheduling::kIdle &&
+                    make_current_thread_idle_priority();
+  if (!idle) lower_current_thread_priority(writer_nice_);
   while (true) {
     std::vector<WriteJob> batch;
     {

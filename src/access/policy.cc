@@ -94,6 +94,12 @@ const std::vector<Entry>& table() {
        false, ObjectRule::kNone, DataClass::kAdministrative},
       {"message.ack", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
        false, ObjectRule::kNone, DataClass::kAdministrative},
+      {"message.undelivered",
+       {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient}, false,
+       ObjectRule::kNone, DataClass::kAdministrative},
+      {"message.undelivered_ack",
+       {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient}, false,
+       ObjectRule::kNone, DataClass::kAdministrative},
       {"message.socket", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
        false, ObjectRule::kNone, DataClass::kAdministrative},
   };

@@ -2,7 +2,8 @@
 //   contacts                 the people you may message
 //   send EMAIL [TEXT | -]    encrypt for each of their devices and yours, send
 //   inbox                    fetch, decrypt, print, then acknowledge (a message received
-//                            before, delivered again, is acknowledged without being shown)
+//                            before, delivered again, is acknowledged without being shown);
+//                            then the notices of sent messages never received
 // `listen` is in client_message_listen_command.cc; both print through print_opened.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "cli/client_commands.h"
 #include "cli/client_message_output.h"
 #include "cli/client_messaging.h"
+#include "cli/client_undelivered.h"
 #include "cli/command_helpers.h"
 #include "cli/output.h"
 
@@ -98,9 +100,11 @@ Status run_inbox(ClientContext& context) {
   json::array all;
   std::size_t count = 0;
   std::int64_t expired = 0;  // told once by the server (its count is reset when answered)
+  bool undelivered = false;  // notices of messages this device sent, never received
   for (int batch = 0; batch < kMaxBatches; ++batch) {
     HIPPO_ASSIGN_OR_RETURN(json::object answer, m->call("GET", target + "?limit=100"));
     expired += json_int(answer, "expired");
+    undelivered = undelivered || json_int(answer, "undelivered") > 0;
     HIPPO_ASSIGN_OR_RETURN(std::vector<Incoming> incoming, parse_batch(answer));
     if (incoming.empty()) break;
     std::vector<std::string> warnings;
@@ -130,8 +134,17 @@ Status run_inbox(ClientContext& context) {
     if (kept || !json_bool(answer, "more")) break;
   }
   if (expired > 0 && !context.json()) print_expired(expired);
-  if (context.json()) print_json(json::object{{"messages", std::move(all)}, {"expired", expired}});
-  else if (count == 0) std::printf("No new messages.\n");
+  json::array notices;
+  if (undelivered) {
+    HIPPO_ASSIGN_OR_RETURN(notices, report_undelivered(*m, context.json()));
+  }
+  if (context.json()) {
+    print_json(json::object{{"messages", std::move(all)},
+                            {"expired", expired},
+                            {"undelivered", std::move(notices)}});
+  } else if (count == 0) {
+    std::printf("No new messages.\n");
+  }
   return ok_status();
 }
 

@@ -19,6 +19,7 @@
 #include "cli/client_commands.h"
 #include "cli/client_message_output.h"
 #include "cli/client_messaging.h"
+#include "cli/client_undelivered.h"
 #include "cli/output.h"
 #include "client/https_client.h"
 #include "messaging/wire_frame.h"
@@ -133,6 +134,11 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
     } else if (const auto* e = std::get_if<wire::ErrorFrame>(&*frame)) {
       if (e->code == "messages_expired") {  // a notice: the connection stays open
         std::fprintf(stderr, "%s\n", kExpiredNotice);
+        continue;
+      }
+      if (e->code == "messages_undelivered") {  // likewise: shown, then acknowledged
+        HIPPO_ASSIGN_OR_RETURN(json::array notices, report_undelivered(*m, context.json()));
+        for (auto& n : notices) print_json(json::object{{"undelivered", std::move(n)}});
         continue;
       }
       return Error::unavailable(e->code, "the server ended the live connection: " + e->code);

@@ -10,6 +10,7 @@
 #include "messaging/contact_policy.h"
 #include "messaging/devices.h"
 #include "messaging/policy_epoch.h"
+#include "messaging/undelivered_notices.h"
 #include "messaging/wire_frame.h"
 
 namespace hippocrate::messaging {
@@ -267,6 +268,7 @@ Result<FetchResult> Mailbox::fetch_in(store::Transaction& tx, const Actor& actor
   if (expired) {
     HIPPO_ASSIGN_OR_RETURN(out.expired, expired->int64(0));
   }
+  HIPPO_ASSIGN_OR_RETURN(out.undelivered, count_undelivered(tx, device_id));
   std::string detail = "count=" + std::to_string(out.messages.size()) + ",via=" + via;
   if (report_expired && out.expired > 0) {
     // Told now, in the transaction that answers: the count is not reported twice.
@@ -371,7 +373,8 @@ Result<std::int64_t> Mailbox::prune_delivered(std::int64_t now, std::int64_t lim
 
 Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
                                                  std::int64_t limit) {
-  return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
+  std::vector<std::string> senders;  // sending devices with a new undelivered notice
+  auto deleted = store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
     // The same rows for the counts and the deletion: oldest first (rowid order is
     // insertion order), inside one write transaction.
     static constexpr const char* kExpiring =
@@ -392,6 +395,7 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
           "last_expired_at = excluded.last_expired_at",
           {device, n, now}));
     }
+    HIPPO_ASSIGN_OR_RETURN(senders, record_undelivered(tx, kExpiring, {cutoff, limit}, now));
     HIPPO_ASSIGN_OR_RETURN(
         std::int64_t deleted,
         tx.execute(std::string("DELETE FROM mailbox WHERE rowid IN (") + kExpiring + ")",
@@ -401,10 +405,17 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
     r.result = "succeeded";
     r.detail = "count=" + std::to_string(deleted) +
                ",devices=" + std::to_string(per_device.size()) +
+               ",senders_told=" + std::to_string(senders.size()) +
                ",older_than_days=" + std::to_string(max_age_seconds / 86'400);
     HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
     return deleted;
   });
+  if (!deleted) return deleted;
+  // A sending device connected now hears of it at once; the others at their next fetch.
+  if (auto notice = wire::encode(wire::ErrorFrame{{}, "messages_undelivered", {}})) {
+    for (const auto& device : senders) live_.push(device, *notice);
+  }
+  return deleted;
 }
 
 }  // namespace hippocrate::messaging

@@ -69,6 +69,9 @@ struct FetchResult {
   // Envelopes for this device deleted unread by expire_undelivered since the device was
   // last told (a fetch with `report_expired`, which resets the count).
   std::int64_t expired = 0;
+  // Notices waiting for this device as a sender: its messages that a recipient never
+  // received (undelivered_notices.h); listed and acknowledged apart.
+  std::int64_t undelivered = 0;
 };
 
 class Mailbox {
@@ -105,8 +108,10 @@ class Mailbox {
   Result<std::int64_t> prune_delivered(std::int64_t now, std::int64_t limit = 10'000);
 
   // Deletes up to `limit` envelopes stored more than `max_age_seconds` before `now` and never
-  // acknowledged, oldest first; adds them to their devices' expired counts, with one audit
-  // record ("message.expire": count and devices) when it deleted any. Returns the count.
+  // acknowledged, oldest first; adds them to their devices' expired counts and tells the
+  // senders (record_undelivered: a notice stored, and a `messages_undelivered` error frame
+  // to a sending device connected now), with one audit record ("message.expire": count,
+  // devices, senders told) when it deleted any. Returns the count.
   // The scan reads the mailbox in insertion order (no index on stored_at: an index is a
   // page written per envelope): the mailbox holds only unacknowledged envelopes.
   Result<std::int64_t> expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
@@ -114,6 +119,8 @@ class Mailbox {
 
   // The `deliver` frame (wire_frame.h) for one stored envelope.
   static Result<std::string> deliver_frame(const StoredMessage& message);
+  // OK for 1..kMaxAck well-formed message ids; else "invalid_field".
+  static Status validate_ack(const std::vector<std::string>& message_ids);
 
  private:
   // A send's checks (idempotency, sender device, contact policy, device set), without
@@ -153,7 +160,6 @@ class Mailbox {
   Result<std::int64_t> ack_in(store::Transaction& tx, const Actor& actor,
                               const std::string& device_id,
                               const std::vector<std::string>& message_ids) const;
-  static Status validate_ack(const std::vector<std::string>& message_ids);
 
   store::Store& store_;
   const Clock& clock_;

@@ -11,6 +11,7 @@
 #include "messaging/live_registry.h"
 #include "messaging/mailbox.h"
 #include "messaging/prekeys.h"
+#include "messaging/undelivered_notices.h"
 
 namespace hippocrate::messaging {
 
@@ -20,8 +21,9 @@ class MessagingService {
   // their absolute expiry are closed (other session ends close them at once; an expiry is
   // not an event); at start and every `retention_sweep`, envelopes never acknowledged
   // within `undelivered_retention` are deleted (Mailbox::expire_undelivered; their devices
-  // are told at the next fetch), then delivered messages' rows past the retry window are
-  // pruned (Mailbox::prune_delivered). A failure is retried at the next sweep.
+  // are told at the next fetch, their senders by an undelivered notice), then delivered
+  // messages' rows past the retry window are pruned (Mailbox::prune_delivered). A failure
+  // is retried at the next sweep.
   static constexpr std::chrono::milliseconds kExpirySweep{15'000};
   static constexpr std::chrono::milliseconds kRetentionSweep{3'600'000};
   static constexpr std::chrono::seconds kUndeliveredRetention{90LL * 24 * 3600};
@@ -33,6 +35,7 @@ class MessagingService {
         devices_(store, clock, audit, live_),
         prekeys_(store, clock, audit),
         mailbox_(store, clock, audit, live_),
+        undelivered_(store, audit),
         expiry_(expiry_sweep,
                 [this, &clock] { live_.disconnect_expired(unix_seconds(clock.now())); }),
         retention_(
@@ -44,6 +47,7 @@ class MessagingService {
   DeviceDirectory& devices() { return devices_; }
   PrekeyStore& prekeys() { return prekeys_; }
   Mailbox& mailbox() { return mailbox_; }
+  UndeliveredNotices& undelivered() { return undelivered_; }
   LiveRegistry& live() { return live_; }
 
  private:
@@ -69,6 +73,7 @@ class MessagingService {
   DeviceDirectory devices_;
   PrekeyStore prekeys_;
   Mailbox mailbox_;
+  UndeliveredNotices undelivered_;
   PeriodicTask expiry_;     // last: they stop first
   PeriodicTask retention_;
 };

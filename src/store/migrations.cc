@@ -245,6 +245,22 @@ const std::vector<Migration>& migrations() {
            " expired BIGINT NOT NULL,"     // envelopes expired since the device was last told
            " last_expired_at BIGINT NOT NULL)",
        }},
+      {9,
+       "create_undelivered_notices",
+       {
+           // A sender's device is told which of its messages were never received by their
+           // recipient: one row per (sending device, message) whose envelopes for the
+           // recipient's devices expired unread (docs/messaging.md, "Expiry"). Deleted when
+           // the sending device acknowledges the notice, or is revoked.
+           "CREATE TABLE undelivered_notices ("
+           " sender_device TEXT NOT NULL REFERENCES devices(id),"
+           " message_id TEXT NOT NULL,"
+           " recipient_account TEXT NOT NULL REFERENCES accounts(id),"
+           " sent_at BIGINT NOT NULL,"
+           " devices BIGINT NOT NULL,"  // recipient devices whose envelope expired unread
+           " expired_at BIGINT NOT NULL,"
+           " PRIMARY KEY (sender_device, message_id))",
+       }},
   };
   return kMigrations;
 }

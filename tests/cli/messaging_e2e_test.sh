@@ -367,7 +367,7 @@ check "inbox acknowledged the copy (the mailbox is empty)" test "$(pat_mailbox)"
 sql "insert into mailbox select * from keep_envelope"
 hip "" inbox --profile "$PT" --json
 check "inbox --json leaves the copy out as well" \
-  eval '[[ $rc -eq 0 && -z $err ]] && [[ $out == "{\"messages\":[],\"expired\":0}" ]] && [[ $(pat_mailbox) -eq 0 ]]'
+  eval '[[ $rc -eq 0 && -z $err ]] && [[ $out == "{\"messages\":[],\"expired\":0,\"undelivered\":[]}" ]] && [[ $(pat_mailbox) -eq 0 ]]'
 # listen: the copy comes with the backlog when the socket opens; it is acknowledged
 # without being shown or counted, so --count 1 waits for the next message.
 sql "insert into mailbox select * from keep_envelope"
@@ -415,6 +415,22 @@ check "the expired one is not, and inbox says one message expired unread" \
   eval '! out_has "Jamais reçu" && grep -q "1 message sent to this device was never received" <<<"$err"'
 hip "" inbox --profile "$PT" --json
 check "... once: the next inbox reports none" eval '[[ $rc -eq 0 ]] && out_has "\"expired\":0"'
+# Its sender is told: a notice for the practitioner's device, shown by listen (the socket's
+# notice) and by inbox, once each; shown, then acknowledged.
+notices() { sql "select count(*) from undelivered_notices where message_id = '$lost_id'"; }
+check "the sweep left the practitioner's device a notice for the lost message" test "$(notices)" -eq 1
+sql "create table keep_notice as select * from undelivered_notices where message_id = '$lost_id'"
+hip "" listen --timeout 4 --profile "$PP"
+check "listen warns the practitioner that the patient never received it" \
+  eval '[[ $rc -eq 0 ]] && grep -q "your message to .*$pat_email.* (id ${lost_id:0:8}) was never received on 1 of their device:" <<<"$err"'
+check "... and acknowledges the notice (none left on the server)" test "$(notices)" -eq 0
+sql "insert into undelivered_notices select * from keep_notice"
+sql "drop table keep_notice"
+hip "" inbox --profile "$PP"
+check "inbox shows a notice not yet acknowledged (a lost ack), then acknowledges it" \
+  eval '[[ $rc -eq 0 ]] && grep -q "(id ${lost_id:0:8}) was never received" <<<"$err" && [[ $(notices) -eq 0 ]]'
+hip "" inbox --profile "$PP" --json
+check "... once: the next inbox --json lists none" eval '[[ $rc -eq 0 ]] && out_has "\"undelivered\":[]"'
 hip "" send "$prac_email" "Après le redémarrage" --profile "$PT"
 hip "" inbox --profile "$PP"
 check "patient → practitioner after the restart" out_has "Après le redémarrage"

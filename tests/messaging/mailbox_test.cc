@@ -4,6 +4,7 @@
 #include "messaging/wire_frame.h"
 
 #include <future>
+#include <map>
 
 #include "base/ids.h"
 #include "messaging_fixture.h"
@@ -360,7 +361,7 @@ TEST_F(MailboxTest, UndeliveredEnvelopesExpireAndTheirDeviceIsToldOnce) {
   auto records = audit_records("message.expire");
   ASSERT_EQ(records.size(), 2u);
   EXPECT_TRUE(records[1].record.detail.starts_with("count=2,devices=")) << records[1].record.detail;
-  EXPECT_EQ(records[0].record.detail, "count=1,devices=1,older_than_days=90");
+  EXPECT_EQ(records[0].record.detail, "count=1,devices=1,senders_told=1,older_than_days=90");
   EXPECT_TRUE(records[1].record.detail.ends_with(",older_than_days=90"));
 
   // The socket's fetch reports without resetting; the HTTP one reports and resets.
@@ -380,6 +381,83 @@ TEST_F(MailboxTest, UndeliveredEnvelopesExpireAndTheirDeviceIsToldOnce) {
   EXPECT_EQ(other->expired, 1);
   ASSERT_EQ(other->messages.size(), 1u);
   EXPECT_EQ(other->messages[0].message_id, young.message_id);
+}
+
+// A sender's device is told of each message that some of its recipient's devices never
+// received before it expired: one notice per message, with how many devices missed it
+// (the sender's own other devices do not count), pushed at once to a connected sending
+// device, listed (audited) until acknowledged; revoking the sending device drops them.
+TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
+  constexpr std::int64_t kMaxAge = 90 * 24 * 3600;
+  const std::int64_t sent_at = unix_seconds(clock_.now());
+  auto half_read = message_to(doc_, dd1_, patient_, "read on one device");
+  auto unread = message_to(doc_, dd1_, patient_, "never read");
+  auto own_copy = message_to(patient_, pd1_, doc_, "doc reads it, pd2 never");
+  auto from_pd2 = message_to(patient_, pd2_, doc_, "from the device revoked later");
+  for (const auto* r : {&half_read, &unread}) ASSERT_OK(service_->mailbox().send(doc_, *r));
+  for (const auto* r : {&own_copy, &from_pd2}) ASSERT_OK(service_->mailbox().send(patient_, *r));
+  ASSERT_OK(service_->mailbox().ack(patient_, pd2_, {half_read.message_id}));
+  ASSERT_OK(service_->mailbox().ack(doc_, dd1_, {own_copy.message_id}));
+  auto doc_live = std::make_shared<RecordingConnection>();
+  service_->live().attach(dd1_, doc_live);
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "socket")->undelivered, 0);
+
+  const std::int64_t now = sent_at + kMaxAge + 1;
+  ASSERT_OK(service_->mailbox().expire_undelivered(now, kMaxAge));
+  // dd1_ and pd2_ are told; pd1_ is not (its message reached doc; pd2_ is its own device).
+  EXPECT_TRUE(audit_records("message.expire")[0].record.detail.find(",senders_told=2,") !=
+              std::string::npos)
+      << audit_records("message.expire")[0].record.detail;
+  auto frames = doc_live->frames();
+  ASSERT_EQ(frames.size(), 1u);
+  auto pushed = wire::decode(frames[0]);
+  ASSERT_TRUE(pushed.ok());
+  EXPECT_EQ(std::get<wire::ErrorFrame>(*pushed).code, "messages_undelivered");
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "socket")->undelivered, 2);
+  EXPECT_EQ(service_->mailbox().fetch(patient_, pd1_, 10, "socket")->undelivered, 0);
+
+  auto list = service_->undelivered().list(doc_, dd1_, 10);
+  ASSERT_OK(list);
+  EXPECT_FALSE(list->more);
+  ASSERT_EQ(list->notices.size(), 2u);
+  std::map<std::string, std::int64_t> missed;
+  for (const auto& n : list->notices) {
+    EXPECT_EQ(n.recipient, patient_.account_id);
+    EXPECT_EQ(n.sent_at, sent_at);
+    EXPECT_EQ(n.expired_at, now);
+    missed[n.message_id] = n.devices;
+  }
+  EXPECT_EQ(missed, (std::map<std::string, std::int64_t>{{half_read.message_id, 1},
+                                                         {unread.message_id, 2}}));
+  EXPECT_EQ(audit_records("message.undelivered")[0].record.detail, "count=2");
+  EXPECT_EQ(service_->undelivered().list(doc_, dd1_, 1)->more, true);
+  // Only the device's own notices, and only by its owner.
+  EXPECT_ERROR_CODE(service_->undelivered().list(patient_, dd1_, 10), "device_not_found");
+  EXPECT_ERROR_CODE(service_->undelivered().ack(patient_, dd1_, {unread.message_id}),
+                    "device_not_found");
+  EXPECT_ERROR_CODE(service_->undelivered().list(doc_, dd1_, 0), "invalid_field");
+  EXPECT_ERROR_CODE(service_->undelivered().ack(doc_, dd1_, {"not-an-id"}), "invalid_field");
+
+  // Acknowledged notices are deleted; an unknown id deletes nothing.
+  EXPECT_EQ(*service_->undelivered().ack(doc_, dd1_, {half_read.message_id, random_id()}), 1);
+  EXPECT_EQ(audit_records("message.undelivered_ack")[0].record.detail, "count=1");
+  auto rest = service_->undelivered().list(doc_, dd1_, 10);
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->notices.size(), 1u);
+  EXPECT_EQ(rest->notices[0].message_id, unread.message_id);
+
+  // pd2_'s notice goes with the device.
+  auto notices_of = [&](const std::string& device) {
+    return *store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
+      HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM undelivered_notices "
+                                                    "WHERE sender_device = ?", {device}));
+      return row->int64(0);
+    });
+  };
+  EXPECT_EQ(notices_of(pd2_), 1);
+  ASSERT_OK(service_->devices().revoke(patient_, pd2_));
+  EXPECT_EQ(notices_of(pd2_), 0);
+  EXPECT_EQ(notices_of(dd1_), 1);
 }
 
 // Early delivery remembers which sends passed at which policy epoch; after a change it

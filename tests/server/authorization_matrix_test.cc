@@ -100,6 +100,8 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"POST /api/v1/messages", {kMessaging, false, false}},
       {"GET /api/v1/devices/{device_id}/messages", {kMessaging, false, false}},
       {"POST /api/v1/devices/{device_id}/messages/ack", {kMessaging, false, false}},
+      {"GET /api/v1/devices/{device_id}/undelivered", {kMessaging, false, false}},
+      {"POST /api/v1/devices/{device_id}/undelivered/ack", {kMessaging, false, false}},
       {"GET /api/v1/devices/{device_id}/socket", {kMessaging, false, false}},
   };
   return m;

@@ -451,6 +451,62 @@ TEST_F(MessagingRoutesTest, ExpiredEnvelopesAreReportedOnTheSocketAndByTheHttpFe
   EXPECT_EQ(next_delivery(ws2).message_id, new_id);
 }
 
+// The sender of a message that expired unread: its socket gets a `messages_undelivered`
+// notice (pushed by the sweep while it is connected, and once at the next connection), the
+// fetch counts its notices, GET .../undelivered lists them and POST .../undelivered/ack
+// deletes them.
+TEST_F(MessagingRoutesTest, SendersListAndAcknowledgeUndeliveredNotices) {
+  const std::string d1 = add_device(doc_);
+  const std::string p1 = add_device(patient_);
+  const std::string lost_id = random_id();
+  ASSERT_EQ(call("POST", "/api/v1/messages", patient_.token,
+                 message(patient_, p1, doc_, targets(patient_, p1, doc_), lost_id))
+                .status,
+            201);
+  auto live = socket(patient_, p1);
+  constexpr std::int64_t kMaxAge = 90 * 24 * 3600;
+  const std::int64_t later = unix_seconds(clock_.now()) + kMaxAge + 1;
+  ASSERT_EQ(*messaging_->mailbox().expire_undelivered(later, kMaxAge), 1);
+  auto pushed = next_frame(live);
+  ASSERT_TRUE(std::holds_alternative<wire::ErrorFrame>(pushed));
+  EXPECT_EQ(std::get<wire::ErrorFrame>(pushed).code, "messages_undelivered");
+  auto again = socket(patient_, p1);
+  auto on_connect = next_frame(again);
+  ASSERT_TRUE(std::holds_alternative<wire::ErrorFrame>(on_connect));
+  EXPECT_EQ(std::get<wire::ErrorFrame>(on_connect).code, "messages_undelivered");
+
+  const std::string base = "/api/v1/devices/" + p1 + "/undelivered";
+  EXPECT_EQ(parse(call("GET", "/api/v1/devices/" + p1 + "/messages", patient_.token))
+                .at("undelivered")
+                .as_int64(),
+            1);
+  auto listed = call("GET", base, patient_.token);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  auto notices = parse(listed).at("undelivered").as_array();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].at("message_id").as_string(), lost_id);
+  EXPECT_EQ(notices[0].at("recipient").as_string(), doc_.id);
+  EXPECT_EQ(notices[0].at("devices").as_int64(), 1);
+  EXPECT_EQ(notices[0].at("expired_at").as_int64(), later);
+  EXPECT_FALSE(parse(listed).at("more").as_bool());
+  // Another account's device: not found; a bad limit: refused.
+  EXPECT_EQ(call("GET", base, doc_.token).status, 404);
+  EXPECT_EQ(call("GET", base + "?limit=0", patient_.token).status, 400);
+
+  auto acked = call("POST", base + "/ack", patient_.token,
+                    json::object{{"message_ids", json::array{json::value(lost_id)}}});
+  ASSERT_EQ(acked.status, 200) << acked.body;
+  EXPECT_EQ(parse(acked).at("deleted").as_int64(), 1);
+  EXPECT_TRUE(parse(call("GET", base, patient_.token)).at("undelivered").as_array().empty());
+  // No notice any more: a new socket's first frame is a delivery.
+  auto third = socket(patient_, p1);
+  ASSERT_EQ(call("POST", "/api/v1/messages", doc_.token,
+                 message(doc_, d1, patient_, targets(doc_, d1, patient_), random_id()))
+                .status,
+            201);
+  EXPECT_TRUE(std::holds_alternative<wire::Deliver>(next_frame(third)));
+}
+
 // Ack frames arriving while the socket's previous ack is being written are merged into the
 // next write (at most 100 ids each): fewer transactions and audit records, none lost.
 TEST_F(MessagingRoutesTest, AcksArrivingDuringAnAckWriteAreMergedAndNoneIsLost) {

@@ -287,6 +287,7 @@ class DeviceSocket final : public WebSocketHandler,
       return close();
     }
     bool tell_expired = false;
+    bool tell_undelivered = false;
     {
       std::lock_guard lock(mutex_);
       backlog_in_flight_ = false;
@@ -294,10 +295,15 @@ class DeviceSocket final : public WebSocketHandler,
       if (!batch->messages.empty()) last_seq_ = batch->messages.back().seq;
       tell_expired = batch->expired > 0 && !told_expired_;
       told_expired_ = told_expired_ || tell_expired;
+      tell_undelivered = batch->undelivered > 0 && !told_undelivered_;
+      told_undelivered_ = told_undelivered_ || tell_undelivered;
     }
-    // A notice, once per connection (the socket stays open): envelopes for this device
-    // expired unread; the count is given, and reset, by the next HTTP fetch.
+    // Notices, each once per connection (the socket stays open): envelopes for this device
+    // expired unread (the count is given, and reset, by the next HTTP fetch); messages this
+    // device sent were never received (listed by GET .../undelivered). The retention sweep
+    // also pushes the second to a sending device connected when it runs.
     if (tell_expired) send_error({}, "messages_expired");
+    if (tell_undelivered) send_error({}, "messages_undelivered");
     for (const auto& m : batch->messages) {
       auto frame = messaging::Mailbox::deliver_frame(m);
       if (!frame || !push(std::move(*frame))) {
@@ -390,6 +396,7 @@ class DeviceSocket final : public WebSocketHandler,
   std::shared_ptr<WebSocketConnection> connection_;  // guarded by mutex_
   bool backlog_in_flight_ = false;                   // guarded by mutex_
   bool told_expired_ = false;                        // guarded by mutex_
+  bool told_undelivered_ = false;                    // guarded by mutex_
   bool more_ = false;                                // guarded by mutex_
   std::int64_t last_seq_ = 0;                        // guarded by mutex_
   std::vector<std::string> pending_acks_;            // guarded by mutex_
@@ -631,7 +638,38 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
         }
         return json_response(200, json::object{{"messages", std::move(messages)},
                                                {"more", got->more},
-                                               {"expired", got->expired}});
+                                               {"expired", got->expired},
+                                               {"undelivered", got->undelivered}});
+      }));
+  router.add(session_route(
+      "GET", "/api/v1/devices/{device_id}/undelivered", "message.undelivered", auth,
+      [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
+        auto limit = fetch_limit(ctx.request.query);
+        if (!limit) return error_response(limit.error());
+        auto got = svc.undelivered().list(actor_of(ctx, s), ctx.params.at("device_id"), *limit);
+        if (!got) return error_response(got.error());
+        json::array notices;
+        for (const auto& n : got->notices) {
+          notices.push_back(json::object{{"message_id", n.message_id},
+                                         {"recipient", n.recipient},
+                                         {"sent_at", n.sent_at},
+                                         {"devices", n.devices},
+                                         {"expired_at", n.expired_at}});
+        }
+        return json_response(200, json::object{{"undelivered", std::move(notices)},
+                                               {"more", got->more}});
+      }));
+  router.add(session_route(
+      "POST", "/api/v1/devices/{device_id}/undelivered/ack", "message.undelivered_ack", auth,
+      [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
+        auto body = parse_json_body(ctx.request);
+        if (!body) return error_response(body.error());
+        auto ids = required_ids(*body, "message_ids", messaging::kMaxAck);
+        if (!ids) return error_response(ids.error());
+        auto deleted =
+            svc.undelivered().ack(actor_of(ctx, s), ctx.params.at("device_id"), *ids);
+        if (!deleted) return error_response(deleted.error());
+        return json_response(200, json::object{{"deleted", *deleted}});
       }));
   router.add(session_route(
       "POST", "/api/v1/devices/{device_id}/messages/ack", "message.ack", auth,

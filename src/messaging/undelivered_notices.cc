@@ -1,0 +1,111 @@
+#include "messaging/undelivered_notices.h"
+
+#include <set>
+
+#include "messaging/audit_records.h"
+#include "messaging/devices.h"
+#include "messaging/mailbox.h"
+
+namespace hippocrate::messaging {
+
+Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
+                                                    std::string_view expiring_rowids,
+                                                    const store::Params& params,
+                                                    std::int64_t now) {
+  HIPPO_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.query(std::string("SELECT m.sender_device, m.message_id, m.recipient_account, "
+                           "m.created_at, COUNT(*) FROM mailbox b "
+                           "JOIN messages m ON m.message_id = b.message_id "
+                           "JOIN devices r ON r.id = b.device_id "
+                           "JOIN devices s ON s.id = m.sender_device "
+                           "WHERE b.rowid IN (") +
+                   std::string(expiring_rowids) +
+                   ") AND r.account_id = m.recipient_account "
+                   "AND m.recipient_account <> m.sender_id AND s.revoked_at IS NULL "
+                   "GROUP BY m.sender_device, m.message_id",
+               params));
+  std::set<std::string> senders;
+  for (const auto& row : rows) {
+    HIPPO_ASSIGN_OR_RETURN(std::string sender_device, row.text(0));
+    HIPPO_ASSIGN_OR_RETURN(std::string message_id, row.text(1));
+    HIPPO_ASSIGN_OR_RETURN(std::string recipient, row.text(2));
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t sent_at, row.int64(3));
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t devices, row.int64(4));
+    // A message's envelopes can be split over two batches of the sweep: the counts add up.
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "INSERT INTO undelivered_notices (sender_device, message_id, recipient_account, "
+        "sent_at, devices, expired_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (sender_device, message_id) DO UPDATE SET "
+        "devices = devices + excluded.devices, expired_at = excluded.expired_at",
+        {sender_device, message_id, recipient, sent_at, devices, now}));
+    senders.insert(std::move(sender_device));
+  }
+  return std::vector<std::string>(senders.begin(), senders.end());
+}
+
+Result<std::int64_t> count_undelivered(store::Transaction& tx, const std::string& device_id) {
+  HIPPO_ASSIGN_OR_RETURN(
+      auto row, tx.query_one("SELECT COUNT(*) FROM undelivered_notices WHERE sender_device = ?",
+                             {device_id}));
+  return row->int64(0);
+}
+
+Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor,
+                                                 const std::string& device_id,
+                                                 std::size_t limit) {
+  if (limit == 0 || limit > kMaxFetch) {
+    return Error::invalid_argument("invalid_field",
+                                   "the field 'limit' must be between 1 and 100");
+  }
+  return store_.write([&](store::Transaction& tx) -> Result<UndeliveredList> {
+    HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
+    HIPPO_ASSIGN_OR_RETURN(
+        auto rows, tx.query("SELECT message_id, recipient_account, sent_at, devices, expired_at "
+                            "FROM undelivered_notices WHERE sender_device = ? "
+                            "ORDER BY sent_at, message_id LIMIT ?",
+                            {device_id, static_cast<std::int64_t>(limit + 1)}));
+    UndeliveredList out;
+    for (const auto& row : rows) {
+      if (out.notices.size() == limit) {
+        out.more = true;
+        break;
+      }
+      UndeliveredNotice n;
+      HIPPO_ASSIGN_OR_RETURN(n.message_id, row.text(0));
+      HIPPO_ASSIGN_OR_RETURN(n.recipient, row.text(1));
+      HIPPO_ASSIGN_OR_RETURN(n.sent_at, row.int64(2));
+      HIPPO_ASSIGN_OR_RETURN(n.devices, row.int64(3));
+      HIPPO_ASSIGN_OR_RETURN(n.expired_at, row.int64(4));
+      out.notices.push_back(std::move(n));
+    }
+    // The read and its audit record commit together (as a mailbox fetch).
+    HIPPO_RETURN_IF_ERROR(audit_.append(
+        tx, detail::record(actor, "message.undelivered", detail::device_resource(device_id),
+                           "succeeded", "count=" + std::to_string(out.notices.size()),
+                           device_id)));
+    return out;
+  });
+}
+
+Result<std::int64_t> UndeliveredNotices::ack(const Actor& actor, const std::string& device_id,
+                                             const std::vector<std::string>& message_ids) {
+  HIPPO_RETURN_IF_ERROR(Mailbox::validate_ack(message_ids));
+  return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
+    HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
+    std::int64_t deleted = 0;
+    for (const auto& id : message_ids) {
+      HIPPO_ASSIGN_OR_RETURN(std::int64_t n,
+                             tx.execute("DELETE FROM undelivered_notices WHERE "
+                                        "sender_device = ? AND message_id = ?",
+                                        {device_id, id}));
+      deleted += n;
+    }
+    HIPPO_RETURN_IF_ERROR(audit_.append(
+        tx, detail::record(actor, "message.undelivered_ack", detail::device_resource(device_id),
+                           "succeeded", "count=" + std::to_string(deleted), device_id)));
+    return deleted;
+  });
+}
+
+}  // namespace hippocrate::messaging

@@ -114,6 +114,42 @@ TEST_F(SqliteStoreTest, WriterConnectionPragmas) {
   }));
 }
 
+// The undo log of a job's savepoint (every page the job changes, before its change) stays
+// in memory: SQLite would otherwise spill it past 64 KiB to a temporary file
+// ("etilqs_…", unlinked at once) outside the data folder — page images of the database
+// written where no backup, permission or wipe policy of ours applies — with one write per
+// page.
+TEST_F(SqliteStoreTest, AJobsUndoLogNeverGoesToATemporaryFile) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(create_items(*store));
+  const std::string label(1000, 'x');
+  ASSERT_OK(store->write([&](Transaction& tx) -> Status {
+    for (int i = 0; i < 300; ++i) {
+      HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (?, ?)",
+                                       {std::int64_t{i}, label}));
+    }
+    return ok_status();
+  }));
+  auto temporary_files = [] {
+    std::vector<std::string> found;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+      std::error_code ec;
+      const auto target = std::filesystem::read_symlink(fd.path(), ec).string();
+      if (!ec && target.find("etilqs_") != std::string::npos) found.push_back(target);
+    }
+    return found;
+  };
+  std::vector<std::string> during;
+  ASSERT_OK(store->write([&](Transaction& tx) -> Status {
+    // About 75 pages (300 KiB) changed under the job's savepoint.
+    HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE items SET label = upper(label)"));
+    during = temporary_files();
+    return ok_status();
+  }));
+  EXPECT_TRUE(during.empty()) << during.front();
+}
+
 // The writer thread runs `writer_nice` steps below the thread that opened the store.
 TEST_F(SqliteStoreTest, TheWriterThreadRunsAtTheConfiguredLowerPriority) {
   const int mine = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));

@@ -143,6 +143,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(
   sqlite3_busy_timeout(c->raw(), static_cast<int>(busy_timeout.count()));
   sqlite3_set_authorizer(c->raw(), &SqliteConnection::authorize, c.get());
 
+  // Nothing of the database goes to a temporary file: SQLite otherwise spills a job's
+  // savepoint undo log (page images, past 64 KiB) and large sorts to unlinked files in
+  // /var/tmp — outside the data folder, its permissions and its wipe — and, for the undo
+  // log, with a system call per page: about a dozen per message sent (docs/storage.md).
+  HIPPO_RETURN_IF_ERROR(c->run("PRAGMA temp_store=MEMORY", {}, false, nullptr));
   if (mode == Mode::kWriter) {
     // WAL: readers never block the writer nor each other. synchronous=FULL: in WAL mode,
     // NORMAL may lose the last commits on power loss; patient data must be durable before

@@ -21,7 +21,8 @@ class MessagingService {
   // their absolute expiry are closed (other session ends close them at once; an expiry is
   // not an event); at start and every `retention_sweep`, envelopes never acknowledged
   // within `undelivered_retention` are deleted (Mailbox::expire_undelivered; their devices
-  // are told at the next fetch, their senders by an undelivered notice), then delivered
+  // are told at the next fetch, their senders by an undelivered notice), then notices
+  // left unacknowledged as long are deleted (UndeliveredNotices::expire), then delivered
   // messages' rows past the retry window are pruned (Mailbox::prune_delivered). A failure
   // is retried at the next sweep.
   static constexpr std::chrono::milliseconds kExpirySweep{15'000};
@@ -61,6 +62,10 @@ class MessagingService {
     for (;;) {
       auto expired = mailbox_.expire_undelivered(now, max_age, kBatch);
       if (!expired || *expired < kBatch) break;
+    }
+    for (;;) {
+      auto forgotten = undelivered_.expire(now, max_age, kBatch);
+      if (!forgotten || *forgotten < kBatch) break;
     }
     for (;;) {
       auto pruned = mailbox_.prune_delivered(now, kBatch);

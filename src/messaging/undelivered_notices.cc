@@ -108,4 +108,26 @@ Result<std::int64_t> UndeliveredNotices::ack(const Actor& actor, const std::stri
   });
 }
 
+Result<std::int64_t> UndeliveredNotices::expire(std::int64_t now, std::int64_t max_age_seconds,
+                                                std::int64_t limit) {
+  return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
+    // Oldest first (rowid order is insertion order, and a notice's expired_at only grows
+    // when a later batch of the same sweep adds to it).
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t deleted,
+        tx.execute("DELETE FROM undelivered_notices WHERE rowid IN (SELECT rowid FROM "
+                   "undelivered_notices WHERE expired_at < ? ORDER BY rowid LIMIT ?)",
+                   {now - max_age_seconds, limit}));
+    if (deleted > 0) {
+      audit::AuditRecord r;
+      r.action = "message.undelivered_expire";
+      r.result = "succeeded";
+      r.detail = "count=" + std::to_string(deleted) +
+                 ",older_than_days=" + std::to_string(max_age_seconds / 86'400);
+      HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+    }
+    return deleted;
+  });
+}
+
 }  // namespace hippocrate::messaging

@@ -59,6 +59,12 @@ class UndeliveredNotices {
   // Audited ("message.undelivered_ack": the count).
   Result<std::int64_t> ack(const Actor& actor, const std::string& device_id,
                            const std::vector<std::string>& message_ids);
+  // Deletes up to `limit` notices recorded more than `max_age_seconds` before `now` and
+  // never acknowledged (a sending device that does not come back), oldest first, with one
+  // audit record ("message.undelivered_expire": the count) when it deleted any. Returns
+  // the count. Run by the retention sweep with the envelopes' retention period.
+  Result<std::int64_t> expire(std::int64_t now, std::int64_t max_age_seconds,
+                              std::int64_t limit = 10'000);
 
  private:
   store::Store& store_;

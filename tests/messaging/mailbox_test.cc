@@ -463,6 +463,15 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
   ASSERT_OK(service_->devices().revoke(patient_, pd2_));
   EXPECT_EQ(notices_of(pd2_), 0);
   EXPECT_EQ(notices_of(dd1_), 1);
+
+  // A notice never acknowledged is itself deleted after the retention period (a sending
+  // device that does not come back): kept at the limit, gone a second later, audited.
+  EXPECT_EQ(*service_->undelivered().expire(now + kMaxAge, kMaxAge), 0);
+  EXPECT_EQ(notices_of(dd1_), 1);
+  EXPECT_EQ(*service_->undelivered().expire(now + kMaxAge + 1, kMaxAge), 1);
+  EXPECT_EQ(notices_of(dd1_), 0);
+  EXPECT_EQ(audit_records("message.undelivered_expire")[0].record.detail,
+            "count=1,older_than_days=90");
 }
 
 // Early delivery remembers which sends passed at which policy epoch; after a change it

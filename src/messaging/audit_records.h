@@ -26,6 +26,15 @@ inline audit::AuditRecord record(const Actor& actor, std::string action, std::st
   return r;
 }
 
+// A record of the server's own maintenance (the retention sweeps): no actor.
+inline audit::AuditRecord sweep_record(std::string action, std::string detail) {
+  audit::AuditRecord r;
+  r.action = std::move(action);
+  r.result = "succeeded";
+  r.detail = std::move(detail);
+  return r;
+}
+
 // Only well-formed ids reach the trail (a path parameter can be anything).
 inline std::string safe_id(std::string_view id) {
   return is_valid_id(id) ? std::string(id) : std::string("invalid");

@@ -8,10 +8,12 @@
 #include "base/ids.h"
 #include "messaging/audit_records.h"
 #include "messaging/contact_policy.h"
+#include "messaging/device_ack.h"
 #include "messaging/devices.h"
 #include "messaging/policy_epoch.h"
 #include "messaging/undelivered_notices.h"
 #include "messaging/wire_frame.h"
+#include "store/row_page.h"
 
 namespace hippocrate::messaging {
 namespace {
@@ -246,22 +248,20 @@ Result<FetchResult> Mailbox::fetch_in(store::Transaction& tx, const Actor& actor
                           "b.seq, b.ciphertext FROM mailbox b JOIN messages m ON "
                           "m.message_id = b.message_id WHERE b.device_id = ? AND b.seq > ? "
                           "ORDER BY b.seq LIMIT ?",
-                          {device_id, after_seq, static_cast<std::int64_t>(limit + 1)}));
+                          {device_id, after_seq, store::page_query_limit(limit)}));
   FetchResult out;
-  for (const auto& row : rows) {
-    if (out.messages.size() == limit) {
-      out.more = true;
-      break;
-    }
-    StoredMessage m;
-    HIPPO_ASSIGN_OR_RETURN(m.message_id, row.text(0));
-    HIPPO_ASSIGN_OR_RETURN(m.sender, row.text(1));
-    HIPPO_ASSIGN_OR_RETURN(m.sender_device, row.text(2));
-    HIPPO_ASSIGN_OR_RETURN(m.stored_at, row.int64(3));
-    HIPPO_ASSIGN_OR_RETURN(m.seq, row.int64(4));
-    HIPPO_ASSIGN_OR_RETURN(m.ciphertext, row.blob(5));
-    out.messages.push_back(std::move(m));
-  }
+  HIPPO_ASSIGN_OR_RETURN(
+      out.more, store::decode_page(rows, limit, out.messages,
+                                   [](const store::Row& row) -> Result<StoredMessage> {
+                                     StoredMessage m;
+                                     HIPPO_ASSIGN_OR_RETURN(m.message_id, row.text(0));
+                                     HIPPO_ASSIGN_OR_RETURN(m.sender, row.text(1));
+                                     HIPPO_ASSIGN_OR_RETURN(m.sender_device, row.text(2));
+                                     HIPPO_ASSIGN_OR_RETURN(m.stored_at, row.int64(3));
+                                     HIPPO_ASSIGN_OR_RETURN(m.seq, row.int64(4));
+                                     HIPPO_ASSIGN_OR_RETURN(m.ciphertext, row.blob(5));
+                                     return m;
+                                   }));
   HIPPO_ASSIGN_OR_RETURN(
       auto expired,
       tx.query_one("SELECT expired FROM mailbox_expiries WHERE device_id = ?", {device_id}));
@@ -317,19 +317,9 @@ Status Mailbox::validate_ack(const std::vector<std::string>& message_ids) {
 Result<std::int64_t> Mailbox::ack_in(store::Transaction& tx, const Actor& actor,
                                      const std::string& device_id,
                                      const std::vector<std::string>& message_ids) const {
-  HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
-  std::int64_t deleted = 0;
-  for (const auto& id : message_ids) {
-    HIPPO_ASSIGN_OR_RETURN(std::int64_t n,
-                           tx.execute("DELETE FROM mailbox WHERE device_id = ? AND "
-                                      "message_id = ?",
-                                      {device_id, id}));
-    deleted += n;
-  }
-  HIPPO_RETURN_IF_ERROR(audit_.append(
-      tx, detail::record(actor, "message.ack", detail::device_resource(device_id), "succeeded",
-                         "count=" + std::to_string(deleted), device_id)));
-  return deleted;
+  return detail::delete_acknowledged(tx, audit_, actor, device_id, message_ids,
+                                     "DELETE FROM mailbox WHERE device_id = ? AND message_id = ?",
+                                     "message.ack");
 }
 
 void Mailbox::ack_async(const Actor& actor, const std::string& device_id,
@@ -361,11 +351,8 @@ Result<std::int64_t> Mailbox::prune_delivered(std::int64_t now, std::int64_t lim
                    "ORDER BY rowid LIMIT ?)",
                    {now - kRetryWindowSeconds, limit}));
     if (deleted > 0) {
-      audit::AuditRecord r;
-      r.action = "message.prune";
-      r.result = "succeeded";
-      r.detail = "count=" + std::to_string(deleted);
-      HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+      HIPPO_RETURN_IF_ERROR(audit_.append(
+          tx, detail::sweep_record("message.prune", "count=" + std::to_string(deleted))));
     }
     return deleted;
   });
@@ -400,14 +387,13 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
         std::int64_t deleted,
         tx.execute(std::string("DELETE FROM mailbox WHERE rowid IN (") + kExpiring + ")",
                    {cutoff, limit}));
-    audit::AuditRecord r;
-    r.action = "message.expire";
-    r.result = "succeeded";
-    r.detail = "count=" + std::to_string(deleted) +
-               ",devices=" + std::to_string(per_device.size()) +
-               ",senders_told=" + std::to_string(senders.size()) +
-               ",older_than_days=" + std::to_string(max_age_seconds / 86'400);
-    HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+    HIPPO_RETURN_IF_ERROR(audit_.append(
+        tx, detail::sweep_record("message.expire",
+                                 "count=" + std::to_string(deleted) +
+                                     ",devices=" + std::to_string(per_device.size()) +
+                                     ",senders_told=" + std::to_string(senders.size()) +
+                                     ",older_than_days=" +
+                                     std::to_string(max_age_seconds / 86'400))));
     return deleted;
   });
   if (!deleted) return deleted;

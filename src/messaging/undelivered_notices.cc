@@ -3,8 +3,10 @@
 #include <set>
 
 #include "messaging/audit_records.h"
+#include "messaging/device_ack.h"
 #include "messaging/devices.h"
 #include "messaging/mailbox.h"
+#include "store/row_page.h"
 
 namespace hippocrate::messaging {
 
@@ -64,21 +66,20 @@ Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor,
         auto rows, tx.query("SELECT message_id, recipient_account, sent_at, devices, expired_at "
                             "FROM undelivered_notices WHERE sender_device = ? "
                             "ORDER BY sent_at, message_id LIMIT ?",
-                            {device_id, static_cast<std::int64_t>(limit + 1)}));
+                            {device_id, store::page_query_limit(limit)}));
     UndeliveredList out;
-    for (const auto& row : rows) {
-      if (out.notices.size() == limit) {
-        out.more = true;
-        break;
-      }
-      UndeliveredNotice n;
-      HIPPO_ASSIGN_OR_RETURN(n.message_id, row.text(0));
-      HIPPO_ASSIGN_OR_RETURN(n.recipient, row.text(1));
-      HIPPO_ASSIGN_OR_RETURN(n.sent_at, row.int64(2));
-      HIPPO_ASSIGN_OR_RETURN(n.devices, row.int64(3));
-      HIPPO_ASSIGN_OR_RETURN(n.expired_at, row.int64(4));
-      out.notices.push_back(std::move(n));
-    }
+    HIPPO_ASSIGN_OR_RETURN(
+        out.more,
+        store::decode_page(rows, limit, out.notices,
+                           [](const store::Row& row) -> Result<UndeliveredNotice> {
+                             UndeliveredNotice n;
+                             HIPPO_ASSIGN_OR_RETURN(n.message_id, row.text(0));
+                             HIPPO_ASSIGN_OR_RETURN(n.recipient, row.text(1));
+                             HIPPO_ASSIGN_OR_RETURN(n.sent_at, row.int64(2));
+                             HIPPO_ASSIGN_OR_RETURN(n.devices, row.int64(3));
+                             HIPPO_ASSIGN_OR_RETURN(n.expired_at, row.int64(4));
+                             return n;
+                           }));
     // The read and its audit record commit together (as a mailbox fetch).
     HIPPO_RETURN_IF_ERROR(audit_.append(
         tx, detail::record(actor, "message.undelivered", detail::device_resource(device_id),
@@ -92,19 +93,10 @@ Result<std::int64_t> UndeliveredNotices::ack(const Actor& actor, const std::stri
                                              const std::vector<std::string>& message_ids) {
   HIPPO_RETURN_IF_ERROR(Mailbox::validate_ack(message_ids));
   return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
-    HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
-    std::int64_t deleted = 0;
-    for (const auto& id : message_ids) {
-      HIPPO_ASSIGN_OR_RETURN(std::int64_t n,
-                             tx.execute("DELETE FROM undelivered_notices WHERE "
-                                        "sender_device = ? AND message_id = ?",
-                                        {device_id, id}));
-      deleted += n;
-    }
-    HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "message.undelivered_ack", detail::device_resource(device_id),
-                           "succeeded", "count=" + std::to_string(deleted), device_id)));
-    return deleted;
+    return detail::delete_acknowledged(
+        tx, audit_, actor, device_id, message_ids,
+        "DELETE FROM undelivered_notices WHERE sender_device = ? AND message_id = ?",
+        "message.undelivered_ack");
   });
 }
 
@@ -119,12 +111,10 @@ Result<std::int64_t> UndeliveredNotices::expire(std::int64_t now, std::int64_t m
                    "undelivered_notices WHERE expired_at < ? ORDER BY rowid LIMIT ?)",
                    {now - max_age_seconds, limit}));
     if (deleted > 0) {
-      audit::AuditRecord r;
-      r.action = "message.undelivered_expire";
-      r.result = "succeeded";
-      r.detail = "count=" + std::to_string(deleted) +
-                 ",older_than_days=" + std::to_string(max_age_seconds / 86'400);
-      HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+      HIPPO_RETURN_IF_ERROR(audit_.append(
+          tx, detail::sweep_record("message.undelivered_expire",
+                                   "count=" + std::to_string(deleted) + ",older_than_days=" +
+                                       std::to_string(max_age_seconds / 86'400))));
     }
     return deleted;
   });

@@ -100,7 +100,7 @@ Status run_inbox(ClientContext& context) {
   json::array all;
   std::size_t count = 0;
   std::int64_t expired = 0;  // told once by the server (its count is reset when answered)
-  bool undelivered = false;  // notices of messages this device sent, never received
+  bool undelivered = false;  // notices of messages this account sent, never received
   for (int batch = 0; batch < kMaxBatches; ++batch) {
     HIPPO_ASSIGN_OR_RETURN(json::object answer, m->call("GET", target + "?limit=100"));
     expired += json_int(answer, "expired");

@@ -1,5 +1,6 @@
-// Messages this device sent that their recipient never received (docs/messaging.md,
-// "Expiry"): the server keeps a notice for each until this device acknowledges it.
+// Messages this account sent that their recipient never received (docs/messaging.md,
+// "Expiry"): the server keeps a notice on each of the account's devices until that device
+// acknowledges it.
 // `inbox` and `listen` show them through report_undelivered.
 #pragma once
 

@@ -218,7 +218,7 @@ Status DeviceDirectory::revoke(const Actor& actor, const std::string& device_id)
     HIPPO_ASSIGN_OR_RETURN(std::int64_t dropped,
                            tx.execute("DELETE FROM mailbox WHERE device_id = ?", {device_id}));
     HIPPO_RETURN_IF_ERROR(
-        tx.execute("DELETE FROM undelivered_notices WHERE sender_device = ?", {device_id}));
+        tx.execute("DELETE FROM undelivered_notices WHERE device_id = ?", {device_id}));
     HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM one_time_prekeys WHERE device_id = ?", {device_id}));
     HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM signed_prekeys WHERE device_id = ?", {device_id}));
     return audit_.append(tx, detail::record(actor, "device.revoke",

@@ -360,7 +360,7 @@ Result<std::int64_t> Mailbox::prune_delivered(std::int64_t now, std::int64_t lim
 
 Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
                                                  std::int64_t limit) {
-  std::vector<std::string> senders;  // sending devices with a new undelivered notice
+  std::vector<std::string> senders;  // the senders' devices given an undelivered notice
   auto deleted = store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
     // The same rows for the counts and the deletion: oldest first (rowid order is
     // insertion order), inside one write transaction.
@@ -397,7 +397,7 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
     return deleted;
   });
   if (!deleted) return deleted;
-  // A sending device connected now hears of it at once; the others at their next fetch.
+  // A sender's device connected now hears of it at once; the others at their next fetch.
   if (auto notice = wire::encode(wire::ErrorFrame{{}, "messages_undelivered", {}})) {
     for (const auto& device : senders) live_.push(device, *notice);
   }

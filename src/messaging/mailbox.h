@@ -109,9 +109,10 @@ class Mailbox {
 
   // Deletes up to `limit` envelopes stored more than `max_age_seconds` before `now` and never
   // acknowledged, oldest first; adds them to their devices' expired counts and tells the
-  // senders (record_undelivered: a notice stored, and a `messages_undelivered` error frame
-  // to a sending device connected now), with one audit record ("message.expire": count,
-  // devices, senders told) when it deleted any. Returns the count.
+  // senders (record_undelivered: a notice for each of their devices, and a
+  // `messages_undelivered` error frame to those connected now), with one audit record
+  // ("message.expire": count, devices, sender devices told) when it deleted any. Returns
+  // the count.
   // The scan reads the mailbox in insertion order (no index on stored_at: an index is a
   // page written per envelope): the mailbox holds only unacknowledged envelopes.
   Result<std::int64_t> expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,

@@ -14,41 +14,43 @@ Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
                                                     std::string_view expiring_rowids,
                                                     const store::Params& params,
                                                     std::int64_t now) {
+  // Every current device of the sender is told (each acknowledges on its own, as
+  // envelopes): the message was sent from one, but the person may now use another.
   HIPPO_ASSIGN_OR_RETURN(
       auto rows,
-      tx.query(std::string("SELECT m.sender_device, m.message_id, m.recipient_account, "
-                           "m.created_at, COUNT(*) FROM mailbox b "
+      tx.query(std::string("SELECT s.id, m.message_id, m.recipient_account, m.created_at, "
+                           "COUNT(*) FROM mailbox b "
                            "JOIN messages m ON m.message_id = b.message_id "
                            "JOIN devices r ON r.id = b.device_id "
-                           "JOIN devices s ON s.id = m.sender_device "
+                           "JOIN devices s ON s.account_id = m.sender_id "
                            "WHERE b.rowid IN (") +
                    std::string(expiring_rowids) +
                    ") AND r.account_id = m.recipient_account "
                    "AND m.recipient_account <> m.sender_id AND s.revoked_at IS NULL "
-                   "GROUP BY m.sender_device, m.message_id",
+                   "GROUP BY s.id, m.message_id",
                params));
-  std::set<std::string> senders;
+  std::set<std::string> told;
   for (const auto& row : rows) {
-    HIPPO_ASSIGN_OR_RETURN(std::string sender_device, row.text(0));
+    HIPPO_ASSIGN_OR_RETURN(std::string device, row.text(0));
     HIPPO_ASSIGN_OR_RETURN(std::string message_id, row.text(1));
     HIPPO_ASSIGN_OR_RETURN(std::string recipient, row.text(2));
     HIPPO_ASSIGN_OR_RETURN(std::int64_t sent_at, row.int64(3));
     HIPPO_ASSIGN_OR_RETURN(std::int64_t devices, row.int64(4));
     // A message's envelopes can be split over two batches of the sweep: the counts add up.
     HIPPO_RETURN_IF_ERROR(tx.execute(
-        "INSERT INTO undelivered_notices (sender_device, message_id, recipient_account, "
+        "INSERT INTO undelivered_notices (device_id, message_id, recipient_account, "
         "sent_at, devices, expired_at) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (sender_device, message_id) DO UPDATE SET "
+        "ON CONFLICT (device_id, message_id) DO UPDATE SET "
         "devices = devices + excluded.devices, expired_at = excluded.expired_at",
-        {sender_device, message_id, recipient, sent_at, devices, now}));
-    senders.insert(std::move(sender_device));
+        {device, message_id, recipient, sent_at, devices, now}));
+    told.insert(std::move(device));
   }
-  return std::vector<std::string>(senders.begin(), senders.end());
+  return std::vector<std::string>(told.begin(), told.end());
 }
 
 Result<std::int64_t> count_undelivered(store::Transaction& tx, const std::string& device_id) {
   HIPPO_ASSIGN_OR_RETURN(
-      auto row, tx.query_one("SELECT COUNT(*) FROM undelivered_notices WHERE sender_device = ?",
+      auto row, tx.query_one("SELECT COUNT(*) FROM undelivered_notices WHERE device_id = ?",
                              {device_id}));
   return row->int64(0);
 }
@@ -64,7 +66,7 @@ Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor,
     HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
     HIPPO_ASSIGN_OR_RETURN(
         auto rows, tx.query("SELECT message_id, recipient_account, sent_at, devices, expired_at "
-                            "FROM undelivered_notices WHERE sender_device = ? "
+                            "FROM undelivered_notices WHERE device_id = ? "
                             "ORDER BY sent_at, message_id LIMIT ?",
                             {device_id, store::page_query_limit(limit)}));
     UndeliveredList out;
@@ -95,7 +97,7 @@ Result<std::int64_t> UndeliveredNotices::ack(const Actor& actor, const std::stri
   return store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
     return detail::delete_acknowledged(
         tx, audit_, actor, device_id, message_ids,
-        "DELETE FROM undelivered_notices WHERE sender_device = ? AND message_id = ?",
+        "DELETE FROM undelivered_notices WHERE device_id = ? AND message_id = ?",
         "message.undelivered_ack");
   });
 }

@@ -1,10 +1,11 @@
-// Undelivered notices: a sender's device is told which of its messages were never received
-// by their recipient (docs/messaging.md, "Expiry"). When the retention sweep deletes
-// envelopes that the recipient's devices never acknowledged, it records one notice per
-// (sending device, message) with how many of the recipient's devices missed it; the sending
-// device lists its notices, shows them, and acknowledges them, which deletes them. A notice
-// holds ids and times only (no content, which the server never had). Revoking the sending
-// device deletes its notices. Thread-safe.
+// Undelivered notices: a sender is told which of its messages were never received by
+// their recipient (docs/messaging.md, "Expiry"). When the retention sweep deletes envelopes
+// that the recipient's devices never acknowledged, it records one notice per (device of the
+// sender, message) — every current device of the sender, as the person may have moved to
+// another — with how many of the recipient's devices missed it; each device lists its
+// notices, shows them, and acknowledges them, which deletes them. A notice holds ids and
+// times only (no content, which the server never had). Revoking a device deletes its
+// notices. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -34,9 +35,9 @@ struct UndeliveredList {
 
 // Inside the expiry's write transaction, before it deletes the envelopes whose mailbox
 // rowids `expiring_rowids` (a SELECT with `params`) returns: records or adds to the notices
-// of their senders' devices. Only envelopes addressed to a device of the message's recipient
-// count (not the sender's own other devices); a message to oneself, or from a revoked
-// device, gives none. Returns the sending devices that got a notice.
+// of every current device of their senders. Only envelopes addressed to a device of the
+// message's recipient count (not the sender's own other devices); a message to oneself
+// gives none. Returns the devices that got a notice.
 Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
                                                     std::string_view expiring_rowids,
                                                     const store::Params& params,
@@ -60,7 +61,7 @@ class UndeliveredNotices {
   Result<std::int64_t> ack(const Actor& actor, const std::string& device_id,
                            const std::vector<std::string>& message_ids);
   // Deletes up to `limit` notices recorded more than `max_age_seconds` before `now` and
-  // never acknowledged (a sending device that does not come back), oldest first, with one
+  // never acknowledged (a device that does not come back), oldest first, with one
   // audit record ("message.undelivered_expire": the count) when it deleted any. Returns
   // the count. Run by the retention sweep with the envelopes' retention period.
   Result<std::int64_t> expire(std::int64_t now, std::int64_t max_age_seconds,

@@ -248,18 +248,19 @@ const std::vector<Migration>& migrations() {
       {9,
        "create_undelivered_notices",
        {
-           // A sender's device is told which of its messages were never received by their
-           // recipient: one row per (sending device, message) whose envelopes for the
-           // recipient's devices expired unread (docs/messaging.md, "Expiry"). Deleted when
-           // the sending device acknowledges the notice, or is revoked.
+           // A sender is told which of its messages were never received by their
+           // recipient: one row per (device of the sender, message) whose envelopes for the
+           // recipient's devices expired unread (docs/messaging.md, "Expiry"), for every
+           // device the sender had then. Deleted when that device acknowledges it, is
+           // revoked, or after the retention period.
            "CREATE TABLE undelivered_notices ("
-           " sender_device TEXT NOT NULL REFERENCES devices(id),"
+           " device_id TEXT NOT NULL REFERENCES devices(id),"  // the sender's device told
            " message_id TEXT NOT NULL,"
            " recipient_account TEXT NOT NULL REFERENCES accounts(id),"
            " sent_at BIGINT NOT NULL,"
            " devices BIGINT NOT NULL,"  // recipient devices whose envelope expired unread
            " expired_at BIGINT NOT NULL,"
-           " PRIMARY KEY (sender_device, message_id))",
+           " PRIMARY KEY (device_id, message_id))",
        }},
   };
   return kMigrations;

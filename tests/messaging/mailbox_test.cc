@@ -361,9 +361,10 @@ TEST_F(MailboxTest, UndeliveredEnvelopesExpireAndTheirDeviceIsToldOnce) {
   auto records = audit_records("message.expire");
   ASSERT_EQ(records.size(), 2u);
   EXPECT_TRUE(records[1].record.detail.starts_with("count=2,devices=")) << records[1].record.detail;
-  // senders_told: 1 when the batch held a doc's envelope (pd1_ is told), 0 for pd2_'s own
-  // copy (a sender's other device): which one the last batch holds follows the envelopes'
-  // order (SendersAreToldOfMessagesTheirRecipientNeverReceived checks the notices).
+  // senders_told: 2 when the batch held a doc's envelope (both patient devices are told),
+  // 0 for pd2_'s own copy (a sender's other device): which one the last batch holds follows
+  // the envelopes' order (SendersAreToldOfMessagesTheirRecipientNeverReceived checks the
+  // notices).
   EXPECT_TRUE(records[0].record.detail.starts_with("count=1,devices=1,senders_told="))
       << records[0].record.detail;
   EXPECT_TRUE(records[0].record.detail.ends_with(",older_than_days=90"));
@@ -388,10 +389,11 @@ TEST_F(MailboxTest, UndeliveredEnvelopesExpireAndTheirDeviceIsToldOnce) {
   EXPECT_EQ(other->messages[0].message_id, young.message_id);
 }
 
-// A sender's device is told of each message that some of its recipient's devices never
-// received before it expired: one notice per message, with how many devices missed it
-// (the sender's own other devices do not count), pushed at once to a connected sending
-// device, listed (audited) until acknowledged; revoking the sending device drops them.
+// A sender is told of each message that some of its recipient's devices never received
+// before it expired: one notice per message on every current device of the sender, with
+// how many recipient devices missed it (the sender's own other devices do not count),
+// pushed at once to a connected device, listed (audited) until that device acknowledges
+// it; revoking a device drops its notices; unacknowledged, they expire in turn.
 TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
   constexpr std::int64_t kMaxAge = 90 * 24 * 3600;
   const std::int64_t sent_at = unix_seconds(clock_.now());
@@ -409,8 +411,9 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
 
   const std::int64_t now = sent_at + kMaxAge + 1;
   ASSERT_OK(service_->mailbox().expire_undelivered(now, kMaxAge));
-  // dd1_ and pd2_ are told; pd1_ is not (its message reached doc; pd2_ is its own device).
-  EXPECT_TRUE(audit_records("message.expire")[0].record.detail.find(",senders_told=2,") !=
+  // dd1_ is told of doc's two messages; both patient devices of from_pd2 (sent from pd2_);
+  // nobody of own_copy (it reached doc; pd2_'s copy is the sender's own).
+  EXPECT_TRUE(audit_records("message.expire")[0].record.detail.find(",senders_told=3,") !=
               std::string::npos)
       << audit_records("message.expire")[0].record.detail;
   auto frames = doc_live->frames();
@@ -419,7 +422,13 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
   ASSERT_TRUE(pushed.ok());
   EXPECT_EQ(std::get<wire::ErrorFrame>(*pushed).code, "messages_undelivered");
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "socket")->undelivered, 2);
-  EXPECT_EQ(service_->mailbox().fetch(patient_, pd1_, 10, "socket")->undelivered, 0);
+  EXPECT_EQ(service_->mailbox().fetch(patient_, pd1_, 10, "socket")->undelivered, 1);
+  auto on_pd1 = service_->undelivered().list(patient_, pd1_, 10);
+  ASSERT_OK(on_pd1);
+  ASSERT_EQ(on_pd1->notices.size(), 1u);
+  EXPECT_EQ(on_pd1->notices[0].message_id, from_pd2.message_id);
+  EXPECT_EQ(on_pd1->notices[0].recipient, doc_.account_id);
+  EXPECT_EQ(on_pd1->notices[0].devices, 1);
 
   auto list = service_->undelivered().list(doc_, dd1_, 10);
   ASSERT_OK(list);
@@ -451,14 +460,16 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
   ASSERT_EQ(rest->notices.size(), 1u);
   EXPECT_EQ(rest->notices[0].message_id, unread.message_id);
 
-  // pd2_'s notice goes with the device.
   auto notices_of = [&](const std::string& device) {
     return *store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
       HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM undelivered_notices "
-                                                    "WHERE sender_device = ?", {device}));
+                                                    "WHERE device_id = ?", {device}));
       return row->int64(0);
     });
   };
+  // Each device acknowledges its own; pd2_'s notice goes with the device.
+  EXPECT_EQ(notices_of(pd2_), 1);
+  EXPECT_EQ(*service_->undelivered().ack(patient_, pd1_, {from_pd2.message_id}), 1);
   EXPECT_EQ(notices_of(pd2_), 1);
   ASSERT_OK(service_->devices().revoke(patient_, pd2_));
   EXPECT_EQ(notices_of(pd2_), 0);

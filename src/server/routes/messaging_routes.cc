@@ -300,8 +300,8 @@ class DeviceSocket final : public WebSocketHandler,
     }
     // Notices, each once per connection (the socket stays open): envelopes for this device
     // expired unread (the count is given, and reset, by the next HTTP fetch); messages this
-    // device sent were never received (listed by GET .../undelivered). The retention sweep
-    // also pushes the second to a sending device connected when it runs.
+    // account sent were never received (listed by GET .../undelivered). The retention sweep
+    // also pushes the second to the sender's devices connected when it runs.
     if (tell_expired) send_error({}, "messages_expired");
     if (tell_undelivered) send_error({}, "messages_undelivered");
     for (const auto& m : batch->messages) {

@@ -425,10 +425,14 @@ check "listen warns the practitioner that the patient never received it" \
   eval '[[ $rc -eq 0 ]] && grep -q "your message to .*$pat_email.* (id ${lost_id:0:8}) was never received on 1 of their device:" <<<"$err"'
 check "... and acknowledges the notice (none left on the server)" test "$(notices)" -eq 0
 sql "insert into undelivered_notices select * from keep_notice"
-sql "drop table keep_notice"
 hip "" inbox --profile "$PP"
 check "inbox shows a notice not yet acknowledged (a lost ack), then acknowledges it" \
   eval '[[ $rc -eq 0 ]] && grep -q "(id ${lost_id:0:8}) was never received" <<<"$err" && [[ $(notices) -eq 0 ]]'
+sql "insert into undelivered_notices select * from keep_notice"
+sql "drop table keep_notice"
+hip "" listen --timeout 4 --json --profile "$PP"
+check "listen --json prints the notice as an \"undelivered\" object, with the recipient's e-mail" \
+  eval '[[ $rc -eq 0 ]] && out_has "{\"undelivered\":{\"message_id\":\"$lost_id\"" && out_has "\"email\":\"$pat_email\"" && [[ $(notices) -eq 0 ]]'
 hip "" inbox --profile "$PP" --json
 check "... once: the next inbox --json lists none" eval '[[ $rc -eq 0 ]] && out_has "\"undelivered\":[]"'
 hip "" send "$prac_email" "Après le redémarrage" --profile "$PT"

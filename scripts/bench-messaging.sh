@@ -20,7 +20,11 @@
 #   4. the anchors (ANCHORS=1): a copy of $ANCHORS_DIR in the temp dir (nothing is written
 #      there; its account count is raised to the largest mem stage + 200), run with the same
 #      knobs: TESTS="tput lat mem" WINDOWS=W LAT_RATES=R MEM_STAGES=... bench.sh all;
-#   5. prints a Markdown table with the ratios, and writes every JSON line to
+#   5. ROUNDS > 1 repeats steps 3 and 4 (ours, then the anchors) that many times, every line
+#      tagged with its round: the latency tail varies from run to run on a shared machine,
+#      so one round cannot settle a p99 comparison (docs/benchmarks.md);
+#   6. prints a Markdown table with the ratios (medians over the rounds, and each round's
+#      p99 when there are several), and writes every JSON line to
 #      $RESULTS_DIR/messaging-<UTC timestamp>.jsonl.
 # Network: 127.0.0.1 only. Every server started here is stopped here, by PID; a watchdog
 # ends the script after BUDGET seconds.
@@ -29,6 +33,7 @@
 #   MEM_STAGES [1000,10000] SETTLE [10] TESTS ["tput lat mem"] SERVER_THREADS [0 = default]
 #   ANCHORS [1] ANCHORS_DIR [<repo>/../shared/bench/anchors] BUILD [build/bench]
 #   SKIP_BUILD [0] RESULTS_DIR [build/bench-results] BUDGET [3600] SETUP_THREADS [8]
+#   ROUNDS [1] (e.g. TESTS=lat ROUNDS=5: five p99 comparisons, about 12 min)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +43,8 @@ TESTS=${TESTS:-"tput lat mem"}; SERVER_THREADS=${SERVER_THREADS:-0}
 ANCHORS=${ANCHORS:-1}; ANCHORS_DIR=${ANCHORS_DIR:-$REPO/../shared/bench/anchors}
 BUILD=${BUILD:-$REPO/build/bench}; SKIP_BUILD=${SKIP_BUILD:-0}
 RESULTS_DIR=${RESULTS_DIR:-$REPO/build/bench-results}; BUDGET=${BUDGET:-3600}
-SETUP_THREADS=${SETUP_THREADS:-8}
+SETUP_THREADS=${SETUP_THREADS:-8}; ROUNDS=${ROUNDS:-1}
+[[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || { echo "bench-messaging: ROUNDS must be 1 to 99" >&2; exit 2; }
 
 for tool in taskset curl python3 setpriv gcc; do
   command -v "$tool" >/dev/null || { echo "bench-messaging: '$tool' not found (scripts/install-deps.sh --bench)" >&2; exit 2; }
@@ -117,7 +123,7 @@ start_server() {  # a fresh process on $DATA, pinned on core 0; sets SPID
 }
 record() {  # record TEST LOADAVG JSON
   local json=${3:-null}
-  echo "{\"server\":\"hippocrate\",\"pin\":1,\"threads\":$SERVER_THREADS,\"loadavg\":\"$2\",\"test\":\"$1\",\"result\":$json}" | tee -a "$RESULTS"
+  echo "{\"server\":\"hippocrate\",\"pin\":1,\"threads\":$SERVER_THREADS,\"round\":$ROUND,\"loadavg\":\"$2\",\"test\":\"$1\",\"result\":$json}" | tee -a "$RESULTS"
 }
 run_gen() {  # run_gen TEST args...
   local t=$1 out load; shift
@@ -140,34 +146,41 @@ log "setup: $PAIRS pairs, $IDLE_MAX idle devices (load $(cut -d' ' -f1-3 /proc/l
   --setup-timeout 1200 >&2
 stop_server
 
-# ---------------- hippocrate ----------------
-for t in $TESTS; do
-  case $t in
-    tput) start_server; run_gen "tput_w$WINDOW" --mode tput --pairs "$PAIRS" --window "$WINDOW" \
-            --warmup "$WARMUP" --duration "$DURATION"; stop_server ;;
-    lat)  start_server; run_gen "lat_r$LAT_RATE" --mode lat --pairs "$PAIRS" --rate "$LAT_RATE" \
-            --warmup "$WARMUP" --duration "$DURATION"; stop_server ;;
-    mem)  start_server; run_gen mem --mode mem --stages "$MEM_STAGES" --settle "$SETTLE" \
-            --setup-timeout 600; stop_server ;;
-    *) log "unknown test $t"; exit 2 ;;
-  esac
-done
-
-# ---------------- anchors: Prosody, ejabberd (same session) ----------------
 if [[ $ANCHORS == 1 ]]; then
   cp -r "$ANCHORS_DIR" "$T/anchors"
   rm -rf "$T/anchors/results"
   NUSERS=$(( IDLE_MAX + 200 > 5200 ? IDLE_MAX + 200 : 5200 ))
   sed -i "s/^NUSERS=5200$/NUSERS=$NUSERS/" "$T/anchors/bench.sh"   # enough accounts for the mem stages
-  log "anchors: Prosody and ejabberd (load $(cut -d' ' -f1-3 /proc/loadavg))"
-  ANCHOR_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-  RUN=$T/anchors-run RESULTS=$T/anchors.jsonl TAG=msgbench DURATION=$DURATION WARMUP=$WARMUP \
-    PAIRS=$PAIRS WINDOWS=$WINDOW LAT_RATES=$LAT_RATE MEM_STAGES=$MEM_STAGES TESTS="$TESTS" \
-    "$T/anchors/bench.sh" all >&2 || log "anchor run failed (partial results kept)"
-  if [[ -s $T/anchors.jsonl ]]; then
-    sed "s/^{/{\"loadavg\":\"$ANCHOR_LOAD\",/" "$T/anchors.jsonl" >>"$RESULTS"
-  fi
 fi
+
+for ROUND in $(seq "$ROUNDS"); do
+  (( ROUNDS == 1 )) || log "round $ROUND of $ROUNDS"
+  # ---------------- hippocrate ----------------
+  for t in $TESTS; do
+    case $t in
+      tput) start_server; run_gen "tput_w$WINDOW" --mode tput --pairs "$PAIRS" --window "$WINDOW" \
+              --warmup "$WARMUP" --duration "$DURATION"; stop_server ;;
+      lat)  start_server; run_gen "lat_r$LAT_RATE" --mode lat --pairs "$PAIRS" --rate "$LAT_RATE" \
+              --warmup "$WARMUP" --duration "$DURATION"; stop_server ;;
+      mem)  start_server; run_gen mem --mode mem --stages "$MEM_STAGES" --settle "$SETTLE" \
+              --setup-timeout 600; stop_server ;;
+      *) log "unknown test $t"; exit 2 ;;
+    esac
+  done
+
+  # ---------------- anchors: Prosody, ejabberd (same session) ----------------
+  if [[ $ANCHORS == 1 ]]; then
+    log "anchors: Prosody and ejabberd (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    ANCHOR_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+    rm -rf "$T/anchors-run" "$T/anchors.jsonl"
+    RUN=$T/anchors-run RESULTS=$T/anchors.jsonl TAG=msgbench DURATION=$DURATION WARMUP=$WARMUP \
+      PAIRS=$PAIRS WINDOWS=$WINDOW LAT_RATES=$LAT_RATE MEM_STAGES=$MEM_STAGES TESTS="$TESTS" \
+      "$T/anchors/bench.sh" all >&2 || log "anchor run failed (partial results kept)"
+    if [[ -s $T/anchors.jsonl ]]; then
+      sed "s/^{/{\"round\":$ROUND,\"loadavg\":\"$ANCHOR_LOAD\",/" "$T/anchors.jsonl" >>"$RESULTS"
+    fi
+  fi
+done
 
 # ---------------- table ----------------
 python3 "$REPO/bench/messaging/table.py" "$RESULTS"

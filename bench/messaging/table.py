@@ -1,14 +1,41 @@
 #!/usr/bin/env python3
 """Markdown table of a scripts/bench-messaging.sh results file (JSON lines: hippocrate,
-prosody, ejabberd), with the ratios the messaging issue sets as targets.
+prosody, ejabberd), with the ratios the messaging issue sets as targets. With several
+rounds (ROUNDS > 1, lines tagged "round"), each figure is the median over the rounds, and
+the latency test gets one row per round with its p99 ratio.
 usage: table.py RESULTS.jsonl"""
-import json, sys
+import json, statistics, sys
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-by = {}
+runs = {}  # server -> test -> [row, ...] in round order
 for r in rows:
     if r.get("result"):
-        by.setdefault(r["server"], {})[r["test"]] = r
+        runs.setdefault(r["server"], {}).setdefault(r["test"], []).append(r)
+rounds = max((len(v) for s in runs.values() for v in s.values()), default=1)
+
+def median_of(results, path):
+    """The median of a numeric field (path: keys) over results that have it, else None."""
+    vals = []
+    for x in results:
+        for k in path:
+            x = x.get(k) if isinstance(x, dict) else None
+        if isinstance(x, (int, float)):
+            vals.append(x)
+    return statistics.median(vals) if vals else None
+
+def merged(rs):
+    """One result for a test: the only one, or the medians of the numeric fields used below."""
+    results = [r["result"] for r in rs]
+    if len(results) == 1:
+        return rs[0]
+    out = dict(results[0])
+    for key in ("delivered_per_s", "server_cpu_pct", "gen_cpu_pct"):
+        out[key] = median_of(results, (key,))
+    if "lat_us" in out:
+        out["lat_us"] = {k: median_of(results, ("lat_us", k)) for k in out["lat_us"]}
+    return dict(rs[0], result=out)
+
+by = {s: {t: merged(rs) for t, rs in tests.items()} for s, tests in runs.items()}
 names = [("hippocrate", "Hippocrate (TLS WS, durable)"), ("prosody", "Prosody (TCP)"), ("ejabberd", "ejabberd (TCP)")]
 
 def res(s, t):
@@ -43,6 +70,22 @@ if lat:
     print(f"| {lat}: p50 / p99 / max ms | " + " | ".join(cells) + f" | {ratio} |")
     print(f"| {lat}: delivered msg/s | " + " | ".join(fmt((res(s, lat) or {}).get("delivered_per_s")) for s, _ in names) + " | |")
     print(f"| {lat}: server CPU % | " + " | ".join(fmt((res(s, lat) or {}).get("server_cpu_pct"), 1) for s, _ in names) + " | |")
+if lat and rounds > 1:
+    per_round = []
+    print(f"| {lat}: p99 ms per round | " + " | ".join("" for _ in names) + " | |")
+    for i in range(rounds):
+        def p99(s):
+            rs = runs.get(s, {}).get(lat, [])
+            return rs[i]["result"]["lat_us"]["p99"] if i < len(rs) and "lat_us" in rs[i]["result"] else None
+        anchors = [p99(s) for s in ("prosody", "ejabberd") if p99(s)]
+        ratio = p99("hippocrate") / min(anchors) if anchors and p99("hippocrate") else None
+        if ratio is not None: per_round.append(ratio)
+        print(f"| round {i + 1} | " + " | ".join(fmt(p99(s) and p99(s) / 1e3, 2) for s, _ in names) +
+              f" | {fmt(ratio, 2)} × |")
+    if per_round:
+        met = sum(1 for x in per_round if x <= 1)
+        print(f"| {lat}: p99 ratio over {len(per_round)} rounds | | | | median **{statistics.median(per_round):.2f}** ×, "
+              f"≤ 1 in {met} of {len(per_round)} |")
 mem = {s: res(s, "mem") for s, _ in names}
 stages = [st["conns"] for st in (mem.get("hippocrate") or mem.get("prosody") or {"stages": []})["stages"] if isinstance(st["conns"], int) and st["conns"] > 0]
 for n in stages:
@@ -59,14 +102,17 @@ for s, _ in names:
     if m:
         rss = {x["conns"]: x["rss_kb"] for x in m["stages"]}
         print(f"| {s}: RSS MiB at " + " / ".join(str(k) for k in rss) + " | " + " / ".join(f"{v / 1024:.1f}" for v in rss.values()) + " | | | |")
-h = by.get("hippocrate", {})
-checks = []
-for t, r in h.items():
-    x = r["result"]
-    if "undelivered_after_drain" in x:
-        checks.append(f"{t}: undelivered {x['undelivered_after_drain']}, duplicates {x['duplicates']}, out of order {x['out_of_order']}, "
-                      f"send errors {x['send_errors']}, unacked {x['unacked_after_drain']}")
+checks = []  # every round's, not the medians'
+for t, rs in runs.get("hippocrate", {}).items():
+    for i, r in enumerate(rs):
+        x = r["result"]
+        if "undelivered_after_drain" in x:
+            name = t if len(rs) == 1 else f"{t} round {i + 1}"
+            checks.append(f"{name}: undelivered {x['undelivered_after_drain']}, duplicates {x['duplicates']}, out of order {x['out_of_order']}, "
+                          f"send errors {x['send_errors']}, unacked {x['unacked_after_drain']}")
 print()
+if rounds > 1:
+    print(f"Each figure above is the median over {rounds} rounds (ours, then the anchors, each round).")
 print("Load average (1/5/15 min) at the start of each run: " + "; ".join(
     f"{r['server']} {r['test']}: {r.get('loadavg', '?')}" for r in rows if r.get("result")))
 if checks: print("Checks (hippocrate): " + "; ".join(checks))

@@ -19,6 +19,7 @@
 // failed send). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,8 +30,10 @@
 #include "audit/audit_log.h"
 #include "base/clock.h"
 #include "messaging/live_registry.h"
-#include "messaging/passed_checks.h"
 #include "messaging/messaging_types.h"
+#include "messaging/passed_checks.h"
+#include "messaging/policy_epoch.h"
+#include "messaging/recent_message_ids.h"
 #include "store/store.h"
 
 namespace hippocrate::messaging {
@@ -118,6 +121,11 @@ class Mailbox {
   Result<std::int64_t> expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
                                           std::int64_t limit = 10'000);
 
+  // Sends delivered early without reading a snapshot: their facts had passed at the
+  // policy epoch committed last (docs/messaging.md, "Early delivery"). For tests and
+  // diagnosis.
+  std::uint64_t early_deliveries_without_read() const { return early_without_read_.load(); }
+
   // The `deliver` frame (wire_frame.h) for one stored envelope.
   static Result<std::string> deliver_frame(const StoredMessage& message);
   // OK for 1..kMaxAck well-formed message ids; else "invalid_field".
@@ -141,10 +149,10 @@ class Mailbox {
   static Result<Precheck> checks_since(store::Transaction& tx, const Actor& actor,
                                        const SendRequest& request,
                                        std::optional<std::int64_t> passed_at_epoch);
-  // checks_since() for early delivery: when a send with the same facts passed at the current
-  // policy epoch (passed_), only the epoch and the idempotency check are read.
+  // checks_since() for early delivery: when a send with the same facts (`key`) passed at
+  // the current policy epoch (passed_), only the epoch and the idempotency check are read.
   Result<Precheck> snapshot_check(store::Transaction& tx, const Actor& actor,
-                                  const SendRequest& request);
+                                  const SendRequest& request, const std::string& key);
   // Check 1 alone: a stored message with this id (a retry, or an id taken by another).
   static Status find_duplicate(store::Transaction& tx, const Actor& actor,
                                const SendRequest& request, Precheck& out);
@@ -167,6 +175,9 @@ class Mailbox {
   const audit::AuditLog& audit_;
   LiveRegistry& live_;
   PassedChecks passed_;
+  CommittedPolicyEpoch committed_epoch_{store_};
+  RecentMessageIds recent_;
+  std::atomic<std::uint64_t> early_without_read_{0};
 };
 
 }  // namespace hippocrate::messaging

@@ -8,4 +8,22 @@ Result<std::int64_t> read_policy_epoch(store::Transaction& tx) {
   return row->int64(0);
 }
 
+CommittedPolicyEpoch::CommittedPolicyEpoch(store::Store& store)
+    : store_(store), value_(std::make_shared<std::atomic<std::int64_t>>(kUnknown)) {
+  watch_id_ = store_.add_commit_watch(
+      [value = value_](store::Transaction& tx) -> std::function<void()> {
+        auto epoch = read_policy_epoch(tx);
+        const std::int64_t committed = epoch ? *epoch : kUnknown;
+        return [value, committed] { value->store(committed, std::memory_order_release); };
+      });
+}
+
+CommittedPolicyEpoch::~CommittedPolicyEpoch() { store_.remove_commit_watch(watch_id_); }
+
+std::optional<std::int64_t> CommittedPolicyEpoch::value() const {
+  const std::int64_t v = value_->load(std::memory_order_acquire);
+  if (v == kUnknown) return std::nullopt;
+  return v;
+}
+
 }  // namespace hippocrate::messaging

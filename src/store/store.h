@@ -108,6 +108,19 @@ class Store {
     run_write_async(std::move(fn), std::move(done));
   }
 
+  // Commit watches: to learn something from every commit this store makes (the messaging
+  // layer keeps the committed policy epoch this way; docs/messaging.md, "Early delivery").
+  // A watch runs on the writer thread inside each write transaction, after its jobs and
+  // outside their savepoints: it reads what they wrote and must not write, nor fail the
+  // transaction. The function it returns (may be empty) runs right after that COMMIT
+  // succeeded, on the writer thread, and must be short; nothing runs when the commit
+  // fails. add_commit_watch returns an id for remove_commit_watch; after removal the watch
+  // is not called for a later batch (one already under way may still call it: capture
+  // shared state, not a pointer to an object that may be gone).
+  using CommitWatch = std::function<std::function<void()>(Transaction&)>;
+  virtual std::uint64_t add_commit_watch(CommitWatch watch) = 0;
+  virtual void remove_commit_watch(std::uint64_t id) = 0;
+
   // Runs `fn(Transaction&)` inside one read-only transaction: all its queries see the same
   // committed snapshot. Modifying statements fail with "read_only_transaction".
   template <typename F>

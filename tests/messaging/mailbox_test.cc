@@ -485,6 +485,44 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
             "count=1,older_than_days=90");
 }
 
+// Once a send's facts passed at the policy epoch committed last, the next send with the
+// same facts is delivered early without reading a snapshot; a committed change moves the
+// epoch (published by the store's commit watch), so the next send is checked on a
+// snapshot again, refused and not delivered.
+TEST_F(MailboxTest, EarlyDeliveryReadsNothingUntilAPolicyChangeIsCommitted) {
+  auto doc_live = std::make_shared<RecordingConnection>();
+  service_->live().attach(dd1_, doc_live);
+  auto& mailbox = service_->mailbox();
+  ASSERT_OK(mailbox.send(patient_, message_to(patient_, pd1_, doc_)));
+  EXPECT_EQ(mailbox.early_deliveries_without_read(), 0u);  // first time: on a snapshot
+  ASSERT_OK(mailbox.send(patient_, message_to(patient_, pd1_, doc_)));
+  ASSERT_OK(mailbox.send(patient_, message_to(patient_, pd1_, doc_)));
+  EXPECT_EQ(mailbox.early_deliveries_without_read(), 2u);
+  EXPECT_EQ(doc_live->frames().size(), 3u);
+  // A retry of a message stored recently is recognised without a read: not pushed again
+  // (it goes to the snapshot check, which finds it), stored once.
+  auto retried = message_to(patient_, pd1_, doc_);
+  ASSERT_OK(mailbox.send(patient_, retried));
+  EXPECT_EQ(doc_live->frames().size(), 4u);
+  auto again = mailbox.send(patient_, retried);
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(doc_live->frames().size(), 4u);
+  EXPECT_EQ(mailbox.early_deliveries_without_read(), 3u);
+  EXPECT_EQ(mailbox.fetch(doc_, dd1_, 100, "http")->messages.size(), 4u);
+
+  ASSERT_OK(store_->write([&](store::Transaction& tx) {
+    return run_sql(tx, "UPDATE care_relationships SET status = 'ended' WHERE id = ?",
+                   {active_care_id_});
+  }));
+  const auto frames_before = doc_live->frames().size();
+  const auto fast_before = mailbox.early_deliveries_without_read();
+  EXPECT_ERROR_CODE(mailbox.send(patient_, message_to(patient_, pd1_, doc_)),
+                    "contact_not_permitted");
+  EXPECT_EQ(mailbox.early_deliveries_without_read(), fast_before);
+  EXPECT_EQ(doc_live->frames().size(), frames_before);  // not pushed
+}
+
 // Early delivery remembers which sends passed at which policy epoch; after a change it
 // checks again: a send after the relationship ended is not delivered early, nor stored.
 TEST_F(MailboxTest, EarlyDeliveryChecksAgainAfterAChange) {

@@ -114,6 +114,57 @@ TEST_F(SqliteStoreTest, WriterConnectionPragmas) {
   }));
 }
 
+// A commit watch reads, inside each write transaction and after its jobs, what is about to
+// be committed (a rolled-back job's rows excluded); what it returns runs after the COMMIT.
+// Removed, it is not called again.
+TEST_F(SqliteStoreTest, CommitWatchesReadEachCommitAndActAfterIt) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(create_items(*store));
+  std::vector<std::int64_t> seen;       // counts read inside the transactions
+  std::vector<std::int64_t> published;  // what ran after their commits
+  const std::uint64_t id = store->add_commit_watch([&](Transaction& tx) -> std::function<void()> {
+    auto row = tx.query_one("SELECT COUNT(*) FROM items");
+    const std::int64_t n = row.ok() && *row ? *(*row)->int64(0) : -1;
+    seen.push_back(n);
+    return [&published, n] { published.push_back(n); };
+  });
+  ASSERT_OK(store->write([](Transaction& tx) -> Status {
+    HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (1, 'a')"));
+    return ok_status();
+  }));
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(published, (std::vector<std::int64_t>{1}));
+  // One batch (both queued while the writer is held): a job that fails rolls back alone;
+  // the watch sees the other's row only.
+  std::promise<Status> ok_done, failed_done;
+  {
+    testing::WriterGate gate(*store);
+    store->write_async(
+        [](Transaction& tx) -> Status {
+          HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (2, 'b')"));
+          return ok_status();
+        },
+        [&](Status st) { ok_done.set_value(std::move(st)); });
+    store->write_async(
+        [](Transaction& tx) -> Status {
+          HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (3, 'c')"));
+          return Error::conflict("job_refused", "rolled back");
+        },
+        [&](Status st) { failed_done.set_value(std::move(st)); });
+  }
+  EXPECT_OK(ok_done.get_future().get());
+  EXPECT_ERROR_CODE(failed_done.get_future().get(), "job_refused");
+  EXPECT_EQ(published.back(), 2);
+  const auto calls = seen.size();
+  store->remove_commit_watch(id);
+  ASSERT_OK(store->write([](Transaction& tx) -> Status {
+    HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (4, 'd')"));
+    return ok_status();
+  }));
+  EXPECT_EQ(seen.size(), calls);
+}
+
 // The undo log of a job's savepoint (every page the job changes, before its change) stays
 // in memory: SQLite would otherwise spill it past 64 KiB to a temporary file
 // ("etilqs_…", unlinked at once) outside the data folder — page images of the database

@@ -160,6 +160,18 @@ void SqliteStore::WriteJob::fail_with(std::exception_ptr thrown) {
   }
 }
 
+std::uint64_t SqliteStore::add_commit_watch(CommitWatch watch) {
+  std::lock_guard lock(queue_mutex_);
+  const std::uint64_t id = next_watch_id_++;
+  commit_watches_.emplace(id, std::move(watch));
+  return id;
+}
+
+void SqliteStore::remove_commit_watch(std::uint64_t id) {
+  std::lock_guard lock(queue_mutex_);
+  commit_watches_.erase(id);
+}
+
 void SqliteStore::writer_loop() {
   // Network threads deliver messages as soon as their checks pass (docs/messaging.md), while
   // this thread makes writes durable: when both are ready to run on a busy core, the
@@ -172,6 +184,7 @@ void SqliteStore::writer_loop() {
   if (!idle) lower_current_thread_priority(writer_nice_);
   while (true) {
     std::vector<WriteJob> batch;
+    std::vector<CommitWatch> watches;
     {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -180,11 +193,12 @@ void SqliteStore::writer_loop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      for (const auto& [id, watch] : commit_watches_) watches.push_back(watch);
     }
     // The jobs' completions hand frames to network threads: one wake-up per thread for
     // the whole batch, not one per completion (base/handoff_batch.h).
     const HandoffBatch handoffs;
-    run_batch(batch);
+    run_batch(batch, watches);
   }
 }
 
@@ -193,7 +207,8 @@ void SqliteStore::writer_loop() {
 // outcome cannot change); successful ones wait for COMMIT and share its outcome. If SQLite
 // drops the whole transaction mid-batch (it may on I/O errors or a full disk), the jobs
 // that had succeeded in it fail with "write_aborted" and the rest go into a new transaction.
-void SqliteStore::run_batch(std::vector<WriteJob>& batch) {
+void SqliteStore::run_batch(std::vector<WriteJob>& batch,
+                            const std::vector<CommitWatch>& watches) {
   SqliteConnection& db = *writer_connection_;
   std::size_t next = 0;
   while (next < batch.size()) {
@@ -235,8 +250,24 @@ void SqliteStore::run_batch(std::vector<WriteJob>& batch) {
         awaiting_commit.push_back(next);
       }
     }
+    // The commit watches read what the transaction is about to commit (Store::CommitWatch).
+    std::vector<std::function<void()>> after_commit;
+    if (!aborted) {
+      for (const auto& watch : watches) {
+        SqliteTransaction tx(db, /*read_only=*/false);
+        try {
+          if (auto then = watch(tx)) after_commit.push_back(std::move(then));
+        } catch (...) {
+          // A broken watch must not cost the batch its commit; it learns nothing this time.
+        }
+      }
+      aborted = !db.in_transaction();
+    }
     Status committed = aborted ? Status(write_aborted()) : db.control("COMMIT");
     if (!committed.ok() && db.in_transaction()) (void)db.control("ROLLBACK");
+    if (committed.ok()) {
+      for (const auto& then : after_commit) then();
+    }
     for (std::size_t i : awaiting_commit) batch[i].finish(committed);
   }
 }

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <deque>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +44,8 @@ class SqliteStore final : public Store {
 
   Status ping() override;
   int schema_version() const override { return schema_version_.load(); }
+  std::uint64_t add_commit_watch(CommitWatch watch) override;
+  void remove_commit_watch(std::uint64_t id) override;
   std::string backend_name() const override { return "sqlite"; }
 
   // Counters for tests and metrics.
@@ -75,7 +78,7 @@ class SqliteStore final : public Store {
   SqliteStore(std::string path, const StoreOptions& options,
               std::unique_ptr<SqliteConnection> writer);
   void writer_loop();
-  void run_batch(std::vector<WriteJob>& batch);
+  void run_batch(std::vector<WriteJob>& batch, const std::vector<CommitWatch>& watches);
   Result<std::unique_ptr<SqliteConnection>> acquire_reader();
   void release_reader(std::unique_ptr<SqliteConnection> connection);
 
@@ -95,6 +98,8 @@ class SqliteStore final : public Store {
   std::condition_variable queue_cv_;
   std::deque<WriteJob> queue_;  // guarded by queue_mutex_
   bool stopping_ = false;       // guarded by queue_mutex_
+  std::map<std::uint64_t, CommitWatch> commit_watches_;  // guarded by queue_mutex_
+  std::uint64_t next_watch_id_ = 1;                      // guarded by queue_mutex_
   std::atomic<std::uint64_t> jobs_run_{0};
   std::atomic<std::uint64_t> batches_run_{0};
 

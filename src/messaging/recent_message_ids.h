@@ -17,7 +17,7 @@ namespace hippocrate::messaging {
 
 class RecentMessageIds {
  public:
-  static constexpr std::size_t kCapacity = 32'768;  // ~3 MiB at most
+  static constexpr std::size_t kCapacity = 32'768;  // about 6 MiB when full
 
   bool contains(const std::string& message_id) const;
   void add(const std::string& message_id);

@@ -52,6 +52,7 @@ Result<json::array> report_undelivered(Messenger& m, bool as_json) {
       }
       ids.emplace_back(id);
     }
+    if (ids.empty()) break;  // nothing recognisable to acknowledge: leave it for the next run
     // Shown (or handed to the caller), then acknowledged: a crash in between shows a notice
     // twice, never loses one.
     json::object ack{{"message_ids", std::move(ids)}};

@@ -20,7 +20,7 @@ Result<std::int64_t> read_policy_epoch(store::Transaction& tx);
 // (Store::add_commit_watch) reads it inside every write transaction and publishes it once
 // that transaction has committed. Early delivery compares it with the epoch a send's
 // checks passed at, without opening a read transaction. Unknown until the first commit,
-// and after a watch that could not read it. Between a commit and its publication (a few
+// and from a watch that could not read or publish it until the next one that can. Between a commit and its publication (a few
 // µs on the writer thread) the value is the previous one, as a snapshot read started just
 // before that commit would be; the write checks again either way. A change made by
 // another process reaches it with this process's next commit. Thread-safe.

@@ -114,7 +114,9 @@ class Store {
   // outside their savepoints: it reads what they wrote and must not write, nor fail the
   // transaction. The function it returns (may be empty) runs right after that COMMIT
   // succeeded, on the writer thread, and must be short; nothing runs when the commit
-  // fails. add_commit_watch returns an id for remove_commit_watch; after removal the watch
+  // fails. A watch that throws is skipped for that batch (the commit goes ahead): it must
+  // leave its own state safe first — a watch that cannot learn the new state should
+  // forget the old one. add_commit_watch returns an id for remove_commit_watch; after removal the watch
   // is not called for a later batch (one already under way may still call it: capture
   // shared state, not a pointer to an object that may be gone).
   using CommitWatch = std::function<std::function<void()>(Transaction&)>;

@@ -485,6 +485,24 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
             "count=1,older_than_days=90");
 }
 
+// The committed policy epoch follows every commit of the store, and becomes unknown (so
+// early delivery reads a snapshot) as soon as a commit's epoch cannot be read.
+TEST_F(MailboxTest, TheCommittedEpochFollowsCommitsAndIsUnknownWhenUnreadable) {
+  CommittedPolicyEpoch committed(*store_);
+  EXPECT_FALSE(committed.value().has_value());  // nothing committed since it was made
+  auto read = [&] {
+    return *store_->read([](store::Transaction& tx) { return read_policy_epoch(tx); });
+  };
+  ASSERT_OK(service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_)));
+  EXPECT_EQ(committed.value(), read());
+  ASSERT_OK(service_->devices().revoke(patient_, pd2_));  // moves the epoch
+  EXPECT_EQ(committed.value(), read());
+  ASSERT_OK(store_->write([](store::Transaction& tx) {
+    return run_sql(tx, "DELETE FROM policy_epoch WHERE id = 1", {});
+  }));
+  EXPECT_FALSE(committed.value().has_value());
+}
+
 // Once a send's facts passed at the policy epoch committed last, the next send with the
 // same facts is delivered early without reading a snapshot; a committed change moves the
 // epoch (published by the store's commit watch), so the next send is checked on a

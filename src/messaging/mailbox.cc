@@ -11,6 +11,7 @@
 #include "messaging/device_ack.h"
 #include "messaging/devices.h"
 #include "messaging/policy_epoch.h"
+#include "messaging/send_jobs.h"
 #include "messaging/undelivered_notices.h"
 #include "messaging/wire_frame.h"
 #include "store/row_page.h"
@@ -96,10 +97,22 @@ Result<Mailbox::Precheck> Mailbox::precheck(store::Transaction& tx, const Actor&
   return out;
 }
 
+namespace {
+
+// The outcomes of a send's checks that concern that send alone: answered to its sender
+// while the other sends of its job go on (nothing was written for it yet).
+bool is_send_refusal(const Error& e) {
+  return e.code() == "message_id_taken" || e.code() == "device_not_found" ||
+         e.code() == "no_recipient_devices";
+}
+
+}  // namespace
+
 Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
                                     const SendRequest& request, std::int64_t now,
                                     bool& refused,
-                                    std::optional<std::int64_t> passed_at_epoch) const {
+                                    std::optional<std::int64_t> passed_at_epoch,
+                                    StoredSends& stored) const {
   const std::string resource = detail::account_resource(request.recipient);
   const std::string counts = "message=" + request.message_id +
                              ",envelopes=" + std::to_string(request.envelopes.size());
@@ -126,26 +139,119 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
                            "reason=device_list_mismatch," + counts, request.sender_device)));
     return out;
   }
-  // 5. Store: the message, one mailbox row per envelope, the audit record.
+  // 5. Store: the message and one mailbox row per envelope; its audit record is written
+  // with the job's other sends to the same recipient (write_send_records).
   HIPPO_RETURN_IF_ERROR(tx.execute(
       "INSERT INTO messages (message_id, sender_id, sender_device, recipient_account, "
       "created_at) VALUES (?, ?, ?, ?, ?)",
       {request.message_id, actor.account_id, request.sender_device, request.recipient, now}));
   for (const auto& e : request.envelopes) {
-    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM mailbox "
-                                                  "WHERE device_id = ?",
-                                                  {e.device_id}));
-    HIPPO_ASSIGN_OR_RETURN(std::int64_t last, row->int64(0));
+    auto last = stored.last_seq.find(e.device_id);
+    if (last == stored.last_seq.end()) {
+      HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM mailbox "
+                                                    "WHERE device_id = ?",
+                                                    {e.device_id}));
+      HIPPO_ASSIGN_OR_RETURN(std::int64_t max_seq, row->int64(0));
+      last = stored.last_seq.emplace(e.device_id, max_seq).first;
+    }
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "INSERT INTO mailbox (device_id, message_id, seq, ciphertext, stored_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        {e.device_id, request.message_id, last + 1, e.ciphertext, now}));
+        {e.device_id, request.message_id, last->second + 1, e.ciphertext, now}));
+    ++last->second;
   }
-  HIPPO_RETURN_IF_ERROR(audit_.append(tx, detail::record(actor, "message.send", resource,
-                                                         "succeeded", counts,
-                                                         request.sender_device)));
+  auto group = std::find_if(stored.by_recipient.begin(), stored.by_recipient.end(),
+                            [&](const auto& g) { return g.recipient == request.recipient; });
+  if (group == stored.by_recipient.end()) {
+    group = stored.by_recipient.insert(stored.by_recipient.end(), {request.recipient, {}, 0});
+  }
+  group->message_ids.push_back(request.message_id);
+  group->envelopes += request.envelopes.size();
   out.stored_at = now;
   return out;
+}
+
+// One `message.send` record per recipient for the sends a job stored: "message=ID" for
+// one, "messages=ID;ID;…" for several (SendJobs bounds a job so the ids fit the detail).
+Status Mailbox::write_send_records(store::Transaction& tx, const Actor& actor,
+                                   const std::string& sender_device,
+                                   const StoredSends& stored) const {
+  for (const auto& g : stored.by_recipient) {
+    std::string detail = g.message_ids.size() == 1 ? "message=" : "messages=";
+    for (std::size_t i = 0; i < g.message_ids.size(); ++i) {
+      if (i > 0) detail += ';';
+      detail += g.message_ids[i];
+    }
+    detail += ",envelopes=" + std::to_string(g.envelopes);
+    HIPPO_RETURN_IF_ERROR(audit_.append(
+        tx, detail::record(actor, "message.send", detail::account_resource(g.recipient),
+                           "succeeded", detail, sender_device)));
+  }
+  return ok_status();
+}
+
+Status Mailbox::send_job_in(store::Transaction& tx, const Actor& actor,
+                            const std::vector<QueuedSend>& sends,
+                            std::vector<SendOutcome>& outcomes) const {
+  outcomes.clear();
+  outcomes.reserve(sends.size());
+  StoredSends stored;
+  for (const auto& s : sends) {
+    bool refused = false;
+    Result<SendResult> r =
+        send_in(tx, actor, *s.request, s.now, refused, s.passed_at_epoch, stored);
+    // Anything but a refusal of this send (a storage error) fails the whole job: its
+    // transaction rolls back and every send in it is answered with the error.
+    if (!r && !is_send_refusal(r.error())) return std::move(r).error();
+    outcomes.push_back({std::move(r), refused});
+  }
+  // Every send of a job names the same sending device (SendJobs' key).
+  return write_send_records(tx, actor, sends.front().request->sender_device, stored);
+}
+
+void Mailbox::queue_send_job(std::shared_ptr<SendJob> job) {
+  struct Running {
+    std::vector<QueuedSend> sends;
+    std::vector<SendOutcome> outcomes;
+  };
+  auto running = std::make_shared<Running>();
+  store_.write_async(
+      [this, job, running](store::Transaction& tx) -> Status {
+        for (auto& s : send_jobs_.take(*job)) running->sends.push_back(std::move(s));
+        return send_job_in(tx, job->actor(), running->sends, running->outcomes);
+      },
+      [this, job, running](Status status) {
+        // A job that never ran (its batch could not begin) is closed and answered here.
+        for (auto& s : send_jobs_.take(*job)) running->sends.push_back(std::move(s));
+        for (std::size_t i = 0; i < running->sends.size(); ++i) {
+          QueuedSend& s = running->sends[i];
+          if (!status.ok() || i >= running->outcomes.size()) {
+            s.done(status.ok() ? Error::internal("send_not_run", "the send was not run")
+                               : status.error());
+            continue;
+          }
+          SendOutcome& o = running->outcomes[i];
+          if (o.result && o.refused) {
+            s.done(contact_not_permitted());
+            continue;
+          }
+          const bool stored = o.result && !o.result->mismatch;
+          if (stored) recent_.add(s.request->message_id);  // stored (now or before)
+          // Not delivered early (the snapshot check could not tell yet): deliver now that
+          // the message is stored.
+          if (stored && !s.pushed && !o.result->duplicate) push_envelopes(job->actor(), s);
+          s.done(std::move(o.result));
+        }
+      });
+}
+
+void Mailbox::push_envelopes(const Actor& actor, const QueuedSend& send) const {
+  const SendRequest& r = *send.request;
+  for (const auto& e : r.envelopes) {
+    auto frame = deliver_frame(
+        StoredMessage{r.message_id, actor.account_id, r.sender_device, send.now, 0, e.ciphertext});
+    if (frame) live_.push(e.device_id, std::move(*frame));
+  }
 }
 
 namespace {
@@ -202,13 +308,6 @@ void Mailbox::send_async(const Actor& actor, SendRequest request,
   // now, while the write is queued and made durable; the sender's answer waits for the
   // commit. The write repeats every check: if it then refuses (a relationship ended in the
   // meantime) or fails, the sender is told; recipients de-duplicate by message id.
-  auto push_all = [this, actor, req, now] {
-    for (const auto& e : req->envelopes) {
-      auto frame = deliver_frame(StoredMessage{req->message_id, actor.account_id,
-                                               req->sender_device, now, 0, e.ciphertext});
-      if (frame) live_.push(e.device_id, std::move(*frame));
-    }
-  };
   const std::string key = passed_key(actor, *req);
   std::optional<std::int64_t> passed_at_epoch;
   if (auto at = passed_.epoch_of(key);
@@ -225,24 +324,9 @@ void Mailbox::send_async(const Actor& actor, SendRequest request,
         [&](store::Transaction& tx) { return snapshot_check(tx, actor, *req, key); });
     if (early && early->passed()) passed_at_epoch = early->policy_epoch;
   }
-  const bool pushed = passed_at_epoch.has_value();
-  if (pushed) push_all();
-  auto refused = std::make_shared<bool>(false);
-  store::write_async_result<SendResult>(
-      store_,
-      [this, actor, req, now, refused, passed_at_epoch](store::Transaction& tx) {
-        *refused = false;
-        return send_in(tx, actor, *req, now, *refused, passed_at_epoch);
-      },
-      [this, refused, pushed, push_all, id = req->message_id,
-       done = std::move(done)](Result<SendResult> result) {
-        if (result && *refused) return done(contact_not_permitted());
-        if (result && !result->mismatch) recent_.add(id);  // stored (now or before)
-        // Not delivered early (the snapshot check could not tell yet): deliver now that
-        // the message is stored.
-        if (result && !pushed && !result->duplicate && !result->mismatch) push_all();
-        done(std::move(result));
-      });
+  QueuedSend queued{req, now, passed_at_epoch, passed_at_epoch.has_value(), std::move(done)};
+  if (queued.pushed) push_envelopes(actor, queued);
+  if (auto job = send_jobs_.add(actor, std::move(queued))) queue_send_job(std::move(job));
 }
 
 Result<SendResult> Mailbox::send(const Actor& actor, const SendRequest& request) {

@@ -1,8 +1,10 @@
 // Mailbox: sending a message (one envelope per device), per-device mailboxes, fetch and
 // ack-then-delete, and the live push of new envelopes (docs/messaging.md "Send", "Fetch").
 //
-// A send is ONE write transaction: idempotency check, sender device, contact policy,
-// device-set check, message row, one mailbox row per envelope, audit record. The same
+// A send is written in ONE write transaction: idempotency check, sender device, contact
+// policy, device-set check, message row, one mailbox row per envelope, audit record. The
+// sends of one sender waiting for the writer share a job (SendJobs): each is checked and
+// answered on its own, and the stored ones share one audit record per recipient. The same
 // checks first run on a read snapshot; when they pass, the envelopes are pushed to the
 // connected devices (LiveRegistry) at once, while the write waits for its group commit —
 // delivery latency does not include the queue nor the fsync. The sender's answer waits for
@@ -24,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "access/policy.h"
@@ -34,6 +37,7 @@
 #include "messaging/passed_checks.h"
 #include "messaging/policy_epoch.h"
 #include "messaging/recent_message_ids.h"
+#include "messaging/send_jobs.h"
 #include "store/store.h"
 
 namespace hippocrate::messaging {
@@ -156,12 +160,39 @@ class Mailbox {
   // Check 1 alone: a stored message with this id (a retry, or an id taken by another).
   static Status find_duplicate(store::Transaction& tx, const Actor& actor,
                                const SendRequest& request, Precheck& out);
-  // The transactions' bodies, shared by the synchronous and asynchronous forms. When
-  // `passed_at_epoch` is set, the send passed every check on a snapshot at that policy
-  // epoch: if the epoch is unchanged, only the idempotency check is repeated.
+  // What a send job stored, for its audit records and its mailbox order.
+  struct StoredSends {
+    struct Group {
+      std::string recipient;
+      std::vector<std::string> message_ids;
+      std::size_t envelopes = 0;
+    };
+    std::vector<Group> by_recipient;                       // first-send order
+    std::unordered_map<std::string, std::int64_t> last_seq;  // device → last mailbox seq
+  };
+  struct SendOutcome {
+    Result<SendResult> result;
+    bool refused = false;  // by the contact policy (audited as denied)
+  };
+  // One send inside its job's write transaction. When `passed_at_epoch` is set, the send
+  // passed every check on a snapshot at that policy epoch: if the epoch is unchanged, only
+  // the idempotency check is repeated. A stored send is added to `stored`; its audit record
+  // is written by write_send_records. A refusal is audited here.
   Result<SendResult> send_in(store::Transaction& tx, const Actor& actor,
                              const SendRequest& request, std::int64_t now, bool& refused,
-                             std::optional<std::int64_t> passed_at_epoch) const;
+                             std::optional<std::int64_t> passed_at_epoch,
+                             StoredSends& stored) const;
+  Status write_send_records(store::Transaction& tx, const Actor& actor,
+                            const std::string& sender_device, const StoredSends& stored) const;
+  // A job's sends, in order, each with its own outcome; an error fails them all.
+  Status send_job_in(store::Transaction& tx, const Actor& actor,
+                     const std::vector<QueuedSend>& sends,
+                     std::vector<SendOutcome>& outcomes) const;
+  // Queues the write of a job SendJobs opened; answers each of its sends after the commit.
+  void queue_send_job(std::shared_ptr<SendJob> job);
+  // The send's envelopes to its recipients' connected devices (LiveRegistry).
+  void push_envelopes(const Actor& actor, const QueuedSend& send) const;
+  // The transactions' bodies, shared by the synchronous and asynchronous forms.
   Result<FetchResult> fetch_in(store::Transaction& tx, const Actor& actor,
                                const std::string& device_id, std::size_t limit,
                                const std::string& via, std::int64_t after_seq,
@@ -177,6 +208,7 @@ class Mailbox {
   PassedChecks passed_;
   CommittedPolicyEpoch committed_epoch_{store_};
   RecentMessageIds recent_;
+  SendJobs send_jobs_;
   std::atomic<std::uint64_t> early_without_read_{0};
 };
 

@@ -593,3 +593,63 @@ TEST_F(MailboxTest, TheSameIdTwiceInOneCommitIsStoredOnce) {
 
 }  // namespace
 }  // namespace hippocrate::messaging::testing
+
+namespace hippocrate::messaging::testing {
+namespace {
+
+// Sends of one sender queued while the writer is busy share one write job: each is checked
+// and answered on its own (stored, duplicate, mismatch, refused), the stored ones in order
+// and under one audit record.
+TEST_F(MailboxTest, ASendersQueuedSendsShareOneJobEachAnsweredOnItsOwn) {
+  const auto a = message_to(patient_, pd1_, doc_);
+  const auto b = message_to(patient_, pd1_, doc_);
+  auto mismatch = message_to(patient_, pd1_, doc_);
+  mismatch.envelopes.pop_back();  // one device short
+  const auto refused = message_to(patient_, pd1_, doc2_);  // no care relationship
+  std::vector<std::promise<Result<SendResult>>> answers(5);
+  {
+    WriterGate gate(*store_);
+    std::size_t i = 0;
+    for (const auto& r : {a, b, mismatch, a, refused}) {
+      service_->mailbox().send_async(
+          patient_, r, [&answers, i](Result<SendResult> x) { answers[i].set_value(std::move(x)); });
+      ++i;
+    }
+  }
+  std::vector<Result<SendResult>> got;
+  for (auto& p : answers) got.push_back(p.get_future().get());
+  ASSERT_OK(got[0]);
+  ASSERT_OK(got[1]);
+  EXPECT_FALSE(got[0]->duplicate || got[0]->mismatch || got[1]->duplicate || got[1]->mismatch);
+  ASSERT_OK(got[2]);
+  EXPECT_TRUE(got[2]->mismatch.has_value());
+  ASSERT_OK(got[3]);
+  EXPECT_TRUE(got[3]->duplicate);
+  EXPECT_ERROR_CODE(got[4], "contact_not_permitted");
+
+  // Stored once each, in order, on every device.
+  for (const auto& [who, device] : {std::pair{doc_, dd1_}, std::pair{patient_, pd2_}}) {
+    auto fetched = service_->mailbox().fetch(who, device, 10, "http");
+    ASSERT_OK(fetched);
+    ASSERT_EQ(fetched->messages.size(), 2u);
+    EXPECT_EQ(fetched->messages[0].message_id, a.message_id);
+    EXPECT_EQ(fetched->messages[1].message_id, b.message_id);
+    EXPECT_LT(fetched->messages[0].seq, fetched->messages[1].seq);
+  }
+  // One record for the two stored sends; the mismatch and the refusal have their own.
+  auto records = audit_records("message.send");
+  std::map<std::string, std::vector<std::string>> details;
+  for (const auto& r : records) details[r.record.result].push_back(r.record.detail);
+  EXPECT_EQ(details["succeeded"], std::vector<std::string>{"messages=" + a.message_id + ";" +
+                                                           b.message_id + ",envelopes=4"});
+  ASSERT_EQ(details["failed"].size(), 1u);
+  EXPECT_EQ(details["failed"][0],
+            "reason=device_list_mismatch,message=" + mismatch.message_id + ",envelopes=1");
+  ASSERT_EQ(details["denied"].size(), 1u);
+  EXPECT_NE(details["denied"][0].find("message=" + refused.message_id), std::string::npos);
+  EXPECT_EQ(records.size(), 3u);
+  for (const auto& r : records) EXPECT_EQ(r.record.session_id, patient_.session_id);
+}
+
+}  // namespace
+}  // namespace hippocrate::messaging::testing

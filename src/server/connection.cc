@@ -380,20 +380,38 @@ bool TlsConnection::enqueue(Frame frame) {
   return true;
 }
 
+// Writes the queued frames in runs: the frames of a run (everything queued when it starts
+// and while it is written, up to kMaxRunBytes) are encrypted one TLS record each but held
+// back (TlsStream::cork), then leave in one send() (async_flush). Under load a connection
+// thus makes one system call for many frames; alone, a frame leaves at once as before.
 asio::awaitable<void> TlsConnection::write_frames() {
+  static constexpr std::size_t kMaxRunBytes = 64 * 1024;
   auto self = shared_from_this();
-  while (!queue_.empty() && !ws_closed_) {
-    Frame frame = std::move(queue_.front());
-    queue_.pop_front();
-    if (frame.close) {
+  bool failed = false;
+  while (!queue_.empty() && !ws_closed_ && !failed) {
+    ws_->next_layer().cork();
+    std::size_t run_bytes = 0;
+    while (!queue_.empty() && !queue_.front().close && run_bytes < kMaxRunBytes) {
+      Frame frame = std::move(queue_.front());
+      queue_.pop_front();
+      --queued_;
+      run_bytes += frame.data.size();
+      ws_->binary(frame.binary);
+      auto [ec, n] = co_await ws_->async_write(asio::buffer(frame.data), kTuple);
+      if (ec) {
+        failed = true;
+        break;
+      }
+    }
+    // Always: records held back (ours, or a control frame Beast answered meanwhile) must
+    // leave before anything waits for the peer.
+    auto [fec] = co_await ws_->next_layer().async_flush(kTuple);
+    if (fec) break;
+    if (!failed && !queue_.empty() && queue_.front().close) {
+      queue_.pop_front();
       ws_closed_ = true;
       co_await ws_->async_close(websocket::close_code::normal, kTuple);
-      break;
     }
-    --queued_;
-    ws_->binary(frame.binary);
-    auto [ec, n] = co_await ws_->async_write(asio::buffer(frame.data), kTuple);
-    if (ec) break;
   }
   writing_ = false;
 }

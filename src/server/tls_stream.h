@@ -48,6 +48,9 @@
 #include <memory>
 #include <new>
 #include <utility>
+#include <vector>
+
+#include "server/tls_io_counters.h"
 
 namespace hippocrate::server::core {
 
@@ -62,16 +65,32 @@ constexpr std::size_t kMaxRecordPlaintext = 16 * 1024;
 
 // A socket BIO like BIO_s_socket but sending with MSG_NOSIGNAL: OpenSSL's own socket BIO
 // uses write(2), which raises SIGPIPE (and kills the server) on a connection the peer reset.
-// BIO data: the descriptor. The BIO never closes it.
-inline int bio_fd(BIO* b) {
-  return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(b)));
-}
+// It can also hold back what OpenSSL writes (TlsStream::cork): the records then wait in
+// `out` and leave in one send() when flushed, instead of one send() per record. Whatever
+// is written while earlier records still wait joins them, so the byte order holds.
+// BIO data: a SocketBio owned by the stream's State. The BIO never closes the descriptor.
+struct SocketBio {
+  int fd = -1;
+  bool corked = false;
+  std::vector<char> out;  // records held back, not yet sent from `sent` on
+  std::size_t sent = 0;
+};
+
+inline SocketBio& bio_data(BIO* b) { return *static_cast<SocketBio*>(BIO_get_data(b)); }
+inline int bio_fd(BIO* b) { return bio_data(b).fd; }
 
 inline int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(b);
+  SocketBio& d = bio_data(b);
+  if (d.corked || d.sent < d.out.size()) {
+    d.out.insert(d.out.end(), data, data + size);
+    *written = size;
+    return 1;
+  }
   ssize_t n;
   do {
-    n = ::send(bio_fd(b), data, size, MSG_NOSIGNAL);
+    tls_io_counters().send_calls.fetch_add(1, std::memory_order_relaxed);
+    n = ::send(d.fd, data, size, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) BIO_set_retry_write(b);
@@ -81,10 +100,32 @@ inline int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t*
   return 1;
 }
 
+// Sends what the BIO holds back and stops holding back. SSL_ERROR_NONE once all of it is
+// sent (the buffer is then freed: an idle connection keeps none), SSL_ERROR_WANT_WRITE
+// when the socket is full (call again once writable), SSL_ERROR_SYSCALL with errno set on
+// a socket error.
+inline int bio_flush_held(BIO* b) {
+  SocketBio& d = bio_data(b);
+  d.corked = false;
+  while (d.sent < d.out.size()) {
+    tls_io_counters().send_calls.fetch_add(1, std::memory_order_relaxed);
+    const ssize_t n = ::send(d.fd, d.out.data() + d.sent, d.out.size() - d.sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? SSL_ERROR_WANT_WRITE : SSL_ERROR_SYSCALL;
+    }
+    d.sent += static_cast<std::size_t>(n);
+  }
+  d.out = {};
+  d.sent = 0;
+  return SSL_ERROR_NONE;
+}
+
 inline int bio_read_ex(BIO* b, char* data, std::size_t size, std::size_t* read) {
   BIO_clear_retry_flags(b);
   ssize_t n;
   do {
+    tls_io_counters().recv_calls.fetch_add(1, std::memory_order_relaxed);
     n = ::recv(bio_fd(b), data, size, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
@@ -101,7 +142,7 @@ inline int bio_read_ex(BIO* b, char* data, std::size_t size, std::size_t* read) 
 
 inline long bio_ctrl(BIO* b, int cmd, long, void* ptr) {
   switch (cmd) {
-    case BIO_CTRL_FLUSH:  // nothing is buffered here
+    case BIO_CTRL_FLUSH:  // held-back records leave with TlsStream::async_flush
     case BIO_CTRL_DUP:
       return 1;
     case BIO_CTRL_EOF:
@@ -167,11 +208,16 @@ class State : public std::enable_shared_from_this<State> {
     if (!ssl) throw std::bad_alloc();
     BIO* bio = BIO_new(socket_bio_method());
     if (bio == nullptr) throw std::bad_alloc();
-    BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(socket.native_handle())));
+    bio_data.fd = socket.native_handle();
+    BIO_set_data(bio, &bio_data);
     BIO_set_init(bio, 1);
     SSL_set_bio(ssl.get(), bio, bio);  // the SSL owns the BIO
     SSL_set_mode(ssl.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // Read ahead: one recv() takes every record that has arrived (up to a record buffer),
+    // not a header and then a body per record. The records it holds are returned by the
+    // next SSL_read calls, which every read makes before it waits on the socket.
+    SSL_set_read_ahead(ssl.get(), 1);
     SSL_set_accept_state(ssl.get());
     socket.non_blocking(true);
   }
@@ -196,6 +242,7 @@ class State : public std::enable_shared_from_this<State> {
 
   asio::ip::tcp::socket socket;
   asio::steady_timer timer;
+  SocketBio bio_data;  // before `ssl`, whose BIO points to it: destroyed after it
   std::unique_ptr<SSL, SslFree> ssl;
   Clock::time_point deadline = Clock::time_point::max();
   int waiting = 0;  // operations now waiting on the socket
@@ -267,7 +314,12 @@ class Op {
     errno = 0;
     const int ret = step_.attempt(s.ssl.get());
     const int saved_errno = errno;
-    const int ssl_error = ret == 1 ? SSL_ERROR_NONE : SSL_get_error(s.ssl.get(), ret);
+    int ssl_error = SSL_ERROR_NONE;
+    if constexpr (Step::kAttemptGivesSslError) {
+      ssl_error = ret;
+    } else if (ret != 1) {
+      ssl_error = SSL_get_error(s.ssl.get(), ret);
+    }
     if (ssl_error == SSL_ERROR_WANT_READ || ssl_error == SSL_ERROR_WANT_WRITE) {
       if (!s.before_wait()) {
         finish(self, boost::beast::error::timeout);
@@ -304,6 +356,7 @@ class Op {
 };
 
 struct ReadStep {
+  static constexpr bool kAttemptGivesSslError = false;
   void* data = nullptr;
   std::size_t size = 0;
   std::size_t done = 0;
@@ -315,6 +368,7 @@ struct ReadStep {
 };
 
 struct WriteStep {
+  static constexpr bool kAttemptGivesSslError = false;
   const void* data = nullptr;
   std::size_t size = 0;
   std::unique_ptr<char[]> gathered;  // a multi-buffer write, copied into one record
@@ -329,7 +383,18 @@ struct WriteStep {
   }
 };
 
+// Sends the records held back since cork() (bio_flush_held) and stops holding back.
+struct FlushStep {
+  static constexpr bool kAttemptGivesSslError = true;
+  int attempt(SSL* ssl) { return bio_flush_held(SSL_get_wbio(ssl)); }
+  template <typename Self>
+  void complete(Self& self, error_code ec) {
+    self.complete(ec);
+  }
+};
+
 struct HandshakeStep {
+  static constexpr bool kAttemptGivesSslError = false;
   int attempt(SSL* ssl) { return SSL_do_handshake(ssl); }
   template <typename Self>
   void complete(Self& self, error_code ec) {
@@ -338,6 +403,7 @@ struct HandshakeStep {
 };
 
 struct ShutdownStep {
+  static constexpr bool kAttemptGivesSslError = false;
   int attempt(SSL* ssl) {
     int ret = SSL_shutdown(ssl);  // 0: our close_notify is out; now wait for the peer's
     if (ret == 0) {
@@ -425,6 +491,19 @@ class TlsStream {
     }
     return start<void(boost::system::error_code, std::size_t)>(std::move(step),
                                                                std::forward<Token>(token));
+  }
+
+  // Write coalescing: from cork() on, what is written (records of async_write_some, of
+  // Beast's own control frames, of a shutdown) is encrypted at once but held back;
+  // async_flush() sends it all in as few send() calls as the socket takes, then stops
+  // holding back. The caller must flush before it waits for anything the peer would send
+  // in answer (a close, a shutdown), and should flush often (what is held back waits).
+  // Signature of async_flush: void(error_code).
+  void cork() { state_->bio_data.corked = true; }
+  template <typename Token>
+  auto async_flush(Token&& token) {
+    return start<void(boost::system::error_code)>(tls_detail::FlushStep{},
+                                                  std::forward<Token>(token));
   }
 
   // The server side of the handshake. Signature: void(error_code).

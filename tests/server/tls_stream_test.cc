@@ -12,12 +12,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "server/json_body.h"
+#include "server/tls_io_counters.h"
 #include "support/raw_tls.h"
 #include "test_server.h"
 
@@ -61,7 +63,10 @@ std::string pattern(std::size_t size, unsigned seed) {
 struct Counters {
   std::atomic<int> opened{0};
   std::atomic<int> closed{0};
+  std::shared_future<void> hold;  // what the text "hold" waits for, on the I/O thread
 };
+
+constexpr unsigned kBurstFrames = 50;
 
 std::vector<std::string> server_pushes() {
   std::vector<std::string> out;
@@ -81,6 +86,14 @@ class PushEchoHandler : public WebSocketHandler {
   void on_message(std::string data, bool binary) override {
     if (!binary && data == "push") {
       for (auto& p : server_pushes()) connection_->send_binary(std::move(p));
+      return;
+    }
+    if (!binary && data == "burst") {  // small frames, all queued at once
+      for (unsigned k = 0; k < kBurstFrames; ++k) connection_->send_binary(pattern(100, k));
+      return;
+    }
+    if (!binary && data == "hold") {  // the connection's I/O thread stops until released
+      counters_.hold.wait();
       return;
     }
     if (binary) {
@@ -287,6 +300,61 @@ TEST_F(TlsStreamTest, WebSocketLargeMessagesBothWaysAtOnce) {
   ASSERT_TRUE(text);
   EXPECT_EQ(text->first, "small text");
   EXPECT_FALSE(text->second);
+}
+
+// Frames queued together leave together: the server encrypts each as its own TLS record
+// but holds them back and sends the run with one send() (TlsStream::cork / async_flush).
+TEST_F(TlsStreamTest, FramesQueuedTogetherLeaveInOneSendCall) {
+  auto server = start();
+  RawTls raw(server->port(), server->ca_file());
+  RawWebSocket ws(raw);
+  ASSERT_TRUE(ws.upgrade("/api/v1/test/ws"));
+  ASSERT_TRUE(ws.send("hello", false));  // the upgrade's writes are over once this is back
+  ASSERT_TRUE(ws.receive());
+  const std::uint64_t sends = tls_io_counters().send_calls.load();
+  ASSERT_TRUE(ws.send("burst", false));
+  for (unsigned k = 0; k < kBurstFrames; ++k) {
+    auto m = ws.receive();
+    ASSERT_TRUE(m) << "frame " << k;
+    EXPECT_EQ(m->first, pattern(100, k)) << "frame " << k;
+  }
+  // One send() for the 50 frames (one each without the cork).
+  EXPECT_EQ(tls_io_counters().send_calls.load() - sends, 1u);
+}
+
+// Records that arrived together are read together: with read-ahead one recv() takes them
+// all, instead of two per record (its header, then its body).
+TEST_F(TlsStreamTest, RecordsThatArrivedTogetherAreReadWithFewRecvCalls) {
+  auto server = start();
+  // Declared after the server, so opened (on any exit) before the server stops.
+  struct Gate {
+    std::promise<void> promise;
+    bool opened = false;
+    void open() {
+      if (!opened) promise.set_value();
+      opened = true;
+    }
+    ~Gate() { open(); }
+  } gate;
+  counters_.hold = gate.promise.get_future().share();
+  RawTls raw(server->port(), server->ca_file());
+  RawWebSocket ws(raw);
+  ASSERT_TRUE(ws.upgrade("/api/v1/test/ws"));
+  const std::uint64_t recvs = tls_io_counters().recv_calls.load();
+  ASSERT_TRUE(ws.send("hold", false));
+  constexpr unsigned kRecords = 20;
+  for (unsigned k = 0; k < kRecords; ++k) {
+    ASSERT_TRUE(ws.send(pattern(60, k), true));  // one TLS record each
+  }
+  gate.open();
+  for (unsigned k = 0; k < kRecords; ++k) {
+    auto m = ws.receive();
+    ASSERT_TRUE(m) << "echo " << k;
+    EXPECT_EQ(m->first, pattern(60, k)) << "echo " << k;
+  }
+  // "hold" (one or two), the 20 records (one), and a few that found nothing: far fewer
+  // than the 42 or more it takes without read-ahead.
+  EXPECT_LE(tls_io_counters().recv_calls.load() - recvs, 6u);
 }
 
 // The same traffic with the project's client (Beast over asio's TLS stream), then a normal

@@ -12,7 +12,7 @@ packages=(
   build-essential g++ clang-14 cmake ninja-build ccache pkg-config
   # libraries
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsodium-dev libsqlite3-dev
-  libcli11-dev libtomlplusplus-dev libqrencode-dev libzxcvbn-dev libpq-dev
+  libcli11-dev libtomlplusplus-dev libqrencode-dev libzxcvbn-dev libpq-dev libjemalloc-dev
   # tests
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   sqlite3 openssl curl oathtool python3 libclang-rt-14-dev

@@ -4,28 +4,35 @@
 // are forgotten (first in, first out): a retry of one of them is checked on a snapshot
 // only if the policy epoch moved, otherwise pushed again, and its receivers de-duplicate
 // it by id. Only a shortcut for the early push: the write decides idempotency itself.
+//
+// Ids are kept as 64-bit hashes: contains() may say yes for an id never stored (a hash
+// collision, which a client choosing its ids could provoke on purpose). That send then
+// takes the snapshot check, the safe path; a stored id is never missed while it is held.
 // Thread-safe.
 #pragma once
 
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <mutex>
-#include <string>
+#include <string_view>
 #include <unordered_set>
+#include <vector>
 
 namespace hippocrate::messaging {
 
 class RecentMessageIds {
  public:
-  static constexpr std::size_t kCapacity = 32'768;  // about 6 MiB when full
+  static constexpr std::size_t kCapacity = 32'768;  // about 1 MiB when full
 
-  bool contains(const std::string& message_id) const;
-  void add(const std::string& message_id);
+  RecentMessageIds();
+  bool contains(std::string_view message_id) const;
+  void add(std::string_view message_id);
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_set<std::string> ids_;  // guarded by mutex_
-  std::deque<std::string> order_;        // guarded by mutex_; oldest first
+  std::unordered_set<std::uint64_t> hashes_;  // guarded by mutex_
+  std::vector<std::uint64_t> order_;          // guarded by mutex_; a ring, oldest at next_
+  std::size_t next_ = 0;                      // guarded by mutex_
 };
 
 }  // namespace hippocrate::messaging

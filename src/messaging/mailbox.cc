@@ -460,14 +460,15 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
                                                  std::int64_t limit) {
   std::vector<std::string> senders;  // the senders' devices given an undelivered notice
   auto deleted = store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
-    // The same rows for the counts and the deletion: oldest first (rowid order is
-    // insertion order), inside one write transaction.
+    // The same rows for the counts and the deletion, by their key: oldest first, in a
+    // total order, inside one write transaction.
     static constexpr const char* kExpiring =
-        "SELECT rowid FROM mailbox WHERE stored_at < ? ORDER BY rowid LIMIT ?";
+        "SELECT device_id, seq FROM mailbox WHERE stored_at < ? "
+        "ORDER BY stored_at, device_id, seq LIMIT ?";
     const std::int64_t cutoff = now - max_age_seconds;
     HIPPO_ASSIGN_OR_RETURN(
         auto per_device,
-        tx.query(std::string("SELECT device_id, COUNT(*) FROM mailbox WHERE rowid IN (") +
+        tx.query(std::string("SELECT device_id, COUNT(*) FROM mailbox WHERE (device_id, seq) IN (") +
                      kExpiring + ") GROUP BY device_id",
                  {cutoff, limit}));
     if (per_device.empty()) return std::int64_t{0};
@@ -483,7 +484,7 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
     HIPPO_ASSIGN_OR_RETURN(senders, record_undelivered(tx, kExpiring, {cutoff, limit}, now));
     HIPPO_ASSIGN_OR_RETURN(
         std::int64_t deleted,
-        tx.execute(std::string("DELETE FROM mailbox WHERE rowid IN (") + kExpiring + ")",
+        tx.execute(std::string("DELETE FROM mailbox WHERE (device_id, seq) IN (") + kExpiring + ")",
                    {cutoff, limit}));
     HIPPO_RETURN_IF_ERROR(audit_.append(
         tx, detail::sweep_record("message.expire",

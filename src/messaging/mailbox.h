@@ -120,8 +120,8 @@ class Mailbox {
   // `messages_undelivered` error frame to those connected now), with one audit record
   // ("message.expire": count, devices, sender devices told) when it deleted any. Returns
   // the count.
-  // The scan reads the mailbox in insertion order (no index on stored_at: an index is a
-  // page written per envelope): the mailbox holds only unacknowledged envelopes.
+  // The scan reads the whole mailbox, oldest stored_at first (no index on stored_at: an
+  // index is a page written per envelope): the mailbox holds only unacknowledged envelopes.
   Result<std::int64_t> expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
                                           std::int64_t limit = 10'000);
 

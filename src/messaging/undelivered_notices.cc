@@ -11,7 +11,7 @@
 namespace hippocrate::messaging {
 
 Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
-                                                    std::string_view expiring_rowids,
+                                                    std::string_view expiring_keys,
                                                     const store::Params& params,
                                                     std::int64_t now) {
   // Every current device of the sender is told (each acknowledges on its own, as
@@ -23,8 +23,8 @@ Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
                            "JOIN messages m ON m.message_id = b.message_id "
                            "JOIN devices r ON r.id = b.device_id "
                            "JOIN devices s ON s.account_id = m.sender_id "
-                           "WHERE b.rowid IN (") +
-                   std::string(expiring_rowids) +
+                           "WHERE (b.device_id, b.seq) IN (") +
+                   std::string(expiring_keys) +
                    ") AND r.account_id = m.recipient_account "
                    "AND m.recipient_account <> m.sender_id AND s.revoked_at IS NULL "
                    "GROUP BY s.id, m.message_id",

@@ -34,12 +34,12 @@ struct UndeliveredList {
 };
 
 // Inside the expiry's write transaction, before it deletes the envelopes whose mailbox
-// rowids `expiring_rowids` (a SELECT with `params`) returns: records or adds to the notices
+// keys (device_id, seq) `expiring_keys` (a SELECT with `params`) returns: records or adds to the notices
 // of every current device of their senders. Only envelopes addressed to a device of the
 // message's recipient count (not the sender's own other devices); a message to oneself
 // gives none. Returns the devices that got a notice.
 Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
-                                                    std::string_view expiring_rowids,
+                                                    std::string_view expiring_keys,
                                                     const store::Params& params,
                                                     std::int64_t now);
 

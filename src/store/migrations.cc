@@ -262,6 +262,26 @@ const std::vector<Migration>& migrations() {
            " expired_at BIGINT NOT NULL,"
            " PRIMARY KEY (device_id, message_id))",
        }},
+      {10,
+       "mailbox_without_rowid",
+       {
+           // The mailbox as one B-tree keyed by (device, seq), the envelope inline: storing
+           // an envelope and deleting it on ack each change one B-tree instead of two (the
+           // table and the index of its composite key), and an ack's lookup by (device,
+           // message) scans the device's few pending envelopes in place, without a second
+           // lookup per row. (SQLite syntax; a PostgreSQL dialect needs none of this.)
+           "CREATE TABLE mailbox_v10 ("
+           " device_id TEXT NOT NULL REFERENCES devices(id),"
+           " message_id TEXT NOT NULL REFERENCES messages(message_id),"
+           " seq BIGINT NOT NULL,"
+           " ciphertext BLOB NOT NULL,"
+           " stored_at BIGINT NOT NULL,"
+           " PRIMARY KEY (device_id, seq)) WITHOUT ROWID",
+           "INSERT INTO mailbox_v10 (device_id, message_id, seq, ciphertext, stored_at)"
+           " SELECT device_id, message_id, seq, ciphertext, stored_at FROM mailbox",
+           "DROP TABLE mailbox",
+           "ALTER TABLE mailbox_v10 RENAME TO mailbox",
+       }},
   };
   return kMigrations;
 }

@@ -653,3 +653,80 @@ TEST_F(MailboxTest, ASendersQueuedSendsShareOneJobEachAnsweredOnItsOwn) {
 
 }  // namespace
 }  // namespace hippocrate::messaging::testing
+
+namespace hippocrate::messaging::testing {
+namespace {
+
+// Migration 10 rebuilds the mailbox as one B-tree (WITHOUT ROWID): a database that has
+// pending envelopes in the previous shape keeps them, in order, and they are acknowledged
+// and expired as before.
+TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
+  const auto first = message_to(patient_, pd1_, doc_, "first");
+  const auto second = message_to(patient_, pd1_, doc_, "second");
+  ASSERT_OK(service_->mailbox().send(patient_, first));
+  ASSERT_OK(service_->mailbox().send(patient_, second));
+  const auto table_sql = [this]() -> std::string {
+    auto sql = store_->read([](store::Transaction& tx) -> Result<std::string> {
+      HIPPO_ASSIGN_OR_RETURN(
+          auto row, tx.query_one("SELECT sql FROM sqlite_master WHERE name = 'mailbox'"));
+      return row->text(0);
+    });
+    return sql.ok() ? *sql : std::string("unreadable");
+  };
+  EXPECT_NE(table_sql().find("WITHOUT ROWID"), std::string::npos);
+  // Back to the shape of migration 6, as a database made before migration 10 has it.
+  ASSERT_OK(store_->write([](store::Transaction& tx) -> Status {
+    for (const char* sql :
+         {"CREATE TABLE mailbox_v9 (device_id TEXT NOT NULL REFERENCES devices(id), "
+          "message_id TEXT NOT NULL REFERENCES messages(message_id), seq BIGINT NOT NULL, "
+          "ciphertext BLOB NOT NULL, stored_at BIGINT NOT NULL, PRIMARY KEY (device_id, seq))",
+          "INSERT INTO mailbox_v9 SELECT device_id, message_id, seq, ciphertext, stored_at "
+          "FROM mailbox",
+          "DROP TABLE mailbox", "ALTER TABLE mailbox_v9 RENAME TO mailbox",
+          "DELETE FROM schema_migrations WHERE version = 10"}) {
+      HIPPO_RETURN_IF_ERROR(tx.execute(sql));
+    }
+    return ok_status();
+  }));
+  EXPECT_EQ(table_sql().find("WITHOUT ROWID"), std::string::npos);
+  // Reopened: migration 10 runs again on it.
+  service_.reset();
+  store_.reset();
+  store::StoreOptions o;
+  o.url = (dir_.path() / "messaging.db").string();
+  o.clock = &clock_;
+  auto reopened = store::open_store(o);
+  ASSERT_OK(reopened);
+  store_ = std::move(*reopened);
+  EXPECT_EQ(store_->schema_version(), 10);
+  EXPECT_NE(table_sql().find("WITHOUT ROWID"), std::string::npos);
+  service_ = std::make_unique<MessagingService>(*store_, clock_, *audit_);
+  for (const auto& [who, device] : {std::pair{doc_, dd1_}, std::pair{patient_, pd2_}}) {
+    auto fetched = service_->mailbox().fetch(who, device, 10, "http");
+    ASSERT_OK(fetched);
+    ASSERT_EQ(fetched->messages.size(), 2u);
+    EXPECT_EQ(fetched->messages[0].message_id, first.message_id);
+    for (const auto& e : first.envelopes) {
+      if (e.device_id == device) {
+        EXPECT_EQ(fetched->messages[0].ciphertext, e.ciphertext);
+      }
+    }
+    EXPECT_EQ(fetched->messages[1].message_id, second.message_id);
+    EXPECT_LT(fetched->messages[0].seq, fetched->messages[1].seq);
+  }
+  // Acknowledged by id (found by scanning the device's envelopes), then the rest expires.
+  auto acked = service_->mailbox().ack(doc_, dd1_, {first.message_id});
+  ASSERT_OK(acked);
+  EXPECT_EQ(*acked, 1);
+  auto left = service_->mailbox().fetch(doc_, dd1_, 10, "http");
+  ASSERT_OK(left);
+  ASSERT_EQ(left->messages.size(), 1u);
+  EXPECT_EQ(left->messages[0].message_id, second.message_id);
+  clock_.advance(std::chrono::hours(24 * 91));
+  auto expired = service_->mailbox().expire_undelivered(unix_seconds(clock_.now()), 90 * 86'400);
+  ASSERT_OK(expired);
+  EXPECT_EQ(*expired, 3);  // second for dd1_, first and second for pd2_
+}
+
+}  // namespace
+}  // namespace hippocrate::messaging::testing

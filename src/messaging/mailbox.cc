@@ -415,9 +415,14 @@ Status Mailbox::validate_ack(const std::vector<std::string>& message_ids) {
 Result<std::int64_t> Mailbox::ack_in(store::Transaction& tx, const Actor& actor,
                                      const std::string& device_id,
                                      const std::vector<std::string>& message_ids) const {
-  return detail::delete_acknowledged(tx, audit_, actor, device_id, message_ids,
-                                     "DELETE FROM mailbox WHERE device_id = ? AND message_id = ?",
-                                     "message.ack");
+  // The mailbox is keyed by (device, seq): the envelope is found by scanning the device's
+  // envelopes in order, stopping at the first match (a message has one envelope per device;
+  // acks come oldest first, so it is usually the first row), then deleted by its key.
+  return detail::delete_acknowledged(
+      tx, audit_, actor, device_id, message_ids,
+      "DELETE FROM mailbox WHERE (device_id, seq) = (SELECT device_id, seq FROM mailbox "
+      "WHERE device_id = ? AND message_id = ? LIMIT 1)",
+      "message.ack");
 }
 
 void Mailbox::ack_async(const Actor& actor, const std::string& device_id,

@@ -384,6 +384,7 @@ bool TlsConnection::enqueue(Frame frame) {
 // and while it is written, up to kMaxRunBytes) are encrypted one TLS record each but held
 // back (TlsStream::cork), then leave in one send() (async_flush). Under load a connection
 // thus makes one system call for many frames; alone, a frame leaves at once as before.
+// A run holds at most kMaxRunBytes plus its last frame (a large frame may be held whole).
 asio::awaitable<void> TlsConnection::write_frames() {
   static constexpr std::size_t kMaxRunBytes = 64 * 1024;
   auto self = shared_from_this();

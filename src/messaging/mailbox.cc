@@ -118,7 +118,37 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
                              ",envelopes=" + std::to_string(request.envelopes.size());
   SendResult out;
   out.message_id = request.message_id;
-  HIPPO_ASSIGN_OR_RETURN(Precheck check, checks_since(tx, actor, request, passed_at_epoch));
+  static constexpr const char* kInsertMessage =
+      "INSERT INTO messages (message_id, sender_id, sender_device, recipient_account, "
+      "created_at) VALUES (?, ?, ?, ?, ?)";
+  static constexpr const char* kInsertMessageUnlessStored =
+      "INSERT INTO messages (message_id, sender_id, sender_device, recipient_account, "
+      "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING";
+  const store::Params message_row{request.message_id, actor.account_id, request.sender_device,
+                                  request.recipient, now};
+  // Checks 2–4 passed on a snapshot at an epoch still current (no write of this job moves
+  // it, so it is read once per job): only idempotency remains, and the insert itself
+  // tells — a conflict means the id is stored already (a retry, or taken by another).
+  if (passed_at_epoch) {
+    if (!stored.epoch) {
+      HIPPO_ASSIGN_OR_RETURN(std::int64_t epoch, read_policy_epoch(tx));
+      stored.epoch = epoch;
+    }
+    if (*stored.epoch == *passed_at_epoch) {
+      HIPPO_ASSIGN_OR_RETURN(
+          std::int64_t inserted,
+          tx.execute(kInsertMessageUnlessStored, message_row));
+      if (inserted == 0) {
+        Precheck existing;
+        HIPPO_RETURN_IF_ERROR(find_duplicate(tx, actor, request, existing));
+        out.stored_at = existing.stored_at;
+        out.duplicate = true;
+        return out;
+      }
+      return store_envelopes(tx, request, now, stored, out);
+    }
+  }
+  HIPPO_ASSIGN_OR_RETURN(Precheck check, precheck(tx, actor, request));
   if (check.duplicate) {
     out.stored_at = check.stored_at;
     out.duplicate = true;
@@ -141,10 +171,13 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
   }
   // 5. Store: the message and one mailbox row per envelope; its audit record is written
   // with the job's other sends to the same recipient (write_send_records).
-  HIPPO_RETURN_IF_ERROR(tx.execute(
-      "INSERT INTO messages (message_id, sender_id, sender_device, recipient_account, "
-      "created_at) VALUES (?, ?, ?, ?, ?)",
-      {request.message_id, actor.account_id, request.sender_device, request.recipient, now}));
+  HIPPO_RETURN_IF_ERROR(tx.execute(kInsertMessage, message_row));
+  return store_envelopes(tx, request, now, stored, out);
+}
+
+Result<SendResult> Mailbox::store_envelopes(store::Transaction& tx, const SendRequest& request,
+                                            std::int64_t now, StoredSends& stored,
+                                            SendResult out) {
   for (const auto& e : request.envelopes) {
     auto last = stored.last_seq.find(e.device_id);
     if (last == stored.last_seq.end()) {

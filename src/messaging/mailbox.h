@@ -169,6 +169,7 @@ class Mailbox {
     };
     std::vector<Group> by_recipient;                       // first-send order
     std::unordered_map<std::string, std::int64_t> last_seq;  // device → last mailbox seq
+    std::optional<std::int64_t> epoch;  // the policy epoch, read once per job when needed
   };
   struct SendOutcome {
     Result<SendResult> result;
@@ -182,6 +183,11 @@ class Mailbox {
                              const SendRequest& request, std::int64_t now, bool& refused,
                              std::optional<std::int64_t> passed_at_epoch,
                              StoredSends& stored) const;
+  // A send's mailbox rows (its `messages` row is in), added to `stored`; `out` with its
+  // stored_at.
+  static Result<SendResult> store_envelopes(store::Transaction& tx, const SendRequest& request,
+                                            std::int64_t now, StoredSends& stored,
+                                            SendResult out);
   Status write_send_records(store::Transaction& tx, const Actor& actor,
                             const std::string& sender_device, const StoredSends& stored) const;
   // A job's sends, in order, each with its own outcome; an error fails them all.

@@ -730,3 +730,42 @@ TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
 
 }  // namespace
 }  // namespace hippocrate::messaging::testing
+
+namespace hippocrate::messaging::testing {
+namespace {
+
+// Two senders pick the same id and both pass their checks on a snapshot before either is
+// stored: in the write, the insert's conflict decides — the first is stored, the second is
+// refused with message_id_taken and stores nothing (no envelope, no audit record).
+TEST_F(MailboxTest, AnIdTakenBetweenTheSnapshotAndTheWriteIsRefused) {
+  auto mine = message_to(patient_, pd1_, doc_, "mine");
+  auto theirs = message_to(doc_, dd1_, patient_, "theirs");
+  theirs.message_id = mine.message_id;
+  std::promise<Result<SendResult>> first, second;
+  {
+    WriterGate gate(*store_);
+    service_->mailbox().send_async(patient_, mine, [&first](Result<SendResult> r) { first.set_value(std::move(r)); });
+    service_->mailbox().send_async(doc_, theirs, [&second](Result<SendResult> r) { second.set_value(std::move(r)); });
+  }
+  auto a = first.get_future().get();
+  ASSERT_OK(a);
+  EXPECT_FALSE(a->duplicate);
+  EXPECT_ERROR_CODE(second.get_future().get(), "message_id_taken");
+  // Only the patient's envelopes are stored (one for the doctor's device, one for pd2_).
+  auto stored = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM mailbox"));
+    return row->int64(0);
+  });
+  ASSERT_OK(stored);
+  EXPECT_EQ(*stored, 2);
+  auto fetched = service_->mailbox().fetch(doc_, dd1_, 10, "http");
+  ASSERT_OK(fetched);
+  ASSERT_EQ(fetched->messages.size(), 1u);
+  EXPECT_EQ(fetched->messages[0].sender, patient_.account_id);
+  auto records = audit_records("message.send");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].record.account_id, patient_.account_id);
+}
+
+}  // namespace
+}  // namespace hippocrate::messaging::testing

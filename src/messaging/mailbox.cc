@@ -113,9 +113,6 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
                                     bool& refused,
                                     std::optional<std::int64_t> passed_at_epoch,
                                     StoredSends& stored) const {
-  const std::string resource = detail::account_resource(request.recipient);
-  const std::string counts = "message=" + request.message_id +
-                             ",envelopes=" + std::to_string(request.envelopes.size());
   SendResult out;
   out.message_id = request.message_id;
   static constexpr const char* kInsertMessage =
@@ -149,6 +146,10 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
     }
   }
   HIPPO_ASSIGN_OR_RETURN(Precheck check, precheck(tx, actor, request));
+  // A refusal's own audit record (a stored send's is written with its job's others).
+  const std::string resource = detail::account_resource(request.recipient);
+  const std::string counts = "message=" + request.message_id +
+                             ",envelopes=" + std::to_string(request.envelopes.size());
   if (check.duplicate) {
     out.stored_at = check.stored_at;
     out.duplicate = true;
@@ -227,6 +228,7 @@ Status Mailbox::send_job_in(store::Transaction& tx, const Actor& actor,
                             const std::vector<QueuedSend>& sends,
                             std::vector<SendOutcome>& outcomes) const {
   outcomes.clear();
+  if (sends.empty()) return ok_status();
   outcomes.reserve(sends.size());
   StoredSends stored;
   for (const auto& s : sends) {

@@ -176,8 +176,9 @@ class Mailbox {
     bool refused = false;  // by the contact policy (audited as denied)
   };
   // One send inside its job's write transaction. When `passed_at_epoch` is set, the send
-  // passed every check on a snapshot at that policy epoch: if the epoch is unchanged, only
-  // the idempotency check is repeated. A stored send is added to `stored`; its audit record
+  // passed every check on a snapshot at that policy epoch: if the epoch (read once per job,
+  // `stored.epoch`) is unchanged, only idempotency is checked, by the insert of the
+  // `messages` row itself. A stored send is added to `stored`; its audit record
   // is written by write_send_records. A refusal is audited here.
   Result<SendResult> send_in(store::Transaction& tx, const Actor& actor,
                              const SendRequest& request, std::int64_t now, bool& refused,

@@ -269,12 +269,7 @@ TEST_P(MailboxChangeTest, AChangeBetweenTheSnapshotCheckAndTheWriteIsSeenByTheWr
   }
   // Nothing stored; the refusal is audited (a revoked device's send is refused before
   // anything is recorded, like any request from a device that is not the caller's).
-  auto stored = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
-    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM mailbox"));
-    return row->int64(0);
-  });
-  ASSERT_TRUE(stored.ok());
-  EXPECT_EQ(*stored, 0);
+  EXPECT_EQ(mailbox_rows(), 0);
   auto records = audit_records("message.send");
   if (GetParam() != Change::kSenderDeviceRevoked) {
     ASSERT_EQ(records.size(), 1u);
@@ -591,11 +586,6 @@ TEST_F(MailboxTest, TheSameIdTwiceInOneCommitIsStoredOnce) {
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
 }
 
-}  // namespace
-}  // namespace hippocrate::messaging::testing
-
-namespace hippocrate::messaging::testing {
-namespace {
 
 // Sends of one sender queued while the writer is busy share one write job: each is checked
 // and answered on its own (stored, duplicate, mismatch, refused), the stored ones in order
@@ -651,11 +641,6 @@ TEST_F(MailboxTest, ASendersQueuedSendsShareOneJobEachAnsweredOnItsOwn) {
   for (const auto& r : records) EXPECT_EQ(r.record.session_id, patient_.session_id);
 }
 
-}  // namespace
-}  // namespace hippocrate::messaging::testing
-
-namespace hippocrate::messaging::testing {
-namespace {
 
 // Migration 10 rebuilds the mailbox as one B-tree (WITHOUT ROWID): a database that has
 // pending envelopes in the previous shape keeps them, in order, and they are acknowledged
@@ -728,11 +713,6 @@ TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
   EXPECT_EQ(*expired, 3);  // second for dd1_, first and second for pd2_
 }
 
-}  // namespace
-}  // namespace hippocrate::messaging::testing
-
-namespace hippocrate::messaging::testing {
-namespace {
 
 // Two senders pick the same id and both pass their checks on a snapshot before either is
 // stored: in the write, the insert's conflict decides — the first is stored, the second is
@@ -752,12 +732,7 @@ TEST_F(MailboxTest, AnIdTakenBetweenTheSnapshotAndTheWriteIsRefused) {
   EXPECT_FALSE(a->duplicate);
   EXPECT_ERROR_CODE(second.get_future().get(), "message_id_taken");
   // Only the patient's envelopes are stored (one for the doctor's device, one for pd2_).
-  auto stored = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
-    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM mailbox"));
-    return row->int64(0);
-  });
-  ASSERT_OK(stored);
-  EXPECT_EQ(*stored, 2);
+  EXPECT_EQ(mailbox_rows(), 2);
   auto fetched = service_->mailbox().fetch(doc_, dd1_, 10, "http");
   ASSERT_OK(fetched);
   ASSERT_EQ(fetched->messages.size(), 1u);

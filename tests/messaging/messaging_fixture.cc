@@ -107,4 +107,13 @@ std::vector<audit::StoredAuditRecord> MessagingFixture::audit_records(const std:
   return r.ok() ? *r : std::vector<audit::StoredAuditRecord>{};
 }
 
+std::int64_t MessagingFixture::mailbox_rows() {
+  auto n = store_->read([](store::Transaction& tx) -> Result<std::int64_t> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM mailbox"));
+    return row->int64(0);
+  });
+  EXPECT_TRUE(n.ok());
+  return n.ok() ? *n : -1;
+}
+
 }  // namespace hippocrate::messaging::testing

@@ -67,6 +67,8 @@ class MessagingFixture : public ::testing::Test {
                          const std::string& body = "ciphertext");
   // The audit records with this action, newest first.
   std::vector<audit::StoredAuditRecord> audit_records(const std::string& action);
+  // Envelopes in every mailbox (-1 when the store cannot be read).
+  std::int64_t mailbox_rows();
 
   ::hippocrate::testing::TempDir dir_;
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <memory>
+#include <iterator>
 #include <set>
 
 #include "base/ids.h"
@@ -109,10 +110,11 @@ bool is_send_refusal(const Error& e) {
 }  // namespace
 
 Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
-                                    const SendRequest& request, std::int64_t now,
-                                    bool& refused,
-                                    std::optional<std::int64_t> passed_at_epoch,
+                                    const QueuedSend& send, bool& refused,
                                     StoredSends& stored) const {
+  const SendRequest& request = *send.request;
+  const std::int64_t now = send.now;
+  const std::optional<std::int64_t>& passed_at_epoch = send.passed_at_epoch;
   SendResult out;
   out.message_id = request.message_id;
   static constexpr const char* kInsertMessage =
@@ -142,7 +144,7 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
         out.duplicate = true;
         return out;
       }
-      return store_envelopes(tx, request, now, stored, out);
+      return store_envelopes(tx, send, stored, out);
     }
   }
   HIPPO_ASSIGN_OR_RETURN(Precheck check, precheck(tx, actor, request));
@@ -173,13 +175,19 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
   // 5. Store: the message and one mailbox row per envelope; its audit record is written
   // with the job's other sends to the same recipient (write_send_records).
   HIPPO_RETURN_IF_ERROR(tx.execute(kInsertMessage, message_row));
-  return store_envelopes(tx, request, now, stored, out);
+  return store_envelopes(tx, send, stored, out);
 }
 
-Result<SendResult> Mailbox::store_envelopes(store::Transaction& tx, const SendRequest& request,
-                                            std::int64_t now, StoredSends& stored,
-                                            SendResult out) {
-  for (const auto& e : request.envelopes) {
+static_assert(wire::kMaxEnvelopes <= 32, "QueuedSend::acknowledged has one bit per envelope");
+
+Result<SendResult> Mailbox::store_envelopes(store::Transaction& tx, const QueuedSend& send,
+                                            StoredSends& stored, SendResult out) {
+  const SendRequest& request = *send.request;
+  const std::int64_t now = send.now;
+  for (std::size_t i = 0; i < request.envelopes.size(); ++i) {
+    // Its device acknowledged it while the job waited: it has it, nothing to store.
+    if (send.acknowledged & (std::uint32_t{1} << i)) continue;
+    const auto& e = request.envelopes[i];
     auto last = stored.last_seq.find(e.device_id);
     if (last == stored.last_seq.end()) {
       HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM mailbox "
@@ -233,8 +241,7 @@ Status Mailbox::send_job_in(store::Transaction& tx, const Actor& actor,
   StoredSends stored;
   for (const auto& s : sends) {
     bool refused = false;
-    Result<SendResult> r =
-        send_in(tx, actor, *s.request, s.now, refused, s.passed_at_epoch, stored);
+    Result<SendResult> r = send_in(tx, actor, s, refused, stored);
     // Anything but a refusal of this send (a storage error) fails the whole job: its
     // transaction rolls back and every send in it is answered with the error.
     if (!r && !is_send_refusal(r.error())) return std::move(r).error();
@@ -359,7 +366,11 @@ void Mailbox::send_async(const Actor& actor, SendRequest request,
         [&](store::Transaction& tx) { return snapshot_check(tx, actor, *req, key); });
     if (early && early->passed()) passed_at_epoch = early->policy_epoch;
   }
-  QueuedSend queued{req, now, passed_at_epoch, passed_at_epoch.has_value(), std::move(done)};
+  QueuedSend queued{.request = req,
+                    .now = now,
+                    .passed_at_epoch = passed_at_epoch,
+                    .pushed = passed_at_epoch.has_value(),
+                    .done = std::move(done)};
   if (queued.pushed) push_envelopes(actor, queued);
   if (auto job = send_jobs_.add(actor, std::move(queued))) queue_send_job(std::move(job));
 }
@@ -449,7 +460,8 @@ Status Mailbox::validate_ack(const std::vector<std::string>& message_ids) {
 
 Result<std::int64_t> Mailbox::ack_in(store::Transaction& tx, const Actor& actor,
                                      const std::string& device_id,
-                                     const std::vector<std::string>& message_ids) const {
+                                     const std::vector<std::string>& message_ids,
+                                     std::int64_t acknowledged_before_write) const {
   // The mailbox is keyed by (device, seq): the envelope is found by scanning the device's
   // envelopes in order, stopping at the first match (a message has one envelope per device;
   // acks come oldest first, so it is usually the first row), then deleted by its key.
@@ -457,19 +469,38 @@ Result<std::int64_t> Mailbox::ack_in(store::Transaction& tx, const Actor& actor,
       tx, audit_, actor, device_id, message_ids,
       "DELETE FROM mailbox WHERE (device_id, seq) = (SELECT device_id, seq FROM mailbox "
       "WHERE device_id = ? AND message_id = ? LIMIT 1)",
-      "message.ack");
+      "message.ack", acknowledged_before_write);
 }
 
 void Mailbox::ack_async(const Actor& actor, const std::string& device_id,
                         std::vector<std::string> message_ids,
+                        std::int64_t acknowledged_before_write,
                         std::function<void(Result<std::int64_t>)> done) {
-  if (auto valid = validate_ack(message_ids); !valid) return done(std::move(valid).error());
+  if (acknowledged_before_write < 0) {
+    return done(Error::internal("invalid_ack_count", "a negative acknowledgement count"));
+  }
+  // No ids left is fine when acknowledge_before_write took them all: still audited.
+  if (!message_ids.empty() || acknowledged_before_write == 0) {
+    if (auto valid = validate_ack(message_ids); !valid) return done(std::move(valid).error());
+  }
   store::write_async_result<std::int64_t>(
       store_,
-      [this, actor, device_id, ids = std::move(message_ids)](store::Transaction& tx) {
-        return ack_in(tx, actor, device_id, ids);
+      [this, actor, device_id, ids = std::move(message_ids),
+       acknowledged_before_write](store::Transaction& tx) {
+        return ack_in(tx, actor, device_id, ids, acknowledged_before_write);
       },
       std::move(done));
+}
+
+std::int64_t Mailbox::acknowledge_before_write(const std::string& device_id,
+                                               std::vector<std::string>& message_ids) {
+  const auto rest = std::remove_if(message_ids.begin(), message_ids.end(),
+                                   [&](const std::string& id) {
+                                     return send_jobs_.acknowledge(id, device_id);
+                                   });
+  const auto taken = std::distance(rest, message_ids.end());
+  message_ids.erase(rest, message_ids.end());
+  return taken;
 }
 
 Result<std::int64_t> Mailbox::ack(const Actor& actor, const std::string& device_id,

@@ -103,9 +103,20 @@ class Mailbox {
   // Deletes the device's envelopes of these messages; returns how many were deleted.
   Result<std::int64_t> ack(const Actor& actor, const std::string& device_id,
                            const std::vector<std::string>& message_ids);
+  // `acknowledged_before_write`: how many further ids of this device's acknowledgement
+  // were taken by acknowledge_before_write (counted in the result and the audit record;
+  // `message_ids` may then be empty).
   void ack_async(const Actor& actor, const std::string& device_id,
-                 std::vector<std::string> message_ids,
+                 std::vector<std::string> message_ids, std::int64_t acknowledged_before_write,
                  std::function<void(Result<std::int64_t>)> done);
+  // An acknowledgement's ids whose envelope for `device_id` was delivered early and is
+  // still waiting for its write (SendJobs::acknowledge): that envelope will not be stored
+  // at all. Removes them from `message_ids` (the rest are in the mailbox, or unknown) and
+  // returns how many. The caller must have authenticated `device_id` as the acknowledging
+  // actor's own device (its socket does so on opening): only that device's envelopes are
+  // dropped. The acknowledgement is then audited by ack_async with that count.
+  std::int64_t acknowledge_before_write(const std::string& device_id,
+                                        std::vector<std::string>& message_ids);
 
   // A retry with a message id is recognised (answered as the original, stored once) for
   // kRetryWindow after the send. Then the `messages` row of a message that no mailbox holds
@@ -175,20 +186,18 @@ class Mailbox {
     Result<SendResult> result;
     bool refused = false;  // by the contact policy (audited as denied)
   };
-  // One send inside its job's write transaction. When `passed_at_epoch` is set, the send
+  // One send inside its job's write transaction. When its `passed_at_epoch` is set, the send
   // passed every check on a snapshot at that policy epoch: if the epoch (read once per job,
   // `stored.epoch`) is unchanged, only idempotency is checked, by the insert of the
   // `messages` row itself. A stored send is added to `stored`; its audit record
   // is written by write_send_records. A refusal is audited here.
   Result<SendResult> send_in(store::Transaction& tx, const Actor& actor,
-                             const SendRequest& request, std::int64_t now, bool& refused,
-                             std::optional<std::int64_t> passed_at_epoch,
-                             StoredSends& stored) const;
-  // A send's mailbox rows (its `messages` row is in), added to `stored`; `out` with its
-  // stored_at.
-  static Result<SendResult> store_envelopes(store::Transaction& tx, const SendRequest& request,
-                                            std::int64_t now, StoredSends& stored,
-                                            SendResult out);
+                             const QueuedSend& send, bool& refused, StoredSends& stored) const;
+  // A send's mailbox rows (its `messages` row is in), but for the envelopes their devices
+  // acknowledged while the job waited (QueuedSend::acknowledged), added to `stored`; `out`
+  // with its stored_at.
+  static Result<SendResult> store_envelopes(store::Transaction& tx, const QueuedSend& send,
+                                            StoredSends& stored, SendResult out);
   Status write_send_records(store::Transaction& tx, const Actor& actor,
                             const std::string& sender_device, const StoredSends& stored) const;
   // A job's sends, in order, each with its own outcome; an error fails them all.
@@ -206,7 +215,8 @@ class Mailbox {
                                bool report_expired) const;
   Result<std::int64_t> ack_in(store::Transaction& tx, const Actor& actor,
                               const std::string& device_id,
-                              const std::vector<std::string>& message_ids) const;
+                              const std::vector<std::string>& message_ids,
+                              std::int64_t acknowledged_before_write = 0) const;
 
   store::Store& store_;
   const Clock& clock_;

@@ -19,13 +19,16 @@ std::shared_ptr<SendJob> SendJobs::add(const Actor& actor, QueuedSend send) {
   const std::string key = sender_key(actor, *send.request);
   std::lock_guard lock(mutex_);
   auto& open = open_[key];
-  if (open && !open->closed_ && open->sends_.size() < kMaxSendsPerJob) {
-    open->sends_.push_back(std::move(send));
-    return nullptr;
+  std::shared_ptr<SendJob> opened;
+  if (!open || open->closed_ || open->sends_.size() >= kMaxSendsPerJob) {
+    open = std::make_shared<SendJob>(actor, key);
+    opened = open;
   }
-  open = std::make_shared<SendJob>(actor, key);
+  if (send.pushed) {
+    waiting_.emplace(send.request->message_id, Waiting{open.get(), open->sends_.size()});
+  }
   open->sends_.push_back(std::move(send));
-  return open;
+  return opened;
 }
 
 std::vector<QueuedSend> SendJobs::take(SendJob& job) {
@@ -34,8 +37,28 @@ std::vector<QueuedSend> SendJobs::take(SendJob& job) {
     job.closed_ = true;
     auto it = open_.find(job.key_);
     if (it != open_.end() && it->second.get() == &job) open_.erase(it);
+    for (const auto& s : job.sends_) {
+      auto w = waiting_.find(s.request->message_id);
+      if (w != waiting_.end() && w->second.job == &job) waiting_.erase(w);
+    }
   }
   return std::exchange(job.sends_, {});
+}
+
+bool SendJobs::acknowledge(std::string_view message_id, std::string_view device_id) {
+  std::lock_guard lock(mutex_);
+  auto w = waiting_.find(message_id);
+  if (w == waiting_.end() || w->second.job->closed_) return false;
+  QueuedSend& send = w->second.job->sends_[w->second.index];
+  const auto& envelopes = send.request->envelopes;
+  for (std::size_t i = 0; i < envelopes.size() && i < 32; ++i) {
+    if (envelopes[i].device_id != device_id) continue;
+    const std::uint32_t bit = std::uint32_t{1} << i;
+    if (send.acknowledged & bit) return false;
+    send.acknowledged |= bit;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace hippocrate::messaging

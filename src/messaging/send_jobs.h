@@ -8,6 +8,11 @@
 // the next one. Merging therefore never holds a send back: it goes into the first group
 // commit it could have joined alone. At most kMaxSendsPerJob sends per job, so that their
 // ids fit the detail of one audit record (audit::kMaxDetailBytes).
+//
+// An envelope delivered early and acknowledged by its device while its job still waits
+// is marked (acknowledge()): the writer then does not store it at all — the device has
+// it, and an insert followed by a delete would only cost the writer (docs/messaging.md,
+// "Acknowledged before the write").
 // Thread-safe.
 #pragma once
 
@@ -18,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +42,9 @@ struct QueuedSend {
   // Set when its checks passed on a snapshot at this policy epoch (Mailbox::checks_since).
   std::optional<std::int64_t> passed_at_epoch;
   bool pushed = false;  // delivered early, before the write
+  // Bit i: envelopes[i] was acknowledged by its device before the write began, so it is
+  // not stored (SendJobs::acknowledge). wire::kMaxEnvelopes (32) bits.
+  std::uint32_t acknowledged = 0;
   std::function<void(Result<SendResult>)> done;
 };
 
@@ -61,10 +70,25 @@ class SendJobs {
   std::shared_ptr<SendJob> add(const Actor& actor, QueuedSend send);
   // Closes `job` to new sends and returns the sends it holds; a later call returns none.
   std::vector<QueuedSend> take(SendJob& job);
+  // Marks the envelope for `device_id` of the send `message_id` as acknowledged, when that
+  // send was delivered early and its job has not been taken by the writer yet. Returns
+  // whether it marked one (false once the write began, for an unknown id or device, or for
+  // an envelope already marked). The caller must have authenticated `device_id` as the
+  // acknowledging account's own device: this only drops that device's own envelope.
+  bool acknowledge(std::string_view message_id, std::string_view device_id);
 
  private:
+  // A send delivered early, in a job not taken yet.
+  struct Waiting {
+    SendJob* job = nullptr;
+    std::size_t index = 0;  // in job->sends_
+  };
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<SendJob>> open_;  // guarded by mutex_
+  // Keyed by message id, viewing the request's own string (kept alive by the job until
+  // take(), which erases the entries). The first send with an id wins (a retry queued in
+  // the same job is answered as a duplicate and stores nothing). Guarded by mutex_.
+  std::unordered_map<std::string_view, Waiting> waiting_;
 };
 
 }  // namespace hippocrate::messaging

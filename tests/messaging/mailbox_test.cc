@@ -742,5 +742,74 @@ TEST_F(MailboxTest, AnIdTakenBetweenTheSnapshotAndTheWriteIsRefused) {
   EXPECT_EQ(records[0].record.account_id, patient_.account_id);
 }
 
+// An envelope delivered early and acknowledged by its device while its send job still
+// waits for the writer is never written: the job stores the send's other envelopes and
+// its message row, and the device's ack write audits it. Once the write began, or for a
+// send not delivered early, an acknowledgement goes through the mailbox as before.
+TEST_F(MailboxTest, AnEnvelopeAcknowledgedBeforeItsWriteIsNotStored) {
+  const std::string dd2 = add_device(doc2_);
+  const auto m = message_to(patient_, pd1_, doc_);
+  const auto refused = message_to(patient_, pd1_, doc2_);  // no care relationship
+  std::promise<Result<SendResult>> sent, refused_sent;
+  {
+    WriterGate gate(*store_);
+    service_->mailbox().send_async(patient_, m,
+                                   [&sent](Result<SendResult> r) { sent.set_value(std::move(r)); });
+    service_->mailbox().send_async(
+        patient_, refused, [&refused_sent](Result<SendResult> r) { refused_sent.set_value(std::move(r)); });
+    const std::string unknown = random_id();
+    std::vector<std::string> ids{unknown, m.message_id};
+    EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd1_, ids), 1);
+    EXPECT_EQ(ids, std::vector<std::string>{unknown});  // left for the mailbox
+    // Once only, and only the acknowledging device's own envelope of that message.
+    ids = {m.message_id};
+    EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd1_, ids), 0);
+    EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd2, ids), 0);
+    // A send refused by its checks was not delivered early: nothing to take.
+    ids = {refused.message_id};
+    EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd2, ids), 0);
+  }
+  auto stored = sent.get_future().get();
+  ASSERT_OK(stored);
+  EXPECT_FALSE(stored->duplicate || stored->mismatch);
+  EXPECT_ERROR_CODE(refused_sent.get_future().get(), "contact_not_permitted");
+  // The doctor's device has nothing waiting; the patient's other device has its envelope.
+  EXPECT_EQ(mailbox_rows(), 1);
+  EXPECT_TRUE(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.empty());
+  auto other = service_->mailbox().fetch(patient_, pd2_, 10, "http");
+  ASSERT_OK(other);
+  ASSERT_EQ(other->messages.size(), 1u);
+  EXPECT_EQ(other->messages[0].message_id, m.message_id);
+  // The message row is written: a retry is answered as the original.
+  auto retry = service_->mailbox().send(patient_, m);
+  ASSERT_OK(retry);
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(mailbox_rows(), 1);
+  // The device's ack write counts and audits it, with the ids it deletes.
+  std::promise<Result<std::int64_t>> acked;
+  service_->mailbox().ack_async(doc_, dd1_, {}, 1,
+                                [&acked](Result<std::int64_t> r) { acked.set_value(std::move(r)); });
+  auto count = acked.get_future().get();
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 1);
+  auto acks = audit_records("message.ack");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].record.detail, "count=1,before_write=1");
+  EXPECT_EQ(acks[0].record.account_id, doc_.account_id);
+  EXPECT_EQ(acks[0].record.device_id, dd1_);
+  // Still refused for a device that is not the actor's own.
+  std::promise<Result<std::int64_t>> foreign;
+  service_->mailbox().ack_async(patient_, dd1_, {}, 1,
+                                [&foreign](Result<std::int64_t> r) { foreign.set_value(std::move(r)); });
+  EXPECT_ERROR_CODE(foreign.get_future().get(), "device_not_found");
+  // Once the write is done, an acknowledgement leaves the envelope to the mailbox's ack.
+  const auto later = message_to(patient_, pd1_, doc_);
+  ASSERT_OK(service_->mailbox().send(patient_, later));
+  std::vector<std::string> ids{later.message_id};
+  EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd1_, ids), 0);
+  EXPECT_EQ(ids, std::vector<std::string>{later.message_id});
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
+}
+
 }  // namespace
 }  // namespace hippocrate::messaging::testing

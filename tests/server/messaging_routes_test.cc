@@ -552,6 +552,47 @@ TEST_F(MessagingRoutesTest, AcksArrivingDuringAnAckWriteAreMergedAndNoneIsLost) 
   EXPECT_TRUE(parse(inbox).at("messages").as_array().empty()) << inbox.body;
 }
 
+// A message delivered early and acknowledged on the recipient's socket while its write
+// still waits is never stored for that device; the sender's other device gets its
+// envelope as usual, and the socket's ack write audits the acknowledgement.
+TEST_F(MessagingRoutesTest, ADeliveryAcknowledgedBeforeItsWriteIsNotStoredForThatDevice) {
+  const std::string d1 = add_device(doc_);
+  const std::string p1 = add_device(patient_);
+  const std::string p2 = add_device(patient_);
+  auto ws_d1 = socket(doc_, d1);
+  auto ws_p1 = socket(patient_, p1);
+  const auto acks_before = audit_records("message.ack").size();
+  const std::string id = random_id();
+  {
+    testing::WriterGate gate(*store_);
+    wire::Send frame{id, doc_.id, {{d1, to_bytes("early")}, {p2, to_bytes("early")}}};
+    ASSERT_TRUE(ws_p1.send(*wire::encode(frame), true).ok());
+    EXPECT_EQ(next_delivery(ws_d1).message_id, id);  // delivered while the write waits
+    ASSERT_TRUE(ws_d1.send(*wire::encode(wire::Ack{{id}}), true).ok());
+    // Once this invalid send is answered, the ack frame before it has been handled.
+    wire::Send probe{random_id(), patient_.id, {{p1, to_bytes("x")}, {p1, to_bytes("x")}}};
+    ASSERT_TRUE(ws_d1.send(*wire::encode(probe), true).ok());
+    auto answer = next_frame(ws_d1);
+    ASSERT_TRUE(std::holds_alternative<wire::ErrorFrame>(answer));
+    EXPECT_EQ(std::get<wire::ErrorFrame>(answer).code, "invalid_field");
+  }
+  auto result = next_frame(ws_p1);
+  ASSERT_TRUE(std::holds_alternative<wire::SendResult>(result));
+  EXPECT_EQ(std::get<wire::SendResult>(result).message_id, id);
+  std::string detail;
+  for (int i = 0; i < 100 && detail.empty(); ++i) {
+    auto records = audit_records("message.ack");
+    if (records.size() > acks_before) detail = records[0].record.detail;
+    else std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(detail, "count=1,before_write=1");
+  auto doc_inbox = call("GET", "/api/v1/devices/" + d1 + "/messages", doc_.token);
+  EXPECT_TRUE(parse(doc_inbox).at("messages").as_array().empty()) << doc_inbox.body;
+  auto other = parse(call("GET", "/api/v1/devices/" + p2 + "/messages", patient_.token));
+  ASSERT_EQ(other.at("messages").as_array().size(), 1u);
+  EXPECT_EQ(other.at("messages").as_array()[0].at("message_id").as_string(), id);
+}
+
 TEST_F(MessagingRoutesTest, RevocationClosesTheSocketAndStopsDelivery) {
   const std::string d1 = add_device(doc_);
   const std::string d2 = add_device(doc_);

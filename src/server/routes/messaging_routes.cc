@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 #include <mutex>
+#include <utility>
 
 #include "base/ids.h"
 #include "messaging/wire_frame.h"
@@ -342,6 +343,9 @@ class DeviceSocket final : public WebSocketHandler,
   // At most one ack write in flight per socket: ids arriving meanwhile are merged and go
   // in the next write (up to kMaxAck per write, one audit record each). Under load a
   // receiver's acks thus share one transaction and one record instead of one per message.
+  // First, envelopes this device (authenticated when the socket opened) acknowledges while
+  // their write still waits are withdrawn from it (Mailbox::acknowledge_before_write): only
+  // their count goes to the ack write, for its audit record.
   void handle_ack(wire::Ack f) {
     bool overflow = false;
     {
@@ -349,20 +353,25 @@ class DeviceSocket final : public WebSocketHandler,
       // Bounded like sends: past the limit the ids are dropped with an error frame; the
       // envelopes stay in the mailbox and come again (delivery is at-least-once).
       overflow = pending_acks_.size() + f.message_ids.size() > kMaxPendingAcks;
-      if (!overflow) {
-        for (auto& id : f.message_ids) pending_acks_.push_back(std::move(id));
-        if (ack_in_flight_) return;
-      }
     }
     if (overflow) return send_error({}, "too_many_pending_acks");
+    const std::int64_t before_write =
+        service_.mailbox().acknowledge_before_write(device_id_, f.message_ids);
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& id : f.message_ids) pending_acks_.push_back(std::move(id));
+      acknowledged_before_write_ += before_write;
+      if (ack_in_flight_) return;
+    }
     start_ack();
   }
 
   void start_ack() {
     std::vector<std::string> ids;
+    std::int64_t before_write = 0;
     {
       std::lock_guard lock(mutex_);
-      if (pending_acks_.empty()) {
+      if (pending_acks_.empty() && acknowledged_before_write_ == 0) {
         ack_in_flight_ = false;
         return;
       }
@@ -371,9 +380,10 @@ class DeviceSocket final : public WebSocketHandler,
       ids.assign(std::make_move_iterator(pending_acks_.begin()),
                  std::make_move_iterator(pending_acks_.begin() + static_cast<std::ptrdiff_t>(n)));
       pending_acks_.erase(pending_acks_.begin(), pending_acks_.begin() + static_cast<std::ptrdiff_t>(n));
+      before_write = std::exchange(acknowledged_before_write_, 0);
     }
     std::weak_ptr<DeviceSocket> weak = weak_from_this();
-    service_.mailbox().ack_async(actor_, device_id_, std::move(ids),
+    service_.mailbox().ack_async(actor_, device_id_, std::move(ids), before_write,
                                  [weak](Result<std::int64_t> done) {
                                    auto self = weak.lock();
                                    if (!self) return;
@@ -401,6 +411,7 @@ class DeviceSocket final : public WebSocketHandler,
   std::int64_t last_seq_ = 0;                        // guarded by mutex_
   std::vector<std::string> pending_acks_;            // guarded by mutex_
   bool ack_in_flight_ = false;                       // guarded by mutex_
+  std::int64_t acknowledged_before_write_ = 0;       // guarded by mutex_; for the next ack write
   // Sends queued for the writer and not answered yet (I/O thread increments, the writer's
   // completion decrements).
   static constexpr int kMaxPendingSends = 256;

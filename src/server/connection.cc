@@ -328,6 +328,9 @@ asio::awaitable<void> TlsConnection::serve_websocket(http::request<http::string_
     ws_closed_ = true;
     co_return;
   }
+  // From here the connection writes its frames itself (write_frames); Beast writes only
+  // its control frames, and every write is held back until flushed (TlsStream::hold_writes).
+  ws_->next_layer().hold_writes();
   handler->on_open(std::static_pointer_cast<WebSocketConnection>(self));
   beast::flat_buffer buffer;
   for (;;) {
@@ -380,30 +383,64 @@ bool TlsConnection::enqueue(Frame frame) {
   return true;
 }
 
-// Writes the queued frames in runs: the frames of a run (everything queued when it starts
-// and while it is written, up to kMaxRunBytes) are encrypted one TLS record each but held
-// back (TlsStream::cork), then leave in one send() (async_flush). Under load a connection
-// thus makes one system call for many frames; alone, a frame leaves at once as before.
-// A run holds at most kMaxRunBytes plus its last frame (a large frame may be held whole).
+namespace {
+
+// Appends one unfragmented, unmasked server frame (RFC 6455 §5.2: FIN, opcode, payload
+// length in 7, 7+16 or 7+64 bits; a server never masks).
+void append_frame(std::string& out, bool binary, std::string_view payload) {
+  const std::size_t n = payload.size();
+  out += static_cast<char>(0x80 | (binary ? 0x2 : 0x1));
+  if (n < 126) {
+    out += static_cast<char>(n);
+  } else if (n <= 0xffff) {
+    out += static_cast<char>(126);
+    for (int i = 1; i >= 0; --i) out += static_cast<char>((n >> (8 * i)) & 0xff);
+  } else {
+    out += static_cast<char>(127);
+    for (int i = 7; i >= 0; --i) out += static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xff);
+  }
+  out += payload;
+}
+
+}  // namespace
+
+// Writes the queued frames in runs: the frames of a run (everything queued when it starts,
+// up to kMaxRunBytes plus its last frame; the first run starts after one turn of the
+// event loop) are framed here and encrypted together by one
+// SSL_write (TLS records of up to 16 KiB each, not one per frame), held back, then sent
+// with as few send() calls as the socket takes (async_flush), which the next run waits
+// for (back-pressure). Under load a connection thus makes one record and one system call
+// for many frames; alone, a frame leaves at once. Beast's own control frames (pong,
+// keep-alive ping) are whole records of their own between runs (TlsStream::hold_writes).
 asio::awaitable<void> TlsConnection::write_frames() {
   static constexpr std::size_t kMaxRunBytes = 64 * 1024;
   auto self = shared_from_this();
+  // Started by the first frame queued: the frames whose hand-over to this thread is already
+  // posted behind it (a handler's or a group commit's several frames) join its run.
+  co_await asio::post(executor_, asio::use_awaitable);
   bool failed = false;
   while (!queue_.empty() && !ws_closed_ && !failed) {
-    ws_->next_layer().cork();
     std::size_t run_bytes = 0;
-    while (!queue_.empty() && !queue_.front().close && run_bytes < kMaxRunBytes) {
-      Frame frame = std::move(queue_.front());
-      queue_.pop_front();
-      --queued_;
-      run_bytes += frame.data.size();
-      ws_->binary(frame.binary);
-      auto [ec, n] = co_await ws_->async_write(asio::buffer(frame.data), kTuple);
-      if (ec) {
+    do {
+      std::string part;
+      while (!queue_.empty() && !queue_.front().close && run_bytes < kMaxRunBytes) {
+        Frame frame = std::move(queue_.front());
+        queue_.pop_front();
+        --queued_;
+        run_bytes += frame.data.size();
+        append_frame(part, frame.binary, frame.data);
+      }
+      // Nothing after a close frame (Beast answers the peer's close, or its read failed):
+      // the frames are dropped, as Beast's own write would refuse them.
+      if (!part.empty() &&
+          (!ws_->is_open() || !ws_->next_layer().write_held(part.data(), part.size()))) {
         failed = true;
         break;
       }
-    }
+      // One turn of the event loop: frames handed over meanwhile (other sockets' reads,
+      // a group commit's completions) join this run's send.
+      co_await asio::post(executor_, asio::use_awaitable);
+    } while (!queue_.empty() && !queue_.front().close && run_bytes < kMaxRunBytes && !ws_closed_);
     // Always: records held back (ours, or a control frame Beast answered meanwhile) must
     // leave before anything waits for the peer.
     auto [fec] = co_await ws_->next_layer().async_flush(kTuple);

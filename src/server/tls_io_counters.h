@@ -11,6 +11,7 @@ namespace hippocrate::server {
 struct TlsIoCounters {
   std::atomic<std::uint64_t> send_calls{0};  // send(): records, possibly held back and joined
   std::atomic<std::uint64_t> recv_calls{0};  // recv(), including those that found nothing
+  std::atomic<std::uint64_t> ssl_writes{0};  // SSL_write calls (each one or more records)
 };
 
 inline TlsIoCounters& tls_io_counters() {

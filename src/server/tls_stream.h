@@ -68,10 +68,13 @@ constexpr std::size_t kMaxRecordPlaintext = 16 * 1024;
 // It can also hold back what OpenSSL writes (TlsStream::cork): the records then wait in
 // `out` and leave in one send() when flushed, instead of one send() per record. Whatever
 // is written while earlier records still wait joins them, so the byte order holds.
+// Once `hold_always` is set (TlsStream::hold_writes) it holds back every write: a write to
+// it never fails nor stops half-way, so every SSL_write completes whole at once.
 // BIO data: a SocketBio owned by the stream's State. The BIO never closes the descriptor.
 struct SocketBio {
   int fd = -1;
   bool corked = false;
+  bool hold_always = false;
   std::vector<char> out;  // records held back, not yet sent from `sent` on
   std::size_t sent = 0;
 };
@@ -82,7 +85,7 @@ inline int bio_fd(BIO* b) { return bio_data(b).fd; }
 inline int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(b);
   SocketBio& d = bio_data(b);
-  if (d.corked || d.sent < d.out.size()) {
+  if (d.corked || d.hold_always || d.sent < d.out.size()) {
     d.out.insert(d.out.end(), data, data + size);
     *written = size;
     return 1;
@@ -100,7 +103,8 @@ inline int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t*
   return 1;
 }
 
-// Sends what the BIO holds back and stops holding back. SSL_ERROR_NONE once all of it is
+// Sends what the BIO holds back and stops holding back (until the next cork(); in
+// hold_always mode it goes on holding back what comes next). SSL_ERROR_NONE once all of it is
 // sent (the buffer is then freed: an idle connection keeps none), SSL_ERROR_WANT_WRITE
 // when the socket is full (call again once writable), SSL_ERROR_SYSCALL with errno set on
 // a socket error.
@@ -360,20 +364,47 @@ struct ReadStep {
   void* data = nullptr;
   std::size_t size = 0;
   std::size_t done = 0;
-  int attempt(SSL* ssl) { return size == 0 ? 1 : SSL_read_ex(ssl, data, size, &done); }
+  int attempt(SSL* ssl) {
+    if (size == 0) return 1;
+    const int ret = SSL_read_ex(ssl, data, size, &done);
+    // hold_always: what OpenSSL wrote on its own while reading (a KeyUpdate answer) is
+    // sent now if the socket takes it, else with the next write's flush.
+    BIO* bio = SSL_get_wbio(ssl);
+    if (SocketBio& d = bio_data(bio); d.hold_always && d.sent < d.out.size()) {
+      const int saved_errno = errno;
+      (void)bio_flush_held(bio);
+      errno = saved_errno;
+    }
+    return ret;
+  }
   template <typename Self>
   void complete(Self& self, error_code ec) {
     self.complete(ec, ec ? 0 : done);
   }
 };
 
+// In hold_always mode the record is written into the BIO at once, then the write waits
+// until everything held back (this record and what came before) has been sent: a write's
+// completion still means its bytes left (Beast's own control frames rely on it).
 struct WriteStep {
-  static constexpr bool kAttemptGivesSslError = false;
+  static constexpr bool kAttemptGivesSslError = true;
   const void* data = nullptr;
   std::size_t size = 0;
   std::unique_ptr<char[]> gathered;  // a multi-buffer write, copied into one record
   std::size_t done = 0;
-  int attempt(SSL* ssl) { return size == 0 ? 1 : SSL_write_ex(ssl, data, size, &done); }
+  bool written = false;  // hold_always: the record is in the BIO, only its sending remains
+  int attempt(SSL* ssl) {
+    if (!written) {
+      if (size != 0) {
+        tls_io_counters().ssl_writes.fetch_add(1, std::memory_order_relaxed);
+        const int ret = SSL_write_ex(ssl, data, size, &done);
+        if (ret != 1) return SSL_get_error(ssl, ret);
+      }
+      written = true;
+    }
+    BIO* bio = SSL_get_wbio(ssl);
+    return bio_data(bio).hold_always ? bio_flush_held(bio) : SSL_ERROR_NONE;
+  }
   template <typename Self>
   void complete(Self& self, error_code ec) {
     // The copy may hold a response with a session token: wiped before it is freed.
@@ -402,15 +433,25 @@ struct HandshakeStep {
   }
 };
 
+// In hold_always mode what is held back (then our close_notify) is sent before waiting for
+// the peer's close_notify.
 struct ShutdownStep {
-  static constexpr bool kAttemptGivesSslError = false;
+  static constexpr bool kAttemptGivesSslError = true;
   int attempt(SSL* ssl) {
+    BIO* bio = SSL_get_wbio(ssl);
+    const bool held = bio_data(bio).hold_always;
+    if (held) {
+      if (const int f = bio_flush_held(bio); f != SSL_ERROR_NONE) return f;
+    }
     int ret = SSL_shutdown(ssl);  // 0: our close_notify is out; now wait for the peer's
     if (ret == 0) {
+      if (held) {
+        if (const int f = bio_flush_held(bio); f != SSL_ERROR_NONE) return f;
+      }
       ERR_clear_error();
       ret = SSL_shutdown(ssl);
     }
-    return ret;
+    return ret == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, ret);
   }
   template <typename Self>
   void complete(Self& self, error_code ec) {
@@ -500,6 +541,34 @@ class TlsStream {
   // in answer (a close, a shutdown), and should flush often (what is held back waits).
   // Signature of async_flush: void(error_code).
   void cork() { state_->bio_data.corked = true; }
+
+  // From now on every write is held back (SocketBio::hold_always) and leaves with a flush:
+  // async_write_some flushes before it completes, write_held() does not. Used after a
+  // WebSocket upgrade, so that the connection can write its frames itself, whole, beside
+  // Beast's own control frames: no SSL_write can stop half-way, so the two can only
+  // alternate record by record. Not for HTTP: a response would be held whole.
+  void hold_writes() { state_->bio_data.hold_always = true; }
+  // hold_writes() mode only: encrypts `size` bytes at once (TLS records of up to 16 KiB)
+  // into what is held back; async_flush() sends them. False when the stream is closed or
+  // OpenSSL fails (the connection is then unusable).
+  bool write_held(const void* data, std::size_t size) {
+    tls_detail::State& s = *state_;
+    if (!s.bio_data.hold_always || !s.socket.is_open()) return false;
+    // SSL_MODE_ENABLE_PARTIAL_WRITE: each call may stop after a record; the BIO never
+    // refuses, so each call takes at least one.
+    const char* at = static_cast<const char*>(data);
+    while (size > 0) {
+      ERR_clear_error();
+      std::size_t written = 0;
+      tls_io_counters().ssl_writes.fetch_add(1, std::memory_order_relaxed);
+      const int ret = SSL_write_ex(s.ssl.get(), at, size, &written);
+      ERR_clear_error();
+      if (ret != 1 || written == 0 || written > size) return false;
+      at += written;
+      size -= written;
+    }
+    return true;
+  }
   template <typename Token>
   auto async_flush(Token&& token) {
     return start<void(boost::system::error_code)>(tls_detail::FlushStep{},

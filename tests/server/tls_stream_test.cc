@@ -197,8 +197,10 @@ class RawWebSocket {
     return switched;
   }
 
-  bool send(std::string_view payload, bool binary) {
-    std::string frame(1, static_cast<char>(0x80 | (binary ? 0x2 : 0x1)));
+  bool send(std::string_view payload, bool binary) { return send_frame(binary ? 0x2 : 0x1, payload); }
+
+  bool send_frame(int opcode, std::string_view payload) {
+    std::string frame(1, static_cast<char>(0x80 | opcode));
     const std::size_t n = payload.size();
     if (n < 126) {
       frame += static_cast<char>(0x80 | n);
@@ -215,6 +217,27 @@ class RawWebSocket {
     frame.append(payload);
     for (std::size_t i = 0; i < n; ++i) frame[at + i] ^= mask[i % 4];
     return raw_.write(frame);
+  }
+
+  // The next frame, control frames included: (opcode, payload); nullopt on error or timeout.
+  std::optional<std::pair<int, std::string>> receive_frame() {
+    if (!need(2)) return std::nullopt;
+    const auto b0 = static_cast<unsigned char>(in_[0]);
+    std::size_t length = static_cast<unsigned char>(in_[1]) & 0x7f;
+    std::size_t header = 2;
+    if (length >= 126) {
+      const std::size_t bytes = length == 126 ? 2 : 8;
+      if (!need(2 + bytes)) return std::nullopt;
+      length = 0;
+      for (std::size_t i = 0; i < bytes; ++i) {
+        length = (length << 8) | static_cast<unsigned char>(in_[2 + i]);
+      }
+      header += bytes;
+    }
+    if (!need(header + length)) return std::nullopt;
+    std::string payload = in_.substr(header, length);
+    in_.erase(0, header + length);
+    return std::make_pair(static_cast<int>(b0 & 0x0f), std::move(payload));
   }
 
   // The next text or binary message; nullopt on close, error or timeout.
@@ -302,9 +325,10 @@ TEST_F(TlsStreamTest, WebSocketLargeMessagesBothWaysAtOnce) {
   EXPECT_FALSE(text->second);
 }
 
-// Frames queued together leave together: the server encrypts each as its own TLS record
-// but holds them back and sends the run with one send() (TlsStream::cork / async_flush).
-TEST_F(TlsStreamTest, FramesQueuedTogetherLeaveInOneSendCall) {
+// Frames queued together leave together: the connection frames the run itself, encrypts
+// it with one SSL_write (one TLS record here) and sends it with one send()
+// (TlsStream::hold_writes / write_held / async_flush).
+TEST_F(TlsStreamTest, FramesQueuedTogetherLeaveInOneRecordAndOneSendCall) {
   auto server = start();
   RawTls raw(server->port(), server->ca_file());
   RawWebSocket ws(raw);
@@ -312,14 +336,54 @@ TEST_F(TlsStreamTest, FramesQueuedTogetherLeaveInOneSendCall) {
   ASSERT_TRUE(ws.send("hello", false));  // the upgrade's writes are over once this is back
   ASSERT_TRUE(ws.receive());
   const std::uint64_t sends = tls_io_counters().send_calls.load();
+  const std::uint64_t records = tls_io_counters().ssl_writes.load();
   ASSERT_TRUE(ws.send("burst", false));
   for (unsigned k = 0; k < kBurstFrames; ++k) {
     auto m = ws.receive();
     ASSERT_TRUE(m) << "frame " << k;
     EXPECT_EQ(m->first, pattern(100, k)) << "frame " << k;
   }
-  // One send() for the 50 frames (one each without the cork).
+  // One SSL_write and one send() for the 50 frames (5 KiB: one record).
   EXPECT_EQ(tls_io_counters().send_calls.load() - sends, 1u);
+  EXPECT_EQ(tls_io_counters().ssl_writes.load() - records, 1u);
+}
+
+// Beast still answers control frames on a connection whose data frames the server writes
+// itself, and its answers leave at once (a write in hold_writes mode flushes): a ping gets
+// its pong with no data traffic, between two runs of frames that stay whole.
+TEST_F(TlsStreamTest, APingIsAnsweredBetweenWholeRunsOfFrames) {
+  auto server = start();
+  RawTls raw(server->port(), server->ca_file());
+  RawWebSocket ws(raw);
+  ASSERT_TRUE(ws.upgrade("/api/v1/test/ws"));
+  ASSERT_TRUE(ws.send_frame(0x9, "are you there"));
+  auto pong = ws.receive_frame();
+  ASSERT_TRUE(pong);
+  EXPECT_EQ(pong->first, 0xA);
+  EXPECT_EQ(pong->second, "are you there");
+  ASSERT_TRUE(ws.send("burst", false));
+  ASSERT_TRUE(ws.send_frame(0x9, "again"));
+  ASSERT_TRUE(ws.send("burst", false));
+  unsigned frames = 0;
+  bool ponged = false;
+  while (frames < 2 * kBurstFrames) {
+    auto f = ws.receive_frame();
+    ASSERT_TRUE(f) << "after " << frames << " frames";
+    if (f->first == 0xA) {
+      EXPECT_EQ(f->second, "again");
+      ponged = true;
+      continue;
+    }
+    ASSERT_EQ(f->first, 0x2);
+    EXPECT_EQ(f->second, pattern(100, frames % kBurstFrames)) << "frame " << frames;
+    ++frames;
+  }
+  EXPECT_TRUE(ponged);
+  // Still a working connection: an echo comes back.
+  ASSERT_TRUE(ws.send("still here", false));
+  auto echo = ws.receive();
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(echo->first, "still here");
 }
 
 // Records that arrived together are read together: with read-ahead one recv() takes them
@@ -636,6 +700,36 @@ TEST_F(TlsVanishingClientTest, ResetWhileTheServerWritesResponses) {
   ASSERT_TRUE(raw.write(many));  // and reads no response
   std::this_thread::sleep_for(100ms);
   raw.abort();
+}
+
+// A silent client still gets Beast's keep-alive ping: with the connection's writes held
+// back (hold_writes), a write of Beast's own leaves before it completes. Answering it
+// keeps the connection open past the idle timeout.
+TEST_F(TlsStreamTest, AQuietClientGetsTheKeepAlivePingAndStaysOpenByAnsweringIt) {
+  ServerOptions options;
+  options.idle_timeout = 400ms;
+  auto server = start(options);
+  RawTls raw(server->port(), server->ca_file());
+  RawWebSocket ws(raw);
+  ASSERT_TRUE(ws.upgrade("/api/v1/test/ws"));
+  for (int round = 0; round < 3; ++round) {
+    auto ping = ws.receive_frame();  // nothing sent: only a ping can come
+    ASSERT_TRUE(ping) << "round " << round;
+    ASSERT_EQ(ping->first, 0x9) << "round " << round;
+    ASSERT_TRUE(ws.send_frame(0xA, ping->second));
+  }
+  ASSERT_TRUE(ws.send("still here", false));
+  for (;;) {
+    auto f = ws.receive_frame();
+    ASSERT_TRUE(f);
+    if (f->first == 0x9) {
+      ASSERT_TRUE(ws.send_frame(0xA, f->second));
+      continue;
+    }
+    EXPECT_EQ(f->second, "still here");
+    break;
+  }
+  EXPECT_EQ(counters_.closed, 0);
 }
 
 // Beast's WebSocket idle timeout closes the lowest layer (the TCP socket) under the TLS

@@ -161,11 +161,15 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(
                                 "the database cannot be switched to write-ahead logging");
     }
     HIPPO_RETURN_IF_ERROR(c->run("PRAGMA synchronous=FULL", {}, false, nullptr));
-    // The writer's page cache (64 MiB) keeps the hot B-tree pages (index tails, the audit
-    // chain's end) in memory. A checkpoint copies each page changed since the previous one
+    // The writer's page cache (8 MiB) keeps the hot B-tree pages (inner nodes, index tails,
+    // the audit chain's end) in memory. Not larger: every commit walks the whole cache's
+    // hash table whenever a B-tree balance renumbered a page in it (SQLite truncates the
+    // cache to the database size at each commit, and a page renumbered past the end leaves
+    // the cache's highest key there), which at 64 MiB cost ~8% of the core at saturation
+    // (docs/storage.md). A checkpoint copies each page changed since the previous one
     // back into the database once, so checkpointing every 4,000 pages (16 MiB of WAL)
     // rather than SQLite's 1,000 writes hot pages back less often (docs/benchmarks.md).
-    HIPPO_RETURN_IF_ERROR(c->run("PRAGMA cache_size=-65536", {}, false, nullptr));
+    HIPPO_RETURN_IF_ERROR(c->run("PRAGMA cache_size=-8192", {}, false, nullptr));
     HIPPO_RETURN_IF_ERROR(c->run("PRAGMA wal_autocheckpoint=4000", {}, false, nullptr));
     HIPPO_RETURN_IF_ERROR(c->run("PRAGMA foreign_keys=ON", {}, false, nullptr));
     rows.clear();

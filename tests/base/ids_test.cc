@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 
 namespace hippocrate {
 namespace {
@@ -22,6 +23,15 @@ TEST(Ids, ValidationRejectsOtherShapes) {
   EXPECT_FALSE(is_valid_id("0123456789ABCDEF0123456789abcdef"));   // upper case
   EXPECT_FALSE(is_valid_id("0123456789abcdef0123456789abcdeg"));   // not hex
   EXPECT_TRUE(is_valid_id("0123456789abcdef0123456789abcdef"));
+  // Each character just outside the two ranges, at the first and the last position.
+  for (char bad : {'/', ':', '`', 'g', '\0', '\xff', ' '}) {
+    std::string id(32, 'a');
+    id.front() = bad;
+    EXPECT_FALSE(is_valid_id(id)) << static_cast<int>(bad);
+    id.front() = 'a';
+    id.back() = bad;
+    EXPECT_FALSE(is_valid_id(id)) << static_cast<int>(bad);
+  }
 }
 
 }  // namespace

@@ -220,6 +220,7 @@ class RawWebSocket {
   }
 
   // The next frame, control frames included: (opcode, payload); nullopt on error or timeout.
+  // Continuations are not joined (receive() does).
   std::optional<std::pair<int, std::string>> receive_frame() {
     if (!need(2)) return std::nullopt;
     const auto b0 = static_cast<unsigned char>(in_[0]);
@@ -237,6 +238,7 @@ class RawWebSocket {
     if (!need(header + length)) return std::nullopt;
     std::string payload = in_.substr(header, length);
     in_.erase(0, header + length);
+    fin_ = (b0 & 0x80) != 0;
     return std::make_pair(static_cast<int>(b0 & 0x0f), std::move(payload));
   }
 
@@ -245,28 +247,12 @@ class RawWebSocket {
     std::string message;
     int opcode = 0;
     for (;;) {
-      if (!need(2)) return std::nullopt;
-      const auto b0 = static_cast<unsigned char>(in_[0]);
-      std::size_t length = static_cast<unsigned char>(in_[1]) & 0x7f;
-      std::size_t header = 2;
-      if (length >= 126) {
-        const std::size_t bytes = length == 126 ? 2 : 8;
-        if (!need(2 + bytes)) return std::nullopt;
-        length = 0;
-        for (std::size_t i = 0; i < bytes; ++i) {
-          length = (length << 8) | static_cast<unsigned char>(in_[2 + i]);
-        }
-        header += bytes;
-      }
-      if (!need(header + length)) return std::nullopt;
-      const int op = b0 & 0x0f;
-      std::string payload = in_.substr(header, length);
-      in_.erase(0, header + length);
-      if (op == 0x8) return std::nullopt;  // close
-      if (op >= 0x8) continue;             // ping, pong
-      if (op != 0) opcode = op;
-      message += payload;
-      if ((b0 & 0x80) != 0) return std::make_pair(std::move(message), opcode == 0x2);
+      auto frame = receive_frame();
+      if (!frame || frame->first == 0x8) return std::nullopt;  // error, timeout or close
+      if (frame->first >= 0x8) continue;                        // ping, pong
+      if (frame->first != 0) opcode = frame->first;
+      message += frame->second;
+      if (fin_) return std::make_pair(std::move(message), opcode == 0x2);
     }
   }
 
@@ -285,6 +271,7 @@ class RawWebSocket {
 
   RawTls& raw_;
   std::string in_;
+  bool fin_ = false;  // the last frame received ended its message
 };
 
 // One TLS connection, both directions busy at once: the client's receive window is small,

@@ -65,15 +65,13 @@ constexpr std::size_t kMaxRecordPlaintext = 16 * 1024;
 
 // A socket BIO like BIO_s_socket but sending with MSG_NOSIGNAL: OpenSSL's own socket BIO
 // uses write(2), which raises SIGPIPE (and kills the server) on a connection the peer reset.
-// It can also hold back what OpenSSL writes (TlsStream::cork): the records then wait in
-// `out` and leave in one send() when flushed, instead of one send() per record. Whatever
-// is written while earlier records still wait joins them, so the byte order holds.
-// Once `hold_always` is set (TlsStream::hold_writes) it holds back every write: a write to
-// it never fails nor stops half-way, so every SSL_write completes whole at once.
+// Once `hold_always` is set (TlsStream::hold_writes) it holds back every write: the records
+// wait in `out` and leave in one send() when flushed, instead of one send() per record, and
+// a write to it never fails nor stops half-way, so every SSL_write completes whole at once.
+// Whatever is written while earlier records still wait joins them, so the byte order holds.
 // BIO data: a SocketBio owned by the stream's State. The BIO never closes the descriptor.
 struct SocketBio {
   int fd = -1;
-  bool corked = false;
   bool hold_always = false;
   std::vector<char> out;  // records held back, not yet sent from `sent` on
   std::size_t sent = 0;
@@ -85,7 +83,7 @@ inline int bio_fd(BIO* b) { return bio_data(b).fd; }
 inline int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(b);
   SocketBio& d = bio_data(b);
-  if (d.corked || d.hold_always || d.sent < d.out.size()) {
+  if (d.hold_always || d.sent < d.out.size()) {
     d.out.insert(d.out.end(), data, data + size);
     *written = size;
     return 1;
@@ -103,14 +101,13 @@ inline int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t*
   return 1;
 }
 
-// Sends what the BIO holds back and stops holding back (until the next cork(); in
-// hold_always mode it goes on holding back what comes next). SSL_ERROR_NONE once all of it is
+// Sends what the BIO holds back (what comes next is held back again in hold_always mode).
+// SSL_ERROR_NONE once all of it is
 // sent (the buffer is then freed: an idle connection keeps none), SSL_ERROR_WANT_WRITE
 // when the socket is full (call again once writable), SSL_ERROR_SYSCALL with errno set on
 // a socket error.
 inline int bio_flush_held(BIO* b) {
   SocketBio& d = bio_data(b);
-  d.corked = false;
   while (d.sent < d.out.size()) {
     tls_io_counters().send_calls.fetch_add(1, std::memory_order_relaxed);
     const ssize_t n = ::send(d.fd, d.out.data() + d.sent, d.out.size() - d.sent, MSG_NOSIGNAL);
@@ -414,7 +411,7 @@ struct WriteStep {
   }
 };
 
-// Sends the records held back since cork() (bio_flush_held) and stops holding back.
+// Sends the records held back (bio_flush_held).
 struct FlushStep {
   static constexpr bool kAttemptGivesSslError = true;
   int attempt(SSL* ssl) { return bio_flush_held(SSL_get_wbio(ssl)); }
@@ -534,14 +531,6 @@ class TlsStream {
                                                                std::forward<Token>(token));
   }
 
-  // Write coalescing: from cork() on, what is written (records of async_write_some, of
-  // Beast's own control frames, of a shutdown) is encrypted at once but held back;
-  // async_flush() sends it all in as few send() calls as the socket takes, then stops
-  // holding back. The caller must flush before it waits for anything the peer would send
-  // in answer (a close, a shutdown), and should flush often (what is held back waits).
-  // Signature of async_flush: void(error_code).
-  void cork() { state_->bio_data.corked = true; }
-
   // From now on every write is held back (SocketBio::hold_always) and leaves with a flush:
   // async_write_some flushes before it completes, write_held() does not. Used after a
   // WebSocket upgrade, so that the connection can write its frames itself, whole, beside
@@ -550,7 +539,8 @@ class TlsStream {
   void hold_writes() { state_->bio_data.hold_always = true; }
   // hold_writes() mode only: encrypts `size` bytes at once (TLS records of up to 16 KiB)
   // into what is held back; async_flush() sends them. False when the stream is closed or
-  // OpenSSL fails (the connection is then unusable).
+  // OpenSSL fails (the connection is then unusable). The caller must flush before it waits
+  // for anything the peer would send in answer, and flush often (what is held back waits).
   bool write_held(const void* data, std::size_t size) {
     tls_detail::State& s = *state_;
     if (!s.bio_data.hold_always || !s.socket.is_open()) return false;
@@ -569,6 +559,8 @@ class TlsStream {
     }
     return true;
   }
+  // Sends everything held back, in as few send() calls as the socket takes; completes once
+  // it has all left. Signature: void(error_code).
   template <typename Token>
   auto async_flush(Token&& token) {
     return start<void(boost::system::error_code)>(tls_detail::FlushStep{},

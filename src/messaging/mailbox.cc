@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <future>
 #include <memory>
-#include <iterator>
 #include <set>
 
 #include "base/ids.h"
@@ -178,7 +177,9 @@ Result<SendResult> Mailbox::send_in(store::Transaction& tx, const Actor& actor,
   return store_envelopes(tx, send, stored, out);
 }
 
-static_assert(wire::kMaxEnvelopes <= 32, "QueuedSend::acknowledged has one bit per envelope");
+static_assert(wire::kMaxEnvelopes <= QueuedSend::kMaxAcknowledgeable &&
+                  QueuedSend::kMaxAcknowledgeable <= 32,
+              "QueuedSend::acknowledged has one bit per envelope");
 
 Result<SendResult> Mailbox::store_envelopes(store::Transaction& tx, const QueuedSend& send,
                                             StoredSends& stored, SendResult out) {
@@ -494,13 +495,10 @@ void Mailbox::ack_async(const Actor& actor, const std::string& device_id,
 
 std::int64_t Mailbox::acknowledge_before_write(const std::string& device_id,
                                                std::vector<std::string>& message_ids) {
-  const auto rest = std::remove_if(message_ids.begin(), message_ids.end(),
-                                   [&](const std::string& id) {
-                                     return send_jobs_.acknowledge(id, device_id);
-                                   });
-  const auto taken = std::distance(rest, message_ids.end());
-  message_ids.erase(rest, message_ids.end());
-  return taken;
+  // A malformed acknowledgement takes nothing: ack_async then refuses all of it, so no
+  // envelope goes unwritten without its audit record.
+  if (!validate_ack(message_ids).ok()) return 0;
+  return send_jobs_.acknowledge(message_ids, device_id);
 }
 
 Result<std::int64_t> Mailbox::ack(const Actor& actor, const std::string& device_id,

@@ -112,9 +112,10 @@ class Mailbox {
   // An acknowledgement's ids whose envelope for `device_id` was delivered early and is
   // still waiting for its write (SendJobs::acknowledge): that envelope will not be stored
   // at all. Removes them from `message_ids` (the rest are in the mailbox, or unknown) and
-  // returns how many. The caller must have authenticated `device_id` as the acknowledging
-  // actor's own device (its socket does so on opening): only that device's envelopes are
-  // dropped. The acknowledgement is then audited by ack_async with that count.
+  // returns how many; a malformed list (see validate_ack) is left whole. The caller must
+  // have authenticated `device_id` as the acknowledging actor's own device (its socket does
+  // so on opening): only that device's envelopes are dropped. The acknowledgement is then
+  // audited by ack_async with that count.
   std::int64_t acknowledge_before_write(const std::string& device_id,
                                         std::vector<std::string>& message_ids);
 

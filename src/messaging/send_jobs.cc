@@ -1,5 +1,7 @@
 #include "messaging/send_jobs.h"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "messaging/mailbox.h"
@@ -45,20 +47,29 @@ std::vector<QueuedSend> SendJobs::take(SendJob& job) {
   return std::exchange(job.sends_, {});
 }
 
-bool SendJobs::acknowledge(std::string_view message_id, std::string_view device_id) {
-  std::lock_guard lock(mutex_);
-  auto w = waiting_.find(message_id);
-  if (w == waiting_.end() || w->second.job->closed_) return false;
-  QueuedSend& send = w->second.job->sends_[w->second.index];
-  const auto& envelopes = send.request->envelopes;
-  for (std::size_t i = 0; i < envelopes.size() && i < 32; ++i) {
-    if (envelopes[i].device_id != device_id) continue;
-    const std::uint32_t bit = std::uint32_t{1} << i;
-    if (send.acknowledged & bit) return false;
-    send.acknowledged |= bit;
-    return true;
-  }
-  return false;
+std::int64_t SendJobs::acknowledge(std::vector<std::string>& message_ids,
+                                  std::string_view device_id) {
+  // Marks the envelope of one id; false when there is none to mark.
+  const auto mark = [&](const std::string& message_id) {
+    auto w = waiting_.find(message_id);
+    if (w == waiting_.end() || w->second.job->closed_) return false;
+    QueuedSend& send = w->second.job->sends_[w->second.index];
+    const auto& envelopes = send.request->envelopes;
+    const std::size_t n = std::min(envelopes.size(), QueuedSend::kMaxAcknowledgeable);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (envelopes[i].device_id != device_id) continue;
+      const std::uint32_t bit = std::uint32_t{1} << i;
+      if (send.acknowledged & bit) return false;
+      send.acknowledged |= bit;
+      return true;
+    }
+    return false;
+  };
+  std::lock_guard lock(mutex_);  // once per acknowledgement, not per id
+  const auto rest = std::remove_if(message_ids.begin(), message_ids.end(), mark);
+  const auto marked = std::distance(rest, message_ids.end());
+  message_ids.erase(rest, message_ids.end());
+  return marked;
 }
 
 }  // namespace hippocrate::messaging

@@ -43,7 +43,9 @@ struct QueuedSend {
   std::optional<std::int64_t> passed_at_epoch;
   bool pushed = false;  // delivered early, before the write
   // Bit i: envelopes[i] was acknowledged by its device before the write began, so it is
-  // not stored (SendJobs::acknowledge). wire::kMaxEnvelopes (32) bits.
+  // not stored (SendJobs::acknowledge). One bit per envelope a send may carry (the mailbox
+  // checks wire::kMaxEnvelopes fits).
+  static constexpr std::size_t kMaxAcknowledgeable = 32;
   std::uint32_t acknowledged = 0;
   std::function<void(Result<SendResult>)> done;
 };
@@ -70,12 +72,13 @@ class SendJobs {
   std::shared_ptr<SendJob> add(const Actor& actor, QueuedSend send);
   // Closes `job` to new sends and returns the sends it holds; a later call returns none.
   std::vector<QueuedSend> take(SendJob& job);
-  // Marks the envelope for `device_id` of the send `message_id` as acknowledged, when that
-  // send was delivered early and its job has not been taken by the writer yet. Returns
-  // whether it marked one (false once the write began, for an unknown id or device, or for
-  // an envelope already marked). The caller must have authenticated `device_id` as the
-  // acknowledging account's own device: this only drops that device's own envelope.
-  bool acknowledge(std::string_view message_id, std::string_view device_id);
+  // For each id of `message_ids`: marks the envelope for `device_id` of that send as
+  // acknowledged, when the send was delivered early and its job has not been taken by the
+  // writer yet, and removes the id from `message_ids`. Returns how many it marked (none
+  // once the write began, for an unknown id or device, or for an envelope already marked).
+  // The caller must have authenticated `device_id` as the acknowledging account's own
+  // device: this only drops that device's own envelopes.
+  std::int64_t acknowledge(std::vector<std::string>& message_ids, std::string_view device_id);
 
  private:
   // A send delivered early, in a job not taken yet.

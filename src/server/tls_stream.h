@@ -83,7 +83,7 @@ inline int bio_fd(BIO* b) { return bio_data(b).fd; }
 inline int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t* written) {
   BIO_clear_retry_flags(b);
   SocketBio& d = bio_data(b);
-  if (d.hold_always || d.sent < d.out.size()) {
+  if (d.hold_always) {  // the only way bytes are ever held: `out` is empty otherwise
     d.out.insert(d.out.end(), data, data + size);
     *written = size;
     return 1;

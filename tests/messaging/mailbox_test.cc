@@ -757,6 +757,10 @@ TEST_F(MailboxTest, AnEnvelopeAcknowledgedBeforeItsWriteIsNotStored) {
                                    [&sent](Result<SendResult> r) { sent.set_value(std::move(r)); });
     service_->mailbox().send_async(
         patient_, refused, [&refused_sent](Result<SendResult> r) { refused_sent.set_value(std::move(r)); });
+    // A malformed acknowledgement takes nothing (the ack write then refuses all of it).
+    std::vector<std::string> malformed{m.message_id, "not-an-id"};
+    EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd1_, malformed), 0);
+    EXPECT_EQ(malformed, (std::vector<std::string>{m.message_id, "not-an-id"}));
     const std::string unknown = random_id();
     std::vector<std::string> ids{unknown, m.message_id};
     EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd1_, ids), 1);

@@ -25,6 +25,8 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "base/ids.h"
 #include "bench_setup.h"
 #include "messaging/wire_frame.h"
 #include "proc_stats.h"
@@ -68,8 +71,9 @@ std::uint64_t get_u64(const std::uint8_t* p) {
   for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
   return v;
 }
-void put_u64(std::uint8_t* p, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i) {
+// `v` as `n` big-endian bytes at `p`.
+void put_be(std::uint8_t* p, std::uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; --i) {
     p[i] = static_cast<std::uint8_t>(v);
     v >>= 8;
   }
@@ -180,12 +184,17 @@ class PairRun final : public WsEvents {
  private:
   void queue_message(Pair& p, std::uint64_t ts) {
     std::uint8_t* b = body_.data();
-    put_u64(b, p.sent);
-    put_u64(b + 8, ts);
-    char id[40];
-    std::snprintf(id, sizeof id, "%s%04x%016llx", nonce_.c_str(), static_cast<unsigned>(p.s->index / 2),
-                  static_cast<unsigned long long>(p.sent));
-    wire::Send send{id, p.spec->receiver.account_id,
+    put_be(b, p.sent, 8);
+    put_be(b + 8, ts, 8);
+    // A message id as clients make them (base/ids.h: time-ordered, RFC 9562 UUIDv7 layout),
+    // its random part this run's nonce, the pair and its counter, so ids never repeat.
+    std::array<std::uint8_t, 10> random{};
+    std::memcpy(random.data(), nonce_, sizeof nonce_);
+    put_be(random.data() + 4, static_cast<std::uint64_t>(p.s->index / 2), 2);
+    put_be(random.data() + 6, p.sent, 4);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    wire::Send send{hippocrate::message_id_at(static_cast<std::uint64_t>(ms.count()), random), p.spec->receiver.account_id,
                     {wire::WireEnvelope{p.spec->receiver.device_id, body_}}};
     auto bytes = wire::encode(send);
     if (!bytes) {
@@ -212,7 +221,7 @@ class PairRun final : public WsEvents {
   WsLoop* loop_ = nullptr;
   std::vector<Pair> pairs_;
   std::vector<std::uint8_t> body_;
-  std::string nonce_;
+  std::uint8_t nonce_[4] = {};
   Phase phase_ = Phase::kSetup;
   std::uint64_t meas_t0_ = 0, meas_t1_ = 0, total_recv_ = 0, total_sent_ = 0, recv_in_measure_ = 0;
   std::uint64_t run_t0_ = 0, stale_ = 0;  // deliveries sent before this run (acked, not counted)
@@ -231,13 +240,7 @@ int PairRun::run() {
   loop_ = &loop;
   body_.resize(static_cast<std::size_t>(o.body));
   RAND_bytes(body_.data(), o.body);
-  {
-    unsigned char n[6];
-    RAND_bytes(n, sizeof n);
-    char hex[13];
-    for (int i = 0; i < 6; ++i) std::snprintf(hex + 2 * i, 3, "%02x", n[i]);
-    nonce_ = hex;
-  }
+  RAND_bytes(nonce_, sizeof nonce_);
   std::vector<WsConn> conns(static_cast<std::size_t>(2 * P));
   pairs_.resize(static_cast<std::size_t>(P));
   for (int i = 0; i < P; ++i) {

@@ -3,6 +3,8 @@
 // counter) and are not secrets: tokens that grant access use crypto/ and SecretBytes.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -14,5 +16,17 @@ constexpr std::size_t kIdHexLength = kIdBytes * 2;
 std::string random_id();
 // True when `id` has the shape random_id() produces (32 lower-case hex characters).
 bool is_valid_id(std::string_view id);
+
+// A message id: 128 bits laid out as a UUID version 7 (RFC 9562, section 5.7), as 32
+// lower-case hex characters: the first 48 bits are the Unix time in milliseconds (big
+// endian), then the version (7), 12 random bits, the variant (binary 10) and 62 random
+// bits. Ids made later sort after those made earlier, so the server's index of message ids
+// grows at its end instead of at a random page (RFC 9562, section 6.10; docs/protocol.md,
+// "Message ids"). The time they carry is the send time, which the server stores and the
+// recipient sees anyway; the 74 random bits keep ids made in the same millisecond apart.
+std::string new_message_id();
+// The same layout for a given time and 10 random bytes (of which 74 bits are used), for
+// generators that bring their own randomness (tests, the load generator).
+std::string message_id_at(std::uint64_t unix_ms, std::span<const std::uint8_t, 10> random);
 
 }  // namespace hippocrate

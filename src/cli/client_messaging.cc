@@ -199,7 +199,7 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
   if (text.size() > e2ee::kMaxBodyBytes) {
     return Error::resource_exhausted("message_too_large", "a message holds at most 64 KiB");
   }
-  const std::string message_id = random_id();
+  const std::string message_id = new_message_id();
   for (int attempt = 0;; ++attempt) {
     client::KeystoreData data = keystore_->data();
     HIPPO_ASSIGN_OR_RETURN(VerifiedDevices own, verified_devices(me_.account_id, data, warnings));

@@ -23,5 +23,27 @@ TEST(RecentMessageIds, ForgetsTheOldestPastItsCapacity) {
   EXPECT_TRUE(recent.contains(id(RecentMessageIds::kCapacity)));
 }
 
+// Many turns of the ring: every eviction moves entries back into the slot it frees, in
+// clusters that wrap around the table's end. Each id is still found while held, and none is
+// once it has gone.
+TEST(RecentMessageIds, KeepsExactlyTheLastCapacityIdsOverManyEvictions) {
+  RecentMessageIds recent;
+  const auto id = [](std::size_t i) { return "message-" + std::to_string(i); };
+  constexpr std::size_t kAdded = 3 * RecentMessageIds::kCapacity + 123;
+  for (std::size_t i = 0; i < kAdded; ++i) recent.add(id(i));
+  std::size_t held = 0, forgotten_still_found = 0;
+  for (std::size_t i = 0; i < kAdded; ++i) {
+    const bool in = recent.contains(id(i));
+    if (i >= kAdded - RecentMessageIds::kCapacity) {
+      held += in ? 1 : 0;
+    } else {
+      forgotten_still_found += in ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(held, RecentMessageIds::kCapacity);
+  // A 64-bit hash collision among ~100,000 ids is all but impossible.
+  EXPECT_EQ(forgotten_still_found, 0u);
+}
+
 }  // namespace
 }  // namespace hippocrate::messaging

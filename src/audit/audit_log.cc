@@ -6,6 +6,7 @@
 #include <string>
 
 #include "audit/record_rows.h"
+#include "audit/search_index.h"
 #include "store/value.h"
 
 namespace hippocrate::audit {
@@ -60,6 +61,8 @@ std::string_view tamper_kind_name(TamperKind kind) {
       return "rewritten";
     case TamperKind::kCheckpointInvalid:
       return "checkpoint_invalid";
+    case TamperKind::kSearchIndexEdited:
+      return "search_index_edited";
   }
   return "unknown";
 }
@@ -68,6 +71,9 @@ AuditLog::AuditLog(const Clock& clock, SecretBytes signing_seed, AuditOptions op
     : clock_(clock), options_(options) {
   if (options_.checkpoint_every < 1 || options_.checkpoint_every > kMaxCheckpointEvery) {
     throw std::invalid_argument("audit checkpoint_every must be between 1 and 10000");
+  }
+  if (options_.search_index_batch < 1 || options_.search_index_batch > kMaxSearchIndexBatch) {
+    throw std::invalid_argument("audit search_index_batch must be between 1 and 65536");
   }
   if (options_.checkpoint_interval.count() < 1 || options_.retention.count() < 1) {
     throw std::invalid_argument("audit checkpoint_interval and retention must be positive");
@@ -98,6 +104,11 @@ Status AuditLog::append(Transaction& tx, const AuditRecord& record) const {
        optional_text(record.device_id), optional_text(record.source_address), record.action,
        optional_text(record.resource), record.result, optional_text(record.detail), head.prev_hash,
        hash}));
+  // The search index takes the records a batch at a time (search_index.h). A job rolled
+  // back to its savepoint takes this with it; the job that reuses the seq does it again.
+  if (seq % options_.search_index_batch == 0) {
+    HIPPO_RETURN_IF_ERROR(internal::index_records_through(tx, seq));
+  }
 
   const bool count_due = seq - head.last_checkpoint_seq >= options_.checkpoint_every;
   const std::int64_t interval_ms =
@@ -185,6 +196,7 @@ Result<PruneReport> AuditLog::prune(store::Store& store, std::int64_t max_record
                               "before pruning");
     }
 
+    HIPPO_RETURN_IF_ERROR(internal::remove_index_entries_through(tx, *cut));
     HIPPO_ASSIGN_OR_RETURN(report.records_removed,
                            tx.execute("DELETE FROM audit_log WHERE seq <= ?", {*cut}));
     HIPPO_ASSIGN_OR_RETURN(report.checkpoints_removed,

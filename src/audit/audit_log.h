@@ -38,6 +38,7 @@ namespace hippocrate::audit {
 // Bounds on checkpoint_every: verify() reports a log whose unsigned tail is longer than
 // kMaxCheckpointEvery records (the newest checkpoints were deleted).
 constexpr std::int64_t kMaxCheckpointEvery = 10000;
+constexpr std::int64_t kMaxSearchIndexBatch = 65536;
 constexpr std::size_t kMaxFieldBytes = 1024;   // each id/name field
 constexpr std::size_t kMaxDetailBytes = 4096;  // detail
 
@@ -45,6 +46,9 @@ struct AuditOptions {
   std::int64_t checkpoint_every = 1000;  // 1..kMaxCheckpointEvery
   std::chrono::seconds checkpoint_interval{300};
   std::chrono::hours retention{24 * 365};  // CNIL 2021-122: 1 year by default, up to 3
+  // The search index takes the records this many at a time (search_index.h); searches scan
+  // the newer ones. 1..kMaxSearchIndexBatch.
+  std::int64_t search_index_batch = 4096;
 };
 
 struct PruneReport {
@@ -61,9 +65,11 @@ enum class TamperKind {
   kReordered,          // genuine records are out of their chain order
   kRewritten,          // the chain is self-consistent but disagrees with a signed checkpoint
   kCheckpointInvalid,  // a bad signature, a missing checkpoint, or a bad anchor
+  kSearchIndexEdited,  // the chain holds, but the search index misses or misnames a record
 };
 
-// "intact", "modified", "deleted", "inserted", "reordered", "rewritten", "checkpoint_invalid".
+// "intact", "modified", "deleted", "inserted", "reordered", "rewritten", "checkpoint_invalid",
+// "search_index_edited".
 std::string_view tamper_kind_name(TamperKind kind);
 
 struct VerifyReport {
@@ -90,7 +96,10 @@ struct AuditFilter {
   std::optional<std::string> organisation_id = std::nullopt;
   std::optional<TimePoint> from = std::nullopt;  // at >= from
   std::optional<TimePoint> to = std::nullopt;    // at < to
-  std::int64_t limit = 100;                      // 1..1000
+  // Leaves out the records whose action starts with one of these (fixed strings from the
+  // code, such as "message." for a view that is not about messaging).
+  std::vector<std::string> exclude_action_prefixes = {};
+  std::int64_t limit = 100;  // 1..1000
 };
 
 class AuditLog {

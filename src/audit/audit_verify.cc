@@ -7,6 +7,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/record_rows.h"
+#include "audit/search_index.h"
 
 namespace hippocrate::audit {
 namespace {
@@ -254,6 +255,10 @@ class Verifier {
                          " records: the newest checkpoints were deleted");
     }
     if (report_.records == 0) report_.first_seq = 0;
+    // The chain holds: the search index must name exactly its records.
+    HIPPO_ASSIGN_OR_RETURN(std::optional<internal::IndexProblem> index,
+                           internal::check_search_index(tx_));
+    if (index) return problem(TamperKind::kSearchIndexEdited, index->seq, index->explanation);
     return report_;
   }
 

@@ -16,6 +16,10 @@ namespace hippocrate::audit::internal {
 inline constexpr const char* kRecordColumns =
     "seq, at_ms, account_id, session_id, device_id, source_address, action, resource, "
     "result, detail, prev_hash, hash";
+// The same, of audit_log named `a` (in a join).
+inline constexpr const char* kRecordColumnsOfA =
+    "a.seq, a.at_ms, a.account_id, a.session_id, a.device_id, a.source_address, a.action, "
+    "a.resource, a.result, a.detail, a.prev_hash, a.hash";
 
 struct DecodedRecord {
   std::optional<std::int64_t> seq;  // nullopt: not an integer

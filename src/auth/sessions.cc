@@ -1,4 +1,5 @@
 // A user's own sessions (list, revoke) and security events.
+#include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "auth/auth_service_impl.h"
 #include "base/encoding.h"
@@ -53,29 +54,28 @@ Status AuthService::revoke_session(const SessionInfo& session, std::string_view 
 Result<std::vector<SecurityEvent>> AuthService::security_events(const SessionInfo& session,
                                                                 std::size_t limit) {
   auto& im = *impl_;
-  // A view of the audit log: every record about this account ("account:<id>"): its
+  // A view of the audit log: the records about this account ("account:<id>"): its
   // authentication events (Impl::audit_event, "auth.*") and what others did to it
-  // (account.disable, delegation.grant...).
-  return im.store.read([&](store::Transaction& tx) -> Result<std::vector<SecurityEvent>> {
-    HIPPO_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.query("SELECT action, at_ms, COALESCE(source_address, ''), COALESCE(detail, '') "
-                 "FROM audit_log WHERE resource = ? "
-                 "ORDER BY seq DESC LIMIT ?",
-                 {"account:" + session.account.id, static_cast<std::int64_t>(limit)}));
-    std::vector<SecurityEvent> out;
-    for (const auto& row : rows) {
-      SecurityEvent e;
-      HIPPO_ASSIGN_OR_RETURN(std::string action, row.text(0));
-      e.kind = action.starts_with("auth.") ? action.substr(5) : action;
-      HIPPO_ASSIGN_OR_RETURN(std::int64_t at_ms, row.int64(1));
-      e.at = at_ms / 1000;
-      HIPPO_ASSIGN_OR_RETURN(e.source_address, row.text(2));
-      HIPPO_ASSIGN_OR_RETURN(e.detail, row.text(3));
-      out.push_back(std::move(e));
-    }
-    return out;
-  });
+  // (account.disable, delegation.grant, its messaging device list updated...). Not the
+  // messaging traffic that also names the account (a message sent to it, its prekeys
+  // claimed to start a conversation): routine, and it would push the events out.
+  audit::AuditFilter filter;
+  filter.resource = "account:" + session.account.id;
+  filter.exclude_action_prefixes = {"message.", "prekeys."};
+  filter.limit = static_cast<std::int64_t>(limit);
+  HIPPO_ASSIGN_OR_RETURN(auto records, audit::AuditLog::search(im.store, filter));
+  std::vector<SecurityEvent> out;
+  out.reserve(records.size());
+  for (const auto& r : records) {
+    SecurityEvent e;
+    const std::string& action = r.record.action;
+    e.kind = action.starts_with("auth.") ? action.substr(5) : action;
+    e.at = audit::to_unix_ms(r.record.at) / 1000;
+    e.source_address = r.record.source_address;
+    e.detail = r.record.detail;
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 Status AuthService::unlock_account(const SessionInfo& admin, std::string_view email,

@@ -2,6 +2,8 @@
 // anchor, records itself, and the log still verifies.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "audit/audit_test_support.h"
 
 namespace hippocrate::audit::testing {
@@ -42,6 +44,26 @@ TEST_F(RetentionTest, PrunesOnlyWholeSegmentsOlderThanTheRetention) {
   EXPECT_EQ(v.records, 16);
   std::string output;
   EXPECT_EQ(run_tool(&output), 0) << output;
+}
+
+// The search index's entries of pruned records go with them (verify would report an entry
+// naming a record that is not there), and searches find the records kept.
+TEST_F(RetentionTest, PruningRemovesTheSearchIndexEntriesOfThePrunedRecords) {
+  set_options({.checkpoint_every = 10, .retention = 30 * kDay, .search_index_batch = 4});
+  append(1, 36);  // seq 36 completes a batch: 1..36 are indexed
+  EXPECT_EQ(sqlite3_query("SELECT COUNT(*) FROM audit_by_account"), "36");
+  reopen();
+  ASSERT_OK_AND_ASSIGN(PruneReport report, log().prune(store()));
+  EXPECT_EQ(report.records_removed, 20);
+  EXPECT_EQ(sqlite3_query("SELECT COUNT(*) || ' ' || MIN(seq) FROM audit_by_account"), "16 21");
+  EXPECT_EQ(sqlite3_query("SELECT COUNT(*) || ' ' || MIN(seq) FROM audit_by_resource"), "16 21");
+  const VerifyReport v = verify();
+  EXPECT_TRUE(v.intact()) << v.explanation;
+  reopen();
+  ASSERT_OK_AND_ASSIGN(auto found, AuditLog::search(store(), {.account_id = "account-1"}));
+  std::vector<std::int64_t> seqs;
+  for (const auto& r : found) seqs.push_back(r.seq);
+  EXPECT_EQ(seqs, (std::vector<std::int64_t>{34, 31, 28, 25, 22}));
 }
 
 TEST_F(RetentionTest, NothingToPruneWhileEverySegmentHoldsYoungRecords) {

@@ -405,6 +405,37 @@ TEST_F(AuthServiceTest, LoginFromANewDeviceIsASecurityEvent) {
   EXPECT_EQ(new_devices, 2);  // the very first login, and Firefox at 10.4.4.4; not the repeat
 }
 
+// Messages sent to the account and its prekeys claimed name it too (resource
+// account:<id>), but they are messaging traffic: a hundred of them must not push the
+// account's logins out of its security events. Its messaging device list updated is kept.
+TEST_F(AuthServiceTest, MessagingTrafficIsNotASecurityEvent) {
+  auto owner = admin_without_factor();
+  const std::string resource = "account:" + owner.session.account.id;
+  ASSERT_TRUE(store_
+                  ->write([&](store::Transaction& tx) -> Status {
+                    audit::AuditRecord r;
+                    r.account_id = "someone-else";
+                    r.resource = resource;
+                    r.result = "succeeded";
+                    r.action = "device.list.update";
+                    HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
+                    for (int i = 0; i < 100; ++i) {
+                      r.action = i % 2 == 0 ? "message.send" : "prekeys.claim";
+                      HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
+                    }
+                    return ok_status();
+                  })
+                  .ok());
+  auto events = *auth_->security_events(owner.session, 100);
+  std::map<std::string, int> kinds;
+  for (const auto& e : events) kinds[e.kind]++;
+  EXPECT_EQ(kinds["device.list.update"], 1);
+  EXPECT_EQ(kinds["message.send"], 0);
+  EXPECT_EQ(kinds["prekeys.claim"], 0);
+  EXPECT_GE(kinds["account_created"], 1);
+  EXPECT_GE(kinds["login_succeeded"], 1);
+}
+
 TEST_F(AuthServiceTest, EveryAuthenticationAttemptIsInTheAuditLog) {
   audit::AuditLog log(clock_, crypto::random_secret(32));
   auth_->set_audit_log(&log);

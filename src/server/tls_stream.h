@@ -56,6 +56,15 @@ namespace hippocrate::server::core {
 
 namespace tls_detail {
 
+// Empties this thread's OpenSSL error queue, which must be empty before an SSL_ call whose
+// failure SSL_get_error() will classify (SSL_get_error(3)), and is left empty after one.
+// Peeking first: the queue is nearly always empty already, and ERR_clear_error() clears
+// all of its slots each time (about 3% of the network thread at saturation, twice per
+// read and per write).
+inline void clear_ssl_errors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 namespace asio = boost::asio;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
@@ -311,7 +320,7 @@ class Op {
                                : error_code(asio::error::bad_descriptor));
       return;
     }
-    ERR_clear_error();
+    clear_ssl_errors();
     errno = 0;
     const int ret = step_.attempt(s.ssl.get());
     const int saved_errno = errno;
@@ -340,7 +349,7 @@ class Op {
 
   template <typename Self>
   void finish(Self& self, error_code ec) {
-    ERR_clear_error();
+    clear_ssl_errors();
     if (phase_ == Phase::start) {
       phase_ = Phase::posted;
       result_ = ec;
@@ -445,7 +454,7 @@ struct ShutdownStep {
       if (held) {
         if (const int f = bio_flush_held(bio); f != SSL_ERROR_NONE) return f;
       }
-      ERR_clear_error();
+      clear_ssl_errors();
       ret = SSL_shutdown(ssl);
     }
     return ret == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, ret);
@@ -548,11 +557,11 @@ class TlsStream {
     // refuses, so each call takes at least one.
     const char* at = static_cast<const char*>(data);
     while (size > 0) {
-      ERR_clear_error();
+      tls_detail::clear_ssl_errors();
       std::size_t written = 0;
       tls_io_counters().ssl_writes.fetch_add(1, std::memory_order_relaxed);
       const int ret = SSL_write_ex(s.ssl.get(), at, size, &written);
-      ERR_clear_error();
+      tls_detail::clear_ssl_errors();
       if (ret != 1 || written == 0 || written > size) return false;
       at += written;
       size -= written;
@@ -635,9 +644,9 @@ inline void teardown(boost::beast::role_type, TlsStream& stream, boost::system::
   ec = {};
   auto& socket = stream.next_layer();
   if (socket.is_open()) {
-    ERR_clear_error();
+    tls_detail::clear_ssl_errors();
     SSL_shutdown(stream.native_handle());
-    ERR_clear_error();
+    tls_detail::clear_ssl_errors();
   }
   socket.close(ec);
 }

@@ -291,8 +291,8 @@ void Mailbox::queue_send_job(std::shared_ptr<SendJob> job) {
 void Mailbox::push_envelopes(const Actor& actor, const QueuedSend& send) const {
   const SendRequest& r = *send.request;
   for (const auto& e : r.envelopes) {
-    auto frame = deliver_frame(
-        StoredMessage{r.message_id, actor.account_id, r.sender_device, send.now, 0, e.ciphertext});
+    auto frame = wire::encode_deliver(r.message_id, actor.account_id, r.sender_device,
+                                      static_cast<std::uint64_t>(send.now), e.ciphertext);
     if (frame) live_.push(e.device_id, std::move(*frame));
   }
 }

@@ -1,5 +1,7 @@
 #include "messaging/wire_frame.h"
 
+#include <algorithm>
+
 #include "base/ids.h"
 
 namespace hippocrate::messaging::wire {
@@ -14,7 +16,9 @@ Error malformed(std::string what) {
 
 class Writer {
  public:
-  explicit Writer(FrameType type) {
+  // `size`: the frame's length when known (one allocation), or a lower bound.
+  explicit Writer(FrameType type, std::size_t size = 0) {
+    out_.reserve(std::max<std::size_t>(size, 2));
     out_.push_back(static_cast<char>(kVersion));
     out_.push_back(static_cast<char>(type));
   }
@@ -27,9 +31,13 @@ class Writer {
   }
   Status id(std::string_view hex) {
     if (!is_valid_id(hex)) return field_error("an id is not 32 lower-case hex characters");
-    auto raw = hex_decode(hex);
-    if (!raw) return field_error("an id is not hex");
-    out_.append(reinterpret_cast<const char*>(raw->data()), raw->size());
+    // Checked above: each character is 0-9 or a-f.
+    const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    char raw[kIdBytes];
+    for (std::size_t i = 0; i < kIdBytes; ++i) {
+      raw[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+    }
+    out_.append(raw, kIdBytes);
     return ok_status();
   }
   void zero_id() { out_.append(kIdBytes, '\0'); }
@@ -87,16 +95,8 @@ class Reader {
 bool is_zero_id(const std::string& hex) { return hex == std::string(kIdHexLength, '0'); }
 
 Result<std::string> encode_one(const Deliver& f) {
-  if (f.ciphertext.empty() || f.ciphertext.size() > kMaxCiphertextBytes) {
-    return field_error("the ciphertext size is out of range");
-  }
-  Writer w(FrameType::kDeliver);
-  HIPPO_RETURN_IF_ERROR(w.id(f.message_id));
-  HIPPO_RETURN_IF_ERROR(w.id(f.sender_account));
-  HIPPO_RETURN_IF_ERROR(w.id(f.sender_device));
-  w.u64(f.stored_at);
-  w.bytes(f.ciphertext);
-  return w.take();
+  return encode_deliver(f.message_id, f.sender_account, f.sender_device, f.stored_at,
+                        f.ciphertext);
 }
 
 Result<std::string> encode_one(const Send& f) {
@@ -121,14 +121,14 @@ Result<std::string> encode_one(const Ack& f) {
   if (f.message_ids.empty() || f.message_ids.size() > kMaxAckIds) {
     return field_error("the id count is out of range");
   }
-  Writer w(FrameType::kAck);
+  Writer w(FrameType::kAck, 2 + 4 + f.message_ids.size() * kIdBytes);
   w.u32(static_cast<std::uint32_t>(f.message_ids.size()));
   for (const auto& id : f.message_ids) HIPPO_RETURN_IF_ERROR(w.id(id));
   return w.take();
 }
 
 Result<std::string> encode_one(const SendResult& f) {
-  Writer w(FrameType::kSendResult);
+  Writer w(FrameType::kSendResult, 2 + kIdBytes + 8);
   HIPPO_RETURN_IF_ERROR(w.id(f.message_id));
   w.u64(f.stored_at);
   return w.take();
@@ -226,6 +226,21 @@ Result<Frame> decode_error(Reader& r) {
 }
 
 }  // namespace
+
+Result<std::string> encode_deliver(std::string_view message_id, std::string_view sender_account,
+                                   std::string_view sender_device, std::uint64_t stored_at,
+                                   std::span<const std::uint8_t> ciphertext) {
+  if (ciphertext.empty() || ciphertext.size() > kMaxCiphertextBytes) {
+    return field_error("the ciphertext size is out of range");
+  }
+  Writer w(FrameType::kDeliver, 2 + 3 * kIdBytes + 8 + 4 + ciphertext.size());
+  HIPPO_RETURN_IF_ERROR(w.id(message_id));
+  HIPPO_RETURN_IF_ERROR(w.id(sender_account));
+  HIPPO_RETURN_IF_ERROR(w.id(sender_device));
+  w.u64(stored_at);
+  w.bytes(ciphertext);
+  return w.take();
+}
 
 Result<std::string> encode(const Frame& frame) {
   return std::visit([](const auto& f) { return encode_one(f); }, frame);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -84,6 +85,11 @@ using Frame = std::variant<Deliver, Send, Ack, SendResult, ErrorFrame>;
 // valid id or a count/size is outside the limits above: the encoder never produces a
 // frame the decoder would refuse.
 Result<std::string> encode(const Frame& frame);
+// encode(Deliver{...}) from views: the fan-out encodes one per envelope, without copying the
+// ids and the ciphertext into a Deliver first. The same checks and bytes.
+Result<std::string> encode_deliver(std::string_view message_id, std::string_view sender_account,
+                                   std::string_view sender_device, std::uint64_t stored_at,
+                                   std::span<const std::uint8_t> ciphertext);
 Result<Frame> decode(std::string_view bytes);
 
 // The type of a decoded frame.

@@ -30,6 +30,22 @@ TEST(WireFrame, DeliverHasTheDocumentedBytes) {
                            std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8) +
                            std::string("\x00\x00\x00\x02\xde\xad", 6);
   EXPECT_EQ(*bytes, want);
+  // The fan-out's encoder from views: the same bytes, the same refusals.
+  const Bytes ciphertext = {0xde, 0xad};
+  EXPECT_EQ(encode_deliver(kA, kB, kC, 0x0102030405060708ULL, ciphertext).value(), want);
+  // Every hex digit at every position of an id (the decoder gives back the same id).
+  const std::string digits = "0123456789abcdef0123456789abcdef";
+  const std::string reversed(digits.rbegin(), digits.rend());
+  auto all = encode_deliver(digits, reversed, kC, 7, ciphertext);
+  ASSERT_TRUE(all.ok());
+  auto back = decode(*all);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(std::get<Deliver>(*back), (Deliver{digits, reversed, kC, 7, ciphertext}));
+  EXPECT_EQ(encode_deliver("0123456789ABCDEF0123456789abcdef", kB, kC, 0, ciphertext)
+                .error()
+                .code(),
+            "invalid_frame_field");
+  EXPECT_EQ(encode_deliver(kA, kB, kC, 0, {}).error().code(), "invalid_frame_field");
 }
 
 TEST(WireFrame, EveryTypeRoundTrips) {

@@ -297,6 +297,21 @@ hip "" send "$pat_email" "Troisième message" --profile "$PP"
 hip "" inbox --profile "$PT" --json
 check "several messages arrive in order" \
   eval '[[ $(grep -o "Deuxième message.*Troisième message" <<<"$out" | wc -l) -eq 1 ]]'
+# The ids the CLI chose: UUID version 7 (docs/messaging.md, "Conventions"), the send time
+# in milliseconds first, so the later message's id sorts after the earlier one's.
+time_ordered_ids() {
+  python3 - "$out" <<'PY'
+import json, sys, time
+ids = [m["message_id"] for m in json.loads(sys.argv[1])["messages"]]
+now = int(time.time() * 1000)
+ok = len(ids) == 2 and ids[0] < ids[1]
+for i in ids:
+    ms = int(i[:12], 16)
+    ok = ok and i[12] == "7" and i[16] in "89ab" and now - 600_000 <= ms <= now + 1_000
+sys.exit(0 if ok else 1)
+PY
+}
+check "the message ids are time-ordered (UUIDv7 layout, send time first)" time_ordered_ids
 
 # --- Live delivery. ---
 timeout 40 "$bin" listen --count 1 --timeout 30 --profile "$PT" >"$work/listen.out" 2>"$work/listen.err" &

@@ -21,9 +21,10 @@ bool is_valid_id(std::string_view id);
 // lower-case hex characters: the first 48 bits are the Unix time in milliseconds (big
 // endian), then the version (7), 12 random bits, the variant (binary 10) and 62 random
 // bits. Ids made later sort after those made earlier, so the server's index of message ids
-// grows at its end instead of at a random page (RFC 9562, section 6.10; docs/protocol.md,
-// "Message ids"). The time they carry is the send time, which the server stores and the
-// recipient sees anyway; the 74 random bits keep ids made in the same millisecond apart.
+// grows at its end instead of at a random page (RFC 9562, "DBMS and Database
+// Considerations"; docs/messaging.md, "Conventions"). The time they carry is the send
+// time, which the server stores and the recipient sees anyway; the 74 random bits keep ids
+// made in the same millisecond apart.
 std::string new_message_id();
 // The same layout for a given time and 10 random bytes (of which 74 bits are used), for
 // generators that bring their own randomness (tests, the load generator).

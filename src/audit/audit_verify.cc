@@ -62,9 +62,9 @@ class Verifier {
  private:
   Result<std::vector<Row>> next_page(std::optional<std::int64_t> after) {
     const std::string select =
-        std::string("SELECT ") + internal::kRecordColumns + " FROM audit_log ";
-    if (!after) return tx_.query(select + "ORDER BY seq LIMIT ?", {kPageSize});
-    return tx_.query(select + "WHERE seq > ? ORDER BY seq LIMIT ?", {*after, kPageSize});
+        std::string("SELECT ") + internal::kRecordColumnsOfA + " FROM audit_log a ";
+    if (!after) return tx_.query(select + "ORDER BY a.seq LIMIT ?", {kPageSize});
+    return tx_.query(select + "WHERE a.seq > ? ORDER BY a.seq LIMIT ?", {*after, kPageSize});
   }
 
   Status load_checkpoints() {

@@ -12,11 +12,8 @@
 
 namespace hippocrate::audit::internal {
 
-// SELECT list for audit_log, in the order decode_record() expects.
-inline constexpr const char* kRecordColumns =
-    "seq, at_ms, account_id, session_id, device_id, source_address, action, resource, "
-    "result, detail, prev_hash, hash";
-// The same, of audit_log named `a` (in a join).
+// SELECT list for audit_log named `a` ("FROM audit_log a", so it also serves in a join), in
+// the order decode_record() expects.
 inline constexpr const char* kRecordColumnsOfA =
     "a.seq, a.at_ms, a.account_id, a.session_id, a.device_id, a.source_address, a.action, "
     "a.resource, a.result, a.detail, a.prev_hash, a.hash";

@@ -1,5 +1,5 @@
 // Internal to audit/: the search index of the audit log, by acting account and by resource,
-// written in batches (README.md, "Search index").
+// written in batches (docs/audit.md, "Search index").
 //
 // Two tables, audit_by_account (account_id, seq) and audit_by_resource (resource, seq), each
 // one B-tree (WITHOUT ROWID), hold an entry for every record up to audit_index_state's

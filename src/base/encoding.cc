@@ -17,8 +17,16 @@ Result<Bytes> hex_decode(std::string_view hex) {
   if (hex.size() % 2 != 0) {
     return Error::invalid_argument("invalid_hex", "hex text must have an even length");
   }
-  if (hex.empty()) return Bytes{};  // libsodium must not see a null buffer
   Bytes out(hex.size() / 2);
+  HIPPO_RETURN_IF_ERROR(hex_decode_into(hex, out));
+  return out;
+}
+
+Status hex_decode_into(std::string_view hex, std::span<std::uint8_t> out) {
+  if (hex.size() != 2 * out.size()) {
+    return Error::invalid_argument("invalid_hex", "hex text does not have the expected length");
+  }
+  if (hex.empty()) return ok_status();  // libsodium must not see a null buffer
   size_t written = 0;
   const char* end = nullptr;
   if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written,
@@ -26,7 +34,7 @@ Result<Bytes> hex_decode(std::string_view hex) {
       end != hex.data() + hex.size() || written != out.size()) {
     return Error::invalid_argument("invalid_hex", "text is not valid hexadecimal");
   }
-  return out;
+  return ok_status();
 }
 
 std::string base64url_encode(std::span<const std::uint8_t> bytes) {

@@ -19,6 +19,9 @@ std::string hex_encode(std::span<const std::uint8_t> bytes);
 // Accepts upper or lower case; rejects odd lengths and non-hex characters
 // (error code "invalid_hex").
 Result<Bytes> hex_decode(std::string_view hex);
+// The same into `out`, without allocating: `hex` must be exactly 2 * out.size() hex
+// characters (error code "invalid_hex"); on error `out` holds nothing meaningful.
+Status hex_decode_into(std::string_view hex, std::span<std::uint8_t> out);
 
 std::string base64url_encode(std::span<const std::uint8_t> bytes);
 // Rejects padding, whitespace and characters outside the URL-safe alphabet

@@ -20,7 +20,7 @@ std::string random_id() {
 
 std::string message_id_at(std::uint64_t unix_ms, std::span<const std::uint8_t, 10> random) {
   std::array<std::uint8_t, kIdBytes> b{};
-  for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(unix_ms >> (40 - 8 * i));
+  for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(unix_ms >> (40 - 8 * i));
   b[6] = static_cast<std::uint8_t>(0x70 | (random[0] & 0x0f));  // version 7, rand_a
   b[7] = random[1];
   b[8] = static_cast<std::uint8_t>(0x80 | (random[2] & 0x3f));  // variant 10, rand_b

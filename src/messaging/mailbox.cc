@@ -45,8 +45,8 @@ Status validate(const SendRequest& r) {
 }  // namespace
 
 Result<std::string> Mailbox::deliver_frame(const StoredMessage& m) {
-  return wire::encode(wire::Deliver{m.message_id, m.sender, m.sender_device,
-                                    static_cast<std::uint64_t>(m.stored_at), m.ciphertext});
+  return wire::encode_deliver(m.message_id, m.sender, m.sender_device,
+                              static_cast<std::uint64_t>(m.stored_at), m.ciphertext);
 }
 
 Status Mailbox::find_duplicate(store::Transaction& tx, const Actor& actor,

@@ -1,6 +1,7 @@
 #include "messaging/wire_frame.h"
 
 #include <algorithm>
+#include <array>
 
 #include "base/ids.h"
 
@@ -31,13 +32,9 @@ class Writer {
   }
   Status id(std::string_view hex) {
     if (!is_valid_id(hex)) return field_error("an id is not 32 lower-case hex characters");
-    // Checked above: each character is 0-9 or a-f.
-    const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    char raw[kIdBytes];
-    for (std::size_t i = 0; i < kIdBytes; ++i) {
-      raw[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-    }
-    out_.append(raw, kIdBytes);
+    std::array<std::uint8_t, kIdBytes> raw{};
+    if (!hex_decode_into(hex, raw).ok()) return field_error("an id is not hex");
+    out_.append(reinterpret_cast<const char*>(raw.data()), raw.size());
     return ok_status();
   }
   void zero_id() { out_.append(kIdBytes, '\0'); }

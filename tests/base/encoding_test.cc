@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace hippocrate {
 namespace {
 
@@ -18,6 +20,16 @@ TEST(Hex, RejectsBadInput) {
   EXPECT_EQ(hex_decode("abc").error().code(), "invalid_hex");
   EXPECT_EQ(hex_decode("zz").error().code(), "invalid_hex");
   EXPECT_EQ(hex_decode("00 1").error().code(), "invalid_hex");
+}
+
+TEST(Hex, DecodesIntoAFixedBuffer) {
+  std::array<std::uint8_t, 4> out{};
+  ASSERT_TRUE(hex_decode_into("0001abff", out).ok());
+  EXPECT_EQ(out, (std::array<std::uint8_t, 4>{0x00, 0x01, 0xab, 0xff}));
+  EXPECT_EQ(hex_decode_into("0001ab", out).error().code(), "invalid_hex");     // too short
+  EXPECT_EQ(hex_decode_into("0001abff00", out).error().code(), "invalid_hex");  // too long
+  EXPECT_EQ(hex_decode_into("0001abzz", out).error().code(), "invalid_hex");
+  EXPECT_TRUE(hex_decode_into("", std::span<std::uint8_t>{}).ok());
 }
 
 // RFC 4648 §10 test vectors, in the URL-safe alphabet without padding.

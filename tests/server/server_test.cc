@@ -50,7 +50,7 @@ class ServerTest : public ::testing::Test {
     add_system_routes(router_, *store_);
     router_.add({"POST", "/api/v1/test/echo", "public",
                  [](const RequestContext& ctx) {
-                   auto body = parse_json_body(ctx.request);
+                   auto body = parse_json_body(ctx.request, {"a"});
                    if (!body) return error_response(body.error());
                    return json_response(200, *body);
                  },

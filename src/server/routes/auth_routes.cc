@@ -61,7 +61,8 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
   router.add(Route{
       "POST", "/api/v1/invitations/accept", std::string(kPublicAction),
       [&auth](const RequestContext& ctx) {
-        return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+        return with_body(ctx, {"token", "display_name", "email", "password"},
+                         [&](json::object& body) -> Result<HttpResponse> {
           HIPPO_ASSIGN_OR_RETURN(std::string token, required_string(body, "token", 64));
           HIPPO_ASSIGN_OR_RETURN(std::string name, required_string(body, "display_name", 200));
           HIPPO_ASSIGN_OR_RETURN(auto email, optional_string(body, "email", 254));
@@ -77,7 +78,8 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
   router.add(Route{
       "POST", "/api/v1/sessions", std::string(kPublicAction),
       [&auth](const RequestContext& ctx) {
-        return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+        return with_body(ctx, {"email", "password", "totp_code", "recovery_code"},
+                         [&](json::object& body) -> Result<HttpResponse> {
           HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
           HIPPO_ASSIGN_OR_RETURN(SecretBytes password, take_secret(body, "password"));
           HIPPO_ASSIGN_OR_RETURN(auto factor, second_factor(body));
@@ -106,7 +108,8 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
 
   router.add(session_route("POST", "/api/v1/me/step-up", "session.step_up", auth,
       [&auth](const RequestContext& ctx, const SessionInfo& s) {
-                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                     return with_body(ctx, {"password", "totp_code", "recovery_code"},
+                                      [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(SecretBytes password, take_secret(body, "password"));
                        HIPPO_ASSIGN_OR_RETURN(auto factor, second_factor(body));
                        HIPPO_ASSIGN_OR_RETURN(auto r, auth.step_up(s, password, factor,
@@ -117,7 +120,8 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
 
   router.add(session_route("PUT", "/api/v1/me/password", "account.change_password", auth,
       [&auth](const RequestContext& ctx, const SessionInfo& s) {
-                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                     return with_body(ctx, {"new_password"},
+                                      [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(SecretBytes password,
                                               take_secret(body, "new_password"));
                        HIPPO_RETURN_IF_ERROR(
@@ -136,7 +140,7 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
 
   router.add(session_route("POST", "/api/v1/me/mfa/totp/confirm", "mfa.enroll", auth,
       [&auth](const RequestContext& ctx, const SessionInfo& s) {
-                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                     return with_body(ctx, {"code"}, [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(std::string code, required_string(body, "code", 16));
                        HIPPO_ASSIGN_OR_RETURN(auto codes,
                                               auth.confirm_totp(s, code, request_origin(ctx.request)));
@@ -187,7 +191,7 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
 
   router.add(session_route("POST", "/api/v1/accounts/unlock", "account.unlock", auth,
       [&auth](const RequestContext& ctx, const SessionInfo& s) {
-                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                     return with_body(ctx, {"email"}, [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
                        HIPPO_RETURN_IF_ERROR(
                            auth.unlock_account(s, email, request_origin(ctx.request)));
@@ -197,7 +201,8 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
 
   router.add(session_route("POST", "/api/v1/invitations", "invitation.create", auth,
       [&auth](const RequestContext& ctx, const SessionInfo& s) {
-                     return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+                     return with_body(ctx, {"email", "role"},
+                                      [&](json::object& body) -> Result<HttpResponse> {
                        HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "email", 320));
                        HIPPO_ASSIGN_OR_RETURN(std::string role_text, required_string(body, "role", 32));
                        auto role = auth::parse_role(role_text);

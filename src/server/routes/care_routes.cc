@@ -98,7 +98,7 @@ void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelati
   router.add(session_route(
       "POST", "/api/v1/care-relationships", "care.request", auth,
       [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
-        return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+        return with_body(ctx, {"patient_email"}, [&](json::object& body) -> Result<HttpResponse> {
           HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "patient_email", 320));
           HIPPO_RETURN_IF_ERROR(care.request_link(s, email, ctx.request.remote_address));
           // The same answer whether or not a patient account exists for this address.

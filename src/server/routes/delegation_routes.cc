@@ -36,7 +36,7 @@ void add_delegation_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "POST", "/api/v1/delegations", "delegation.grant", auth,
       [&delegations](const RequestContext& ctx, const auth::SessionInfo& s) {
-        return with_body(ctx, [&](json::object& body) -> Result<HttpResponse> {
+        return with_body(ctx, {"assistant_email"}, [&](json::object& body) -> Result<HttpResponse> {
           HIPPO_ASSIGN_OR_RETURN(std::string email, required_string(body, "assistant_email", 320));
           HIPPO_ASSIGN_OR_RETURN(access::Delegation d,
                                  delegations.grant(s, email, ctx.request.remote_address));

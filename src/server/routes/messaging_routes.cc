@@ -105,6 +105,10 @@ Result<messaging::DeviceListUpdate> list_update(const json::object& body) {
   return u;
 }
 
+// The objects inside message and prekey bodies (parse_json_body checks their fields).
+constexpr JsonField kEnvelope[] = {"device_id", "ciphertext"};
+constexpr JsonField kOneTimePrekey[] = {"id", "key"};
+
 json::value nullable_int(const std::optional<std::int64_t>& v) {
   return v ? json::value(*v) : json::value(nullptr);
 }
@@ -462,7 +466,8 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "PUT", "/api/v1/devices/{device_id}", "device.register", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto body = parse_json_body(ctx.request);
+        auto body = parse_json_body(
+            ctx.request, {"identity", "device_list", "device_list_version", "device_ids"});
         if (!body) return error_response(body.error());
         auto identity = required_blob(*body, "identity", messaging::kMaxIdentityBytes);
         if (!identity) return error_response(identity.error());
@@ -480,7 +485,8 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "PUT", "/api/v1/me/device-list", "device.register", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto body = parse_json_body(ctx.request);
+        auto body =
+            parse_json_body(ctx.request, {"device_list", "device_list_version", "device_ids"});
         if (!body) return error_response(body.error());
         auto list = list_update(*body);
         if (!list) return error_response(list.error());
@@ -527,7 +533,8 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "PUT", "/api/v1/devices/{device_id}/prekeys", "prekeys.upload", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto body = parse_json_body(ctx.request);
+        auto body =
+            parse_json_body(ctx.request, {"signed_prekey", {"one_time_prekeys", kOneTimePrekey}});
         if (!body) return error_response(body.error());
         messaging::PrekeyUpload upload;
         auto signed_prekey = optional_blob(*body, "signed_prekey", messaging::kMaxSignedPrekeyBytes);
@@ -567,7 +574,7 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "POST", "/api/v1/accounts/{account_id}/prekey-bundles", "prekeys.claim", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto body = parse_json_body(ctx.request);
+        auto body = parse_json_body(ctx.request, {"device_ids"});
         if (!body) return error_response(body.error());
         auto ids = optional_ids(*body, "device_ids", messaging::kMaxDevicesPerAccount);
         if (!ids) return error_response(ids.error());
@@ -600,7 +607,8 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "POST", "/api/v1/messages", "message.send", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto body = parse_json_body(ctx.request);
+        auto body = parse_json_body(
+            ctx.request, {"message_id", "recipient", "sender_device", {"envelopes", kEnvelope}});
         if (!body) return error_response(body.error());
         messaging::SendRequest request;
         auto message_id = required_string(*body, "message_id", kIdHexLength);
@@ -673,7 +681,7 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "POST", "/api/v1/devices/{device_id}/undelivered/ack", "message.undelivered_ack", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto body = parse_json_body(ctx.request);
+        auto body = parse_json_body(ctx.request, {"message_ids"});
         if (!body) return error_response(body.error());
         auto ids = required_ids(*body, "message_ids", messaging::kMaxAck);
         if (!ids) return error_response(ids.error());
@@ -685,7 +693,7 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
   router.add(session_route(
       "POST", "/api/v1/devices/{device_id}/messages/ack", "message.ack", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto body = parse_json_body(ctx.request);
+        auto body = parse_json_body(ctx.request, {"message_ids"});
         if (!body) return error_response(body.error());
         auto ids = required_ids(*body, "message_ids", messaging::kMaxAck);
         if (!ids) return error_response(ids.error());

@@ -16,10 +16,12 @@ inline HttpResponse no_content() {
   return r;
 }
 
-// Parses the JSON body, then runs `f(body)`; any Error becomes its JSON response.
+// Parses the JSON body, holding only the `accepted` fields (parse_json_body), then runs
+// `f(body)`; any Error becomes its JSON response.
 template <typename F>
-HttpResponse with_body(const RequestContext& ctx, F&& f) {
-  auto body = parse_json_body(ctx.request);
+HttpResponse with_body(const RequestContext& ctx, std::initializer_list<JsonField> accepted,
+                       F&& f) {
+  auto body = parse_json_body(ctx.request, accepted);
   if (!body) return error_response(body.error());
   Result<HttpResponse> r = f(*body);
   if (!r) return error_response(r.error());

@@ -12,14 +12,16 @@ namespace hippocrate::access {
 namespace {
 
 // Whose relationships a listing shows. An assistant sees the active relationships of the
-// practitioners who currently delegate to it.
+// practitioners who currently delegate to it. A practitioner does not see a pending link
+// request (`care request`, no invitation): listing it would tell an address with a
+// patient account from one without, for which no row exists; it appears once accepted.
 std::string where_for(std::string_view column) {
   if (column == "patient_id") return "c.patient_id = ?";
   if (column == "assistant_id") {
     return "c.status = 'active' AND c.practitioner_id IN (SELECT practitioner_id FROM "
            "delegations WHERE assistant_id = ? AND revoked_at IS NULL)";
   }
-  return "c.practitioner_id = ?";
+  return "c.practitioner_id = ? AND NOT (c.status = 'invited' AND c.invitation_id IS NULL)";
 }
 
 }  // namespace
@@ -35,10 +37,16 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
                                                                  const std::string& id,
                                                                  bool include_ended) {
   const std::string sql =
-      "SELECT c.id, c.status, c.practitioner_id, pr.display_name, COALESCE(c.patient_id, ''), "
-      "COALESCE(pa.display_name, ''), COALESCE(pa.email, i.email), c.created_at, "
-      "COALESCE(c.activated_at, 0), COALESCE(c.ended_at, 0) "
+      // While invited, the patient is shown as the invitation's address only (a
+      // practitioner's invitation to an existing patient account links it already).
+      "SELECT c.id, c.status, c.practitioner_id, pr.display_name, "
+      "CASE WHEN c.status = 'invited' THEN '' ELSE COALESCE(c.patient_id, '') END, "
+      "CASE WHEN c.status = 'invited' THEN '' ELSE COALESCE(pa.display_name, '') END, "
+      "CASE WHEN c.status = 'invited' THEN COALESCE(i.email, '') "
+      "ELSE COALESCE(pa.email, i.email) END, c.created_at, "
+      "COALESCE(c.activated_at, 0), COALESCE(c.ended_at, 0), po.name "
       "FROM care_relationships c JOIN accounts pr ON pr.id = c.practitioner_id "
+      "JOIN organisations po ON po.id = pr.organisation_id "
       "LEFT JOIN accounts pa ON pa.id = c.patient_id "
       "LEFT JOIN invitations i ON i.id = c.invitation_id "
       "WHERE " + where_for(column) + " AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
@@ -58,6 +66,7 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
       HIPPO_ASSIGN_OR_RETURN(c.created_at, row.int64(7));
       HIPPO_ASSIGN_OR_RETURN(c.activated_at, row.int64(8));
       HIPPO_ASSIGN_OR_RETURN(c.ended_at, row.int64(9));
+      HIPPO_ASSIGN_OR_RETURN(c.practitioner_organisation, row.text(10));
       out.push_back(std::move(c));
     }
     return out;
@@ -165,9 +174,16 @@ Status CareRelationships::request_link(const auth::SessionInfo& practitioner,
                      "patient_id = ? AND status <> 'ended' LIMIT 1",
                      {practitioner.account.id, patient.id}));
     if (existing) {
-      return Outcome{Error::conflict("care_relationship_exists",
-                                     "you already have an ongoing or pending care relationship "
-                                     "with this patient")};
+      // Nothing changes, and the answer is still the one of a request that was created: a
+      // second request must not tell an address with an account from one without.
+      if (audit_ != nullptr) {
+        auto r = audit_entry(practitioner, source_address, "care.request",
+                             patient_resource(patient.id), "failed",
+                             "care_relationship_exists");
+        r.at = clock_.now();
+        HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
+      }
+      return Outcome{};
     }
     const std::string id = random_id();
     HIPPO_RETURN_IF_ERROR(tx.execute(

@@ -21,6 +21,9 @@ struct CareRelationship {
   std::string status;  // invited | active | ended
   std::string practitioner_id;
   std::string practitioner_name;
+  // The practitioner's organisation: a patient may be linked to practitioners of several
+  // organisations and sees whose practice a request comes from before accepting it.
+  std::string practitioner_organisation;
   std::string patient_id;  // empty while invited
   std::string patient_name;
   std::string patient_email;

@@ -34,11 +34,10 @@ Result<Delegation> Delegations::grant(const auth::SessionInfo& practitioner,
         HIPPO_ASSIGN_OR_RETURN(Resource assistant, resolve_account_by_email(tx, email));
         const Decision decision = authorize(subject, "delegation.grant", assistant);
         std::optional<Error> refusal;
-        if (!decision) {
+        if (!decision || assistant.role != auth::Role::kAssistant) {
+          // Another organisation's account, no account, or a colleague of another role: one
+          // answer, so a grant cannot probe addresses or roles (the audit record says which).
           refusal = assistant_not_found();
-        } else if (assistant.role != auth::Role::kAssistant) {
-          refusal = Error::invalid_argument("not_an_assistant",
-                                            "delegation is only possible to an assistant account");
         } else {
           HIPPO_ASSIGN_OR_RETURN(
               auto existing, tx.query_one("SELECT 1 FROM delegations WHERE practitioner_id = ? "
@@ -53,7 +52,11 @@ Result<Delegation> Delegations::grant(const auth::SessionInfo& practitioner,
             assistant.exists && decision ? account_resource(assistant.id) : "account:unknown";
         if (refusal) {
           auto r = audit_entry(practitioner, source_address, "delegation.grant", resource,
-                               "denied", decision ? std::string(refusal->code()) : decision.reason);
+                               "denied",
+                               !decision ? decision.reason
+                               : assistant.role != auth::Role::kAssistant
+                                   ? std::string("not_an_assistant")
+                                   : std::string(refusal->code()));
           r.at = clock_.now();
           HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
           return Outcome{std::nullopt, std::move(refusal)};

@@ -195,6 +195,11 @@ class AuthService {
   const AuthConfig& config() const { return config_; }
 
  private:
+  // A wrong second factor (login, step-up, enrolment confirmation), after the attempt's own
+  // transaction rolled back: counted, a security event, the lock at the daily cap.
+  Status record_second_factor_failure(const std::string& account_id, const RequestOrigin& origin,
+                                      std::string_view during);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   AuthConfig config_;

@@ -58,6 +58,16 @@ struct AuthService::Impl {
                       std::string_view action, std::string resource, std::string_view result,
                       const RequestOrigin& origin, std::string detail = {}) const;
 
+  // An invitation from `practitioner` to an address that has the patient account
+  // `patient_id`: a pending care request ("invited", with the patient's id and
+  // `invitation_id`), unless an ongoing one exists (a pending one takes the invitation's
+  // id), audited "care.request" on the patient, which the patient accepts once signed in.
+  // In the practitioner's list it looks like an invitation to an address without an
+  // account (access::CareRelationships::list_in).
+  Status request_care_link(store::Transaction& tx, const SessionInfo& practitioner,
+                           const std::string& patient_id, const std::string& invitation_id,
+                           const RequestOrigin& origin) const;
+
   // Creates a session row and returns the token; `second_factor` marks it as having passed
   // the second factor (and a step-up when `step_up`).
   Result<LoginResult> create_session(store::Transaction& tx, const AccountView& account,
@@ -70,6 +80,21 @@ struct AuthService::Impl {
   std::int64_t absolute_seconds(Role role) const {
     return (is_staff(role) ? config.staff_absolute : config.patient_absolute).count();
   }
+
+  // The throttle before an attempt of `scope` (SECURITY-REQUIREMENTS "Attempts"), the same
+  // for login, step-up and second-factor confirmation: the (account, source) pair's delay,
+  // then the account's 24 h cap. Error: "too_many_attempts" (429).
+  Status check_attempts(store::Transaction& tx, std::string_view scope, const std::string& pair,
+                        const std::string& account_key) const;
+
+  // Records one failed attempt of `scope` on `pair` and `account_key`; for an existing
+  // account (`account_id` not empty), once the 24 h count reaches the cap, locks it: status
+  // 'locked', every session revoked, an "account_locked" event saying `lock_reason`. True
+  // when this call locked it: the caller then tells the session listeners, after the commit.
+  Result<bool> record_failed_attempt(store::Transaction& tx, std::string_view scope,
+                                     const std::string& pair, const std::string& account_key,
+                                     const std::string& account_id, const RequestOrigin& origin,
+                                     std::string_view lock_reason);
 
   // Verifies a TOTP code or a recovery code for `account_id` and consumes it (a TOTP step
   // or a recovery code is never accepted twice). Errors: "invalid_second_factor",

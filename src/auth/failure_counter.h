@@ -21,6 +21,11 @@
 
 namespace hippocrate::auth {
 
+// The two scopes: a login's or step-up's password, and a second factor (login, step-up,
+// enrolment confirmation).
+inline constexpr std::string_view kPasswordScope = "password";
+inline constexpr std::string_view kSecondFactorScope = "second_factor";
+
 struct FailureState {
   std::int64_t consecutive = 0;
   std::int64_t window_count = 0;

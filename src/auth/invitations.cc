@@ -130,27 +130,76 @@ Result<IssuedInvitation> AuthService::create_organisation(std::string_view organ
   });
 }
 
+Status AuthService::Impl::request_care_link(store::Transaction& tx,
+                                           const SessionInfo& practitioner,
+                                           const std::string& patient_id,
+                                           const std::string& invitation_id,
+                                           const RequestOrigin& origin) const {
+  HIPPO_ASSIGN_OR_RETURN(
+      auto ongoing,
+      tx.query_one("SELECT id, status FROM care_relationships WHERE practitioner_id = ? AND "
+                   "patient_id = ? AND status <> 'ended' LIMIT 1",
+                   {practitioner.account.id, patient_id}));
+  if (ongoing) {
+    HIPPO_ASSIGN_OR_RETURN(std::string id, ongoing->text(0));
+    HIPPO_ASSIGN_OR_RETURN(std::string status, ongoing->text(1));
+    // A pending request now shows in the practitioner's list as this invitation, as it
+    // would for an address without an account; an active one the practitioner knows.
+    if (status == "invited") {
+      HIPPO_RETURN_IF_ERROR(tx.execute(
+          "UPDATE care_relationships SET invitation_id = ? WHERE id = ?", {invitation_id, id}));
+    }
+    return ok_status();
+  }
+  const std::string relationship_id = random_id();
+  HIPPO_RETURN_IF_ERROR(tx.execute(
+      "INSERT INTO care_relationships (id, organisation_id, practitioner_id, patient_id, "
+      "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
+      "VALUES (?, ?, ?, ?, ?, 'invited', ?, NULL, NULL, NULL)",
+      {relationship_id, practitioner.account.organisation_id, practitioner.account.id,
+       patient_id, invitation_id, now()}));
+  return audit_action(tx, practitioner.account.id, "care.request", "patient:" + patient_id,
+                      "succeeded", origin,
+                      "care=" + relationship_id +
+                          " status=invited (invitation to an existing account)");
+}
+
 Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::string_view email,
                                              Role role, const RequestOrigin& origin) {
   if (!may_invite(inviter.account.role, role)) {
     return Error::permission_denied(
         "invitation_not_allowed",
-        std::string("a ") + std::string(role_name(inviter.account.role)) +
-            " cannot invite a " + std::string(role_name(role)));
+        role_with_article(inviter.account.role) + " cannot invite " + role_with_article(role));
   }
   HIPPO_ASSIGN_OR_RETURN(std::string normalized, normalize_email(email));
   auto& im = *impl_;
   return im.store.write([&](store::Transaction& tx) -> Result<IssuedInvitation> {
-    HIPPO_ASSIGN_OR_RETURN(auto existing,
-                           tx.query_one("SELECT 1 FROM accounts WHERE email = ?", {normalized}));
-    if (existing) {
-      return Error::conflict("email_taken", "an account already uses this e-mail address");
-    }
+    HIPPO_ASSIGN_OR_RETURN(
+        auto existing,
+        tx.query_one("SELECT id, role FROM accounts WHERE email = ?", {normalized}));
+    // The answer is the same whether or not an account uses the address (which addresses
+    // have an account, in any organisation, is not the inviter's to learn): an invitation
+    // is issued either way. Its acceptance by the address's owner says to sign in instead;
+    // a patient invited by a practitioner gets, in place, the same pending care request as
+    // `POST /api/v1/care-relationships`, which they accept or not once signed in.
     HIPPO_ASSIGN_OR_RETURN(
         auto inv, insert_invitation(tx, inviter.account.organisation_id, normalized, role,
                                     inviter.account.id, im.now(),
                                     im.config.invitation_lifetime.count()));
-    if (inviter.account.role == Role::kPractitioner && role == Role::kPatient) {
+    const bool care_invitation =
+        inviter.account.role == Role::kPractitioner && role == Role::kPatient;
+    if (existing) {
+      HIPPO_ASSIGN_OR_RETURN(std::string account_id, existing->text(0));
+      HIPPO_ASSIGN_OR_RETURN(std::string account_role, existing->text(1));
+      // On the existing account's record (its owner sees it), never on the inviter's own.
+      HIPPO_RETURN_IF_ERROR(im.audit_action(tx, inviter.account.id, "invitation.create",
+                                            "account:" + account_id, "failed", origin,
+                                            "email_taken"));
+      if (care_invitation && account_role == role_name(Role::kPatient)) {
+        HIPPO_RETURN_IF_ERROR(
+            im.request_care_link(tx, inviter, account_id, inv.invitation_id, origin));
+      }
+    } else if (care_invitation) {
       // The care relationship starts as "invited" and becomes active on acceptance.
       const std::string relationship_id = random_id();
       HIPPO_RETURN_IF_ERROR(tx.execute(
@@ -226,7 +275,11 @@ Result<AccountView> AuthService::accept_invitation(std::string_view token,
     if (consumed != 1) return invalid_invitation();
     HIPPO_ASSIGN_OR_RETURN(auto taken,
                            tx.query_one("SELECT 1 FROM accounts WHERE email = ?", {pending.email}));
-    if (taken) return Error::conflict("email_taken", "an account already uses this e-mail address");
+    if (taken) {
+      return Error::conflict("email_taken",
+                             "an account already uses this e-mail address: sign in with it "
+                             "instead (a practitioner's care request, if any, waits there)");
+    }
     const std::string account_id = random_id();
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "INSERT INTO accounts (id, organisation_id, email, display_name, role, password_hash, "

@@ -11,8 +11,8 @@
 namespace hippocrate::auth {
 namespace {
 
-constexpr std::string_view kPassword = "password";
-constexpr std::string_view kSecondFactor = "second_factor";
+constexpr std::string_view kPassword = kPasswordScope;
+constexpr std::string_view kSecondFactor = kSecondFactorScope;
 constexpr std::int64_t kLastSeenGranularity = 60;  // seconds between last_seen writes
 
 Error session_expired() {
@@ -71,27 +71,20 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
     im.hasher->dummy_verify(password);
   }
   if (!password_ok) {
-    HIPPO_RETURN_IF_ERROR(im.store.write([&](store::Transaction& tx) -> Status {
-      HIPPO_ASSIGN_OR_RETURN(std::int64_t daily,
-                             im.failures.record_failure(tx, kPassword, pair, acct));
+    const std::string id = before.account ? before.account->view.id : std::string();
+    HIPPO_ASSIGN_OR_RETURN(bool locked, im.store.write([&](store::Transaction& tx) -> Result<bool> {
       if (!before.account) {
         // Every authentication attempt is audited, even for an e-mail with no account.
         HIPPO_RETURN_IF_ERROR(im.audit_event(tx, "", "login_failed", origin, "unknown account"));
-      }
-      if (before.account) {
-        const std::string& id = before.account->view.id;
+      } else {
         HIPPO_RETURN_IF_ERROR(im.add_event(
             tx, id, "login_failed", origin,
             before.account->status == "active" ? "wrong password" : "account disabled"));
-        if (daily >= im.config.daily_cap) {
-          HIPPO_RETURN_IF_ERROR(tx.execute(
-              "UPDATE accounts SET status = 'locked' WHERE id = ? AND status = 'active'", {id}));
-          HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "account_locked", origin,
-                                             "too many failed passwords in 24 hours"));
-        }
       }
-      return ok_status();
+      return im.record_failed_attempt(tx, kPassword, pair, acct, id, origin,
+                                      "too many failed passwords in 24 hours");
     }));
+    if (locked) notify_sessions_ended({id, {}, {}});
     return invalid_credentials();
   }
   const Impl::AccountRecord& account = *before.account;
@@ -118,11 +111,7 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
                                       "enter the code from your authenticator app, or a "
                                       "recovery code");
       }
-      HIPPO_ASSIGN_OR_RETURN(auto wait, im.failures.wait_for(tx, kSecondFactor, factor_pair));
-      HIPPO_ASSIGN_OR_RETURN(auto daily,
-                             im.failures.daily_failures(tx, kSecondFactor, factor_acct));
-      if (wait.count() > 0) return too_many_attempts(wait.count());
-      if (daily >= im.config.daily_cap) return too_many_attempts(0);
+      HIPPO_RETURN_IF_ERROR(im.check_attempts(tx, kSecondFactor, factor_pair, factor_acct));
       auto verified = im.verify_second_factor(tx, id, factor);
       if (!verified) return verified.error();  // rolled back: the failure is recorded below
       HIPPO_RETURN_IF_ERROR(im.failures.record_success(tx, kSecondFactor, factor_pair));
@@ -147,20 +136,24 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
   });
   if (!result && result.error().code() == "invalid_second_factor") {
     // The login transaction rolled back; the failure is recorded on its own.
-    HIPPO_RETURN_IF_ERROR(im.store.write([&](store::Transaction& tx) -> Status {
-      HIPPO_ASSIGN_OR_RETURN(std::int64_t daily, im.failures.record_failure(
-                                                     tx, kSecondFactor, factor_pair, factor_acct));
-      HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "second_factor_failed", origin));
-      if (daily >= im.config.daily_cap) {
-        HIPPO_RETURN_IF_ERROR(tx.execute(
-            "UPDATE accounts SET status = 'locked' WHERE id = ? AND status = 'active'", {id}));
-        HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "account_locked", origin,
-                                           "too many failed second factors in 24 hours"));
-      }
-      return ok_status();
-    }));
+    HIPPO_RETURN_IF_ERROR(record_second_factor_failure(id, origin, ""));
   }
   return result;
+}
+
+Status AuthService::record_second_factor_failure(const std::string& account_id,
+                                                 const RequestOrigin& origin,
+                                                 std::string_view during) {
+  auto& im = *impl_;
+  HIPPO_ASSIGN_OR_RETURN(bool locked, im.store.write([&](store::Transaction& tx) -> Result<bool> {
+    HIPPO_RETURN_IF_ERROR(im.add_event(tx, account_id, "second_factor_failed", origin, during));
+    return im.record_failed_attempt(
+        tx, kSecondFactor, FailureCounter::pair_key(account_id, origin.source_address),
+        FailureCounter::account_key(account_id), account_id, origin,
+        "too many failed second factors in 24 hours");
+  }));
+  if (locked) notify_sessions_ended({account_id, {}, {}});
+  return ok_status();
 }
 
 Result<SessionInfo> AuthService::authenticate(std::string_view token,
@@ -229,28 +222,44 @@ Result<LoginResult> AuthService::step_up(const SessionInfo& session, const Secre
                                          const RequestOrigin& origin) {
   auto& im = *impl_;
   const std::string& id = session.account.id;
-  const std::string pair = FailureCounter::pair_key(id, origin.source_address);
+  // The counters, delays and lock of login (the same subjects: a stolen session cannot try
+  // passwords or codes faster than a login could, and its failures lock the account).
+  const std::string pair = FailureCounter::pair_key(session.account.email, origin.source_address);
   const std::string acct = FailureCounter::account_key(session.account.email);
-  HIPPO_ASSIGN_OR_RETURN(auto record, im.store.read([&](store::Transaction& tx) {
-    return im.load_account(tx, "id", id);
-  }));
-  if (!record) return session_expired();
+  const std::string factor_pair = FailureCounter::pair_key(id, origin.source_address);
+  const std::string factor_acct = FailureCounter::account_key(id);
+  if (password.size() > kPasswordMaxBytes) return invalid_credentials();
+  HIPPO_ASSIGN_OR_RETURN(
+      auto record,
+      im.store.read([&](store::Transaction& tx) -> Result<std::optional<Impl::AccountRecord>> {
+        HIPPO_RETURN_IF_ERROR(im.check_attempts(tx, kPassword, pair, acct));
+        return im.load_account(tx, "id", id);
+      }));
+  if (!record || record->status != "active") return session_expired();
   HIPPO_ASSIGN_OR_RETURN(bool ok, im.hasher->verify(password, record->password_hash));
   if (!ok) {
-    HIPPO_RETURN_IF_ERROR(im.store.write([&](store::Transaction& tx) -> Status {
-      HIPPO_RETURN_IF_ERROR(im.failures.record_failure(tx, kPassword, pair, acct));
-      return im.add_event(tx, id, "step_up_failed", origin, "wrong password");
+    HIPPO_ASSIGN_OR_RETURN(bool locked, im.store.write([&](store::Transaction& tx) -> Result<bool> {
+      HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "step_up_failed", origin, "wrong password"));
+      return im.record_failed_attempt(tx, kPassword, pair, acct, id, origin,
+                                      "too many failed passwords in 24 hours (step-up)");
     }));
+    if (locked) {
+      notify_sessions_ended({id, {}, {}});
+      return too_many_attempts(0);
+    }
     return Error::unauthenticated("invalid_credentials", "the password is incorrect");
   }
   auto result = im.store.write([&](store::Transaction& tx) -> Result<LoginResult> {
+    HIPPO_RETURN_IF_ERROR(im.failures.record_success(tx, kPassword, pair));
     if (record->view.second_factor) {
       if (!has_factor(factor)) {
         return Error::unauthenticated("second_factor_required",
                                       "enter the code from your authenticator app, or a "
                                       "recovery code");
       }
+      HIPPO_RETURN_IF_ERROR(im.check_attempts(tx, kSecondFactor, factor_pair, factor_acct));
       HIPPO_RETURN_IF_ERROR(im.verify_second_factor(tx, id, factor));
+      HIPPO_RETURN_IF_ERROR(im.failures.record_success(tx, kSecondFactor, factor_pair));
     }
     // Rotation: the old session ends, a new token carries the step-up.
     HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?",
@@ -263,11 +272,7 @@ Result<LoginResult> AuthService::step_up(const SessionInfo& session, const Secre
     return r;
   });
   if (!result && result.error().code() == "invalid_second_factor") {
-    HIPPO_RETURN_IF_ERROR(im.store.write([&](store::Transaction& tx) -> Status {
-      HIPPO_RETURN_IF_ERROR(im.failures.record_failure(
-          tx, kSecondFactor, pair, FailureCounter::account_key(id)));
-      return im.add_event(tx, id, "second_factor_failed", origin, "during step-up");
-    }));
+    HIPPO_RETURN_IF_ERROR(record_second_factor_failure(id, origin, "during step-up"));
   }
   return result;
 }

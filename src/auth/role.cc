@@ -13,6 +13,12 @@ std::string_view role_name(Role role) {
   return "patient";
 }
 
+std::string role_with_article(Role role) {
+  const std::string_view name = role_name(role);
+  const bool vowel = std::string_view("aeiou").find(name.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(name);
+}
+
 std::optional<Role> parse_role(std::string_view name) {
   for (Role r : {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient,
                  Role::kAuditor}) {

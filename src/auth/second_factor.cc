@@ -15,10 +15,21 @@ namespace {
 
 constexpr std::string_view kIssuer = "Hippocrate";
 
+// One code, "invalid_second_factor", with words for what was presented.
 Error invalid_second_factor() {
   return Error::unauthenticated("invalid_second_factor",
                                 "the code is not valid; check your authenticator app's clock, "
                                 "or use one of your recovery codes");
+}
+Error invalid_recovery_code() {
+  return Error::unauthenticated("invalid_second_factor",
+                                "this recovery code is not valid or was already used (each "
+                                "code works once); try another one, or your authenticator app");
+}
+Error invalid_first_code() {
+  return Error::unauthenticated("invalid_second_factor",
+                                "the code is not valid; enter the 6 digits your authenticator "
+                                "app shows now for Hippocrate, and check that its clock is right");
 }
 
 }  // namespace
@@ -28,14 +39,14 @@ Status AuthService::Impl::verify_second_factor(store::Transaction& tx,
                                                const SecondFactor& factor) const {
   if (factor.recovery_code) {
     const std::string normalized = normalize_recovery_code(*factor.recovery_code);
-    if (normalized.empty()) return invalid_second_factor();
+    if (normalized.empty()) return invalid_recovery_code();
     const auto hash = hash_recovery_code(pepper, normalized);
     HIPPO_ASSIGN_OR_RETURN(
         std::int64_t used,
         tx.execute("UPDATE recovery_codes SET used_at = ? WHERE account_id = ? AND "
                    "code_hash = ? AND used_at IS NULL",
                    {now(), account_id, Bytes(hash.begin(), hash.end())}));
-    if (used != 1) return invalid_second_factor();
+    if (used != 1) return invalid_recovery_code();
     return ok_status();
   }
   if (!factor.totp_code) return invalid_second_factor();
@@ -93,7 +104,12 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
   auto& im = *impl_;
   std::vector<SecretBytes> codes;
   for (auto& c : generate_recovery_codes(kRecoveryCodeCount)) codes.push_back(std::move(c));
+  // The counters, delays and lock of a login's second factor.
+  const std::string pair =
+      FailureCounter::pair_key(session.account.id, origin.source_address);
+  const std::string acct = FailureCounter::account_key(session.account.id);
   auto result = im.store.write([&](store::Transaction& tx) -> Status {
+    HIPPO_RETURN_IF_ERROR(im.check_attempts(tx, kSecondFactorScope, pair, acct));
     HIPPO_ASSIGN_OR_RETURN(
         auto row, tx.query_one("SELECT secret_sealed, last_used_step FROM totp_factors WHERE "
                                "account_id = ? AND confirmed_at IS NULL",
@@ -108,7 +124,7 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
                                                 im.secrets_key, sealed,
                                                 as_bytes(session.account.id)));
     auto step = verify_totp(key, code, im.clock.now(), last_step);
-    if (!step) return invalid_second_factor();
+    if (!step) return invalid_first_code();
     const std::int64_t now = im.now();
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "UPDATE totp_factors SET confirmed_at = ?, last_used_step = ? WHERE account_id = ?",
@@ -124,8 +140,13 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
     // This session has just proven the factor.
     HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE sessions SET second_factor_at = ? WHERE id = ?",
                                      {now, session.session_id}));
+    HIPPO_RETURN_IF_ERROR(im.failures.record_success(tx, kSecondFactorScope, pair));
     return im.add_event(tx, session.account.id, "second_factor_enrolled", origin, "totp");
   });
+  if (!result && result.error().code() == "invalid_second_factor") {
+    HIPPO_RETURN_IF_ERROR(
+        record_second_factor_failure(session.account.id, origin, "during enrolment"));
+  }
   if (!result) return std::move(result).error();
   return codes;
 }

@@ -224,9 +224,94 @@ TEST_F(AuthServiceTest, TwentyFiveFailuresInADayLockTheAccountAndTellTheOwner) {
   }
   EXPECT_EQ(failures, 25);
   EXPECT_TRUE(lock_event);
-  // The owner's existing session ends with the lock.
+  // The owner's existing session ends with the lock (revoked: an unlock does not revive it).
   EXPECT_EQ(auth_->authenticate(owner.token.text.view(), from()).error().code(),
-            "session_expired");
+            "invalid_token");
+}
+
+TEST_F(AuthServiceTest, StepUpSharesTheLoginsCountersDelaysAndLock) {
+  auto owner = admin_without_factor();
+  auto stolen = auth_->login("admin@example.org", pw(kStrong), {}, from("10.7.7.7"));
+  ASSERT_TRUE(stolen.ok());
+  std::vector<SessionsEnded> ended;
+  auth_->add_sessions_ended_listener([&](const SessionsEnded& e) { ended.push_back(e); });
+  // Step-up failures count with the login's: after 4 logins and 1 step-up, a wait.
+  for (int i = 0; i < 4; ++i) {
+    (void)auth_->login("admin@example.org", pw("wrong wrong wrong"), {}, from("10.7.7.7"));
+  }
+  EXPECT_EQ(auth_->step_up(stolen->session, pw("wrong wrong wrong"), {}, from("10.7.7.7"))
+                .error()
+                .code(),
+            "invalid_credentials");
+  EXPECT_EQ(auth_->step_up(stolen->session, pw(kStrong), {}, from("10.7.7.7")).error().code(),
+            "too_many_attempts");
+  // From many sources, the 25th failure in 24 h locks the account and ends its sessions.
+  for (int i = 0; i < 19; ++i) {
+    EXPECT_EQ(auth_->step_up(stolen->session, pw("wrong wrong wrong"), {},
+                             from("10.8.0." + std::to_string(i)))
+                  .error()
+                  .code(),
+              "invalid_credentials");
+  }
+  EXPECT_TRUE(ended.empty());
+  EXPECT_EQ(auth_->step_up(stolen->session, pw("wrong wrong wrong"), {}, from("10.8.1.1"))
+                .error()
+                .code(),
+            "too_many_attempts");
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].account_id, owner.session.account.id);
+  EXPECT_TRUE(ended[0].session_id.empty());  // all of them
+  EXPECT_EQ(auth_->authenticate(owner.token.text.view(), from()).error().code(), "invalid_token");
+  EXPECT_EQ(auth_->authenticate(stolen->token.text.view(), from()).error().code(),
+            "invalid_token");
+  EXPECT_EQ(auth_->login("admin@example.org", pw(kStrong), {}, from("10.9.9.9")).error().code(),
+            "too_many_attempts");
+}
+
+TEST_F(AuthServiceTest, WrongCodesDuringStepUpAndEnrolmentAreCounted) {
+  auto first = admin_without_factor();
+  auto e = auth_->begin_totp_enrolment(first.session);
+  ASSERT_TRUE(e.ok());
+  for (int i = 0; i < 5; ++i) {
+    auto r = auth_->confirm_totp(first.session, "000000", from());
+    EXPECT_EQ(r.error().code(), "invalid_second_factor");
+    EXPECT_EQ(r.error().message().find("recovery"), std::string::npos);  // none exist yet
+  }
+  auto secret = SecretBytes::from(*base32_decode(e->secret_base32));
+  EXPECT_EQ(auth_->confirm_totp(first.session, totp_at(secret, clock_.now()), from())
+                .error()
+                .code(),
+            "too_many_attempts");
+  clock_.advance(61s);
+  ASSERT_TRUE(auth_->confirm_totp(first.session, totp_at(secret, clock_.now()), from()).ok());
+  // Step-up codes count with the login's second-factor counter.
+  clock_.advance(30s);
+  auto me = *auth_->authenticate(first.token.text.view(), from());
+  SecondFactor bad{"000000", std::nullopt};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(auth_->login("admin@example.org", pw(kStrong), bad, from()).error().code(),
+              "invalid_second_factor");
+  }
+  EXPECT_EQ(auth_->step_up(me, pw(kStrong), bad, from()).error().code(), "invalid_second_factor");
+  SecondFactor good{totp_at(secret, clock_.now()), std::nullopt};
+  EXPECT_EQ(auth_->step_up(me, pw(kStrong), good, from()).error().code(), "too_many_attempts");
+}
+
+TEST_F(AuthServiceTest, SecondFactorMessagesFitWhatWasPresented) {
+  auto first = admin_without_factor();
+  enrol_totp(first.session);
+  SecondFactor rc{std::nullopt, std::string(recovery_codes_[0].view())};
+  ASSERT_TRUE(auth_->login("admin@example.org", pw(kStrong), rc, from()).ok());
+  auto used = auth_->login("admin@example.org", pw(kStrong), rc, from());
+  EXPECT_EQ(used.error().code(), "invalid_second_factor");
+  EXPECT_NE(used.error().message().find("already used"), std::string::npos);
+  EXPECT_EQ(used.error().message().find("clock"), std::string::npos);
+  SecondFactor code{"000000", std::nullopt};
+  auto wrong = auth_->login("admin@example.org", pw(kStrong), code, from());
+  EXPECT_NE(wrong.error().message().find("clock"), std::string::npos);
+  auto me = *auth_->authenticate(first.token.text.view(), from());
+  EXPECT_EQ(auth_->invite(me, "p@example.org", Role::kPatient, from()).error().message(),
+            "an admin cannot invite a patient");
 }
 
 TEST_F(AuthServiceTest, AnAdministratorUnlocksALockedAccountOfItsOrganisation) {
@@ -354,7 +439,13 @@ TEST_F(AuthServiceTest, InvitationRolesFollowLeastPrivilege) {
                 .code(),
             "invitation_not_allowed");
   EXPECT_TRUE(auth_->invite(doc->session, "pat@example.org", Role::kPatient, from()).ok());
-  EXPECT_EQ(auth_->invite(me, "DOC@example.org", Role::kAuditor, from()).error().code(),
+  // An address that has an account gets an invitation like any other (nothing revealed);
+  // only its acceptance, by the address's owner, says to sign in instead.
+  auto taken = auth_->invite(me, "DOC@example.org", Role::kAuditor, from());
+  ASSERT_TRUE(taken.ok()) << taken.error().to_string();
+  EXPECT_EQ(auth_->accept_invitation(taken->token.text.view(), "Dr Bernard", pw(kStrong2), from())
+                .error()
+                .code(),
             "email_taken");
 }
 

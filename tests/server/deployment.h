@@ -35,7 +35,8 @@ inline constexpr const char* kTestPassword = "correct horse battery staple orbit
 
 class Deployment {
  public:
-  explicit Deployment(const std::function<void(server::Router&, Deployment&)>& extra_routes = {}) {
+  explicit Deployment(const std::function<void(server::Router&, Deployment&)>& extra_routes = {},
+                      auth::AuthConfig auth_config = {}) {
     store::StoreOptions o;
     o.url = (dir_.path() / "d.db").string();
     o.clock = &clock;
@@ -44,7 +45,7 @@ class Deployment {
         *store, clock,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
-        crypto::random_secret(32), crypto::random_secret(32));
+        crypto::random_secret(32), crypto::random_secret(32), auth_config);
     audit_log = std::make_unique<audit::AuditLog>(clock, crypto::random_secret(32));
     auth->set_audit_log(audit_log.get());
     care = std::make_unique<access::CareRelationships>(*store, clock);
@@ -97,6 +98,21 @@ class Deployment {
     }
     auto r = auth->login(email, SecretBytes::from(std::string_view(kTestPassword)), f, origin());
     if (!r) throw std::runtime_error(email + ": " + r.error().to_string());
+    return std::move(*r);
+  }
+
+  // The current TOTP code of a staff account created by accept().
+  std::string totp_code(const std::string& email) {
+    return auth::totp_at(secrets_.at(email), clock.now());
+  }
+
+  // One HTTP call with `headers` only (no fresh session): for a token the test keeps.
+  client::ClientResponse call_with(const std::string& method, const std::string& target,
+                                   const std::string& body,
+                                   std::vector<std::pair<std::string, std::string>> headers) {
+    auto c = server->client();
+    auto r = c.request(method, target, body, std::move(headers));
+    if (!r) throw std::runtime_error(target + ": " + r.error().to_string());
     return std::move(*r);
   }
 

@@ -189,8 +189,9 @@ TEST_F(ObjectLevelTest, DelegationStaysInsideTheOrganisation) {
   EXPECT_EQ(unknown.body, cross.body);  // another organisation's account is not revealed
   auto not_assistant = dep_.call("doc@a.org", "POST", "/api/v1/delegations",
                                  R"({"assistant_email":"doc2@a.org"})");
-  EXPECT_EQ(not_assistant.status, 400) << not_assistant.body;
-  EXPECT_EQ(Deployment::code_of(not_assistant), "not_an_assistant");
+  // A colleague of another role gets the same answer: a grant does not probe roles.
+  EXPECT_EQ(not_assistant.status, 404) << not_assistant.body;
+  EXPECT_EQ(not_assistant.body, cross.body);
   auto twice = dep_.call("doc@a.org", "POST", "/api/v1/delegations",
                          R"({"assistant_email":"assist@a.org"})");
   EXPECT_EQ(twice.status, 409);
@@ -287,6 +288,90 @@ TEST_F(ObjectLevelTest, LinkRequestsNeedThePatientsConsentAndRevealNothing) {
                 .status,
             204);
   EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 404);
+}
+
+// Issue 25.3 / 22.3: no answer, listing or refusal tells a practitioner or an administrator
+// which addresses have an account, in their organisation or another.
+TEST_F(ObjectLevelTest, RepeatedRequestsAndInvitationsRevealNoAccount) {
+  const auto patients_before = dep_.call("doc@b.org", "GET", "/api/v1/patients").body;
+  // A repeated request answers like the first, for a real patient and for nobody.
+  std::vector<std::string> answers;
+  for (const char* email : {"p-none@x.org", "p-none@x.org", "nobody@x.org", "nobody@x.org"}) {
+    auto r = dep_.call("doc@b.org", "POST", "/api/v1/care-relationships",
+                       std::string(R"({"patient_email":")") + email + "\"}");
+    EXPECT_EQ(r.status, 202) << email << ": " << r.body;
+    answers.push_back(r.body);
+  }
+  EXPECT_EQ(answers[1], answers[0]);
+  EXPECT_EQ(answers[2], answers[0]);
+  EXPECT_EQ(answers[3], answers[0]);
+  // A pending request is not listed to the practitioner before the patient accepts it.
+  EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients").body, patients_before);
+
+  // An invitation to another organisation's patient answers like one to a new address...
+  auto existing = dep_.call("doc@b.org", "POST", "/api/v1/invitations",
+                            R"({"email":"p-active@x.org","role":"patient"})");
+  auto fresh = dep_.call("doc@b.org", "POST", "/api/v1/invitations",
+                         R"({"email":"fresh@x.org","role":"patient"})");
+  ASSERT_EQ(existing.status, 201) << existing.body;
+  ASSERT_EQ(fresh.status, 201) << fresh.body;
+  auto keys = [](const client::ClientResponse& r) {
+    std::vector<std::string> out;
+    for (const auto& kv : boost::json::parse(r.body).as_object()) out.emplace_back(kv.key());
+    return out;
+  };
+  EXPECT_EQ(keys(existing), keys(fresh));
+  // ... and both show in the practitioner's list the same way: the address, no name or id.
+  auto list = boost::json::parse(dep_.call("doc@b.org", "GET", "/api/v1/patients").body);
+  std::map<std::string, std::string> shown;  // e-mail → "status|patient id|name"
+  for (const auto& c : list.at("patients").as_array()) {
+    const auto& p = c.at("patient").as_object();
+    shown[std::string(p.at("email").as_string())] =
+        std::string(c.at("status").as_string()) + "|" + std::string(p.at("id").as_string()) +
+        "|" + std::string(p.at("display_name").as_string());
+  }
+  EXPECT_EQ(shown["p-active@x.org"], "invited||");
+  EXPECT_EQ(shown["fresh@x.org"], "invited||");
+  EXPECT_EQ(shown.count("p-none@x.org"), 0u);  // the care request stays unlisted
+
+  // The existing patient sees who asks, and from which organisation, before accepting.
+  auto mine = boost::json::parse(
+      dep_.call("p-active@x.org", "GET", "/api/v1/practitioners?include_ended=true").body);
+  std::string request_id;
+  for (const auto& c : mine.at("practitioners").as_array()) {
+    const auto& pr = c.at("practitioner").as_object();
+    if (c.at("status").as_string() == "invited" && pr.at("id").as_string() == id("doc@b.org")) {
+      request_id = std::string(c.at("id").as_string());
+      EXPECT_EQ(pr.at("organisation").as_string(), "Cabinet B");
+    }
+  }
+  ASSERT_FALSE(request_id.empty()) << boost::json::serialize(mine);
+  // Its invitation token cannot create a second account: the owner is told to sign in.
+  const std::string token(boost::json::parse(existing.body).at("token").as_string());
+  auto second = dep_.call("", "POST", "/api/v1/invitations/accept",
+                          R"({"token":")" + token + R"(","display_name":"X","password":")" +
+                              testing::kTestPassword + "\"}");
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_EQ(Deployment::code_of(second), "email_taken");
+  EXPECT_NE(second.body.find("sign in"), std::string::npos) << second.body;
+  // No access before the patient accepts; access after.
+  EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 404);
+  ASSERT_EQ(dep_.call("p-active@x.org", "POST",
+                      "/api/v1/care-relationships/" + request_id + "/accept")
+                .status,
+            204);
+  EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 200);
+
+  // An administrator inviting another organisation's practitioner learns nothing either.
+  auto staff = dep_.call("admin@b.org", "POST", "/api/v1/invitations",
+                         R"({"email":"doc@a.org","role":"practitioner"})");
+  auto new_staff = dep_.call("admin@b.org", "POST", "/api/v1/invitations",
+                             R"({"email":"new-doc@b.org","role":"practitioner"})");
+  EXPECT_EQ(staff.status, 201) << staff.body;
+  EXPECT_EQ(keys(staff), keys(new_staff));
+  // The address's owner is told in its own record; the inviter's shows nothing different.
+  EXPECT_EQ(dep_.audit_records("invitation.create", "failed", "account:" + id("doc@a.org")).size(),
+            1u);
 }
 
 TEST_F(ObjectLevelTest, AuditorsSearchTheirOwnOrganisationOnly) {

@@ -27,7 +27,8 @@ json::object relationship_json(const access::CareRelationship& c, bool for_pract
                                 {"email", c.patient_email}};
   } else {
     o["practitioner"] = json::object{{"id", c.practitioner_id},
-                                     {"display_name", c.practitioner_name}};
+                                     {"display_name", c.practitioner_name},
+                                     {"organisation", c.practitioner_organisation}};
   }
   return o;
 }

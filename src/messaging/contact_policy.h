@@ -45,4 +45,13 @@ Result<std::vector<Contact>> contacts_of(store::Transaction& tx, const Actor& ac
 // The error every refusal answers with (403 "contact_not_permitted").
 Error contact_not_permitted();
 
+// Whether an active device of `recipient` still holds an envelope of a message `sender`
+// sent to it. Such a message passed the contact policy when the server accepted it; this
+// is the one exception to the policy, for reading `sender`'s signed device list only
+// (DeviceDirectory::devices_of), so that the recipient can authenticate the sending device
+// and read what was accepted before a care relationship ended (docs/messaging.md
+// "Devices"). Never for sending, claiming prekeys or listing contacts.
+Result<bool> has_pending_messages_from(store::Transaction& tx, std::string_view recipient,
+                                       std::string_view sender);
+
 }  // namespace hippocrate::messaging

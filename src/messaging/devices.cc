@@ -243,15 +243,27 @@ Result<DeviceListing> DeviceDirectory::own_devices(const Actor& actor) {
 Result<DeviceListing> DeviceDirectory::devices_of(const Actor& actor,
                                                   const std::string& account_id) {
   std::string refusal;
+  bool for_pending = false;
   auto out = store_.read([&](store::Transaction& tx) -> Result<DeviceListing> {
     HIPPO_ASSIGN_OR_RETURN(access::Decision d, contact_policy(tx, actor, account_id));
     if (!d) {
       refusal = d.reason;
-      return DeviceListing{};
+      // Messages accepted before the refusal stay readable (contact_policy.h).
+      HIPPO_ASSIGN_OR_RETURN(for_pending,
+                             has_pending_messages_from(tx, actor.account_id, account_id));
+      if (!for_pending) return DeviceListing{};
     }
     return listing(tx, account_id, false);
   });
   if (!out || refusal.empty()) return out;
+  if (for_pending) {  // an exception to the policy: audited, with the policy's reason
+    HIPPO_RETURN_IF_ERROR(store_.write([&](store::Transaction& tx) {
+      return audit_.append(tx, detail::record(actor, "device.list",
+                                              detail::account_resource(account_id), "allowed",
+                                              "reason=pending_messages,policy=" + refusal));
+    }));
+    return out;
+  }
   HIPPO_RETURN_IF_ERROR(store_.write([&](store::Transaction& tx) {
     return audit_.append(tx, detail::record(actor, "device.list",
                                             detail::account_resource(account_id), "denied",

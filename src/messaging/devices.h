@@ -62,7 +62,9 @@ class DeviceDirectory {
   // One's own devices, revoked ones included.
   Result<DeviceListing> own_devices(const Actor& actor);
   // The current devices of `account_id`: oneself, or an account the contact policy
-  // allows; otherwise contact_not_permitted (the refusal is audited).
+  // allows, or one whose messages to the actor still wait in the actor's mailboxes
+  // (has_pending_messages_from, audited as allowed with the policy's reason); otherwise
+  // contact_not_permitted (the refusal is audited).
   Result<DeviceListing> devices_of(const Actor& actor, const std::string& account_id);
   // The accounts `actor` may message (contacts_of). Each patient listed to someone else is
   // audited like a patient list read ("contacts.list" on patient:<id>), in the same

@@ -87,6 +87,49 @@ TEST_F(DevicesTest, RevocationDropsTheMailboxPrekeysAndTheLiveConnection) {
   EXPECT_TRUE(own->devices[0].revoked_at.has_value());
 }
 
+// Ending a care relationship must not make the messages it let through unreadable: their
+// recipient still reads the sender's signed device list (to authenticate the sending
+// device) while such a message waits in its mailbox, audited as an exception; nothing
+// else of the policy is relaxed (issue 22.7).
+TEST_F(DevicesTest, ARecipientReadsTheSendersListWhileMessagesAcceptedBeforeTheEndWait) {
+  const std::string pd = add_device(patient_);
+  const std::string dd = add_device(doc_);
+  const SendRequest sent = message_to(doc_, dd, patient_);
+  ASSERT_OK(service_->mailbox().send(doc_, sent));
+  ASSERT_OK(store_->write([&](store::Transaction& tx) -> Status {
+    auto r = tx.execute("UPDATE care_relationships SET status = 'ended' WHERE id = ?",
+                        {active_care_id_});
+    if (!r) return r.error();
+    return ok_status();
+  }));
+  auto& devices = service_->devices();
+  auto listing = devices.devices_of(patient_, doc_.account_id);
+  ASSERT_TRUE(listing.ok()) << listing.error().to_string();
+  ASSERT_EQ(listing->devices.size(), 1u);
+  EXPECT_EQ(listing->devices[0].device_id, dd);
+  EXPECT_EQ(*listing->device_list, to_bytes("signed list of " + doc_.account_id));
+  auto records = audit_records("device.list");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].record.result, "allowed");
+  EXPECT_EQ(records[0].record.detail,
+            "reason=pending_messages,policy=no_active_care_relationship");
+  // Only the recipient of the waiting message, only the list: the sender does not read the
+  // patient's list, nobody else reads the practitioner's, and prekeys are not handed out.
+  EXPECT_ERROR_CODE(devices.devices_of(doc_, patient_.account_id), "contact_not_permitted");
+  EXPECT_ERROR_CODE(devices.devices_of(patient2_, doc_.account_id), "contact_not_permitted");
+  EXPECT_ERROR_CODE(service_->prekeys().claim(patient_, doc_.account_id, {}),
+                    "contact_not_permitted");
+  EXPECT_ERROR_CODE(service_->mailbox().send(patient_, message_to(patient_, pd, doc_)),
+                    "contact_not_permitted");
+  // Once acknowledged, the exception is gone.
+  ASSERT_OK(service_->mailbox().ack(patient_, pd, {sent.message_id}));
+  EXPECT_ERROR_CODE(devices.devices_of(patient_, doc_.account_id), "contact_not_permitted");
+  records = audit_records("device.list");
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records[0].record.result, "denied");
+  EXPECT_EQ(records[0].record.detail, "reason=no_active_care_relationship");
+}
+
 class PrekeysTest : public MessagingFixture {};
 
 TEST_F(PrekeysTest, EachOneTimePrekeyIsHandedOutOnce) {

@@ -91,6 +91,15 @@ class Reader {
 
 bool is_zero_id(const std::string& hex) { return hex == std::string(kIdHexLength, '0'); }
 
+// An error code as frames carry it: 1..kMaxErrorCodeBytes of [a-z0-9_] (every stable code is
+// snake_case; nothing else reaches a client's terminal through a frame).
+bool is_error_code(std::string_view code) {
+  return !code.empty() && code.size() <= kMaxErrorCodeBytes &&
+         std::all_of(code.begin(), code.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+         });
+}
+
 Result<std::string> encode_one(const Deliver& f) {
   return encode_deliver(f.message_id, f.sender_account, f.sender_device, f.stored_at,
                         f.ciphertext);
@@ -131,9 +140,11 @@ Result<std::string> encode_one(const SendResult& f) {
   return w.take();
 }
 
+// Accounts leave in ascending order (the map's; lower-case hex sorts like the raw bytes),
+// and so do each account's device ids (sorted here): a set has one encoding.
 Result<std::string> encode_one(const ErrorFrame& f) {
-  if (f.code.empty() || f.code.size() > kMaxErrorCodeBytes) {
-    return field_error("the error code size is out of range");
+  if (!is_error_code(f.code)) {
+    return field_error("the error code is not 1..64 bytes of [a-z0-9_]");
   }
   Writer w(FrameType::kError);
   if (f.message_id.empty()) {
@@ -147,10 +158,16 @@ Result<std::string> encode_one(const ErrorFrame& f) {
   }
   w.bytes(as_bytes(f.code));
   w.u32(static_cast<std::uint32_t>(f.devices.size()));
+  std::vector<std::string_view> sorted;
   for (const auto& [account, devices] : f.devices) {
     HIPPO_RETURN_IF_ERROR(w.id(account));
-    w.u32(static_cast<std::uint32_t>(devices.size()));
-    for (const auto& d : devices) HIPPO_RETURN_IF_ERROR(w.id(d));
+    sorted.assign(devices.begin(), devices.end());
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      return field_error("a device id appears twice for one account");
+    }
+    w.u32(static_cast<std::uint32_t>(sorted.size()));
+    for (const auto d : sorted) HIPPO_RETURN_IF_ERROR(w.id(d));
   }
   return w.take();
 }
@@ -198,26 +215,34 @@ Result<Frame> decode_send_result(Reader& r) {
   return Frame(std::move(f));
 }
 
+// Only the encoder's form: accounts, and each account's device ids, strictly ascending (no
+// repeat, no other order a map would silently re-sort), and a snake_case code.
 Result<Frame> decode_error(Reader& r) {
   ErrorFrame f;
   HIPPO_ASSIGN_OR_RETURN(f.message_id, r.id());
   if (is_zero_id(f.message_id)) f.message_id.clear();
   HIPPO_ASSIGN_OR_RETURN(Bytes code, r.bytes(1, kMaxErrorCodeBytes));
   f.code.assign(code.begin(), code.end());
+  if (!is_error_code(f.code)) return malformed("the error code is not snake_case");
   HIPPO_ASSIGN_OR_RETURN(std::uint32_t accounts, r.u32());
   if (accounts > kMaxEnvelopes) return malformed("the account count is out of range");
   for (std::uint32_t i = 0; i < accounts; ++i) {
     HIPPO_ASSIGN_OR_RETURN(auto account, r.id());
+    // Lower-case hex of equal length compares like the raw bytes.
+    if (!f.devices.empty() && account <= f.devices.rbegin()->first) {
+      return malformed("the accounts are not in strictly ascending order");
+    }
     HIPPO_ASSIGN_OR_RETURN(std::uint32_t n, r.u32());
     if (n > kMaxEnvelopes) return malformed("the device count is out of range");
     std::vector<std::string> devices;
     for (std::uint32_t j = 0; j < n; ++j) {
       HIPPO_ASSIGN_OR_RETURN(auto d, r.id());
+      if (!devices.empty() && d <= devices.back()) {
+        return malformed("the device ids are not in strictly ascending order");
+      }
       devices.push_back(std::move(d));
     }
-    if (!f.devices.emplace(std::move(account), std::move(devices)).second) {
-      return malformed("an account appears twice");
-    }
+    f.devices.emplace_hint(f.devices.end(), std::move(account), std::move(devices));
   }
   return Frame(std::move(f));
 }

@@ -5,9 +5,14 @@
 //   frame = u8 version (1) ‖ u8 type ‖ body; integers big-endian; an id is 16 raw bytes
 //   (the 32-hex id decoded); variable fields are u32 length ‖ bytes.
 //
-// Decoding is strict: truncation, trailing bytes, counts or lengths outside the limits
-// are "malformed_frame"; another version is "unsupported_frame_version"; an unknown type
-// "unknown_frame_type" (all invalid_argument). Thread-safe (no state).
+// Decoding is strict: it accepts only the bytes the encoder produces, so decode(b) succeeds
+// only when encode(decode(b)) == b, and two readers of a frame cannot disagree on it.
+// Truncation, trailing bytes, counts or lengths outside the limits, an error frame whose
+// accounts, or one account's device ids, are not strictly ascending (repeats included), or
+// whose code is not snake_case are "malformed_frame"; another version is
+// "unsupported_frame_version"; an unknown type "unknown_frame_type" (all invalid_argument).
+// The order of a send's envelopes and of an ack's ids is the sender's and is kept (the
+// mailbox refuses an envelope set naming a device twice). Thread-safe (no state).
 #pragma once
 
 #include <cstdint>
@@ -73,8 +78,9 @@ struct SendResult {
 
 struct ErrorFrame {
   std::string message_id;  // empty: not about a message (encoded as 16 zero bytes)
-  std::string code;        // stable snake_case code, 1..kMaxErrorCodeBytes ASCII bytes
-  // account id → device ids (filled for device_list_mismatch).
+  std::string code;        // stable snake_case code: 1..kMaxErrorCodeBytes of [a-z0-9_]
+  // account id → device ids (filled for device_list_mismatch): sets, encoded in ascending
+  // order (the encoder sorts each list and refuses a repeat), decoded sorted.
   std::map<std::string, std::vector<std::string>> devices;
   friend bool operator==(const ErrorFrame&, const ErrorFrame&) = default;
 };
@@ -82,8 +88,9 @@ struct ErrorFrame {
 using Frame = std::variant<Deliver, Send, Ack, SendResult, ErrorFrame>;
 
 // Encodes a frame. Error "invalid_frame_field" (invalid_argument) when an id is not a
-// valid id or a count/size is outside the limits above: the encoder never produces a
-// frame the decoder would refuse.
+// valid id, a count/size is outside the limits above, an error code is not snake_case, or
+// one account lists a device id twice: the encoder never produces a frame the decoder would
+// refuse.
 Result<std::string> encode(const Frame& frame);
 // encode(Deliver{...}) from views: the fan-out encodes one per envelope, without copying the
 // ids and the ciphertext into a Deliver first. The same checks and bytes.

@@ -57,6 +57,9 @@ struct SessionInfo {
   std::int64_t step_up_until = 0;       // Unix seconds; 0 when none
   std::int64_t idle_expires_at = 0;
   std::int64_t absolute_expires_at = 0;
+  // The messaging device this session acts as (set by messaging when the session registers
+  // or first uses one; revoking the device ends the session); empty when none yet.
+  std::string device_id;
 };
 
 struct LoginResult {

@@ -168,8 +168,8 @@ Result<SessionInfo> AuthService::authenticate(std::string_view token,
   HIPPO_ASSIGN_OR_RETURN(Found found, im.store.read([&](store::Transaction& tx) -> Result<Found> {
     HIPPO_ASSIGN_OR_RETURN(
         auto row, tx.query_one("SELECT id, account_id, last_seen_at, absolute_expires_at, "
-                               "second_factor_at, step_up_at, revoked_at FROM sessions "
-                               "WHERE token_hash = ?",
+                               "second_factor_at, step_up_at, revoked_at, "
+                               "COALESCE(device_id, '') FROM sessions WHERE token_hash = ?",
                                {hash_bytes}));
     if (!row || !row->is_null(6)) {
       return Error::unauthenticated("invalid_token", "you are not logged in (or were logged out)");
@@ -181,6 +181,7 @@ Result<SessionInfo> AuthService::authenticate(std::string_view token,
     HIPPO_ASSIGN_OR_RETURN(f.info.absolute_expires_at, row->int64(3));
     f.info.second_factor_verified = !row->is_null(4);
     HIPPO_ASSIGN_OR_RETURN(auto step_up_at, row->optional_int64(5));
+    HIPPO_ASSIGN_OR_RETURN(f.info.device_id, row->text(7));
     HIPPO_ASSIGN_OR_RETURN(auto account, im.load_account(tx, "id", account_id));
     if (!account || account->status != "active") return session_expired();
     f.info.account = account->view;
@@ -268,6 +269,12 @@ Result<LoginResult> AuthService::step_up(const SessionInfo& session, const Secre
         LoginResult r, im.create_session(tx, record->view,
                                          record->view.second_factor || session.second_factor_verified,
                                          true, origin));
+    // The new token acts as the same messaging device as the one it replaces.
+    HIPPO_RETURN_IF_ERROR(tx.execute(
+        "UPDATE sessions SET device_id = (SELECT device_id FROM sessions WHERE id = ?) "
+        "WHERE id = ?",
+        {session.session_id, r.session.session_id}));
+    r.session.device_id = session.device_id;
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "step_up_succeeded", origin));
     return r;
   });

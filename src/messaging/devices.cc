@@ -179,6 +179,10 @@ Result<DeviceChange> DeviceDirectory::change(const Actor& actor, const std::stri
           "INSERT INTO devices (id, account_id, identity, registered_at, revoked_at) "
           "VALUES (?, ?, ?, ?, NULL)",
           {*device_id, actor.account_id, *identity, now}));
+      // The registering session acts as this device from now on.
+      HIPPO_RETURN_IF_ERROR(tx.execute(
+          "UPDATE sessions SET device_id = ? WHERE id = ? AND account_id = ?",
+          {*device_id, actor.session_id, actor.account_id}));
     }
     if (stored) {
       HIPPO_RETURN_IF_ERROR(tx.execute(
@@ -221,9 +225,16 @@ Status DeviceDirectory::revoke(const Actor& actor, const std::string& device_id)
         tx.execute("DELETE FROM undelivered_notices WHERE device_id = ?", {device_id}));
     HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM one_time_prekeys WHERE device_id = ?", {device_id}));
     HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM signed_prekeys WHERE device_id = ?", {device_id}));
+    // A removed device is signed out: its sessions end with it (issue 22.2).
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t signed_out,
+        tx.execute("UPDATE sessions SET revoked_at = ? WHERE device_id = ? AND account_id = ? "
+                   "AND revoked_at IS NULL",
+                   {now, device_id, actor.account_id}));
     return audit_.append(tx, detail::record(actor, "device.revoke",
                                             detail::device_resource(device_id), "succeeded",
-                                            "mailbox_dropped=" + std::to_string(dropped),
+                                            "mailbox_dropped=" + std::to_string(dropped) +
+                                                ",sessions_ended=" + std::to_string(signed_out),
                                             device_id));
   }));
   live_.disconnect(device_id);
@@ -233,6 +244,17 @@ Status DeviceDirectory::revoke(const Actor& actor, const std::string& device_id)
 Status DeviceDirectory::check_own_device(const Actor& actor, const std::string& device_id) {
   return store_.read(
       [&](store::Transaction& tx) { return require_own_device(tx, actor, device_id); });
+}
+
+Status DeviceDirectory::bind_session(const Actor& actor, const std::string& device_id) {
+  return store_.write([&](store::Transaction& tx) -> Status {
+    HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("UPDATE sessions SET device_id = ? WHERE id = ? AND account_id = ? AND "
+                   "device_id IS NULL",
+                   {device_id, actor.session_id, actor.account_id}));
+    return ok_status();
+  });
 }
 
 Result<DeviceListing> DeviceDirectory::own_devices(const Actor& actor) {

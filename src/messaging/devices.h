@@ -54,11 +54,16 @@ class DeviceDirectory {
   Result<DeviceChange> register_device(const Actor& actor, const std::string& device_id,
                                        const Bytes& identity, const DeviceListUpdate& list);
   Result<DeviceChange> update_device_list(const Actor& actor, const DeviceListUpdate& list);
-  // Revokes one's own active device: its mailbox and prekeys are deleted in the same
-  // transaction, then its live connection is closed.
+  // Revokes one's own active device: its mailbox and prekeys are deleted and the sessions
+  // bound to it end, in the same transaction, then its live connection is closed.
   Status revoke(const Actor& actor, const std::string& device_id);
   // OK when `device_id` is one of the actor's active devices; else "device_not_found".
   Status check_own_device(const Actor& actor, const std::string& device_id);
+  // The actor's session acts as its active device `device_id` from now on, unless it is
+  // bound to one already (the first wins): revoking the device ends the session. Called
+  // when a session that is bound to none first uses a device (socket, fetch); registering
+  // a device binds the registering session.
+  Status bind_session(const Actor& actor, const std::string& device_id);
   // One's own devices, revoked ones included.
   Result<DeviceListing> own_devices(const Actor& actor);
   // The current devices of `account_id`: oneself, or an account the contact policy

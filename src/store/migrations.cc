@@ -313,6 +313,16 @@ const std::vector<Migration>& migrations() {
            "DROP INDEX audit_log_by_account",
            "DROP INDEX audit_log_by_resource",
        }},
+      {12,
+       "sessions_bound_to_devices",
+       {
+           // The messaging device a sign-in session acts as (docs/messaging.md "Devices and
+           // sessions"): set when the session registers the device or first uses it, kept
+           // by a step-up's rotation; revoking the device ends its sessions. NULL: a
+           // session that never acted as a device (curl, an administrator's CLI).
+           "ALTER TABLE sessions ADD COLUMN device_id TEXT",
+           "CREATE INDEX sessions_by_device ON sessions (device_id) WHERE device_id IS NOT NULL",
+       }},
   };
   return kMigrations;
 }

@@ -27,7 +27,8 @@ std::string step_up_body(std::string_view password, std::string_view code = {}) 
 // The status of `email` in its administrator's account list.
 std::string listed_status(Deployment& d, const std::string& admin, const std::string& email) {
   auto r = d.call(admin, "GET", "/api/v1/accounts");
-  for (const auto& a : boost::json::parse(r.body).at("accounts").as_array()) {
+  const auto list = boost::json::parse(r.body);  // (not a temporary: the loop keeps it)
+  for (const auto& a : list.at("accounts").as_array()) {
     if (a.at("email").as_string() == email) return std::string(a.at("status").as_string());
   }
   return "absent";

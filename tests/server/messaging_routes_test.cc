@@ -755,5 +755,44 @@ TEST_F(MessagingRoutesTest, CiphertextNeverReachesTheAccessLogNorTheAuditTrail) 
   }
 }
 
+// Issue 22.2: a device is a signed-in place. Revoking a messaging device ends the sessions
+// that act as it (the one that registered it, or first used it; kept through a step-up),
+// and no other session of the account.
+TEST_F(MessagingRoutesTest, RevokingADeviceSignsItOut) {
+  User phone = user("pat@example.org");
+  const std::string phone_device = add_device(phone);
+  User laptop = user("pat@example.org");
+  laptop.devices = phone.devices;
+  laptop.list_version = phone.list_version;
+  const std::string laptop_device = add_device(laptop);
+  User tablet = user("pat@example.org");  // signs in, then reads the laptop's mailbox
+  EXPECT_EQ(call("GET", "/api/v1/devices/" + laptop_device + "/messages", tablet.token).status,
+            200);
+  User web = user("pat@example.org");  // never acts as a device
+  auto me = [&](const std::string& token) { return call("GET", "/api/v1/me", token).status; };
+
+  // The laptop removes the phone: the phone is signed out, nobody else.
+  ASSERT_EQ(call("POST", "/api/v1/devices/" + phone_device + "/revoke", laptop.token).status,
+            204);
+  EXPECT_EQ(me(phone.token), 401);
+  EXPECT_EQ(me(laptop.token), 200);
+  EXPECT_EQ(me(tablet.token), 200);
+  EXPECT_EQ(me(web.token), 200);
+
+  // A step-up's new token acts as the same device as the one it replaces.
+  auto up = call("POST", "/api/v1/me/step-up", laptop.token,
+                 json::object{{"password", kPassword}});
+  ASSERT_EQ(up.status, 200) << up.body;
+  const std::string stepped(parse(up).at("token").as_string());
+  ASSERT_EQ(call("POST", "/api/v1/devices/" + laptop_device + "/revoke", web.token).status, 204);
+  EXPECT_EQ(me(stepped), 401);
+  EXPECT_EQ(me(tablet.token), 401);  // bound to the laptop by its first fetch
+  EXPECT_EQ(me(web.token), 200);
+  auto revoked = audit_records("device.revoke");
+  ASSERT_FALSE(revoked.empty());
+  EXPECT_NE(revoked.front().record.detail.find("sessions_ended=2"), std::string::npos)
+      << revoked.front().record.detail;
+}
+
 }  // namespace
 }  // namespace hippocrate::server

@@ -317,7 +317,8 @@ TEST_F(ObjectLevelTest, RepeatedRequestsAndInvitationsRevealNoAccount) {
   ASSERT_EQ(fresh.status, 201) << fresh.body;
   auto keys = [](const client::ClientResponse& r) {
     std::vector<std::string> out;
-    for (const auto& kv : boost::json::parse(r.body).as_object()) out.emplace_back(kv.key());
+    const auto body = boost::json::parse(r.body);  // (not a temporary: the loop keeps it)
+    for (const auto& kv : body.as_object()) out.emplace_back(kv.key());
     return out;
   };
   EXPECT_EQ(keys(existing), keys(fresh));

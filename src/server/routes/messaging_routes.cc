@@ -438,7 +438,12 @@ Route socket_route(auth::AuthService& auth, messaging::MessagingService& service
         [&](const RequestContext& c, const auth::SessionInfo& s) {
           Actor actor = actor_of(c, s);
           const std::string& device_id = c.params.at("device_id");
-          if (auto owned = service.devices().check_own_device(actor, device_id); !owned) {
+          // A session not yet bound to a device becomes this device's (its sign-in ends
+          // when the device is revoked); a bound one only checks the device is its own.
+          if (auto owned = s.device_id.empty()
+                               ? service.devices().bind_session(actor, device_id)
+                               : service.devices().check_own_device(actor, device_id);
+              !owned) {
             return error_response(owned.error());
           }
           handler = std::make_shared<DeviceSocket>(service, std::move(actor), device_id,
@@ -644,6 +649,12 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
         auto limit = fetch_limit(ctx.request.query);
         if (!limit) return error_response(limit.error());
+        if (s.device_id.empty()) {
+          if (auto bound = svc.devices().bind_session(actor_of(ctx, s), ctx.params.at("device_id"));
+              !bound) {
+            return error_response(bound.error());
+          }
+        }
         auto got = svc.mailbox().fetch(actor_of(ctx, s), ctx.params.at("device_id"), *limit,
                                        "http", 0, /*report_expired=*/true);
         if (!got) return error_response(got.error());

@@ -25,6 +25,13 @@ struct KeyFileNames {
   std::string_view on_loss;      // advice when corrupt, e.g. "restore it from a backup"
 };
 
+// Reads a private file the server does not create (e.g. the TLS private key, PEM) of at
+// most `max_size` bytes, with the same checks on the open descriptor as a key file: a
+// regular file (else <prefix>_corrupt, also when empty or larger), no access for group or
+// others (else <prefix>_insecure, with the chmod to run), readable (else <prefix>_unreadable).
+Result<SecretBytes> read_private_file(const std::filesystem::path& file, std::size_t max_size,
+                                      const KeyFileNames& names);
+
 // Loads the key file, or creates it with fresh random bytes when missing.
 Result<SecretBytes> load_or_create_key_file(const std::filesystem::path& file, std::size_t size,
                                             const KeyFileNames& names);

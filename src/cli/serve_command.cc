@@ -15,6 +15,7 @@
 #include "base/files.h"
 #include "cli/key_audit.h"
 #include "server/config.h"
+#include "server/data_dir_lock.h"
 #include "server/http_server.h"
 #include "server/routes/account_admin_routes.h"
 #include "server/routes/audit_routes.h"
@@ -68,8 +69,19 @@ std::FILE* open_access_log(const std::string& target) {
   return std::fopen(target.c_str(), "a");
 }
 
+// Reopens the access log file (log rotation moved it away; SIGHUP): the new file first, so
+// a failure keeps the old one. "" when there is nothing to reopen, else what happened.
+std::string reopen_access_log(server::AccessLog& log, const std::string& target) {
+  if (target == "off" || target == "stdout" || target == "stderr") return "";
+  std::FILE* fresh = std::fopen(target.c_str(), "a");
+  if (fresh == nullptr) return "; cannot reopen the access log " + target + ", kept the old one";
+  std::fclose(log.replace(fresh));
+  return "; reopened the access log " + target;
+}
+
 void print_banner(const server::Config& config, std::uint16_t port,
-                  const std::filesystem::path& ca_file, bool self_signed, bool generated) {
+                  const std::filesystem::path& ca_file, bool self_signed, bool generated,
+                  const std::vector<std::string>& origins) {
   const std::string host = config.listen_address == "0.0.0.0" ? "127.0.0.1"
                            : config.listen_address == "::"    ? "[::1]"
                            : config.listen_address.find(':') != std::string::npos
@@ -90,7 +102,12 @@ void print_banner(const server::Config& config, std::uint16_t port,
   } else {
     std::fprintf(stderr, "\nTry it:\n  curl %s/healthz\n", url.c_str());
   }
-  std::fprintf(stderr, "\nPress Ctrl-C to stop. Access log (JSON lines) on %s.\n\n",
+  std::string listed;
+  for (const auto& o : origins) listed += (listed.empty() ? "" : ", ") + o;
+  std::fprintf(stderr, "  browser sessions accepted from: %s (server.allowed_origins)\n",
+               listed.c_str());
+  std::fprintf(stderr, "\nPress Ctrl-C to stop, SIGHUP reloads the certificate. Access log "
+                       "(JSON lines) on %s.\n\n",
                config.access_log.c_str());
 }
 
@@ -115,6 +132,9 @@ int run_serve(const ServeFlags& flags) {
   const server::Config& config = *loaded;
 
   if (auto s = ensure_directory(config.data_dir, 0700); !s) return fail(s.error(), 1);
+  // One server per data folder, held until the process ends (data_dir_lock.h).
+  auto lock = server::DataDirLock::acquire(config.data_dir);
+  if (!lock) return fail(lock.error(), 1);
 
   store::StoreOptions store_options;
   store_options.url = config.effective_database_url();
@@ -153,7 +173,10 @@ int run_serve(const ServeFlags& flags) {
   options.body_limit = config.max_body_bytes;
   options.header_limit = config.max_header_bytes;
   options.request_timeout = config.request_timeout;
+  options.header_timeout = config.header_timeout;
   options.idle_timeout = config.idle_timeout;
+  options.max_connections_per_address = config.max_connections_per_address;
+  options.allowed_origins = config.allowed_origins;
   options.shutdown_grace = config.shutdown_grace;
   options.handle_signals = true;
   const bool self_signed = config.tls_certificate.empty();
@@ -195,11 +218,23 @@ int run_serve(const ServeFlags& flags) {
   server::add_audit_routes(router, auth, *db, audit_log);
 
   server::HttpServer http(options, router, access_log);
-  if (auto s = http.start(); !s) return fail(s.error(), 1);
+  // SIGHUP: the certificate (certbot renewals) for new connections, and the access log file.
+  http.on_reload([&access_log, &config, cert = options.certificate](const Status& tls) {
+    const std::string log = reopen_access_log(access_log, config.access_log);
+    if (tls) {
+      std::fprintf(stderr, "hippocrate: SIGHUP: reloaded the TLS certificate %s for new connections%s\n",
+                   cert.c_str(), log.c_str());
+    } else {
+      std::fprintf(stderr, "hippocrate: SIGHUP: kept the current TLS certificate: %s%s\n",
+                   tls.error().message().c_str(), log.c_str());
+    }
+  });
   http.on_shutdown([] {
     std::fprintf(stderr, "hippocrate: shutting down (finishing requests in flight)\n");
   });
-  print_banner(config, http.port(), options.certificate, self_signed, generated);
+  if (auto s = http.start(); !s) return fail(s.error(), 1);
+  print_banner(config, http.port(), options.certificate, self_signed, generated,
+               http.allowed_origins());
   if (auto has = auth.has_accounts(); has && !*has) {
     auto invitation = auth.bootstrap("Hippocrate", "");
     if (invitation) {
@@ -211,6 +246,7 @@ int run_serve(const ServeFlags& flags) {
   http.wait();
   // Seal the tail of the audit log with a signed checkpoint before exiting.
   (void)db->write([&](store::Transaction& tx) { return audit_log.checkpoint(tx); });
+  log_file = access_log.replace(nullptr);  // the file open now (SIGHUP may have reopened it)
   if (log_file != nullptr && log_file != stdout && log_file != stderr) std::fclose(log_file);
   std::fprintf(stderr, "hippocrate: stopped\n");
   return 0;

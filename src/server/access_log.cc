@@ -17,12 +17,21 @@ std::string AccessLog::format(const AccessLogEntry& e) {
 }
 
 void AccessLog::write(const AccessLogEntry& entry) {
-  if (out_ == nullptr) return;
+  if (out_.load(std::memory_order_relaxed) == nullptr) return;  // "off": nothing to format
   std::string line = format(entry);
   line.push_back('\n');
   std::lock_guard lock(mutex_);
-  std::fwrite(line.data(), 1, line.size(), out_);
-  std::fflush(out_);
+  std::FILE* out = out_.load(std::memory_order_relaxed);
+  if (out == nullptr) return;
+  std::fwrite(line.data(), 1, line.size(), out);
+  std::fflush(out);
+}
+
+std::FILE* AccessLog::replace(std::FILE* out) {
+  std::lock_guard lock(mutex_);
+  std::FILE* previous = out_;
+  out_ = out;
+  return previous;
 }
 
 }  // namespace hippocrate::server

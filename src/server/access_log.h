@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -32,10 +33,13 @@ class AccessLog {
   // Writes to `out` (not owned); nullptr disables the log.
   explicit AccessLog(std::FILE* out) : out_(out) {}
   void write(const AccessLogEntry& entry);
+  // Writes to `out` from now on (e.g. a log file reopened after rotation, on SIGHUP) and
+  // returns the previous stream, which no write uses any more: the caller closes it.
+  std::FILE* replace(std::FILE* out);
   static std::string format(const AccessLogEntry& entry);
 
  private:
-  std::FILE* out_;
+  std::atomic<std::FILE*> out_;  // changed under mutex_; read first without it ("off")
   std::mutex mutex_;
 };
 

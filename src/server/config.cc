@@ -5,6 +5,8 @@
 
 #include <toml++/toml.h>
 
+#include "server/allowed_origins.h"
+
 extern char** environ;
 
 namespace hippocrate::server {
@@ -66,7 +68,8 @@ Status parse_listen(Config& c, std::string_view key, std::string_view text,
 
 using Setter = std::function<Status(Config&, std::string_view key, std::string_view value,
                                     const SettingSource&)>;
-enum class Kind { kText, kNumber };
+// kList: a TOML array of strings; in the environment, the items separated by commas.
+enum class Kind { kText, kNumber, kList };
 struct KeySpec {
   std::string_view key;
   Kind kind;
@@ -82,7 +85,7 @@ Setter millis(std::chrono::milliseconds Config::*field) {
   };
 }
 
-Setter bytes(std::size_t Config::*field, std::uint64_t min, std::uint64_t max) {
+Setter size_value(std::size_t Config::*field, std::uint64_t min, std::uint64_t max) {
   return [=](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
              -> Status {
     HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, min, max));
@@ -110,6 +113,33 @@ Setter whole(std::int64_t Config::*field, std::uint64_t min, std::uint64_t max) 
   };
 }
 
+// A list of origins, comma-separated (origins hold no comma). Each is normalized.
+Status parse_origins(Config& c, std::string_view key, std::string_view text,
+                     const SettingSource& source) {
+  std::vector<std::string> out;
+  std::string_view rest = text;
+  while (true) {
+    const auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) {
+      auto origin = normalize_origin(item);
+      if (!origin) return invalid(key, source, origin.error().message());
+      out.push_back(std::move(*origin));
+    }
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  if (out.empty()) {
+    return invalid(key, source,
+                   "list at least one origin, e.g. \"https://care.example.org\" (leave the "
+                   "setting out for the server's own origin)");
+  }
+  c.allowed_origins = std::move(out);
+  return ok_status();
+}
+
 const std::vector<KeySpec>& key_specs() {
   static const std::vector<KeySpec> specs = {
       {"server.listen", Kind::kText, parse_listen},
@@ -122,12 +152,16 @@ const std::vector<KeySpec>& key_specs() {
          return ok_status();
        }},
       {"server.max_body_bytes", Kind::kNumber,
-       bytes(&Config::max_body_bytes, 1024, 1024ull * 1024 * 1024)},
+       size_value(&Config::max_body_bytes, 1024, 1024ull * 1024 * 1024)},
       {"server.max_header_bytes", Kind::kNumber,
-       bytes(&Config::max_header_bytes, 1024, 1024 * 1024)},
+       size_value(&Config::max_header_bytes, 1024, 1024 * 1024)},
       {"server.request_timeout_ms", Kind::kNumber, millis(&Config::request_timeout)},
+      {"server.header_timeout_ms", Kind::kNumber, millis(&Config::header_timeout)},
       {"server.idle_timeout_ms", Kind::kNumber, millis(&Config::idle_timeout)},
       {"server.shutdown_grace_ms", Kind::kNumber, millis(&Config::shutdown_grace)},
+      {"server.max_connections_per_address", Kind::kNumber,
+       size_value(&Config::max_connections_per_address, 1, 1'000'000)},
+      {"server.allowed_origins", Kind::kList, parse_origins},
       {"tls.certificate", Kind::kText, text(&Config::tls_certificate)},
       {"tls.private_key", Kind::kText, text(&Config::tls_private_key)},
       {"database.url", Kind::kText, text(&Config::database_url)},
@@ -221,7 +255,19 @@ Status apply_config_file(Config& config, const std::filesystem::path& file) {
       const KeySpec* spec = find_spec(key);
       if (spec == nullptr) return invalid(key, source, "unknown setting");
       std::string value;
-      if (spec->kind == Kind::kText) {
+      if (spec->kind == Kind::kList) {
+        const auto* array = node.as_array();
+        if (array == nullptr) return invalid(key, source, "expected a list of quoted strings");
+        for (const auto& item : *array) {
+          const auto* s = item.as_string();
+          if (s == nullptr) return invalid(key, source, "expected a list of quoted strings");
+          if (s->get().find(',') != std::string::npos) {
+            return invalid(key, source, "'" + s->get() + "' is not one origin");
+          }
+          if (!value.empty()) value += ',';
+          value += s->get();
+        }
+      } else if (spec->kind == Kind::kText) {
         const auto* s = node.as_string();
         if (s == nullptr) return invalid(key, source, "expected a quoted string");
         value = s->get();

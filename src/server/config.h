@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -29,8 +28,12 @@ struct Config {
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds request_timeout{30'000};
+  std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
+  std::size_t max_connections_per_address = 256;
+  // Normalized origins (server/allowed_origins.h); empty: the server's own origin.
+  std::vector<std::string> allowed_origins;
   // [tls] — both empty: a self-signed certificate in <data_dir>/tls/
   std::filesystem::path tls_certificate;
   std::filesystem::path tls_private_key;

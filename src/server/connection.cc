@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -56,7 +58,67 @@ struct WipedOnExit {
   }
 };
 
-HttpRequest to_request(http::request<http::string_body>& req, const std::string& remote) {
+// Why a request's header cannot be served, if it cannot: its length or its target host is
+// ambiguous. A front proxy and this server could then disagree on where the request ends,
+// and the rest of the bytes would be read as a second request nobody checked (request
+// smuggling), so it is refused with 400 and the connection closed:
+// - RFC 9112 §6.1: Transfer-Encoding other than exactly one field "chunked" (e.g.
+//   "identity", "chunked, identity", "xchunked", two fields), or any in an HTTP/1.0
+//   request; Transfer-Encoding together with Content-Length (§6.3 item 3).
+// - §6.3 item 5: Content-Length repeated (even with equal values) or a list.
+// - §3.2: an HTTP/1.1 request without Host, or any with more than one Host or an empty one.
+Error invalid_framing() {
+  return Error::invalid_argument("invalid_framing",
+                                 "the request's length is ambiguous: send one Content-Length "
+                                 "or Transfer-Encoding: chunked, not both");
+}
+
+std::optional<Error> header_error(const http::request<http::string_body>& req) {
+  int transfer_encodings = 0;
+  int content_lengths = 0;
+  int hosts = 0;
+  bool chunked = false;
+  bool plain_length = true;
+  bool empty_host = false;
+  for (const auto& field : req) {
+    switch (field.name()) {
+      case http::field::transfer_encoding:
+        ++transfer_encodings;
+        chunked = beast::iequals(field.value(), "chunked");
+        break;
+      case http::field::content_length:
+        ++content_lengths;
+        plain_length = plain_length && !field.value().empty() &&
+                       field.value().find_first_not_of("0123456789") == beast::string_view::npos;
+        break;
+      case http::field::host:
+        ++hosts;
+        empty_host = empty_host || field.value().empty();
+        break;
+      default:
+        break;
+    }
+  }
+  if (transfer_encodings > 0 &&
+      (transfer_encodings > 1 || !chunked || content_lengths > 0 || req.version() < 11)) {
+    return invalid_framing();
+  }
+  if (content_lengths > 1 || !plain_length) return invalid_framing();
+  if (hosts > 1 || empty_host || (hosts == 0 && req.version() >= 11)) {
+    return Error::invalid_argument("invalid_host", "the request needs exactly one Host header");
+  }
+  return std::nullopt;
+}
+
+// Beast's own framing refusals (it sees Transfer-Encoding and Content-Length in the order
+// they come): the same code as header_error's, whatever the order.
+bool is_framing_error(const boost::system::error_code& ec) {
+  return ec == http::error::bad_transfer_encoding || ec == http::error::bad_content_length ||
+         ec == http::error::multiple_content_length;
+}
+
+HttpRequest to_request(http::request<http::string_body>& req, const std::string& remote,
+                       const std::vector<std::string>& allowed_origins) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
@@ -66,6 +128,7 @@ HttpRequest to_request(http::request<http::string_body>& req, const std::string&
   }
   out.body = std::move(req.body());
   out.remote_address = remote;
+  out.allowed_origins = &allowed_origins;
   return out;
 }
 
@@ -78,7 +141,8 @@ class TlsConnection final : public Connection,
                             public WebSocketConnection,
                             public std::enable_shared_from_this<TlsConnection> {
  public:
-  TlsConnection(SharedState& shared, asio::ip::tcp::socket socket, std::string remote);
+  TlsConnection(SharedState& shared, asio::ip::tcp::socket socket, std::string remote,
+                ConnectionsPerSource::Slot slot);
   ~TlsConnection() override;
 
   asio::awaitable<void> run() override;
@@ -115,6 +179,7 @@ class TlsConnection final : public Connection,
 
   SharedState& shared_;
   std::string remote_;
+  ConnectionsPerSource::Slot slot_;  // this connection's place in shared_.sources
   asio::any_io_executor executor_;
   std::optional<TlsStream> tls_;                    // until an upgrade
   std::optional<websocket::stream<TlsStream>> ws_;  // after an upgrade
@@ -128,8 +193,19 @@ class TlsConnection final : public Connection,
 }  // namespace
 
 std::shared_ptr<Connection> make_connection(SharedState& shared, asio::ip::tcp::socket socket,
-                                            std::string remote) {
-  return std::make_shared<TlsConnection>(shared, std::move(socket), std::move(remote));
+                                            std::string remote, ConnectionsPerSource::Slot slot) {
+  return std::make_shared<TlsConnection>(shared, std::move(socket), std::move(remote),
+                                         std::move(slot));
+}
+
+TlsContextPtr SharedState::tls_context() {
+  std::lock_guard lock(tls_mutex_);
+  return tls_;
+}
+
+void SharedState::set_tls_context(TlsContextPtr ctx) {
+  std::lock_guard lock(tls_mutex_);
+  tls_ = std::move(ctx);  // connections made with the old one hold their own reference
 }
 
 void SharedState::track(const std::shared_ptr<Connection>& c) {
@@ -147,9 +223,14 @@ std::vector<std::shared_ptr<Connection>> SharedState::snapshot() {
   return out;
 }
 
-TlsConnection::TlsConnection(SharedState& shared, asio::ip::tcp::socket socket, std::string remote)
-    : shared_(shared), remote_(std::move(remote)), executor_(socket.get_executor()) {
-  tls_.emplace(std::move(socket), shared_.ssl.native_handle());
+TlsConnection::TlsConnection(SharedState& shared, asio::ip::tcp::socket socket, std::string remote,
+                             ConnectionsPerSource::Slot slot)
+    : shared_(shared),
+      remote_(std::move(remote)),
+      slot_(std::move(slot)),
+      executor_(socket.get_executor()) {
+  const TlsContextPtr ctx = shared_.tls_context();  // SSL_new takes its own reference
+  tls_.emplace(std::move(socket), ctx.get());
   ++shared_.live;
 }
 
@@ -221,9 +302,20 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     parser.body_limit(options.body_limit);
     idle_ = true;
-    tls_->expires_after(options.idle_timeout);
-    auto [hec, hn] = co_await http::async_read_header(*tls_, buffer, parser, kTuple);
+    if (buffer.size() == 0) {
+      // Keep-alive wait, under the idle timeout, until the next request's first bytes
+      // (as much as Beast's header read would ask for).
+      tls_->expires_after(options.idle_timeout);
+      auto [iec, in] =
+          co_await tls_->async_read_some(buffer.prepare(beast::read_size(buffer, 65536)), kTuple);
+      if (iec) break;  // timeout, cancellation, peer closed: nothing to answer
+      buffer.commit(in);
+    }
     idle_ = false;
+    // From the request's first byte, its whole header within header_timeout: a client
+    // sending a header line now and then cannot hold the connection for the idle timeout.
+    tls_->expires_after(options.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(*tls_, buffer, parser, kTuple);
     const auto started = std::chrono::steady_clock::now();
     const std::string method = parser.is_header_done()
                                    ? std::string(parser.get().method_string())
@@ -240,6 +332,10 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
                       method);
       break;
     }
+    if (is_framing_error(hec)) {
+      co_await reject(invalid_framing(), method);
+      break;
+    }
     if (hec) {
       if (is_http_parse_error(hec)) {
         co_await reject(Error::invalid_argument("malformed_request",
@@ -247,6 +343,10 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
                         method);
       }
       break;  // timeout, cancellation, peer closed
+    }
+    if (auto refused = header_error(parser.get())) {
+      co_await reject(std::move(*refused), method);
+      break;  // whatever follows in the buffer is never read as a request
     }
     if (parser.get()[http::field::expect] == "100-continue") {
       http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
@@ -278,7 +378,8 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
 
     if (websocket::is_upgrade(req)) {
       // The HttpRequest copy (headers may carry a token) ends with this statement.
-      auto upgrade = shared_.dispatcher.upgrade(to_request(req, remote_), request_id);
+      auto upgrade = shared_.dispatcher.upgrade(
+          to_request(req, remote_, shared_.allowed_origins), request_id);
       if (upgrade.handler) {
         log(request_id, method, upgrade.refusal.route_template, 101, started);
         co_return Upgrade{std::move(req), std::move(upgrade.handler)};
@@ -289,7 +390,7 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
       break;
     }
 
-    HttpRequest request = to_request(req, remote_);
+    HttpRequest request = to_request(req, remote_, shared_.allowed_origins);
     Dispatched out = shared_.dispatcher.dispatch(request, request_id);
     // Bodies may hold passwords or codes: wipe them before the memory is reused.
     OPENSSL_cleanse(request.body.data(), request.body.size());

@@ -12,10 +12,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 
+#include "server/connection_limits.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
+#include "server/tls_context.h"
 
 namespace hippocrate::server::core {
 
@@ -25,16 +26,26 @@ class Connection;
 
 // What every connection of one server shares. Thread-safe as documented per member.
 struct SharedState {
-  SharedState(const ServerOptions& o, const Router& router, AccessLog& log,
-              asio::ssl::context& tls)
-      : options(o), dispatcher(router), access_log(log), ssl(tls) {}
+  SharedState(const ServerOptions& o, const Router& router, AccessLog& log)
+      : options(o),
+        dispatcher(router),
+        access_log(log),
+        sources(o.max_connections_per_address) {}
 
   const ServerOptions& options;  // read-only while serving
   Dispatcher dispatcher;         // read-only while serving
   AccessLog& access_log;         // thread-safe
-  asio::ssl::context& ssl;       // SSL_CTX is safe to share for new connections
+  ConnectionsPerSource sources;  // thread-safe
+  // The origins a cookie session may come from (allowed_origins.h); set before serving,
+  // read-only after.
+  std::vector<std::string> allowed_origins;
   std::atomic<bool> stopping{false};
   std::atomic<int> live{0};
+
+  // The TLS context for new connections (any thread). An SSL_CTX may be shared by
+  // connections on every thread; a reload replaces it for those accepted afterwards.
+  TlsContextPtr tls_context();
+  void set_tls_context(TlsContextPtr ctx);
 
   void track(const std::shared_ptr<Connection>& c);
   // The live connections now (copied under the lock; act on them after releasing it).
@@ -43,6 +54,8 @@ struct SharedState {
  private:
   std::mutex mutex_;
   std::list<std::weak_ptr<Connection>> connections_;  // guarded by mutex_
+  std::mutex tls_mutex_;
+  TlsContextPtr tls_;  // guarded by tls_mutex_
 };
 
 // One accepted connection: TLS handshake, HTTP/1.1 keep-alive, maybe a WebSocket.
@@ -55,8 +68,9 @@ class Connection {
   virtual void shutdown() = 0;
 };
 
-// A connection over `socket` (already accepted), counted in `shared.live` while it exists.
+// A connection over `socket` (already accepted), counted in `shared.live` while it exists;
+// it holds `slot` (its place in shared.sources) for its life.
 std::shared_ptr<Connection> make_connection(SharedState& shared, asio::ip::tcp::socket socket,
-                                            std::string remote);
+                                            std::string remote, ConnectionsPerSource::Slot slot);
 
 }  // namespace hippocrate::server::core

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/cpu_count.h"
+#include "server/allowed_origins.h"
 #include "server/connection.h"
 #include "server/tls_context.h"
 
@@ -23,12 +24,9 @@ using namespace core;  // NOLINT: the server core's own namespace
 
 struct HttpServer::Impl {
   Impl(ServerOptions o, const Router& router, AccessLog& log)
-      : options(std::move(o)),
-        tls(asio::ssl::context::tls_server),
-        shared(options, router, log, tls) {}
+      : options(std::move(o)), shared(options, router, log) {}
 
   ServerOptions options;
-  asio::ssl::context tls;
   SharedState shared;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -42,6 +40,7 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::signal_set> signals;
   std::vector<std::thread> threads;
   std::function<void()> on_shutdown;
+  std::function<void(const Status&)> on_reload;
   std::once_flag stop_once;
   std::uint16_t port = 0;
 
@@ -65,7 +64,21 @@ struct HttpServer::Impl {
       if (endpoint.address().is_v6() && endpoint.address().to_v6().is_v4_mapped()) {
         remote = asio::ip::make_address_v4(asio::ip::v4_mapped, endpoint.address().to_v6()).to_string();
       }
-      auto connection = make_connection(shared, std::move(socket), std::move(remote));
+      std::string source = remote;
+      if (endpoint.address().is_v6() && !endpoint.address().to_v6().is_v4_mapped()) {
+        const auto bytes = endpoint.address().to_v6().to_bytes();
+        unsigned char raw[16];
+        std::copy(bytes.begin(), bytes.end(), raw);
+        source = source_key_v6(raw);
+      }
+      // Over its source's cap: closed at once, before any TLS work (connection_limits.h).
+      auto slot = shared.sources.acquire(source);
+      if (!slot) {
+        socket.close(ignored);
+        continue;
+      }
+      auto connection =
+          make_connection(shared, std::move(socket), std::move(remote), std::move(slot));
       shared.track(connection);
       auto executor = target.get_executor();
       // The lambda (and so the connection) lives as long as the coroutine.
@@ -75,6 +88,25 @@ struct HttpServer::Impl {
 
   // Runs on the control context after stop(): waits for connections to end, or for the grace
   // period, then lets every thread return.
+  void wait_signal() {
+    signals->async_wait([this](const boost::system::error_code& sec, int signal) {
+      if (sec) return;
+      if (signal == SIGHUP) {
+        const Status tls = reload();
+        if (on_reload) on_reload(tls);
+        wait_signal();
+        return;
+      }
+      begin_stop();
+    });
+  }
+
+  Status reload() {
+    HIPPO_ASSIGN_OR_RETURN(auto ctx, make_tls_context(options.certificate, options.private_key));
+    shared.set_tls_context(std::move(ctx));
+    return ok_status();
+  }
+
   asio::awaitable<void> drain() {
     asio::steady_timer timer(control);
     const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
@@ -113,8 +145,7 @@ HttpServer::~HttpServer() {
 
 Status HttpServer::start() {
   auto& im = *impl_;
-  HIPPO_RETURN_IF_ERROR(configure_tls_context(im.tls.native_handle(), im.options.certificate,
-                                              im.options.private_key));
+  HIPPO_RETURN_IF_ERROR(im.reload());
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(im.options.address, ec);
   if (ec) {
@@ -135,6 +166,10 @@ Status HttpServer::start() {
       (im.acceptor->bind(endpoint, ec), !ec) &&
       (im.acceptor->listen(asio::socket_base::max_listen_connections, ec), !ec)) {
     im.port = im.acceptor->local_endpoint().port();
+    im.shared.allowed_origins = im.options.allowed_origins;
+    if (im.shared.allowed_origins.empty()) {
+      im.shared.allowed_origins.push_back(own_origin(im.options.address, im.port));
+    }
   } else {
     im.acceptor.reset();
     im.guards.clear();  // before their contexts: a guard's destructor touches its context
@@ -142,10 +177,8 @@ Status HttpServer::start() {
     return Error::unavailable("listen_failed", "cannot listen on " + where + ": " + ec.message());
   }
   if (im.options.handle_signals) {
-    im.signals = std::make_unique<asio::signal_set>(im.control, SIGINT, SIGTERM);
-    im.signals->async_wait([this](const boost::system::error_code& sec, int) {
-      if (!sec) impl_->begin_stop();
-    });
+    im.signals = std::make_unique<asio::signal_set>(im.control, SIGINT, SIGTERM, SIGHUP);
+    im.wait_signal();
   }
   asio::co_spawn(im.control, im.accept_loop(), asio::detached);
   for (auto& context : im.contexts) {
@@ -170,6 +203,16 @@ void HttpServer::wait() {
 
 void HttpServer::on_shutdown(std::function<void()> callback) {
   impl_->on_shutdown = std::move(callback);
+}
+
+Status HttpServer::reload_tls() { return impl_->reload(); }
+
+void HttpServer::on_reload(std::function<void(const Status&)> callback) {
+  impl_->on_reload = std::move(callback);
+}
+
+const std::vector<std::string>& HttpServer::allowed_origins() const {
+  return impl_->shared.allowed_origins;
 }
 
 }  // namespace hippocrate::server

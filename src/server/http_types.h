@@ -36,6 +36,10 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::string remote_address;  // "127.0.0.1" or "::1"
+  // The origins a cookie session may come from (server/allowed_origins.h), set by the
+  // server core; owned by the server, which outlives the request. Null (a request not
+  // from the server core): no origin is allowed.
+  const std::vector<std::string>* allowed_origins = nullptr;
 };
 
 struct HttpResponse {

@@ -1,6 +1,7 @@
 #include "server/session_guard.h"
 
 #include "access/policy.h"
+#include "server/allowed_origins.h"
 #include "server/http_status.h"
 
 namespace hippocrate::server {
@@ -39,6 +40,28 @@ std::optional<std::string_view> cookie_token(const HttpRequest& request) {
   return std::nullopt;
 }
 
+// A WebSocket opening handshake names "websocket" in Upgrade (RFC 6455 §4.2.1).
+bool is_websocket_upgrade(const HttpRequest& request) {
+  auto header = request.headers.get("upgrade");
+  if (!header) return false;
+  std::string v(*header);
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v.find("websocket") != std::string::npos;
+}
+
+// Whether a cookie-authenticated request comes from a page the session may be used by
+// (allowed_origins.h). A WebSocket handshake is not protected by CORS nor by a CSRF token,
+// and browsers always send Origin with it (RFC 6455 §4.1, §10.2): it must carry an allowed
+// one. A state-changing request must not carry a foreign one (the CSRF token still applies;
+// some browsers send no Origin on same-origin requests).
+bool origin_acceptable(const HttpRequest& request, bool safe_method) {
+  const auto origin = request.headers.get("origin");
+  const bool upgrade = is_websocket_upgrade(request);
+  if (!upgrade && (safe_method || !origin)) return true;
+  return origin && request.allowed_origins != nullptr &&
+         origin_allowed(*request.allowed_origins, *origin);
+}
+
 }  // namespace
 
 auth::RequestOrigin request_origin(const HttpRequest& request) {
@@ -57,6 +80,12 @@ Route session_route(std::string method, std::string path_template, std::string a
     auto session = auth.authenticate(bearer ? *bearer : *cookie, request_origin(ctx.request));
     if (!session) return error_response(session.error());
     const bool safe_method = ctx.request.method == "GET" || ctx.request.method == "HEAD";
+    if (cookie && !origin_acceptable(ctx.request, safe_method)) {
+      // Audited like an authorization refusal: a foreign page used this user's session.
+      (void)auth.audit_refusal(*session, action, "origin_not_allowed", request_origin(ctx.request));
+      return error_response(Error::permission_denied(
+          "origin_not_allowed", "this page's origin may not use your session"));
+    }
     if (cookie && !safe_method) {
       auto presented = ctx.request.headers.get("x-csrf-token");
       if (!presented || !auth.csrf_token_matches(*session, *presented)) {

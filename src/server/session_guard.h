@@ -5,8 +5,12 @@
 // Credentials: `Authorization: Bearer TOKEN` (CLI, scripts) or the browser cookie
 // `__Host-hippocrate_session=TOKEN`. Cookie-authenticated requests other than GET/HEAD must
 // carry `X-CSRF-Token` (403 "csrf_token_invalid"); bearer requests cannot be forged by a
-// third-party page, so they need none. Refusals: 403 "second_factor_enrolment_required"
-// (staff before enrolment), 403 "permission_denied" (the role may not), never the handler.
+// third-party page, so they need none. A cookie-authenticated WebSocket upgrade must carry
+// an Origin of `server.allowed_origins`, and a cookie-authenticated state-changing request
+// carrying an Origin must carry one of those (403 "origin_not_allowed", audited like an
+// authorization refusal; allowed_origins.h); bearer requests are not checked. Refusals:
+// 403 "second_factor_enrolment_required" (staff before enrolment), 403 "permission_denied"
+// (the role may not), never the handler.
 #pragma once
 
 #include <functional>

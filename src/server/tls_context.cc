@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "base/key_file.h"
+
 namespace hippocrate::server {
 
 const char* tls12_cipher_list() {
@@ -46,8 +48,17 @@ Status configure_tls_context(SSL_CTX* ctx, const std::filesystem::path& cert_cha
                                       "cannot read the TLS certificate chain (PEM) at " +
                                           cert_chain_file.string());
   }
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(private_key_file.c_str(), "r"),
-                                                 &BIO_free);
+  // The key file passes the checks of the server's own key files (base/key_file.h): a
+  // regular file no other user may read, checked on the open descriptor; read into
+  // SecretBytes (wiped), parsed from memory.
+  static constexpr KeyFileNames kKeyFile{
+      "tls_private_key", "the TLS private key",
+      "point tls.private_key at the key (PEM) of tls.certificate"};
+  static constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes pem,
+                         read_private_file(private_key_file, kMaxKeyFileBytes, kKeyFile));
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
       bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr,
       &EVP_PKEY_free);
@@ -63,6 +74,17 @@ Status configure_tls_context(SSL_CTX* ctx, const std::filesystem::path& cert_cha
                                       "the TLS private key does not match the certificate");
   }
   return ok_status();
+}
+
+Result<TlsContextPtr> make_tls_context(const std::filesystem::path& cert_chain_file,
+                                       const std::filesystem::path& private_key_file) {
+  TlsContextPtr ctx(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
+  if (!ctx) {
+    ERR_clear_error();
+    return Error::internal("tls_configuration_failed", "cannot create a TLS context");
+  }
+  HIPPO_RETURN_IF_ERROR(configure_tls_context(ctx.get(), cert_chain_file, private_key_file));
+  return ctx;
 }
 
 }  // namespace hippocrate::server

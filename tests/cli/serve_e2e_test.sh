@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of `hippocrate serve` as a user runs it, checked with independent tools:
 # curl (HTTPS, headers, errors), openssl s_client (TLS versions and suites), the file
-# modes of the generated key and database, the config error messages, SIGTERM shutdown.
+# modes of the generated key and database, the config error messages, one server per data
+# folder, SIGHUP (certificate reload, access log reopen), a world-readable key refused, the
+# documented backup command, SIGTERM shutdown.
 #   serve_e2e_test.sh PATH_TO_HIPPOCRATE
 set -euo pipefail
 bin=$(realpath "$1")
@@ -105,6 +107,61 @@ sleep 0.2
 check "access log is JSON lines with the route" grep -q '"route":"/healthz"' "$work/access.log"
 check "access log holds no token or query" bash -c "! grep -qE 'TOPSECRETTOKEN|QUERYSECRET' '$work/access.log'"
 
+# One server per data folder: a second one on the same folder stops at once, naming the
+# folder and the first one's pid.
+set +e
+out=$(timeout 20 "$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var" 2>&1); code=$?
+set -e
+check "a second server on the same data folder exits 1" test "$code" -eq 1
+check "it names the folder and the pid of the one running" \
+  bash -c "grep -q 'data folder $work/var is in use' <<<'$out' && grep -q 'pid $pid' <<<'$out'"
+check "the first one still serves" \
+  bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$ca' '$url/healthz') == 200 ]]"
+
+# The documented backup command (docs/operations.md) writes a file only its owner can read.
+(cd "$work" && umask 077 && sqlite3 var/hippocrate.db ".backup backup.db")
+check "the documented backup is mode 0600" test "$(stat -c %a "$work/backup.db")" = 600
+check "the backup holds the schema" \
+  bash -c "[[ \$(sqlite3 '$work/backup.db' 'select max(version) from schema_migrations') -ge 1 ]]"
+
+# SIGHUP: the server keeps serving, reloads the certificate for new connections and reopens
+# the access log (rotation); a broken certificate is refused and the current one stays.
+fingerprint_served() {
+  timeout 10 openssl s_client -connect "127.0.0.1:$port" </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256
+}
+hups() { grep -c 'hippocrate: SIGHUP:' "$work/stderr" || true; }
+wait_hups() {  # wait_hups N: until N SIGHUP lines are printed (bounded)
+  for _ in $(seq 1 100); do [[ $(hups) -ge $1 ]] && return 0; sleep 0.1; done; return 1
+}
+old_fp=$(fingerprint_served)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/new-key.pem" \
+  -out "$work/new-cert.pem" -days 2 -subj /CN=renewed -addext "subjectAltName=IP:127.0.0.1" \
+  2>/dev/null
+new_fp=$(openssl x509 -in "$work/new-cert.pem" -noout -fingerprint -sha256)
+install -m 600 "$work/new-key.pem" "$work/var/tls/key.pem"
+cp "$work/new-cert.pem" "$work/var/tls/cert.pem"
+mv "$work/access.log" "$work/access.log.1"
+kill -HUP "$pid"
+wait_hups 1 || true
+check "SIGHUP: the server is still running" kill -0 "$pid"
+check "SIGHUP: one line says what was reloaded" \
+  grep -q "SIGHUP: reloaded the TLS certificate $work/var/tls/cert.pem for new connections; reopened the access log $work/access.log" "$work/stderr"
+check "SIGHUP: a new connection gets the new certificate" \
+  bash -c "[[ '$(fingerprint_served)' == '$new_fp' && '$new_fp' != '$old_fp' ]]"
+check "SIGHUP: it answers over the new certificate" \
+  bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/new-cert.pem' '$url/healthz') == 200 ]]"
+sleep 0.2
+check "SIGHUP: the access log was reopened (rotation)" grep -q '"route":"/healthz"' "$work/access.log"
+echo "not a certificate" > "$work/var/tls/cert.pem"
+kill -HUP "$pid"
+wait_hups 2 || true
+check "SIGHUP with a broken certificate: kept, and said so" \
+  grep -q "SIGHUP: kept the current TLS certificate: cannot read the TLS certificate chain" "$work/stderr"
+check "SIGHUP with a broken certificate: the previous one is still served" \
+  bash -c "[[ '$(fingerprint_served)' == '$new_fp' ]]"
+cp "$work/new-cert.pem" "$work/var/tls/cert.pem"
+
 # SIGTERM: clean stop, exit 0, port released.
 kill -TERM "$pid"
 set +e
@@ -122,6 +179,18 @@ pid=$!
 for _ in $(seq 1 100); do grep -q 'running at' "$work/stderr2" && break; sleep 0.1; done
 check "restart reuses the certificate" test "$before" = "$(sha256sum "$work/var/tls/cert.pem")"
 kill -INT "$pid"; wait "$pid" || true; pid=""
+
+# A TLS private key other users may read is refused at start-up, naming the file and the fix.
+chmod 644 "$work/new-key.pem"
+printf '[tls]\ncertificate = "%s"\nprivate_key = "%s"\n' "$work/new-cert.pem" "$work/new-key.pem" \
+  > "$work/own-cert.toml"
+set +e
+out=$(timeout 20 "$bin" serve --config "$work/own-cert.toml" --listen 127.0.0.1:0 \
+  --data-dir "$work/var" 2>&1); code=$?
+set -e
+check "a world-readable TLS key stops start-up (exit 1)" test "$code" -eq 1
+check "the message names the key file and the chmod to run" \
+  bash -c "grep -q 'chmod 600 $work/new-key.pem' <<<'$out'"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -127,6 +127,57 @@ TEST(Config, UnknownEnvironmentSettingIsRefused) {
       apply_config_environment(c, {{"HIPPOCRATE_SERVER_URL", "https://127.0.0.1:8443"}}).ok());
 }
 
+// The header deadline and the per-address connection cap (docs/configuration.md).
+TEST(Config, HeaderDeadlineAndConnectionCap) {
+  testing::TempDir dir;
+  Config c;
+  EXPECT_EQ(c.header_timeout, std::chrono::milliseconds(10'000));
+  EXPECT_EQ(c.max_connections_per_address, 256u);
+  ASSERT_TRUE(apply_config_file(c, write(dir, "[server]\nheader_timeout_ms = 2000\n"
+                                              "max_connections_per_address = 20000\n"))
+                  .ok());
+  EXPECT_EQ(c.header_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(c.max_connections_per_address, 20000u);
+  ASSERT_TRUE(
+      apply_config_environment(c, {{"HIPPOCRATE_SERVER_MAX_CONNECTIONS_PER_ADDRESS", "64"}}).ok());
+  EXPECT_EQ(c.max_connections_per_address, 64u);
+  auto zero = set_config_value(c, "server.max_connections_per_address", "0", {"test"});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message().find("server.max_connections_per_address"), std::string::npos);
+  EXPECT_FALSE(set_config_value(c, "server.header_timeout_ms", "10", {"test"}).ok());
+  EXPECT_EQ(c.max_connections_per_address, 64u);
+}
+
+// server.allowed_origins: a TOML list, or a comma-separated variable; each origin is
+// normalized; anything but an https origin is refused, naming the setting.
+TEST(Config, AllowedOriginsAreAListOfHttpsOrigins) {
+  testing::TempDir dir;
+  Config c;
+  EXPECT_TRUE(c.allowed_origins.empty());  // the server's own origin
+  ASSERT_TRUE(apply_config_file(
+                  c, write(dir, "[server]\nallowed_origins = [\"https://Care.Example.org\", "
+                                "\"https://care.example.org:8443\"]\n"))
+                  .ok());
+  EXPECT_EQ(c.allowed_origins,
+            (std::vector<std::string>{"https://care.example.org", "https://care.example.org:8443"}));
+  ASSERT_TRUE(apply_config_environment(
+                  c, {{"HIPPOCRATE_SERVER_ALLOWED_ORIGINS", "https://a.example, https://b.example:443"}})
+                  .ok());
+  EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  for (const char* bad : {"http://a.example", "https://a.example/app", "", "*"}) {
+    SCOPED_TRACE(bad);
+    auto s = set_config_value(c, "server.allowed_origins", bad, {"test"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message().find("server.allowed_origins"), std::string::npos);
+  }
+  auto type = apply_config_file(c, write(dir, "[server]\nallowed_origins = \"https://a.example\"\n"));
+  ASSERT_FALSE(type.ok());
+  EXPECT_NE(type.error().message().find("list"), std::string::npos);
+  auto empty = apply_config_file(c, write(dir, "[server]\nallowed_origins = []\n"));
+  EXPECT_FALSE(empty.ok());
+  EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+}
+
 TEST(Config, CertificateAndKeyGoTogether) {
   Config c;
   c.tls_certificate = "/etc/ssl/cert.pem";

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -226,6 +227,7 @@ TEST_F(ServerTest, SlowClientIsDisconnected) {
   ServerOptions o;
   o.idle_timeout = 300ms;
   o.request_timeout = 300ms;
+  o.header_timeout = 300ms;
   auto server = start(o);
   RawTls raw(server->port(), server->ca_file());
   raw.write("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ");  // then stalls
@@ -233,6 +235,214 @@ TEST_F(ServerTest, SlowClientIsDisconnected) {
   auto reply = raw.read_until_close(10s, &closed);
   EXPECT_TRUE(closed);
   EXPECT_EQ(reply.find("200 OK"), std::string::npos);
+}
+
+// A client sending one header line now and then is cut at the header deadline, long before
+// the idle timeout it was able to stretch its header over.
+TEST_F(ServerTest, SlowHeaderClientIsCutAtTheHeaderDeadline) {
+  ServerOptions o;
+  o.idle_timeout = 60s;
+  o.request_timeout = 60s;
+  o.header_timeout = 300ms;
+  auto server = start(o);
+  RawTls raw(server->port(), server->ca_file());
+  raw.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+  bool closed = false;
+  std::string reply;
+  int lines = 0;
+  // At most 200 lines, one per 50 ms (10 s): the header would never end.
+  for (; lines < 200 && !closed; ++lines) {
+    raw.write("X-Slow-" + std::to_string(lines) + ": a\r\n");
+    reply += raw.read_until_close(50ms, &closed);
+  }
+  EXPECT_TRUE(closed) << "still open after " << lines << " header lines";
+  EXPECT_LT(lines, 200);
+  EXPECT_EQ(reply.find("200 OK"), std::string::npos);
+}
+
+// A keep-alive connection may wait for its next request for the idle timeout: the header
+// deadline starts with the request's first byte, not before.
+TEST_F(ServerTest, HeaderDeadlineStartsAtTheRequestsFirstByte) {
+  ServerOptions o;
+  o.header_timeout = 200ms;
+  o.idle_timeout = 60s;
+  auto server = start(o);
+  RawTls raw(server->port(), server->ca_file());
+  bool closed = false;
+  raw.read_until_close(600ms, &closed);  // idle, longer than the header deadline
+  ASSERT_FALSE(closed);
+  raw.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto reply = raw.read_until_close(5s, &closed);
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+}
+
+// RFC 9112 §6.1, §6.3, §3.2: a request whose length or host is ambiguous gets one 400 and
+// the connection closes, so the bytes after it (here a second request, smuggled in what a
+// front proxy would take for its body) are never answered.
+TEST_F(ServerTest, AmbiguousFramingIsOne400AndTheConnectionCloses) {
+  auto server = start();
+  const std::string smuggled = "GET /api/v1/version HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string body = R"({"a":1})";
+  struct Case {
+    const char* what;
+    std::string request;
+    const char* code;
+  };
+  const std::vector<Case> cases = {
+      {"Transfer-Encoding: identity",
+       "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n" + smuggled,
+       "invalid_framing"},
+      {"Transfer-Encoding: chunked, identity",
+       "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n" +
+           smuggled,
+       "invalid_framing"},
+      {"Transfer-Encoding: gzip, chunked",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Transfer-Encoding: gzip, chunked\r\n\r\n7\r\n" + body + "\r\n0\r\n\r\n" + smuggled,
+       "invalid_framing"},
+      {"two Transfer-Encoding fields",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" + body +
+           "\r\n0\r\n\r\n" + smuggled,
+       "invalid_framing"},
+      {"xchunked then Content-Length",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Transfer-Encoding: xchunked\r\nContent-Length: 7\r\n\r\n" + body + smuggled,
+       "invalid_framing"},
+      {"chunked then Content-Length",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Transfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n7\r\n" + body +
+           "\r\n0\r\n\r\n" + smuggled,
+       "invalid_framing"},
+      {"Content-Length then chunked",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" + body +
+           "\r\n0\r\n\r\n" + smuggled,
+       "invalid_framing"},
+      {"Transfer-Encoding in HTTP/1.0",
+       "POST /api/v1/test/echo HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" + body +
+           "\r\n0\r\n\r\n" + smuggled,
+       "invalid_framing"},
+      {"two equal Content-Length fields",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Content-Length: 7\r\nContent-Length: 7\r\n\r\n" + body + smuggled,
+       "invalid_framing"},
+      {"a Content-Length list",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Content-Length: 7, 7\r\n\r\n" + body + smuggled,
+       "invalid_framing"},
+      {"conflicting Content-Length fields",
+       "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Content-Length: 7\r\nContent-Length: 8\r\n\r\n" + body + smuggled,
+       "invalid_framing"},
+      {"no Host", "GET /healthz HTTP/1.1\r\n\r\n" + smuggled, "invalid_host"},
+      {"two Host fields", "GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + smuggled,
+       "invalid_host"},
+      {"an empty Host", "GET /healthz HTTP/1.1\r\nHost:\r\n\r\n" + smuggled, "invalid_host"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    RawTls raw(server->port(), server->ca_file());
+    ASSERT_TRUE(raw.write(c.request));
+    bool closed = false;
+    const std::string reply = raw.read_until_close(5s, &closed);
+    EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+    EXPECT_NE(reply.find(std::string("\"code\":\"") + c.code + "\""), std::string::npos) << reply;
+    std::size_t responses = 0;
+    for (auto at = reply.find("HTTP/1.1 "); at != std::string::npos;
+         at = reply.find("HTTP/1.1 ", at + 1)) {
+      ++responses;
+    }
+    EXPECT_EQ(responses, 1u) << reply;
+    EXPECT_TRUE(closed);
+  }
+  // Well-framed requests still pass: chunked alone, HTTP/1.0 without Host.
+  RawTls chunked(server->port(), server->ca_file());
+  chunked.write("POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n7\r\n" + body +
+                "\r\n0\r\n\r\n");
+  bool closed = false;
+  auto ok = chunked.read_until_close(5s, &closed);
+  EXPECT_TRUE(ok.starts_with("HTTP/1.1 200")) << ok;
+  RawTls old(server->port(), server->ca_file());
+  old.write("GET /healthz HTTP/1.0\r\n\r\n");
+  auto ok10 = old.read_until_close(5s, &closed);
+  EXPECT_TRUE(ok10.starts_with("HTTP/1.0 200")) << ok10;
+}
+
+// server.max_connections_per_address: the N+1th connection from one address is closed at
+// once while N are open, and accepted again once one of them has closed.
+TEST_F(ServerTest, ConnectionsPerAddressAreCapped) {
+  ServerOptions o;
+  o.max_connections_per_address = 3;
+  auto server = start(o);
+  std::vector<std::unique_ptr<RawTls>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<RawTls>(server->port(), server->ca_file()));
+  }
+  EXPECT_THROW(RawTls(server->port(), server->ca_file()), std::runtime_error);
+  // The 3 still work.
+  for (auto& c : open) {
+    ASSERT_TRUE(c->write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_TRUE(c->read_some(5s).starts_with("HTTP/1.1 200"));
+  }
+  open.front()->shutdown();
+  open.erase(open.begin());
+  // Once the server has seen the close, there is room for one more (bounded wait).
+  std::unique_ptr<RawTls> again;
+  for (int i = 0; i < 250 && !again; ++i) {
+    try {
+      again = std::make_unique<RawTls>(server->port(), server->ca_file());
+    } catch (const std::runtime_error&) {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(again->write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(again->read_some(5s).starts_with("HTTP/1.1 200"));
+  EXPECT_THROW(RawTls(server->port(), server->ca_file()), std::runtime_error);
+}
+
+// reload_tls() (SIGHUP in `serve`): new connections get the certificate now on disk, open
+// ones keep theirs and keep working; files that are refused leave the current one in place.
+TEST_F(ServerTest, ReloadTlsServesTheNewCertificateToNewConnections) {
+  auto server = start();
+  const auto cert = server->ca_file();
+  const auto key = cert.parent_path() / "key.pem";
+  const std::string first = testing::certificate_file_sha256(cert);
+  RawTls before(server->port(), cert);
+  EXPECT_EQ(before.peer_certificate_sha256(), first);
+
+  testing::TempDir other;
+  auto renewed = ensure_self_signed_certificate(other.path() / "tls");
+  ASSERT_TRUE(renewed.ok());
+  const std::string second = testing::certificate_file_sha256(renewed->certificate);
+  ASSERT_NE(first, second);
+  // Replaced in place, as a renewal does (the key keeps its 0600 file).
+  std::filesystem::copy_file(renewed->certificate, cert,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(renewed->private_key, key,
+                             std::filesystem::copy_options::overwrite_existing);
+  auto reloaded = server->server().reload_tls();
+  ASSERT_TRUE(reloaded.ok()) << reloaded.error().to_string();
+
+  RawTls after(server->port(), cert);
+  EXPECT_EQ(after.peer_certificate_sha256(), second);
+  ASSERT_TRUE(before.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(before.read_some(5s).starts_with("HTTP/1.1 200"));
+
+  // A broken certificate file is refused; the renewed certificate stays in use.
+  const auto saved = other.path() / "saved.pem";
+  std::filesystem::copy_file(cert, saved);
+  { std::ofstream(cert, std::ios::trunc) << "not a certificate\n"; }
+  auto broken = server->server().reload_tls();
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().code(), "tls_certificate_unreadable");
+  RawTls still(server->port(), saved);
+  EXPECT_EQ(still.peer_certificate_sha256(), second);
+  ASSERT_TRUE(still.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(still.read_some(5s).starts_with("HTTP/1.1 200"));
 }
 
 TEST_F(ServerTest, AccessLogHasRouteTemplateAndNoSecrets) {

@@ -73,5 +73,27 @@ TEST(TlsContext, MismatchedKeyIsRefused) {
   SSL_CTX_free(ctx);
 }
 
+// A private key that other users may read is refused like the server's own key files
+// (base/key_file.h), the message naming the file and the fix.
+TEST(TlsContext, KeyReadableByOthersIsRefused) {
+  testing::TempDir dir;
+  auto paths = ensure_self_signed_certificate(dir.path() / "tls");
+  ASSERT_TRUE(paths.ok());
+  for (mode_t mode : {0644, 0640, 0604, 0620}) {
+    SCOPED_TRACE(mode);
+    ASSERT_EQ(::chmod(paths->private_key.c_str(), mode), 0);
+    auto ctx = make_tls_context(paths->certificate, paths->private_key);
+    ASSERT_FALSE(ctx.ok());
+    EXPECT_EQ(ctx.error().code(), "tls_private_key_insecure");
+    EXPECT_NE(ctx.error().message().find("chmod 600 " + paths->private_key.string()),
+              std::string::npos)
+        << ctx.error().message();
+  }
+  ASSERT_EQ(::chmod(paths->private_key.c_str(), 0600), 0);
+  EXPECT_TRUE(make_tls_context(paths->certificate, paths->private_key).ok());
+  ASSERT_EQ(::chmod(paths->private_key.c_str(), 0400), 0);
+  EXPECT_TRUE(make_tls_context(paths->certificate, paths->private_key).ok());
+}
+
 }  // namespace
 }  // namespace hippocrate::server

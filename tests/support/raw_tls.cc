@@ -3,9 +3,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
 #include <stdexcept>
 
 namespace hippocrate::testing {
@@ -27,7 +32,38 @@ int connect_loopback(std::uint16_t port, int receive_buffer = 0) {
   return fd;
 }
 
+std::string sha256_hex(X509* cert) {
+  if (cert == nullptr) return "";
+  unsigned char md[32];
+  unsigned int n = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &n) != 1) return "";
+  std::string out;
+  char hex[3];
+  for (unsigned int i = 0; i < n; ++i) {
+    std::snprintf(hex, sizeof hex, "%02x", md[i]);
+    out += hex;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string certificate_file_sha256(const std::filesystem::path& pem) {
+  std::FILE* f = std::fopen(pem.c_str(), "r");
+  if (f == nullptr) return "";
+  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  std::string out = sha256_hex(cert);
+  X509_free(cert);
+  return out;
+}
+
+std::string RawTls::peer_certificate_sha256() const {
+  X509* cert = SSL_get1_peer_certificate(ssl_);
+  std::string out = sha256_hex(cert);
+  X509_free(cert);
+  return out;
+}
 
 bool tcp_connects(std::uint16_t port) {
   const int fd = connect_loopback(port);
@@ -37,6 +73,10 @@ bool tcp_connects(std::uint16_t port) {
 }
 
 RawTls::RawTls(std::uint16_t port, const std::filesystem::path& ca_file, int receive_buffer) {
+  // OpenSSL writes with write(2): a server that closes at once (a refused connection) must
+  // fail the handshake, not kill the test process with SIGPIPE.
+  static const bool sigpipe_ignored = [] { return ::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+  (void)sigpipe_ignored;
   fd_ = connect_loopback(port, receive_buffer);
   if (fd_ < 0) throw std::runtime_error("connect failed");
   ctx_ = SSL_CTX_new(TLS_client_method());
@@ -44,7 +84,12 @@ RawTls::RawTls(std::uint16_t port, const std::filesystem::path& ca_file, int rec
   SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
   ssl_ = SSL_new(ctx_);
   SSL_set_fd(ssl_, fd_);
-  if (SSL_connect(ssl_) != 1) throw std::runtime_error("TLS handshake failed");
+  if (SSL_connect(ssl_) != 1) {
+    SSL_free(ssl_);  // the destructor does not run after a throw
+    SSL_CTX_free(ctx_);
+    ::close(fd_);
+    throw std::runtime_error("TLS handshake failed");
+  }
 }
 
 RawTls::~RawTls() {

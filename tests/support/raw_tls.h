@@ -33,12 +33,17 @@ class RawTls {
   bool received_close_notify() const;
   // Drops the TCP connection at once with a reset (SO_LINGER 0), no TLS close.
   void abort();
+  // The SHA-256 of the server's certificate (DER), lower-case hex.
+  std::string peer_certificate_sha256() const;
 
  private:
   int fd_ = -1;
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
 };
+
+// The SHA-256 of the first certificate of a PEM file (DER), lower-case hex; "" if unreadable.
+std::string certificate_file_sha256(const std::filesystem::path& pem);
 
 // True when a TCP connection to 127.0.0.1:port is accepted.
 bool tcp_connects(std::uint16_t port);

@@ -1,7 +1,11 @@
 // A patient's view of who accessed their data (SECURITY-REQUIREMENTS "Audit": a patient can
 // read who accessed their data and when): the audit records whose resource is
 // "patient:<id>" written by someone other than the patient, with the actor's name, role
-// and organisation.
+// and organisation, and what happened in plain words (`what`: a stable key a translated
+// page maps to its own words; `description`: the English). A name shown in someone's list
+// (their patients, their contacts) is one entry per person, list and day, not one per
+// listing: a practitioner's software lists contacts often, and each listing is no more
+// than the day's first. The audit trail itself keeps every record.
 #pragma once
 
 #include <string>
@@ -19,7 +23,16 @@ struct AccessEntry {
   std::string actor_organisation;
   std::string action;  // e.g. "patients.list"
   std::string result;
+  std::string what;         // e.g. "listed_among_patients", "record_opened", "refused"
+  std::string description;  // e.g. "saw your name in their list of patients"
 };
+
+// The plain words of an audited `action` with `result` on a patient's data.
+struct AccessWords {
+  std::string what;
+  std::string description;
+};
+AccessWords describe_access(std::string_view action, std::string_view result);
 
 Result<std::vector<AccessEntry>> patient_access_log(store::Store& store,
                                                     const std::string& patient_id,

@@ -375,6 +375,45 @@ TEST_F(ObjectLevelTest, RepeatedRequestsAndInvitationsRevealNoAccount) {
             1u);
 }
 
+// Issue 22.10: the access log says what happened in plain words, and a practitioner's
+// software listing its patients often is one entry a day, not one per listing.
+TEST_F(ObjectLevelTest, TheAccessLogSpeaksPlainlyAndFoldsListings) {
+  auto entries = [&] {
+    auto r = dep_.call("p-active@x.org", "GET", "/api/v1/me/access-log");
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> out;  // "what|description|who", newest first
+    const auto body = boost::json::parse(r.body);
+    for (const auto& e : body.at("entries").as_array()) {
+      out.push_back(std::string(e.at("what").as_string()) + "|" +
+                    std::string(e.at("description").as_string()) + "|" +
+                    std::string(e.at("who").as_string()));
+    }
+    return out;
+  };
+  const std::size_t before = entries().size();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(dep_.call("doc@a.org", "GET", "/api/v1/patients").status, 200);
+  }
+  ASSERT_EQ(dep_.call("doc@a.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 200);
+  ASSERT_EQ(dep_.call("doc2@a.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 404);
+  auto now = entries();
+  ASSERT_GE(now.size(), 3u);
+  EXPECT_EQ(now[0], "refused|tried to reach your data and was refused|doc2");
+  EXPECT_EQ(now[1], "record_opened|opened your patient record|doc");
+  EXPECT_EQ(now[2], "listed_among_patients|saw your name in their list of patients|doc");
+  // The three listings of the day (and SetUp's) are one entry.
+  std::size_t listed = 0;
+  for (const auto& e : now) listed += e.starts_with("listed_among_patients|") ? 1 : 0;
+  EXPECT_EQ(listed, 1u);
+  EXPECT_LE(now.size(), before + 3);
+  // Another day, another entry.
+  dep_.clock.advance(std::chrono::hours(24));
+  ASSERT_EQ(dep_.call("doc@a.org", "GET", "/api/v1/patients").status, 200);
+  listed = 0;
+  for (const auto& e : entries()) listed += e.starts_with("listed_among_patients|") ? 1 : 0;
+  EXPECT_EQ(listed, 2u);
+}
+
 TEST_F(ObjectLevelTest, AuditorsSearchTheirOwnOrganisationOnly) {
   (void)dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org"));  // denied
   auto r = dep_.call("audit@a.org", "GET", "/api/v1/audit/records?limit=1000");

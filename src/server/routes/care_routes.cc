@@ -65,7 +65,9 @@ void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelati
                                      {"role", e.actor_role},
                                      {"organisation", e.actor_organisation},
                                      {"action", e.action},
-                                     {"result", e.result}});
+                                     {"result", e.result},
+                                     {"what", e.what},
+                                     {"description", e.description}});
         }
         return json_response(200, json::object{{"entries", out}});
       }));

@@ -75,6 +75,17 @@ struct IssuedInvitation {
   std::int64_t expires_at;
 };
 
+// A pending invitation (not accepted, not expired, not revoked), as its inviter or the
+// organisation's administrators see it: never its token.
+struct PendingInvitation {
+  std::string id;
+  std::string email;
+  Role role;
+  std::string invited_by;  // the inviter's display name; empty for a bootstrap
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+};
+
 struct TotpEnrolment {
   std::string otpauth_uri;  // contains the secret: shown once, to the owner only
   std::string secret_base32;
@@ -136,6 +147,18 @@ class AuthService {
 
   Result<IssuedInvitation> invite(const SessionInfo& inviter, std::string_view email, Role role,
                                   const RequestOrigin& origin);
+  // The pending invitations a caller may manage: an administrator those of its
+  // organisation, a practitioner its own. Newest first.
+  Result<std::vector<PendingInvitation>> pending_invitations(const SessionInfo& caller);
+  // Withdraws a pending invitation (its token stops working at once) and the care request
+  // it carries; audited "invitation.revoke". Anything else: "invitation_not_found" (404).
+  Status revoke_invitation(const SessionInfo& caller, std::string_view invitation_id,
+                           const RequestOrigin& origin);
+  // An administrator renames its own organisation (the one `serve` creates at first start
+  // is called "Hippocrate"). Errors: "invalid_organisation_name", "organisation_exists"
+  // (409). Audited "organisation.rename".
+  Status rename_organisation(const SessionInfo& admin, std::string_view name,
+                             const RequestOrigin& origin);
   // `email` is needed only for an invitation issued without one (bootstrap by `serve`).
   Result<AccountView> accept_invitation(std::string_view token, std::string_view display_name,
                                         const SecretBytes& password, const RequestOrigin& origin,
@@ -154,9 +177,13 @@ class AuthService {
   Status change_password(const SessionInfo& session, const SecretBytes& new_password,
                          const RequestOrigin& origin);
 
+  // A new TOTP secret to scan. With a factor already enrolled (a new phone), it needs a
+  // recent step-up (password and current code, or a recovery code) and becomes a pending
+  // replacement: the enrolled factor stays valid until the replacement is confirmed.
   Result<TotpEnrolment> begin_totp_enrolment(const SessionInfo& session);
-  // Confirms the pending TOTP factor with a first valid code; returns the recovery codes
-  // (shown once) and marks the session as having passed the second factor.
+  // Confirms the pending TOTP factor (or replacement) with a first valid code; returns new
+  // recovery codes (shown once; a replacement voids the old ones) and marks the session as
+  // having passed the second factor.
   Result<std::vector<SecretBytes>> confirm_totp(const SessionInfo& session, std::string_view code,
                                                 const RequestOrigin& origin);
 

@@ -308,3 +308,113 @@ Result<AccountView> AuthService::accept_invitation(std::string_view token,
 }
 
 }  // namespace hippocrate::auth
+
+namespace hippocrate::auth {
+
+Result<std::vector<PendingInvitation>> AuthService::pending_invitations(const SessionInfo& caller) {
+  auto& im = *impl_;
+  const bool admin = caller.account.role == Role::kAdmin;
+  if (!admin && caller.account.role != Role::kPractitioner) {
+    return Error::permission_denied("permission_denied",
+                                    "only administrators and practitioners invite");
+  }
+  return im.store.read([&](store::Transaction& tx) -> Result<std::vector<PendingInvitation>> {
+    HIPPO_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.query(std::string("SELECT i.id, i.email, i.role, COALESCE(a.display_name, ''), "
+                             "i.created_at, i.expires_at FROM invitations i "
+                             "LEFT JOIN accounts a ON a.id = i.invited_by "
+                             "WHERE i.used_at IS NULL AND i.expires_at > ? AND ") +
+                     (admin ? "i.organisation_id = ?" : "i.invited_by = ?") +
+                     " ORDER BY i.created_at DESC, i.id LIMIT 500",
+                 {im.now(), admin ? caller.account.organisation_id : caller.account.id}));
+    std::vector<PendingInvitation> out;
+    for (const auto& row : rows) {
+      PendingInvitation p;
+      HIPPO_ASSIGN_OR_RETURN(p.id, row.text(0));
+      HIPPO_ASSIGN_OR_RETURN(p.email, row.text(1));
+      HIPPO_ASSIGN_OR_RETURN(std::string role, row.text(2));
+      auto parsed = parse_role(role);
+      if (!parsed) return Error::data_loss("invitation_role_invalid", "an invitation has an unknown role");
+      p.role = *parsed;
+      HIPPO_ASSIGN_OR_RETURN(p.invited_by, row.text(3));
+      HIPPO_ASSIGN_OR_RETURN(p.created_at, row.int64(4));
+      HIPPO_ASSIGN_OR_RETURN(p.expires_at, row.int64(5));
+      out.push_back(std::move(p));
+    }
+    return out;
+  });
+}
+
+Status AuthService::revoke_invitation(const SessionInfo& caller, std::string_view invitation_id,
+                                      const RequestOrigin& origin) {
+  auto& im = *impl_;
+  const bool admin = caller.account.role == Role::kAdmin;
+  const std::string id(invitation_id);
+  HIPPO_ASSIGN_OR_RETURN(bool found, im.store.write([&](store::Transaction& tx) -> Result<bool> {
+    const std::int64_t now = im.now();
+    // Only a pending invitation the caller may manage; anything else is "not found"
+    // (another organisation's invitations do not exist for this caller).
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t n,
+        tx.execute(std::string("UPDATE invitations SET expires_at = ? WHERE id = ? AND "
+                               "used_at IS NULL AND expires_at > ? AND ") +
+                       (admin ? "organisation_id = ?" : "invited_by = ?"),
+                   {now, id, now, admin ? caller.account.organisation_id : caller.account.id}));
+    if (n != 1) {
+      HIPPO_RETURN_IF_ERROR(im.audit_action(tx, caller.account.id, "invitation.revoke",
+                                            "invitation:unknown", "denied", origin,
+                                            "invitation_not_found"));
+      return false;
+    }
+    // The care request it carried is withdrawn with it.
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t ended,
+        tx.execute("UPDATE care_relationships SET status = 'ended', ended_at = ?, ended_by = ? "
+                   "WHERE invitation_id = ? AND status = 'invited'",
+                   {now, caller.account.id, id}));
+    HIPPO_RETURN_IF_ERROR(im.audit_action(tx, caller.account.id, "invitation.revoke",
+                                          "invitation:" + id, "succeeded", origin,
+                                          "care_requests_withdrawn=" + std::to_string(ended)));
+    return true;
+  }));
+  if (!found) {
+    return Error::not_found("invitation_not_found", "no such pending invitation of yours");
+  }
+  return ok_status();
+}
+
+Status AuthService::rename_organisation(const SessionInfo& admin, std::string_view name,
+                                        const RequestOrigin& origin) {
+  if (admin.account.role != Role::kAdmin) {
+    return Error::permission_denied("permission_denied", "only an administrator can do this");
+  }
+  if (name.empty() || name.size() > 200) {
+    return Error::invalid_argument("invalid_organisation_name",
+                                   "the organisation name must have 1 to 200 characters");
+  }
+  auto& im = *impl_;
+  const std::string new_name(name);
+  return im.store.write([&](store::Transaction& tx) -> Status {
+    HIPPO_ASSIGN_OR_RETURN(auto same,
+                           tx.query_one("SELECT id FROM organisations WHERE name = ?", {new_name}));
+    if (same) {
+      HIPPO_ASSIGN_OR_RETURN(std::string same_id, same->text(0));
+      if (same_id == admin.account.organisation_id) return ok_status();  // already so
+      return Error::conflict("organisation_exists", "an organisation with this name exists");
+    }
+    HIPPO_ASSIGN_OR_RETURN(auto old, tx.query_one("SELECT name FROM organisations WHERE id = ?",
+                                                  {admin.account.organisation_id}));
+    std::string old_name;
+    if (old) {
+      HIPPO_ASSIGN_OR_RETURN(old_name, old->text(0));
+    }
+    HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE organisations SET name = ? WHERE id = ?",
+                                     {new_name, admin.account.organisation_id}));
+    return im.audit_action(tx, admin.account.id, "organisation.rename",
+                           "organisation:" + admin.account.organisation_id, "succeeded", origin,
+                           "from=" + old_name.substr(0, 200));
+  });
+}
+
+}  // namespace hippocrate::auth

@@ -70,20 +70,27 @@ Result<TotpEnrolment> AuthService::begin_totp_enrolment(const SessionInfo& sessi
   auto& im = *impl_;
   if (session.account.second_factor && session.step_up_until <= im.now()) {
     return Error::permission_denied("step_up_required",
-                                    "confirm your password and current code before replacing "
-                                    "your authenticator");
+                                    "confirm your password and your current code (or, if the "
+                                    "old phone is lost, a recovery code) before replacing your "
+                                    "authenticator");
   }
   SecretBytes secret = generate_totp_secret();
   HIPPO_ASSIGN_OR_RETURN(Bytes sealed, crypto::xchacha_seal(im.secrets_key, secret.span(),
                                                             as_bytes(session.account.id)));
   HIPPO_RETURN_IF_ERROR(im.store.write([&](store::Transaction& tx) -> Status {
-    // A new pending secret replaces an unconfirmed one; a confirmed factor stays active
-    // until the new one is confirmed (pending secrets live in the same row only when none
-    // is confirmed).
+    // A new pending secret replaces an unconfirmed one. With a confirmed factor (a new
+    // phone), the new secret waits as its replacement; the confirmed one stays active
+    // until the replacement is confirmed.
     if (session.account.second_factor) {
-      return Error::failed_precondition(
-          "second_factor_already_enrolled",
-          "an authenticator is already enrolled; replacing it is not supported yet");
+      HIPPO_ASSIGN_OR_RETURN(
+          std::int64_t n,
+          tx.execute("UPDATE totp_factors SET replacement_sealed = ? WHERE account_id = ? AND "
+                     "confirmed_at IS NOT NULL",
+                     {sealed, session.account.id}));
+      if (n != 1) {
+        return Error::data_loss("second_factor_missing", "the enrolled factor was not found");
+      }
+      return ok_status();
     }
     HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM totp_factors WHERE account_id = ? AND "
                                      "confirmed_at IS NULL",
@@ -110,9 +117,12 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
   const std::string acct = FailureCounter::account_key(session.account.id);
   auto result = im.store.write([&](store::Transaction& tx) -> Status {
     HIPPO_RETURN_IF_ERROR(im.check_attempts(tx, kSecondFactorScope, pair, acct));
+    // The pending secret: a first enrolment's (not confirmed yet), or a replacement's.
     HIPPO_ASSIGN_OR_RETURN(
-        auto row, tx.query_one("SELECT secret_sealed, last_used_step FROM totp_factors WHERE "
-                               "account_id = ? AND confirmed_at IS NULL",
+        auto row, tx.query_one("SELECT CASE WHEN confirmed_at IS NULL THEN secret_sealed "
+                               "ELSE replacement_sealed END, last_used_step, "
+                               "confirmed_at IS NOT NULL FROM totp_factors WHERE account_id = ? "
+                               "AND (confirmed_at IS NULL OR replacement_sealed IS NOT NULL)",
                                {session.account.id}));
     if (!row) {
       return Error::failed_precondition("no_pending_enrolment",
@@ -120,6 +130,9 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
     }
     HIPPO_ASSIGN_OR_RETURN(Bytes sealed, row->blob(0));
     HIPPO_ASSIGN_OR_RETURN(std::int64_t last_step, row->int64(1));
+    HIPPO_ASSIGN_OR_RETURN(std::int64_t replacing, row->int64(2));
+    // A new secret has no used step yet (the old one's steps say nothing about it).
+    if (replacing != 0) last_step = kTotpNeverUsedStep;
     HIPPO_ASSIGN_OR_RETURN(SecretBytes key, crypto::xchacha_open_secret(
                                                 im.secrets_key, sealed,
                                                 as_bytes(session.account.id)));
@@ -127,8 +140,9 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
     if (!step) return invalid_first_code();
     const std::int64_t now = im.now();
     HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE totp_factors SET confirmed_at = ?, last_used_step = ? WHERE account_id = ?",
-        {now, *step, session.account.id}));
+        "UPDATE totp_factors SET secret_sealed = ?, replacement_sealed = NULL, "
+        "confirmed_at = ?, last_used_step = ? WHERE account_id = ?",
+        {sealed, now, *step, session.account.id}));
     HIPPO_RETURN_IF_ERROR(
         tx.execute("DELETE FROM recovery_codes WHERE account_id = ?", {session.account.id}));
     for (const auto& c : codes) {
@@ -141,7 +155,9 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
     HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE sessions SET second_factor_at = ? WHERE id = ?",
                                      {now, session.session_id}));
     HIPPO_RETURN_IF_ERROR(im.failures.record_success(tx, kSecondFactorScope, pair));
-    return im.add_event(tx, session.account.id, "second_factor_enrolled", origin, "totp");
+    return im.add_event(tx, session.account.id,
+                        replacing != 0 ? "second_factor_replaced" : "second_factor_enrolled",
+                        origin, "totp");
   });
   if (!result && result.error().code() == "invalid_second_factor") {
     HIPPO_RETURN_IF_ERROR(

@@ -323,6 +323,14 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE sessions ADD COLUMN device_id TEXT",
            "CREATE INDEX sessions_by_device ON sessions (device_id) WHERE device_id IS NOT NULL",
        }},
+      {13,
+       "totp_replacement",
+       {
+           // A new phone: the replacement secret waits beside the enrolled one, which stays
+           // valid until a first code of the new one confirms it (docs/authentication.md
+           // "Second factor"). Sealed like secret_sealed.
+           "ALTER TABLE totp_factors ADD COLUMN replacement_sealed BLOB",
+       }},
   };
   return kMigrations;
 }

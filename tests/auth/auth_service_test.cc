@@ -314,6 +314,114 @@ TEST_F(AuthServiceTest, SecondFactorMessagesFitWhatWasPresented) {
             "an admin cannot invite a patient");
 }
 
+// Issue 22.13: a new phone. The enrolled authenticator keeps working until the new one is
+// confirmed; then the old secret and the old recovery codes stop working.
+TEST_F(AuthServiceTest, ANewPhoneReplacesTheAuthenticatorAfterAStepUp) {
+  auto first = admin_without_factor();
+  auto old_secret = enrol_totp(first.session);
+  auto old_codes = std::move(recovery_codes_);
+  clock_.advance(30s);
+  auto me = *auth_->authenticate(first.token.text.view(), from());
+  EXPECT_EQ(auth_->begin_totp_enrolment(me).error().code(), "step_up_required");
+  // The old phone is lost: a recovery code steps up.
+  SecondFactor rc{std::nullopt, std::string(old_codes[0].view())};
+  auto up = auth_->step_up(me, pw(kStrong), rc, from());
+  ASSERT_TRUE(up.ok()) << up.error().to_string();
+  auto fresh = *auth_->authenticate(up->token.text.view(), from());
+  auto e = auth_->begin_totp_enrolment(fresh);
+  ASSERT_TRUE(e.ok()) << e.error().to_string();
+  auto new_secret = SecretBytes::from(*base32_decode(e->secret_base32));
+  // Until confirmed, the old factor still signs in; a wrong first code changes nothing.
+  clock_.advance(30s);
+  EXPECT_TRUE(auth_->login("admin@example.org", pw(kStrong),
+                           SecondFactor{totp_at(old_secret, clock_.now()), std::nullopt}, from())
+                  .ok());
+  EXPECT_EQ(auth_->confirm_totp(fresh, totp_at(old_secret, clock_.now()), from()).error().code(),
+            "invalid_second_factor");
+  auto codes = auth_->confirm_totp(fresh, totp_at(new_secret, clock_.now()), from());
+  ASSERT_TRUE(codes.ok()) << codes.error().to_string();
+  EXPECT_EQ(codes->size(), 10u);
+  clock_.advance(30s);
+  EXPECT_EQ(auth_->login("admin@example.org", pw(kStrong),
+                         SecondFactor{totp_at(old_secret, clock_.now()), std::nullopt}, from())
+                .error()
+                .code(),
+            "invalid_second_factor");
+  EXPECT_EQ(auth_->login("admin@example.org", pw(kStrong),
+                         SecondFactor{std::nullopt, std::string(old_codes[1].view())}, from())
+                .error()
+                .code(),
+            "invalid_second_factor");
+  EXPECT_TRUE(auth_->login("admin@example.org", pw(kStrong),
+                           SecondFactor{totp_at(new_secret, clock_.now()), std::nullopt}, from())
+                  .ok());
+  EXPECT_TRUE(auth_->login("admin@example.org", pw(kStrong),
+                           SecondFactor{std::nullopt, std::string((*codes)[0].view())}, from())
+                  .ok());
+  auto events = auth_->security_events(fresh, 100);
+  ASSERT_TRUE(events.ok());
+  bool replaced = false;
+  for (const auto& ev : *events) replaced = replaced || ev.kind == "second_factor_replaced";
+  EXPECT_TRUE(replaced);
+}
+
+TEST_F(AuthServiceTest, PendingInvitationsAreListedAndRevoked) {
+  auto admin = admin_without_factor();
+  enrol_totp(admin.session);
+  auto me = *auth_->authenticate(admin.token.text.view(), from());
+  auto doc_inv = auth_->invite(me, "doc@example.org", Role::kPractitioner, from());
+  ASSERT_TRUE(auth_->accept_invitation(doc_inv->token.text.view(), "Dr B", pw(kStrong2), from())
+                  .ok());
+  auto doc = auth_->login("doc@example.org", pw(kStrong2), {}, from());
+  auto p1 = auth_->invite(doc->session, "p1@example.org", Role::kPatient, from());
+  auto p2 = auth_->invite(doc->session, "p2@example.org", Role::kPatient, from());
+  auto staff = auth_->invite(me, "as@example.org", Role::kAssistant, from());
+  ASSERT_TRUE(p1.ok() && p2.ok() && staff.ok());
+  auto mine = auth_->pending_invitations(doc->session);
+  ASSERT_TRUE(mine.ok()) << mine.error().to_string();
+  ASSERT_EQ(mine->size(), 2u);  // the practitioner's own; the accepted one is gone
+  EXPECT_EQ(auth_->pending_invitations(me)->size(), 3u);  // the organisation's
+  // Revoked: the token stops working; only the inviter or an administrator may revoke.
+  EXPECT_EQ(auth_->revoke_invitation(doc->session, staff->invitation_id, from()).error().code(),
+            "invitation_not_found");
+  ASSERT_TRUE(auth_->revoke_invitation(doc->session, p1->invitation_id, from()).ok());
+  EXPECT_EQ(auth_->revoke_invitation(doc->session, p1->invitation_id, from()).error().code(),
+            "invitation_not_found");
+  EXPECT_EQ(auth_->accept_invitation(p1->token.text.view(), "P One", pw(kStrong), from())
+                .error()
+                .code(),
+            "invalid_invitation");
+  EXPECT_EQ(auth_->pending_invitations(doc->session)->size(), 1u);
+  ASSERT_TRUE(auth_->revoke_invitation(me, p2->invitation_id, from()).ok());
+  EXPECT_TRUE(auth_->pending_invitations(doc->session)->empty());
+  // The care relationships the invitations carried are withdrawn.
+  auto pending = store_->read([](store::Transaction& tx) -> Result<std::int64_t> {
+    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM care_relationships "
+                                                  "WHERE status = 'invited'"));
+    return row->int64(0);
+  });
+  EXPECT_EQ(*pending, 0);
+}
+
+TEST_F(AuthServiceTest, AnAdministratorRenamesItsOrganisation) {
+  auto admin = admin_without_factor();
+  enrol_totp(admin.session);
+  auto me = *auth_->authenticate(admin.token.text.view(), from());
+  ASSERT_TRUE(auth_->create_organisation("Cabinet B", "b@example.org").ok());
+  EXPECT_EQ(auth_->rename_organisation(me, "", from()).error().code(),
+            "invalid_organisation_name");
+  EXPECT_EQ(auth_->rename_organisation(me, "Cabinet B", from()).error().code(),
+            "organisation_exists");
+  ASSERT_TRUE(auth_->rename_organisation(me, "Maison de santé du Port", from()).ok());
+  auto after = *auth_->authenticate(admin.token.text.view(), from());
+  EXPECT_EQ(after.account.organisation_name, "Maison de santé du Port");
+  auto inv = auth_->invite(me, "doc@example.org", Role::kPractitioner, from());
+  ASSERT_TRUE(auth_->accept_invitation(inv->token.text.view(), "Dr B", pw(kStrong2), from()).ok());
+  auto doc = auth_->login("doc@example.org", pw(kStrong2), {}, from());
+  EXPECT_EQ(auth_->rename_organisation(doc->session, "Mine", from()).error().code(),
+            "permission_denied");
+}
+
 TEST_F(AuthServiceTest, AnAdministratorUnlocksALockedAccountOfItsOrganisation) {
   auto admin = admin_without_factor();
   enrol_totp(admin.session);

@@ -672,8 +672,9 @@ TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
           // Migration 11 undone too, so the database is at 9 and both run again.
           "DROP TABLE audit_by_account", "DROP TABLE audit_by_resource",
           "DROP TABLE audit_index_state",
-          // And migration 12.
+          // And migrations 12 and 13.
           "DROP INDEX sessions_by_device", "ALTER TABLE sessions DROP COLUMN device_id",
+          "ALTER TABLE totp_factors DROP COLUMN replacement_sealed",
           "CREATE INDEX audit_log_by_account ON audit_log (account_id, seq)",
           "CREATE INDEX audit_log_by_resource ON audit_log (resource, seq)",
           "DELETE FROM schema_migrations WHERE version >= 10"}) {

@@ -65,6 +65,28 @@ class AuthRoutesTest : public ::testing::Test {
   static Hdrs bearer(const json::object& l) {
     return {{"authorization", "Bearer " + std::string(l.at("token").as_string())}};
   }
+  // Enrols a TOTP factor over HTTP: the session `l` then reaches everything its role allows.
+  void enrol(const json::object& l) {
+    auto e = call("POST", "/api/v1/me/mfa/totp", {}, bearer(l));
+    ASSERT_EQ(e.status, 201) << e.body;
+    auto secret = SecretBytes::from(
+        *auth::base32_decode(std::string(json::parse(e.body).at("secret").as_string())));
+    auto c = call("POST", "/api/v1/me/mfa/totp/confirm",
+                  R"({"code":")" + auth::totp_at(secret, SystemClock::instance().now()) + "\"}",
+                  bearer(l));
+    ASSERT_EQ(c.status, 200) << c.body;
+  }
+  std::int64_t rows(const std::string& table) {
+    auto n = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
+      HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM " + table));
+      return row->int64(0);
+    });
+    EXPECT_TRUE(n.ok()) << n.error().to_string();
+    return n.ok() ? *n : -1;
+  }
+  static std::string message_of(const client::ClientResponse& r) {
+    return std::string(json::parse(r.body).at("error").at("message").as_string());
+  }
 
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
@@ -170,6 +192,92 @@ TEST_F(AuthRoutesTest, MissingFieldsAndBadJsonAreClear400s) {
   EXPECT_EQ(code_of(call("POST", "/api/v1/sessions", R"({"email":)")), "malformed_json");
   auto typed = call("POST", "/api/v1/sessions", R"({"email":"a@b.c","password":42})");
   EXPECT_EQ(code_of(typed), "invalid_field");
+}
+
+// A body is read one way only (docs/api.md "Request bodies"): a login whose password, or
+// e-mail, appears twice is refused whichever copy a reader would keep, and so is a field the
+// route does not read; neither counts as an attempt (no session, no failure, no event).
+TEST_F(AuthRoutesTest, ALoginBodyWithADuplicateOrUnknownFieldIsRefusedAndChangesNothing) {
+  const std::string right = kPassword;
+  const std::string wrong = "not the password at all";
+  const std::int64_t sessions = rows("sessions");
+  const std::int64_t failures = rows("login_failures");
+  const std::int64_t events = rows("audit_log");
+  struct Case {
+    std::string body;
+    std::string code;
+    std::string field;
+  };
+  const Case cases[] = {
+      {R"({"email":"admin@example.org","password":")" + wrong + R"(","password":")" + right +
+           R"("})",
+       "duplicate_field", "'password'"},
+      {R"({"email":"admin@example.org","password":")" + right + R"(","password":")" + wrong +
+           R"("})",
+       "duplicate_field", "'password'"},
+      {R"({"email":"ghost@example.org","password":")" + right +
+           R"(","email":"admin@example.org"})",
+       "duplicate_field", "'email'"},
+      {R"({"email":"admin@example.org","password":")" + right +
+           R"(","totp_code":{"a":"1","a":"2"}})",
+       "duplicate_field", "'totp_code.a'"},
+      {R"({"email":"admin@example.org","password":")" + right + R"(","remember_me":true})",
+       "unknown_field", "'remember_me'"},
+      {R"({"email":"admin@example.org","password":")" + right + R"(","Password":")" + wrong +
+           R"("})",
+       "unknown_field", "'Password'"},
+  };
+  for (const auto& c : cases) {
+    auto r = call("POST", "/api/v1/sessions", c.body);
+    EXPECT_EQ(r.status, 400) << c.body;
+    EXPECT_EQ(code_of(r), c.code) << r.body;
+    EXPECT_NE(message_of(r).find(c.field), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find(right), std::string::npos);
+    EXPECT_EQ(r.body.find(wrong), std::string::npos);
+    EXPECT_FALSE(r.headers.get("set-cookie").has_value());
+  }
+  EXPECT_EQ(rows("sessions"), sessions);
+  EXPECT_EQ(rows("login_failures"), failures);
+  EXPECT_EQ(rows("audit_log"), events);
+  // The same login, read one way, works.
+  login();
+  EXPECT_EQ(rows("sessions"), sessions + 1);
+}
+
+// An invitation is not used up, and no account is made, by an acceptance carrying a field
+// the route does not read (here a role, which the invitation alone decides) or a name twice.
+TEST_F(AuthRoutesTest, RefusedInvitationBodiesCreateNothing) {
+  auto l = login();
+  enrol(l);
+  const std::int64_t invitations = rows("invitations");
+  auto twice = call("POST", "/api/v1/invitations",
+                    R"({"email":"new@example.org","role":"assistant","role":"admin"})", bearer(l));
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_EQ(code_of(twice), "duplicate_field");
+  EXPECT_EQ(rows("invitations"), invitations);
+  auto inv = call("POST", "/api/v1/invitations",
+                  R"({"email":"new@example.org","role":"assistant"})", bearer(l));
+  ASSERT_EQ(inv.status, 201) << inv.body;
+  const std::string token(json::parse(inv.body).at("token").as_string());
+
+  const std::int64_t accounts = rows("accounts");
+  const std::string fields =
+      R"({"token":")" + token +
+      R"(","display_name":"Nadia Nouvelle","password":"violet fjord lantern quietly hums")";
+  auto extra = call("POST", "/api/v1/invitations/accept", fields + R"(,"role":"admin"})");
+  EXPECT_EQ(extra.status, 400) << extra.body;
+  EXPECT_EQ(code_of(extra), "unknown_field");
+  EXPECT_EQ(message_of(extra), "the field 'role' is not accepted here");
+  auto dup = call("POST", "/api/v1/invitations/accept",
+                  fields + R"(,"display_name":"Someone Else"})");
+  EXPECT_EQ(code_of(dup), "duplicate_field");
+  EXPECT_EQ(dup.body.find("violet fjord"), std::string::npos);
+  EXPECT_EQ(rows("accounts"), accounts);
+  // The invitation still works, once.
+  auto ok = call("POST", "/api/v1/invitations/accept", fields + "}");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(json::parse(ok.body).at("account").at("role").as_string(), "assistant");
+  EXPECT_EQ(rows("accounts"), accounts + 1);
 }
 
 TEST_F(AuthRoutesTest, PasswordsNeverReachTheAccessLog) {

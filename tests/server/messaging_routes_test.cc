@@ -119,6 +119,14 @@ class MessagingRoutesTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.error().to_string();
     return std::move(*r);
   }
+  // The same with the body as text (what json::value cannot hold: a name twice).
+  client::ClientResponse call_text(const std::string& method, const std::string& path,
+                                   const std::string& token, const std::string& body) {
+    auto client = server_->client();
+    auto r = client.request(method, path, body, {{"authorization", "Bearer " + token}});
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    return std::move(*r);
+  }
   static json::value parse(const client::ClientResponse& r) { return json::parse(r.body); }
   static std::string code_of(const client::ClientResponse& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
@@ -288,6 +296,73 @@ TEST_F(MessagingRoutesTest, DevicesPrekeysSendFetchAndAck) {
   EXPECT_EQ(sends[0].record.result, "succeeded");
   EXPECT_EQ(sends[0].record.detail, "message=" + id + ",envelopes=2");
   EXPECT_GE(audit_records("message.fetch").size(), 3u);
+}
+
+// A body is read one way only (docs/api.md "Request bodies"): a name twice, at the top or
+// inside an envelope, or a field the route does not declare (top-level or in an envelope or
+// a one-time prekey) is refused before anything is stored.
+TEST_F(MessagingRoutesTest, BodiesWithADuplicateOrUnknownFieldAreRefusedAndStoreNothing) {
+  const std::string d1 = add_device(doc_);
+  const std::string p1 = add_device(patient_);
+  const std::string id = random_id();
+  const std::string envelope = R"({"device_id":")" + d1 + R"(","ciphertext":"Y3Q")";
+  const std::string head = R"({"message_id":")" + id + R"(","recipient":")" + doc_.id +
+                           R"(","sender_device":")" + p1 + R"(",)";
+  struct Case {
+    std::string body;
+    std::string code;
+    std::string message;
+  };
+  const Case cases[] = {
+      // Which recipient? One reader keeps the first, Boost.JSON the last: neither is read.
+      {head + R"("recipient":")" + patient_.id + R"(","envelopes":[)" + envelope + "}]}",
+       "duplicate_field", "the field 'recipient' appears more than once"},
+      {head + R"("envelopes":[)" + envelope + R"(,"ciphertext":"b3RoZXI"}]})", "duplicate_field",
+       "the field 'envelopes[0].ciphertext' appears more than once"},
+      {head + R"("envelopes":[)" + envelope + R"(,"device_id":")" + p1 + R"("}]})",
+       "duplicate_field", "the field 'envelopes[0].device_id' appears more than once"},
+      {head + R"("envelopes":[)" + envelope + R"(}],"priority":"high"})", "unknown_field",
+       "the field 'priority' is not accepted here"},
+      {head + R"("envelopes":[)" + envelope + R"(,"padding":"AAAA"}]})", "unknown_field",
+       "the field 'envelopes[0].padding' is not accepted here"},
+  };
+  for (const auto& c : cases) {
+    auto r = call_text("POST", "/api/v1/messages", patient_.token, c.body);
+    EXPECT_EQ(r.status, 400) << c.body;
+    EXPECT_EQ(code_of(r), c.code) << r.body;
+    EXPECT_EQ(std::string(parse(r).at("error").at("message").as_string()), c.message);
+  }
+  auto inbox = call("GET", "/api/v1/devices/" + d1 + "/messages", doc_.token);
+  EXPECT_TRUE(parse(inbox).at("messages").as_array().empty()) << inbox.body;
+  EXPECT_TRUE(audit_records("message.send").empty());
+
+  // Prekeys: an unknown field inside a one-time prekey; nothing is stored.
+  auto prekeys = call("PUT", "/api/v1/devices/" + d1 + "/prekeys", doc_.token,
+                      json::object{{"one_time_prekeys",
+                                    json::array{json::object{{"id", 9}, {"key", "a2V5"},
+                                                             {"expires", 1}}}}});
+  EXPECT_EQ(code_of(prekeys), "unknown_field");
+  EXPECT_NE(prekeys.body.find("one_time_prekeys[0].expires"), std::string::npos) << prekeys.body;
+  auto count = call("GET", "/api/v1/devices/" + d1 + "/prekeys/count", doc_.token);
+  EXPECT_EQ(parse(count).at("one_time_prekeys").as_int64(), 3);
+  // A device registration with a field the route does not read: no device.
+  auto extra = call("PUT", "/api/v1/devices/" + random_id(), doc_.token,
+                    json::object{{"identity", "aWQ"},
+                                 {"device_list", "bGlzdA"},
+                                 {"device_list_version", doc_.list_version + 1},
+                                 {"device_ids", json::array{json::value(d1)}},
+                                 {"name", "my phone"}});
+  EXPECT_EQ(code_of(extra), "unknown_field");
+  auto mine = call("GET", "/api/v1/me/devices", doc_.token);
+  EXPECT_EQ(parse(mine).at("devices").as_array().size(), 1u);
+  auto acks = call_text("POST", "/api/v1/devices/" + d1 + "/messages/ack", doc_.token,
+                        R"({"message_ids":[],"message_ids":[")" + id + R"("]})");
+  EXPECT_EQ(code_of(acks), "duplicate_field");
+
+  // The same message, read one way, is stored.
+  auto sent = call_text("POST", "/api/v1/messages", patient_.token,
+                        head + R"("envelopes":[)" + envelope + "}]}");
+  EXPECT_EQ(sent.status, 201) << sent.body;
 }
 
 TEST_F(MessagingRoutesTest, ContactsOutsideThePolicyAreRefusedAndAudited) {

@@ -36,6 +36,15 @@ const std::vector<Entry>& table() {
       // invited role is checked against the inviter by auth::may_invite).
       {"invitation.create", {Role::kAdmin, Role::kPractitioner}, false, ObjectRule::kNone,
        DataClass::kAdministrative},
+      // Pending invitations: an administrator's organisation's, a practitioner's own
+      // (AuthService::pending_invitations / revoke_invitation scope them).
+      {"invitations.list", {Role::kAdmin, Role::kPractitioner}, false, ObjectRule::kNone,
+       DataClass::kAdministrative},
+      {"invitation.revoke", {Role::kAdmin, Role::kPractitioner}, false, ObjectRule::kNone,
+       DataClass::kAdministrative},
+      // Its own organisation's name.
+      {"organisation.rename", {Role::kAdmin}, false, ObjectRule::kNone,
+       DataClass::kAdministrative},
       // Account management, within one's own organisation only.
       // (unlock names the account by e-mail; AuthService::unlock_account matches it within
       // the administrator's organisation only.)

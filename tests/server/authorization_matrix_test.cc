@@ -65,6 +65,9 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"DELETE /api/v1/me/sessions/{id}", {kEveryone, false, false}},
       {"GET /api/v1/me/security-events", {kEveryone, false, false}},
       {"POST /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
+      {"GET /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
+      {"POST /api/v1/invitations/{id}/revoke", {{Role::kAdmin, Role::kPractitioner}, false, false}},
+      {"PUT /api/v1/organisation", {{Role::kAdmin}, false, false}},
       {"POST /api/v1/accounts/unlock", {{Role::kAdmin}, false, false}},
       {"GET /api/v1/patients", {{Role::kPractitioner, Role::kAssistant}, false, false}},
       // Object-level routes: a random {id} is nobody's (404) for the admitted roles; the

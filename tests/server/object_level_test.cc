@@ -414,6 +414,43 @@ TEST_F(ObjectLevelTest, TheAccessLogSpeaksPlainlyAndFoldsListings) {
   EXPECT_EQ(listed, 2u);
 }
 
+// Issue 22.13: pending invitations are listed and revoked within one's own reach only, and
+// an administrator renames its own organisation.
+TEST_F(ObjectLevelTest, InvitationsAndTheOrganisationNameStayWithinTheOrganisation) {
+  auto made = dep_.call("doc@a.org", "POST", "/api/v1/invitations",
+                        R"({"email":"later@x.org","role":"patient"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string inv_id(boost::json::parse(made.body).at("invitation_id").as_string());
+  auto listed = [&](const std::string& who) {
+    auto r = dep_.call(who, "GET", "/api/v1/invitations");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body.find(inv_id) != std::string::npos && r.body.find("token") == std::string::npos;
+  };
+  EXPECT_TRUE(listed("doc@a.org"));
+  EXPECT_TRUE(listed("admin@a.org"));
+  EXPECT_FALSE(listed("doc2@a.org"));
+  EXPECT_FALSE(listed("admin@b.org"));
+  for (const char* other : {"admin@b.org", "doc@b.org", "doc2@a.org"}) {
+    auto r = dep_.call(other, "POST", "/api/v1/invitations/" + inv_id + "/revoke");
+    EXPECT_EQ(r.status, 404) << other << ": " << r.body;
+    EXPECT_EQ(Deployment::code_of(r), "invitation_not_found");
+  }
+  EXPECT_EQ(dep_.call("admin@a.org", "POST", "/api/v1/invitations/" + inv_id + "/revoke").status,
+            204);
+  EXPECT_FALSE(listed("doc@a.org"));
+
+  auto renamed = dep_.call("admin@a.org", "PUT", "/api/v1/organisation",
+                           R"({"name":"Maison de santé du Port"})");
+  EXPECT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_NE(dep_.call("doc@a.org", "GET", "/api/v1/me").body.find("Maison de santé du Port"),
+            std::string::npos);
+  EXPECT_EQ(dep_.call("admin@a.org", "PUT", "/api/v1/organisation", R"({"name":"Cabinet B"})")
+                .status,
+            409);
+  EXPECT_EQ(dep_.call("doc@a.org", "PUT", "/api/v1/organisation", R"({"name":"Mine"})").status,
+            403);
+}
+
 TEST_F(ObjectLevelTest, AuditorsSearchTheirOwnOrganisationOnly) {
   (void)dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org"));  // denied
   auto r = dep_.call("audit@a.org", "GET", "/api/v1/audit/records?limit=1000");

@@ -221,6 +221,42 @@ void add_auth_routes(Router& router, auth::AuthService& auth) {
                                                      {"expires_at", inv.expires_at}});
                      });
                    }));
+
+  router.add(session_route("GET", "/api/v1/invitations", "invitations.list", auth,
+      [&auth](const RequestContext&, const SessionInfo& s) {
+                     return or_error([&]() -> Result<HttpResponse> {
+                       HIPPO_ASSIGN_OR_RETURN(auto list, auth.pending_invitations(s));
+                       json::array out;
+                       for (const auto& i : list) {
+                         out.push_back(json::object{{"id", i.id},
+                                                    {"email", i.email},
+                                                    {"role", auth::role_name(i.role)},
+                                                    {"invited_by", i.invited_by},
+                                                    {"created_at", i.created_at},
+                                                    {"expires_at", i.expires_at}});
+                       }
+                       return json_response(200, json::object{{"invitations", out}});
+                     });
+                   }));
+
+  router.add(session_route("POST", "/api/v1/invitations/{id}/revoke", "invitation.revoke", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                     return or_error([&]() -> Result<HttpResponse> {
+                       HIPPO_RETURN_IF_ERROR(auth.revoke_invitation(s, ctx.params.at("id"),
+                                                                    request_origin(ctx.request)));
+                       return no_content();
+                     });
+                   }));
+
+  router.add(session_route("PUT", "/api/v1/organisation", "organisation.rename", auth,
+      [&auth](const RequestContext& ctx, const SessionInfo& s) {
+                     return with_body(ctx, {"name"}, [&](json::object& body) -> Result<HttpResponse> {
+                       HIPPO_ASSIGN_OR_RETURN(std::string name, required_string(body, "name", 200));
+                       HIPPO_RETURN_IF_ERROR(
+                           auth.rename_organisation(s, name, request_origin(ctx.request)));
+                       return json_response(200, json::object{{"name", name}});
+                     });
+                   }));
 }
 
 }  // namespace hippocrate::server

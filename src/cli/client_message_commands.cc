@@ -64,6 +64,7 @@ Status run_send(ClientContext& context, const SendFlags& flags) {
   auto sent = m->send_text(to, text, warnings);
   print_warnings(warnings);
   if (!sent) return sent.error();
+  if (sent->hint) std::fprintf(stderr, "hippocrate: %s\n", sent->hint->c_str());
   if (context.json()) {
     print_json(json::object{{"message_id", sent->message_id},
                             {"stored_at", sent->stored_at},
@@ -101,26 +102,33 @@ Status run_inbox(ClientContext& context) {
   std::size_t count = 0;
   std::int64_t expired = 0;  // told once by the server (its count is reset when answered)
   bool undelivered = false;  // notices of messages this account sent, never received
+  std::vector<std::string> warnings;  // printed once, after the messages
+  std::vector<std::string> hints;
+  std::size_t unread = 0;  // messages that could not be read (unreadable)
   for (int batch = 0; batch < kMaxBatches; ++batch) {
     HIPPO_ASSIGN_OR_RETURN(json::object answer, m->call("GET", target + "?limit=100"));
     expired += json_int(answer, "expired");
     undelivered = undelivered || json_int(answer, "undelivered") > 0;
     HIPPO_ASSIGN_OR_RETURN(std::vector<Incoming> incoming, parse_batch(answer));
     if (incoming.empty()) break;
-    std::vector<std::string> warnings;
     client::KeystoreData data = m->data();
     std::vector<Opened> opened;
-    for (const auto& in : incoming) opened.push_back(m->open_incoming(data, in, warnings));
+    for (const auto& in : incoming) {
+      opened.push_back(m->open_incoming(data, in, warnings));
+      if (opened.back().content) {
+        if (auto hint = m->verification_hint(data, in.sender)) hints.push_back(std::move(*hint));
+      }
+    }
     // The sessions and the ids of the decrypted messages first (one atomic write), then
     // the acknowledgement: a crash in between only redelivers messages this device
     // recognises by their id (acknowledged then, not shown again), never loses one.
     HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
-    print_warnings(warnings);
     json::array ids;
     bool kept = false;
     for (const auto& o : opened) {
       if (settled(o)) ids.emplace_back(o.meta.message_id);
       else kept = true;
+      if (unreadable(o)) ++unread;
       if (o.duplicate) continue;  // already shown: acknowledged silently
       if (context.json()) all.push_back(opened_json(*m, o));
       else print_opened(*m, o);
@@ -138,14 +146,20 @@ Status run_inbox(ClientContext& context) {
   if (undelivered) {
     HIPPO_ASSIGN_OR_RETURN(notices, report_undelivered(*m, context.json()));
   }
+  // Every contact whose account key change is not accepted yet, at every inbox.
+  for (auto& w : m->pending_key_changes()) warnings.push_back(std::move(w));
+  print_warnings(warnings);
+  for (const auto& h : hints) std::fprintf(stderr, "hippocrate: %s\n", h.c_str());
   if (context.json()) {
-    print_json(json::object{{"messages", std::move(all)},
-                            {"expired", expired},
-                            {"undelivered", std::move(notices)}});
+    json::object answer{{"messages", std::move(all)},
+                        {"expired", expired},
+                        {"undelivered", std::move(notices)}};
+    if (unread > 0) answer["unreadable"] = unread;
+    print_json(answer);
   } else if (count == 0) {
     std::printf("No new messages.\n");
   }
-  return ok_status();
+  return unreadable_status(unread);
 }
 
 }  // namespace

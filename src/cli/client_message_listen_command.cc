@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <variant>
 
@@ -40,8 +41,9 @@ struct ListenFlags {
 // Handles one delivered envelope: decrypt under the keystore lock, commit, print, ack.
 // Returns whether it was shown: a message this device already received (delivered again,
 // its earlier ack lost) is acknowledged silently and does not count towards --count.
+// `unread` counts the messages that could not be read (unreadable()).
 Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire::Deliver& d,
-                            bool as_json) {
+                            bool as_json, std::size_t& unread) {
   HIPPO_RETURN_IF_ERROR(m.relock());
   std::vector<std::string> warnings;
   client::KeystoreData data = m.data();
@@ -49,6 +51,8 @@ Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const
       data, Incoming{d.message_id, d.sender_account, d.sender_device,
                      static_cast<std::int64_t>(d.stored_at), d.ciphertext},
       warnings);
+  std::optional<std::string> hint;
+  if (opened.content) hint = m.verification_hint(data, d.sender_account);
   // The session and the message id in one write, before the ack (a duplicate changed nothing).
   if (!opened.duplicate) HIPPO_RETURN_IF_ERROR(m.commit(std::move(data)));
   m.unlock();
@@ -57,6 +61,8 @@ Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const
     if (as_json) print_json(opened_json(m, opened));
     else print_opened(m, opened);
   }
+  if (hint) std::fprintf(stderr, "hippocrate: %s\n", hint->c_str());
+  if (unreadable(opened)) ++unread;
   // Not settled (a transient failure): unacknowledged, it comes again at the next connection.
   if (!settled(opened)) return true;
   HIPPO_ASSIGN_OR_RETURN(std::string ack, wire::encode(wire::Ack{{d.message_id}}));
@@ -85,6 +91,7 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
   auto socket = open_socket(context, *m);
   if (!socket) return socket.error();
   (void)m->contacts();  // names for the senders, fetched once
+  print_warnings(m->pending_key_changes());
   m->unlock();          // other commands of this profile may run meanwhile
   std::fprintf(stderr, "Listening on device %s (Ctrl-C to stop)...\n", m->device_id().c_str());
 
@@ -98,6 +105,7 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
                : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   };
   int received = 0;
+  std::size_t unread = 0;
   while (flags.count == 0 || received < flags.count) {
     const auto left = time_left();
     if (left.count() <= 0) break;
@@ -129,7 +137,7 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
     auto frame = wire::decode(message->data);
     if (!frame) return frame.error();
     if (const auto* d = std::get_if<wire::Deliver>(&*frame)) {
-      HIPPO_ASSIGN_OR_RETURN(bool shown, handle_deliver(*m, *socket, *d, context.json()));
+      HIPPO_ASSIGN_OR_RETURN(bool shown, handle_deliver(*m, *socket, *d, context.json(), unread));
       if (shown) ++received;
     } else if (const auto* e = std::get_if<wire::ErrorFrame>(&*frame)) {
       if (e->code == "messages_expired") {  // a notice: the connection stays open
@@ -150,7 +158,7 @@ Status run_listen(ClientContext& context, const ListenFlags& flags) {
                                                     std::to_string(flags.count) +
                                                     " messages before the timeout");
   }
-  return ok_status();
+  return unreadable_status(unread);
 }
 
 }  // namespace

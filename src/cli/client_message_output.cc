@@ -45,6 +45,7 @@ json::object opened_json(Messenger& m, const Opened& o) {
     out["error"] = json::object{{"code", o.error->code()}, {"message", o.error->message()}};
     out["duplicate"] = is_duplicate(o);
     out["kept"] = !settled(o);
+    out["sender_unverified"] = o.sender_unverified;
   } else if (o.duplicate) {
     out["duplicate"] = true;  // inbox and listen leave these out
   }
@@ -63,25 +64,53 @@ void print_opened(Messenger& m, const Opened& o) {
                    "ignored.\n", o.meta.message_id.c_str(), from.c_str());
       return;
     }
+    const char* id = o.meta.message_id.c_str();
+    const char* code = o.error->code().c_str();
+    const char* why = o.error->message().c_str();
+    if (o.sender_unverified && !settled(o)) {
+      // Nothing says the message was altered: it was not even opened.
+      std::fprintf(stderr,
+                   "hippocrate: WARNING: message %s from %s was NOT shown: its sender could not "
+                   "be verified now (%s: %s). It was not opened and stays on the server; run "
+                   "inbox again later, and if this persists, contact the sender another way.\n",
+                   id, from.c_str(), code, why);
+      return;
+    }
+    if (o.sender_unverified) {
+      std::fprintf(stderr,
+                   "hippocrate: WARNING: message %s from %s was NOT shown: its sender could not "
+                   "be verified (%s: %s): the device that sent it is not in their account's "
+                   "signed device list, or that list fails its checks. It was not decrypted "
+                   "and is removed from the server; contact the sender another way.\n",
+                   id, from.c_str(), code, why);
+      return;
+    }
     if (!settled(o)) {
       std::fprintf(stderr,
                    "hippocrate: message %s from %s could not be opened now (%s: %s); it stays "
                    "on the server for the next try.\n",
-                   o.meta.message_id.c_str(), from.c_str(), o.error->code().c_str(),
-                   o.error->message().c_str());
+                   id, from.c_str(), code, why);
       return;
     }
     std::fprintf(stderr,
-                 "hippocrate: WARNING: message %s from %s could NOT be decrypted (%s: %s). It "
-                 "was altered, or not meant for this device; it is removed from the server.\n",
-                 o.meta.message_id.c_str(), from.c_str(), o.error->code().c_str(),
-                 o.error->message().c_str());
+                 "hippocrate: WARNING: message %s from %s could NOT be decrypted (%s: %s): it "
+                 "was altered after it was sent, or was not encrypted for this device. It is "
+                 "removed from the server; ask the sender to send it again.\n",
+                 id, from.c_str(), code, why);
     return;
   }
   std::printf("From: %s\nSent: %s\n\n%s\n\n", from.c_str(),
               format_time(static_cast<std::int64_t>(o.content->sent_at_ms / 1000)).c_str(),
               printable(o.content->body).c_str());
   std::fflush(stdout);
+}
+
+Status unreadable_status(std::size_t count) {
+  if (count == 0) return ok_status();
+  return Error::failed_precondition(
+      "messages_unreadable",
+      std::to_string(count) + (count == 1 ? " message" : " messages") +
+          " could not be read (see the warnings above)");
 }
 
 void print_expired(std::int64_t count) {

@@ -18,6 +18,11 @@ inline constexpr const char* kExpiredNotice =
 // What `inbox` says for `count` expired envelopes.
 void print_expired(std::int64_t count);
 
+// OK for 0; else the error `inbox` and `listen` end with when `count` messages could not
+// be read (unreadable(): each was reported on stderr): "messages_unreadable", exit 1, so
+// no script takes a run that lost a message for a clean one.
+Status unreadable_status(std::size_t count);
+
 boost::json::object opened_json(Messenger& messenger, const Opened& message);
 void print_opened(Messenger& messenger, const Opened& message);
 

@@ -76,9 +76,16 @@ Bytes publish_device_list(const e2ee::PublicKey& account_key,
 
 bool settled(const Opened& o) {
   if (o.content || o.duplicate) return true;
-  const std::string& code = o.error->code();
-  return code.starts_with("e2ee_") || code == "contact_not_permitted" ||
-         code == "no_recipient_devices";
+  // Only a message that can never become readable is acknowledged (deleted): its bytes or
+  // its sender's signed list fail the protocol's checks. A sender the server will not
+  // describe now (contact_not_permitted, no device list) may be described later: the
+  // message stays, and if it never opens the retention sweep tells its sender
+  // (docs/messaging.md "Expiry").
+  return o.error->code().starts_with("e2ee_");
+}
+
+bool unreadable(const Opened& o) {
+  return o.error && o.error->code() != "e2ee_replay";
 }
 
 Result<json::object> Messenger::listing(const std::string& account_id) {
@@ -114,24 +121,15 @@ Result<VerifiedDevices> Messenger::verified_devices(const std::string& account_i
   } else if (pinned == data.contacts.end()) {
     data = client::observe_account_key(std::move(data), account_id, v.account_key);  // first use
   } else if (pinned->second.account_key != v.account_key) {
-    const bool was_verified = pinned->second.verified;
-    const std::string who = describe(who_is(account_id));
+    // Verified or not, the change blocks sending until the user accepts it (protocol.md
+    // §2.2): whoever can write the server's database can swap an account key and the
+    // devices it signs, and the first message after the swap would go to the impostor.
     data = client::observe_account_key(std::move(data), account_id, v.account_key);
     data.device_list_versions.erase(account_id);  // a new key starts a new list history
-    if (was_verified) {
-      warnings.push_back(
-          "THE ACCOUNT KEY OF " + who +
-          " HAS CHANGED since you verified it. Someone may be impersonating them, or they "
-          "reinstalled. Sending to them is BLOCKED: compare safety numbers again "
-          "(hippocrate safety-number) and then run: hippocrate verify " +
-          (who_is(account_id).email.empty() ? account_id : who_is(account_id).email) +
-          " --acknowledge-change");
-    } else {
-      data = client::acknowledge_key_change(std::move(data), account_id);
-      warnings.push_back("the account key of " + who +
-                         " has changed (new device set-up, or someone impersonating them): "
-                         "compare safety numbers with them (hippocrate safety-number)");
-    }
+  }
+  // Repeated at every command until the user accepts or verifies the new key.
+  if (account_id != me_.account_id) {
+    if (auto w = key_change_warning(data, account_id)) warnings.push_back(std::move(*w));
   }
   std::uint64_t last_seen = 0;
   if (auto it = data.device_list_versions.find(account_id); it != data.device_list_versions.end()) {
@@ -146,12 +144,90 @@ Result<VerifiedDevices> Messenger::verified_devices(const std::string& account_i
     for (const auto& d : devices->as_array()) {
       if (!d.is_object()) continue;
       const auto* revoked = d.as_object().if_contains("revoked_at");
-      if (revoked == nullptr || revoked->is_null()) routed.insert(json_string(d.as_object(), "device_id"));
+      if (revoked != nullptr && !revoked->is_null()) continue;
+      const std::string id = json_string(d.as_object(), "device_id");
+      routed.insert(id);
+      v.registered_at[id] = json_int(d.as_object(), "registered_at");
     }
   }
   v.current = v.signed_list;
   std::erase_if(v.current.devices, [&](const auto& d) { return !routed.contains(d.device_id); });
   return v;
+}
+
+std::string Messenger::command_name(const std::string& account_id) {
+  const AccountInfo who = who_is(account_id);
+  return who.email.empty() ? account_id : who.email;
+}
+
+std::optional<std::string> Messenger::key_change_warning(const client::KeystoreData& data,
+                                                         const std::string& account_id) {
+  auto it = data.contacts.find(account_id);
+  if (it == data.contacts.end() || !it->second.key_changed) return std::nullopt;
+  const std::string name = command_name(account_id);
+  return "THE ACCOUNT KEY OF " + describe(who_is(account_id)) + " HAS CHANGED since you " +
+         (it->second.verified ? "verified it" : "first exchanged messages") +
+         ". It may be a reinstall, or someone (even the server's operator) impersonating "
+         "them. Sending to them is BLOCKED until you compare safety numbers (hippocrate "
+         "safety-number " + name + ") and run `hippocrate verify " + name +
+         " --acknowledge-change` if they match, or accept the new key unverified with "
+         "`hippocrate trust " + name + "`";
+}
+
+std::vector<std::string> Messenger::pending_key_changes() {
+  std::vector<std::string> out;
+  const auto& data = keystore_->data();
+  for (const auto& [account_id, record] : data.contacts) {
+    if (account_id == me_.account_id) continue;
+    if (auto w = key_change_warning(data, account_id)) out.push_back(std::move(*w));
+  }
+  return out;
+}
+
+std::optional<std::string> Messenger::verification_hint(client::KeystoreData& data,
+                                                        const std::string& account_id) {
+  if (account_id == me_.account_id) return std::nullopt;
+  auto it = data.contacts.find(account_id);
+  if (it == data.contacts.end() || it->second.verified || it->second.key_changed ||
+      it->second.hint_shown) {
+    return std::nullopt;
+  }
+  it->second.hint_shown = true;
+  const std::string name = command_name(account_id);
+  return describe(who_is(account_id)) + " is not verified: compare your safety number with "
+         "them (in person or on a video call: hippocrate safety-number " + name +
+         "), then run: hippocrate verify " + name;
+}
+
+Status Messenger::check_own_devices(std::vector<std::string>& notices) {
+  client::KeystoreData data = keystore_->data();
+  std::vector<std::string> warnings;
+  HIPPO_ASSIGN_OR_RETURN(VerifiedDevices own, verified_devices(me_.account_id, data, warnings));
+  std::set<std::string> current;
+  for (const auto& d : own.current.devices) current.insert(d.device_id);
+  const bool known = data.own_devices.has_value();
+  if (known && *data.own_devices == current &&
+      data.device_list_versions == keystore_->data().device_list_versions) {
+    return ok_status();
+  }
+  if (known) {
+    for (const auto& id : current) {
+      if (data.own_devices->contains(id) || id == device_id()) continue;
+      notices.push_back(
+          "A DEVICE WAS ADDED TO YOUR ACCOUNT: " + id + " (registered " +
+          format_time(own.registered_at[id]) +
+          "). It receives your messages from now on. If you did not add it, revoke it on your "
+          "first device (hippocrate devices revoke " + id + ") and tell your administrator");
+    }
+    for (const auto& id : *data.own_devices) {
+      if (current.contains(id)) continue;
+      notices.push_back("the device " + id +
+                        " was removed from your account: it receives nothing new");
+    }
+  }
+  // Told once: the next command compares with this set.
+  data.own_devices = std::move(current);
+  return commit(std::move(data));
 }
 
 Result<std::vector<AccountInfo>> Messenger::contacts() {
@@ -209,12 +285,15 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
       if (!theirs) return theirs.error();
       if (client::sending_blocked(data, to.account_id)) {
         HIPPO_RETURN_IF_ERROR(commit(std::move(data)));  // remember what was seen
+        const std::string name = to.email.empty() ? to.account_id : to.email;
         return Error::failed_precondition(
             "key_change_unacknowledged",
-            "not sent: the account key of " + describe(to) +
-                " changed since you verified it; compare safety numbers, then run "
-                "`hippocrate verify " + (to.email.empty() ? to.account_id : to.email) +
-                " --acknowledge-change`");
+            "NOT SENT: the account key of " + describe(to) +
+                " changed and you have not accepted the new one; nothing was sent to their "
+                "devices. Compare safety numbers (hippocrate safety-number " + name +
+                "), then run `hippocrate verify " + name +
+                " --acknowledge-change`, or `hippocrate trust " + name +
+                "` to accept it without comparing");
       }
       if (theirs->current.devices.empty()) {
         return Error::failed_precondition("no_recipient_devices",
@@ -263,7 +342,14 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
                       {"sender_device", device_id()},
                       {"envelopes", std::move(envelopes)}};
     auto sent = call("POST", "/api/v1/messages", &body);
-    if (sent) return Sent{message_id, json_int(*sent, "stored_at"), fan.envelopes.size()};
+    if (sent) {
+      Sent out{message_id, json_int(*sent, "stored_at"), fan.envelopes.size(), std::nullopt};
+      client::KeystoreData after = keystore_->data();
+      if ((out.hint = verification_hint(after, to.account_id))) {
+        (void)commit(std::move(after));  // a failure only shows the hint again next time
+      }
+      return out;
+    }
     if (sent.error().code() != "device_list_mismatch" || attempt > 0) return sent.error();
     sender_lists_.clear();  // the device lists changed: fetch them again
   }
@@ -284,6 +370,7 @@ Opened Messenger::open_incoming(client::KeystoreData& data, const Incoming& in,
     auto v = verified_devices(in.sender, data, warnings);
     if (!v) {
       out.error = v.error();
+      out.sender_unverified = true;
       return out;
     }
     cached = sender_lists_.insert_or_assign(in.sender, v->signed_list).first;
@@ -291,6 +378,7 @@ Opened Messenger::open_incoming(client::KeystoreData& data, const Incoming& in,
   const auto* sender = e2ee::find_device(cached->second, in.sender_device);
   if (sender == nullptr) {
     out.error = e2ee::errors::unknown_device();
+    out.sender_unverified = true;
     return out;
   }
   const e2ee::DeviceAddress address{in.sender, in.sender_device};

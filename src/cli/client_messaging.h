@@ -10,10 +10,14 @@
 // same profile never overwrite each other's session state.
 //
 // Trust: the account key of another account is pinned the first time it is seen (trust on
-// first use; the safety number is how people check it); a different key later is a loud
-// warning, and a refusal to send to a contact the user had verified until `verify
-// --acknowledge-change`. One's own account key is never learnt from the server: the first
-// device creates it, a paired device is given it by the user (`devices add --account-key`).
+// first use; the safety number is how people check it, and the first exchange with an
+// unverified contact prints how, once). A different key later blocks sending to that
+// contact, verified or not, with a loud warning at every command that meets it, until the
+// user accepts it (`verify --acknowledge-change` after comparing safety numbers, or `trust`
+// without). A new device under the same account key is normal (pairing) and blocks
+// nothing. One's own account key is never learnt from the server: the first device creates
+// it, a paired device is given it by the user (`devices add --account-key`); a device
+// added to or removed from one's own account is told to the user's other devices once.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -55,6 +59,7 @@ struct VerifiedDevices {
   e2ee::DeviceList current;      // the signed ones the server still routes to (sending)
   std::int64_t server_version = 0;
   e2ee::PublicKey account_key{};
+  std::map<std::string, std::int64_t> registered_at;  // current device → when registered
 };
 
 struct Incoming {
@@ -72,6 +77,10 @@ struct Opened {
   // Set (and neither of the above): this device already received and decrypted a message
   // with this id (KeystoreData::seen_messages) — a redelivery, to acknowledge and not show.
   bool duplicate = false;
+  // With `error`: the sender could not be verified (their signed device list could not be
+  // read or checked, or does not name the sending device), so the message was not
+  // decrypted at all — as opposed to a message that failed to decrypt (altered).
+  bool sender_unverified = false;
 };
 
 // Whether a received message is settled — decrypted, already received (a duplicate), or
@@ -79,6 +88,9 @@ struct Opened {
 // acknowledged. Anything else (the network, the server) is transient: the message stays on
 // the server for the next try.
 bool settled(const Opened& message);
+// Whether it could not be read (an error other than a replay, which was shown before): the
+// command that received it reports it and exits with messages_unreadable.
+bool unreadable(const Opened& message);
 
 class KeystoreLock;
 
@@ -134,6 +146,20 @@ class Messenger {
   Result<VerifiedDevices> verified_devices(const std::string& account_id,
                                            client::KeystoreData& data,
                                            std::vector<std::string>& warnings);
+  // Compares the own account's current devices with those this device last saw: a notice
+  // for each one added or removed since (once: the new set is committed). The first check
+  // of an older keystore records them without a notice.
+  Status check_own_devices(std::vector<std::string>& notices);
+  // The warning about `account_id`'s unaccepted account key change, if any.
+  std::optional<std::string> key_change_warning(const client::KeystoreData& data,
+                                                const std::string& account_id);
+  // The warnings of every contact whose key change is not accepted yet.
+  std::vector<std::string> pending_key_changes();
+  // After a first exchange with a contact who is not verified: the one-line hint saying how
+  // to verify them, once (it sets hint_shown in `data`, which the caller commits).
+  std::optional<std::string> verification_hint(client::KeystoreData& data,
+                                               const std::string& account_id);
+
   // Signs and uploads a new own device list naming `device_ids` (and `added`, for a new
   // device, registered with PUT /api/v1/devices/{id}). Needs the account key.
   Status publish_own_list(const std::vector<e2ee::DevicePublicIdentity>& devices,
@@ -145,6 +171,8 @@ class Messenger {
   Result<AccountInfo> resolve(const std::string& who);
   // Who an account id is, for display (contacts, oneself), else just the id.
   AccountInfo who_is(const std::string& account_id);
+  // How to name `account_id` in a command line: its e-mail, else the id.
+  std::string command_name(const std::string& account_id);
 
   // Encrypts `text` for every current device of `to` and one's other devices, commits the
   // sessions, sends. On 409 device_list_mismatch (a device was added or revoked since the
@@ -156,6 +184,7 @@ class Messenger {
     std::string message_id;
     std::int64_t stored_at = 0;
     std::size_t envelopes = 0;
+    std::optional<std::string> hint;  // verification_hint after a first send, to print
   };
   Result<Sent> send_text(const AccountInfo& to, std::string_view text,
                          std::vector<std::string>& warnings);

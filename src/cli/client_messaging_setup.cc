@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <thread>
 
 #include "base/clock.h"
@@ -91,7 +92,10 @@ std::string describe(const AccountInfo& a) {
 }
 
 void print_warnings(const std::vector<std::string>& warnings) {
-  for (const auto& w : warnings) std::fprintf(stderr, "hippocrate: WARNING: %s\n", w.c_str());
+  std::set<std::string> printed;  // the same warning once per command
+  for (const auto& w : warnings) {
+    if (printed.insert(w).second) std::fprintf(stderr, "hippocrate: WARNING: %s\n", w.c_str());
+  }
 }
 
 Messenger::Messenger(ClientContext& context, SecretBytes token, AccountInfo me)
@@ -127,6 +131,9 @@ Result<std::unique_ptr<Messenger>> Messenger::open(ClientContext& context, Setup
   }
   HIPPO_RETURN_IF_ERROR(m->ensure_registered());
   HIPPO_RETURN_IF_ERROR(m->replenish_prekeys());
+  std::vector<std::string> notices;
+  HIPPO_RETURN_IF_ERROR(m->check_own_devices(notices));
+  print_warnings(notices);
   return m;
 }
 
@@ -203,7 +210,8 @@ Status Messenger::register_first_device() {
   HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me_.account_id, random_id()));
   client::KeystoreData data;
   data.device = std::move(device);
-  data.contacts[me_.account_id] = client::ContactRecord{account_key.public_key, false, false};
+  data.contacts[me_.account_id].account_key = account_key.public_key;
+  data.own_devices = std::set<std::string>{data.device.pub.device_id};
   data.account_key = std::move(account_key);
   // Written before anything is uploaded: no public key on the server without its secret.
   HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
@@ -232,6 +240,9 @@ Status Messenger::publish_own_list(const std::vector<e2ee::DevicePublicIdentity>
   HIPPO_ASSIGN_OR_RETURN(Bytes signed_list, e2ee::sign_device_list(*data.account_key, list));
   client::KeystoreData next = data;
   next.device_list_versions[me_.account_id] = list.version;
+  // This device makes the change itself: its user knows, no notice for it later.
+  next.own_devices.emplace();
+  for (const auto& d : devices) next.own_devices->insert(d.device_id);
   HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
   json::object body{
       {"device_list", base64url_encode(publish_device_list(data.account_key->public_key, signed_list))},
@@ -272,7 +283,8 @@ Status Messenger::ensure_registered() {
 
 Status Messenger::complete_pairing(const e2ee::PublicKey& account_key) {
   client::KeystoreData data = keystore_->data();
-  data.contacts[me_.account_id] = client::ContactRecord{account_key, false, false};
+  data.contacts[me_.account_id] = client::ContactRecord{};
+  data.contacts[me_.account_id].account_key = account_key;
   std::vector<std::string> warnings;
   HIPPO_ASSIGN_OR_RETURN(VerifiedDevices v, verified_devices(me_.account_id, data, warnings));
   if (e2ee::find_device(v.current, device_id()) == nullptr ||
@@ -282,6 +294,8 @@ Status Messenger::complete_pairing(const e2ee::PublicKey& account_key) {
         "your device list does not include this device yet: approve it first on your other "
         "device (hippocrate devices approve CODE), and check the account key you typed");
   }
+  data.own_devices.emplace();
+  for (const auto& d : v.current.devices) data.own_devices->insert(d.device_id);
   HIPPO_RETURN_IF_ERROR(commit(std::move(data)));
   return replenish_prekeys();
 }

@@ -1,9 +1,12 @@
 // Checking who you talk to (docs/protocol.md §7, docs/cli.md "Messaging"):
 //   safety-number EMAIL [--no-qr] [--light-background]   the 60 digits and a QR code
 //   verify EMAIL [--acknowledge-change]                   mark the contact verified
+//   trust EMAIL                                           accept a changed key unverified
 // Both sides compute the same number from the two account keys; comparing it (in person,
-// on a video call) proves no one sits in between. A verified contact whose account key
-// changes is blocked for sending until `verify --acknowledge-change`.
+// on a video call) proves no one sits in between. A contact whose account key changes,
+// verified or not, is blocked for sending until the user accepts the new key: `verify
+// --acknowledge-change` once the new safety number matches (verified again), or `trust`
+// (accepted without comparing: recorded as not verified).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -43,6 +46,8 @@ Result<Peer> load_peer(Messenger& m, const std::string& who) {
   std::vector<std::string> warnings;
   client::KeystoreData data = m.data();
   auto devices = m.verified_devices(account.account_id, data, warnings);
+  // A key change is what verify and trust are about: they say it in their own words.
+  if (auto change = m.key_change_warning(data, account.account_id)) std::erase(warnings, *change);
   print_warnings(warnings);
   if (!devices) return devices.error();
   HIPPO_RETURN_IF_ERROR(m.commit(data));
@@ -81,8 +86,9 @@ Status run_safety_number(ClientContext& context, const SafetyFlags& flags) {
     std::printf("\n");
   }
   if (peer.record.key_changed) {
-    std::printf("Their account key CHANGED since you verified them: compare again before "
-                "`hippocrate verify %s --acknowledge-change`.\n", flags.who.c_str());
+    std::printf("Their account key CHANGED and sending to them is blocked: compare these "
+                "digits with them, then `hippocrate verify %s --acknowledge-change`.\n",
+                flags.who.c_str());
   } else if (peer.record.verified) {
     std::printf("You verified this contact.\n");
   } else {
@@ -101,8 +107,7 @@ Status run_verify(ClientContext& context, const SafetyFlags& flags) {
   const std::string& id = peer.account.account_id;
   if (peer.record.key_changed) {
     if (!flags.acknowledge_change) {
-      std::fprintf(stderr,
-                   "hippocrate: WARNING: THE ACCOUNT KEY OF %s CHANGED since you verified it.\n",
+      std::fprintf(stderr, "hippocrate: WARNING: THE ACCOUNT KEY OF %s CHANGED.\n",
                    describe(peer.account).c_str());
       return Error::failed_precondition(
           "key_change_unacknowledged",
@@ -122,6 +127,44 @@ Status run_verify(ClientContext& context, const SafetyFlags& flags) {
               "blocked, if their account key changes.\n",
               describe(peer.account).c_str(), peer.digits.substr(0, 10).c_str());
   return ok_status();
+}
+
+// Accepts a changed account key without comparing safety numbers: sending works again,
+// the contact is recorded as NOT verified, and the hint to verify them comes back.
+Status run_trust(ClientContext& context, const SafetyFlags& flags) {
+  HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  HIPPO_ASSIGN_OR_RETURN(Peer peer, load_peer(*m, flags.who));
+  const std::string& id = peer.account.account_id;
+  const bool changed = peer.record.key_changed;
+  if (changed) {
+    HIPPO_RETURN_IF_ERROR(m->commit(client::acknowledge_key_change(m->data(), id)));
+  }
+  if (context.json()) {
+    print_json(json::object{{"accepted", changed}, {"account_id", id}, {"verified", false}});
+    return ok_status();
+  }
+  if (!changed) {
+    std::printf("The account key of %s has not changed: nothing to accept.\n",
+                describe(peer.account).c_str());
+    return ok_status();
+  }
+  std::printf("Accepted the new account key of %s WITHOUT comparing safety numbers: you may "
+              "send to them again, and they are NOT verified. Compare as soon as you can: "
+              "hippocrate safety-number %s, then hippocrate verify %s\n",
+              describe(peer.account).c_str(), flags.who.c_str(), flags.who.c_str());
+  return ok_status();
+}
+
+void add_trust(CLI::App& app) {
+  auto flags = std::make_shared<SafetyFlags>();
+  auto* cmd = app.add_subcommand(
+      "trust", "Accept a contact's changed account key without comparing safety numbers");
+  cmd->add_option("who", flags->who, "The contact's e-mail (or account id)")->required();
+  add_client_flags(cmd, flags->client, false);
+  cmd->callback([flags] {
+    throw CLI::RuntimeError(run_client_command(
+        flags->client, [flags](ClientContext& c) { return run_trust(c, *flags); }));
+  });
 }
 
 void add(CLI::App& app, const char* name, const char* help, bool verify) {
@@ -149,6 +192,7 @@ void add(CLI::App& app, const char* name, const char* help, bool verify) {
 void add_safety_commands(CLI::App& app) {
   add(app, "safety-number", "Show the safety number to compare with a contact", false);
   add(app, "verify", "Mark a contact verified after comparing safety numbers", true);
+  add_trust(app);
 }
 
 }  // namespace hippocrate::cli

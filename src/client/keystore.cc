@@ -15,9 +15,11 @@ namespace {
 
 constexpr std::string_view kMagic = "HPKS";
 constexpr std::uint8_t kFileFormat = 0x01;
-// Contents format: 0x01 up to the device-list versions; 0x02 adds the seen message ids.
+// Contents format: 0x01 up to the device-list versions; 0x02 adds the seen message ids;
+// 0x03 adds a contact's hint_shown flag and the own account's known devices.
 constexpr std::uint8_t kDataFormatV1 = 0x01;
-constexpr std::uint8_t kDataFormat = 0x02;
+constexpr std::uint8_t kDataFormatV2 = 0x02;
+constexpr std::uint8_t kDataFormat = 0x03;
 constexpr std::uint8_t kKdfPassphrase = 0x01;
 constexpr std::uint8_t kKdfKeyFile = 0x02;
 constexpr std::size_t kKeyBytes = 32;
@@ -64,6 +66,7 @@ Bytes header_bytes(std::uint8_t kdf, const crypto::Argon2Params& params,
 
 void write_contact(e2ee::Writer& w, const std::string& id, const ContactRecord& c) {
   w.id(id).raw(c.account_key).u8(c.verified ? 1 : 0).u8(c.key_changed ? 1 : 0);
+  w.u8(c.hint_shown ? 1 : 0);
 }
 
 }  // namespace
@@ -80,7 +83,9 @@ void SeenMessageIds::insert(const std::string& message_id) {
 
 KeystoreData observe_account_key(KeystoreData data, const std::string& account_id,
                                  const e2ee::PublicKey& key) {
-  auto [it, inserted] = data.contacts.try_emplace(account_id, ContactRecord{key, false, false});
+  ContactRecord pinned;
+  pinned.account_key = key;
+  auto [it, inserted] = data.contacts.try_emplace(account_id, pinned);
   if (!inserted && it->second.account_key != key) {
     it->second.account_key = key;
     it->second.key_changed = true;
@@ -90,7 +95,7 @@ KeystoreData observe_account_key(KeystoreData data, const std::string& account_i
 
 bool sending_blocked(const KeystoreData& data, const std::string& account_id) {
   auto it = data.contacts.find(account_id);
-  return it != data.contacts.end() && it->second.verified && it->second.key_changed;
+  return it != data.contacts.end() && it->second.key_changed;
 }
 
 KeystoreData mark_verified(KeystoreData data, const std::string& account_id) {
@@ -108,6 +113,7 @@ KeystoreData acknowledge_key_change(KeystoreData data, const std::string& accoun
     // The new key is not the one the user verified: it must be verified again.
     it->second.key_changed = false;
     it->second.verified = false;
+    it->second.hint_shown = false;
   }
   return data;
 }
@@ -146,6 +152,11 @@ SecretBytes encode_keystore_data(const KeystoreData& d) {
   for (const auto& [id, version] : d.device_list_versions) w.id(id).u64(version);
   w.u32(static_cast<std::uint32_t>(d.seen_messages.size()));
   for (const auto& id : d.seen_messages.in_order()) w.id(id);
+  w.u8(d.own_devices ? 1 : 0);
+  if (d.own_devices) {
+    w.u32(static_cast<std::uint32_t>(d.own_devices->size()));
+    for (const auto& id : *d.own_devices) w.id(id);
+  }
   return w.take_secret();
 }
 
@@ -177,6 +188,7 @@ Result<KeystoreData> decode_keystore_data(std::span<const std::uint8_t> bytes) {
     c.account_key = r.fixed<e2ee::kKeyBytes>();
     c.verified = r.flag();
     c.key_changed = r.flag();
+    if (format >= kDataFormat) c.hint_shown = r.flag();
     d.contacts.insert_or_assign(id, c);
   }
   const std::uint32_t versions = r.u32();
@@ -184,10 +196,16 @@ Result<KeystoreData> decode_keystore_data(std::span<const std::uint8_t> bytes) {
     const std::string id = r.id();
     d.device_list_versions.insert_or_assign(id, r.u64());
   }
-  if (format >= kDataFormat) {
+  if (format >= kDataFormatV2) {
     const std::uint32_t seen = r.u32();
     if (seen > SeenMessageIds::kLimit) return corrupt();
     for (std::uint32_t i = 0; r.ok() && i < seen; ++i) d.seen_messages.insert(r.id());
+  }
+  if (format >= kDataFormat && r.flag()) {
+    const std::uint32_t own = r.u32();
+    if (own > e2ee::kMaxDevicesPerAccount) return corrupt();
+    d.own_devices.emplace();
+    for (std::uint32_t i = 0; r.ok() && i < own; ++i) d.own_devices->insert(r.id());
   }
   HIPPO_RETURN_IF_ERROR(r.finish());
   return d;

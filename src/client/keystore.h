@@ -3,8 +3,8 @@
 //
 // Contents (KeystoreData): the device identity, the account key if this device holds it,
 // the private prekeys, one Double Ratchet session per peer device, verified-contact records,
-// the last accepted device-list version per account, and the ids of the messages received
-// lately (SeenMessageIds).
+// the last accepted device-list version per account, the ids of the messages received
+// lately (SeenMessageIds), and the own account's devices this device was last told about.
 //
 // Contract:
 //   - the file is XChaCha20-Poly1305-sealed under a key from a passphrase (Argon2id, salt and
@@ -45,7 +45,12 @@ namespace hippocrate::client {
 struct ContactRecord {
   e2ee::PublicKey account_key{};  // the pinned account key (safety numbers derive from it)
   bool verified = false;          // the user compared safety numbers
-  bool key_changed = false;       // a different account key was seen since; not acknowledged
+  // A different account key was seen since it was pinned, and the user has not accepted it
+  // yet (verify --acknowledge-change, or trust): sending to the contact is blocked, whether
+  // they had been verified or not (docs/protocol.md §2.2).
+  bool key_changed = false;
+  // The one-line "not verified yet, here is how" hint was shown after a first exchange.
+  bool hint_shown = false;
   bool operator==(const ContactRecord&) const = default;
 };
 
@@ -83,16 +88,23 @@ struct KeystoreData {
   std::map<std::string, ContactRecord> contacts;              // by account id
   std::map<std::string, std::uint64_t> device_list_versions;  // by account id
   SeenMessageIds seen_messages;                               // received and decrypted
+  // The own account's current devices (signed list ∩ the server's routing) as this device
+  // last saw and told its user; none: not known yet (a keystore of an older release), taken
+  // as they are at the next check without a notice.
+  std::optional<std::set<std::string>> own_devices;
 };
 
 // Records `key` as `account_id`'s account key: pins it if unknown; if it differs from the
-// pinned one, replaces it and sets key_changed (a verified contact then stays blocked for
-// sending until acknowledge_key_change). Returns the updated copy.
+// pinned one, replaces it and sets key_changed (the contact, verified or not, then stays
+// blocked for sending until acknowledge_key_change). Returns the updated copy.
 KeystoreData observe_account_key(KeystoreData data, const std::string& account_id,
                                  const e2ee::PublicKey& key);
-// Sending to a verified contact whose key changed is refused until acknowledged.
+// Sending to a contact whose account key changed is refused until the change is accepted.
 bool sending_blocked(const KeystoreData& data, const std::string& account_id);
+// Verified with the pinned key (the user compared safety numbers): clears key_changed.
 KeystoreData mark_verified(KeystoreData data, const std::string& account_id);
+// Accepts a changed key without verifying it: key_changed and verified are cleared (the
+// new key is not the one the user verified), and the verification hint is shown again.
 KeystoreData acknowledge_key_change(KeystoreData data, const std::string& account_id);
 
 // How the keystore key is obtained.

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -157,27 +158,66 @@ TEST_F(KeystoreTest, FailedCommitChangesNothing) {
   EXPECT_TRUE(same_state(ks->data(), before));
 }
 
-TEST_F(KeystoreTest, ContactKeyChangeBlocksSendingToAVerifiedContact) {
+// Issue 25.4: whoever can write the server's database can swap a contact's account key and
+// the devices it signs; the change blocks sending whether the contact was verified or not.
+TEST_F(KeystoreTest, ContactKeyChangeBlocksSendingVerifiedOrNot) {
   KeystoreData d = sample_data();
   const std::string bob = random_id();
+  const std::string carol = random_id();
   const e2ee::PublicKey k1 = e2ee::generate_account_key(bob)->public_key;
   const e2ee::PublicKey k2 = e2ee::generate_account_key(bob)->public_key;
   d = observe_account_key(d, bob, k1);
+  d = observe_account_key(d, carol, k1);
   EXPECT_FALSE(sending_blocked(d, bob));
   d = mark_verified(d, bob);
   d = observe_account_key(d, bob, k1);
   EXPECT_FALSE(sending_blocked(d, bob));
   d = observe_account_key(d, bob, k2);
+  d = observe_account_key(d, carol, k2);  // never verified: blocked all the same
   EXPECT_TRUE(d.contacts.at(bob).key_changed);
   EXPECT_TRUE(sending_blocked(d, bob));
+  EXPECT_TRUE(sending_blocked(d, carol));
+  d.contacts.at(bob).hint_shown = true;
   ASSERT_OK(Keystore::create(file, pass("pw pw pw pw pw"), d));
   auto opened = Keystore::open(file, pass("pw pw pw pw pw"));
   ASSERT_OK(opened);
   EXPECT_TRUE(sending_blocked(opened->data(), bob));
+  EXPECT_TRUE(sending_blocked(opened->data(), carol));
+  EXPECT_TRUE(opened->data().contacts.at(bob).hint_shown);
+  // Accepted without comparing (trust): unblocked, not verified, the hint comes back.
   KeystoreData acked = acknowledge_key_change(opened->data(), bob);
   EXPECT_FALSE(sending_blocked(acked, bob));
   EXPECT_FALSE(acked.contacts.at(bob).verified);
+  EXPECT_FALSE(acked.contacts.at(bob).hint_shown);
   EXPECT_EQ(acked.contacts.at(bob).account_key, k2);
+  // Verified after comparing (verify --acknowledge-change): unblocked and verified.
+  KeystoreData verified = mark_verified(acknowledge_key_change(acked, carol), carol);
+  EXPECT_FALSE(sending_blocked(verified, carol));
+  EXPECT_TRUE(verified.contacts.at(carol).verified);
+  // Seeing the same key again changes nothing.
+  EXPECT_FALSE(sending_blocked(observe_account_key(verified, carol, k2), carol));
+}
+
+TEST_F(KeystoreTest, OwnDevicesAreKeptAndAbsentFromOlderKeystores) {
+  KeystoreData d = sample_data();
+  EXPECT_FALSE(d.own_devices.has_value());
+  auto ks = Keystore::create(file, KeystoreUnlock::key_file(), d);
+  ASSERT_OK(ks);
+  auto opened = Keystore::open(file, KeystoreUnlock::key_file());
+  ASSERT_OK(opened);
+  EXPECT_FALSE(opened->data().own_devices.has_value());
+  KeystoreData next = ks->data();
+  next.own_devices = std::set<std::string>{d.device.pub.device_id, random_id()};
+  ASSERT_OK(ks->commit(next));
+  opened = Keystore::open(file, KeystoreUnlock::key_file());
+  ASSERT_OK(opened);
+  EXPECT_EQ(opened->data().own_devices, next.own_devices);
+  next.own_devices->clear();  // known, and empty: not the same as unknown
+  ASSERT_OK(ks->commit(next));
+  opened = Keystore::open(file, KeystoreUnlock::key_file());
+  ASSERT_OK(opened);
+  ASSERT_TRUE(opened->data().own_devices.has_value());
+  EXPECT_TRUE(opened->data().own_devices->empty());
 }
 
 // At-least-once delivery: the ids of the messages received are kept, bounded, in order.
@@ -234,25 +274,41 @@ TEST_F(KeystoreTest, SeenMessageIdsAreCommittedWithTheSessionsAndKeptInOrder) {
   EXPECT_EQ(ks->data().device_list_versions.at("0123456789abcdef0123456789abcdef"), 4u);
 }
 
-TEST_F(KeystoreTest, ContentsOfTheFirstFormatOpenWithNoSeenIds) {
-  // Format 0x01 ended after the device-list versions; 0x02 appends u32 count ‖ ids.
+TEST_F(KeystoreTest, ContentsOfEarlierFormatsOpen) {
+  // Format 0x01 ended after the device-list versions; 0x02 appends u32 count ‖ ids; 0x03
+  // adds a byte to each contact (hint_shown) and u8 flag [‖ u32 count ‖ ids] (own devices).
+  // The sample has no contact, no seen id and no own devices: its tail is u32 0 ‖ u8 0.
   const KeystoreData data = sample_data();
   const SecretBytes current = encode_keystore_data(data);
-  ASSERT_EQ(current.span()[0], 0x02);
-  Bytes v1(current.span().begin(), current.span().end() - 4);  // an empty id list: u32 0
+  ASSERT_EQ(current.span()[0], 0x03);
+  Bytes v2(current.span().begin(), current.span().end() - 1);
+  v2[0] = 0x02;
+  auto decoded = decode_keystore_data(v2);
+  ASSERT_OK(decoded);
+  EXPECT_FALSE(decoded->own_devices.has_value());
+  EXPECT_TRUE(same_state(*decoded, data));
+  Bytes v1(current.span().begin(), current.span().end() - 5);
   v1[0] = 0x01;
-  auto decoded = decode_keystore_data(v1);
+  decoded = decode_keystore_data(v1);
   ASSERT_OK(decoded);
   EXPECT_TRUE(decoded->seen_messages.empty());
   EXPECT_TRUE(same_state(*decoded, data));
   Bytes newer(current.span().begin(), current.span().end());
-  newer[0] = 0x03;
+  newer[0] = 0x04;
   EXPECT_ERROR_CODE(decode_keystore_data(newer), "keystore_unknown_version");
   // More ids than a keystore ever keeps: damaged.
-  Bytes too_many(current.span().begin(), current.span().end() - 4);
+  Bytes too_many(current.span().begin(), current.span().end() - 5);
   const std::uint32_t n = SeenMessageIds::kLimit + 1;
   for (int shift : {24, 16, 8, 0}) too_many.push_back(static_cast<std::uint8_t>(n >> shift));
+  too_many.push_back(0);
   EXPECT_ERROR_CODE(decode_keystore_data(too_many), "keystore_corrupt");
+  // A contact's hint_shown flag is kept.
+  KeystoreData with_contact = data;
+  with_contact = observe_account_key(with_contact, random_id(),
+                                     e2ee::generate_account_key(random_id())->public_key);
+  with_contact.contacts.begin()->second.hint_shown = true;
+  const SecretBytes c3 = encode_keystore_data(with_contact);
+  EXPECT_TRUE(decode_keystore_data(c3.span())->contacts.begin()->second.hint_shown);
 }
 
 // A conversation whose receiving side commits every state to its keystore.

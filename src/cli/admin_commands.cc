@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "cli/audit_search.h"
+#include "cli/client_context.h"
 #include "cli/key_audit.h"
 #include "cli/output.h"
 #include "server/config.h"
@@ -27,6 +28,7 @@ struct BootstrapFlags {
   std::string data_dir;
   std::string organisation;
   std::string email;
+  std::string server_url;  // the address to print in the accept-invite command
   bool json = false;
 };
 
@@ -54,19 +56,34 @@ Result<server::Config> load_config(const BootstrapFlags& flags) {
   return config;
 }
 
-// The command an administrator runs once the server is up.
-std::string accept_command(const server::Config& config, std::string_view token,
-                           std::string_view email) {
+// The server's address as its clients reach it: `--server`, else the listen address of the
+// configuration (file, environment, --data-dir) `serve` uses.
+std::string server_address(const server::Config& config, const BootstrapFlags& flags) {
+  if (!flags.server_url.empty()) return flags.server_url;
   const std::string& a = config.listen_address;
   const std::string host = a == "0.0.0.0"                     ? "127.0.0.1"
                            : a == "::"                        ? "[::1]"
                            : a.find(':') != std::string::npos ? "[" + a + "]"
                                                               : a;
+  return "https://" + host + ":" + std::to_string(config.listen_port);
+}
+
+// Whether anything but the defaults chose the listen address.
+bool listen_configured(const BootstrapFlags& flags) {
+  const auto environment = server::hippocrate_environment();
+  return !flags.server_url.empty() || !flags.config_file.empty() ||
+         environment.contains("HIPPOCRATE_CONFIG") ||
+         environment.contains("HIPPOCRATE_SERVER_LISTEN");
+}
+
+// The command an administrator runs once the server is up.
+std::string accept_command(const server::Config& config, const BootstrapFlags& flags,
+                           std::string_view token, std::string_view email) {
   std::string out = "hippocrate accept-invite ";
   out.append(token);
   out += " --name \"Your Name\"";
   if (email.empty()) out += " --email you@example.org";
-  out += " --server https://" + host + ":" + std::to_string(config.listen_port);
+  out += " --server " + server_address(config, flags);
   if (config.tls_certificate.empty()) {
     out +=
         " --ca-file " +
@@ -106,6 +123,7 @@ Status run_bootstrap(const BootstrapFlags& flags, bool new_organisation) {
                      {"email", invitation.email},
                      {"role", auth::role_name(invitation.role)},
                      {"organisation", flags.organisation},
+                     {"server", server_address(config, flags)},
                      {"expires_at", invitation.expires_at}};
     print_json(out);
     return ok_status();
@@ -115,7 +133,12 @@ Status run_bootstrap(const BootstrapFlags& flags, bool new_organisation) {
       "valid until %s:\n\n",
       flags.organisation.c_str(), invitation.email.empty() ? "" : " ", invitation.email.c_str(),
       format_time(invitation.expires_at).c_str());
-  std::printf("  %s\n\n", accept_command(config, token, invitation.email).c_str());
+  std::printf("  %s\n\n", accept_command(config, flags, token, invitation.email).c_str());
+  if (!listen_configured(flags)) {
+    std::printf(
+        "(--server is the default address: if the server listens elsewhere, give its address\n"
+        "instead, or run this with the server's --config FILE or --server URL.)\n\n");
+  }
   std::printf(
       "Start the server (hippocrate serve), then run that command as the administrator.\n"
       "Whoever holds the token can create the administrator account: keep it private.\n");
@@ -160,6 +183,7 @@ void add_admin_commands(CLI::App& app) {
   search->add_flag("--json", search_flags->base.json, "Print JSON for scripts");
   add_audit_search_options(search, search_flags->options);
   search->callback([search_flags] {
+    search_flags->base.json = search_flags->base.json || global_client_flags().json;
     auto config = load_config(search_flags->base);
     if (!config) throw CLI::RuntimeError(report_error(config.error(), search_flags->base.json));
     throw CLI::RuntimeError(run_offline_audit_search(config->effective_database_url(),
@@ -175,8 +199,12 @@ void add_admin_commands(CLI::App& app) {
                         "The server's data folder (default: as `serve`, ./var)");
   bootstrap->add_option("--org", flags->organisation, "Name of the organisation")->required();
   bootstrap->add_option("--email", flags->email, "E-mail of the first administrator")->required();
+  bootstrap->add_option("--server", flags->server_url,
+                        "The server's address to print (default: its configured listen address)");
   bootstrap->add_flag("--json", flags->json, "Print JSON for scripts");
   bootstrap->callback([flags] {
+    flags->json = flags->json || global_client_flags().json;
+    if (flags->server_url.empty()) flags->server_url = global_client_flags().server;
     const Status done = run_bootstrap(*flags, false);
     throw CLI::RuntimeError(done ? kExitOk : report_error(done.error(), flags->json));
   });
@@ -193,8 +221,12 @@ void add_admin_commands(CLI::App& app) {
   create->add_option("--org", org_flags->organisation, "Name of the organisation")->required();
   create->add_option("--email", org_flags->email, "E-mail of its first administrator")
       ->required();
+  create->add_option("--server", org_flags->server_url,
+                     "The server's address to print (default: its configured listen address)");
   create->add_flag("--json", org_flags->json, "Print JSON for scripts");
   create->callback([org_flags] {
+    org_flags->json = org_flags->json || global_client_flags().json;
+    if (org_flags->server_url.empty()) org_flags->server_url = global_client_flags().server;
     const Status done = run_bootstrap(*org_flags, true);
     throw CLI::RuntimeError(done ? kExitOk : report_error(done.error(), org_flags->json));
   });

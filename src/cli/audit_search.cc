@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "audit/record_json.h"
+#include "base/clock.h"
 #include "cli/client_context.h"
 #include "cli/output.h"
 #include "store/store.h"
@@ -99,13 +100,20 @@ void print_audit_records(const json::array& records) {
     std::printf("No matching audit record.\n");
     return;
   }
-  std::printf("%-8s  %-24s  %-32s  %-24s  %-40s  %-9s  %s\n", "SEQ", "WHEN (UTC)", "ACCOUNT",
+  std::printf("%-8s  %-24s  %-32s  %-24s  %-40s  %-9s  %s\n", "SEQ", "WHEN", "ACCOUNT",
               "ACTION", "RESOURCE", "RESULT", "DETAIL");
   for (const auto& item : records) {
     if (!item.is_object()) continue;
     const auto& r = item.as_object();
+    // Shown in local time with its zone (the JSON keeps the UTC timestamp).
+    // Records say "2026-12-07T15:05:03.123Z"; the seconds are enough here.
+    std::string when = json_string(r, "at");
+    const std::string whole_seconds = when.substr(0, when.find('.')) + "Z";
+    if (auto at = parse_rfc3339_utc(when.find('.') == std::string::npos ? when : whole_seconds)) {
+      when = format_time(unix_seconds(*at));
+    }
     std::printf("%-8lld  %-24s  %-32s  %-24s  %-40s  %-9s  %s\n",
-                static_cast<long long>(json_int(r, "seq")), json_string(r, "at").c_str(),
+                static_cast<long long>(json_int(r, "seq")), when.c_str(),
                 json_string(r, "account_id").c_str(), json_string(r, "action").c_str(),
                 json_string(r, "resource").c_str(), json_string(r, "result").c_str(),
                 json_string(r, "detail").c_str());

@@ -22,6 +22,9 @@ struct AcceptFlags {
   std::string email;
 };
 
+// Creates the account, then logs in with the same password (no second question): staff get
+// an enrolment-only session, for `mfa enroll`. A failed login after the account exists is
+// reported as a warning (the account is there; `login` works later).
 Status run_accept(ClientContext& context, const AcceptFlags& flags) {
   std::string name = flags.name;
   if (name.empty()) {
@@ -31,30 +34,59 @@ Status run_accept(ClientContext& context, const AcceptFlags& flags) {
   }
   PasswordSource source(flags.client.password_stdin);
   json::object answer;
+  Result<json::object> login = Error::internal("not_attempted", "");
   HIPPO_RETURN_IF_ERROR(submit_new_password(source, [&](const SecretBytes& password) -> Status {
     SecretJsonBody body;
     body.add("token", flags.token).add("display_name", name).add("password", password.view());
     if (!flags.email.empty()) body.add("email", flags.email);
     HIPPO_ASSIGN_OR_RETURN(answer,
                            context.call("POST", "/api/v1/invitations/accept", body.serialise()));
+    const std::string email = json_string(json_object(answer, "account"), "email", flags.email);
+    SecretJsonBody credentials;
+    credentials.add("email", email).add("password", password.view());
+    login = context.call("POST", "/api/v1/sessions", credentials.serialise());
     return ok_status();
   }));
   const auto& account = json_object(answer, "account");
   const std::string email = json_string(account, "email", flags.email);
+  std::string login_error;
+  if (login) {
+    SecretBytes token = take_secret(*login, "token");
+    take_secret(*login, "csrf_token").wipe();  // browsers only
+    if (token.empty()) {
+      login_error = "the server's answer holds no session token";
+    } else if (Status kept = replace_session(context, token); !kept) {
+      login_error = kept.error().message();
+    }
+  } else {
+    login_error = login.error().message();
+  }
   HIPPO_RETURN_IF_ERROR(context.remember(email));
+  if (!login_error.empty()) {
+    std::fprintf(stderr, "hippocrate: your account is ready, but logging in failed (%s); run: "
+                         "hippocrate login %s\n",
+                 login_error.c_str(), email.c_str());
+  }
+  const bool logged_in = login_error.empty();
+  const bool enrolment_only = logged_in && json_bool(json_object(*login, "session"), "enrolment_only");
   if (context.json()) {
-    print_json(answer);
+    json::object out = answer;
+    out["logged_in"] = logged_in;
+    if (logged_in) out["session"] = json_object(*login, "session");
+    print_json(out);
     return ok_status();
   }
-  std::printf("Welcome, %s. Your account %s is ready.\n",
+  std::printf("Welcome, %s. Your account %s is ready%s.\n",
               json_string(account, "display_name", name).c_str(),
-              describe_account(account).c_str());
-  std::printf("Log in with:\n  hippocrate login %s\n", email.c_str());
+              describe_account(account).c_str(), logged_in ? " and you are logged in" : "");
+  if (!logged_in) std::printf("Log in with:\n  hippocrate login %s\n", email.c_str());
   const std::string role = json_string(account, "role");
-  if (!role.empty() && role != "patient") {
+  if (enrolment_only || (!logged_in && !role.empty() && role != "patient")) {
     std::printf(
-        "Your role requires a second factor: after logging in, run\n"
-        "  hippocrate mfa enroll\n");
+        "Your role requires a second factor: %s, run\n"
+        "  hippocrate mfa enroll\n"
+        "and scan the QR code it shows with an authenticator app (FreeOTP, Aegis...).\n",
+        logged_in ? "now" : "after logging in");
   }
   return ok_status();
 }
@@ -113,7 +145,7 @@ Status run_passwd(ClientContext& context, const PasswdFlags& flags) {
     return Error::internal("unexpected_response", "the server's answer holds no session token");
   }
   // The old token is revoked by now: keep the new one before anything else can fail.
-  HIPPO_RETURN_IF_ERROR(context.profile().save_session(fresh));
+  HIPPO_RETURN_IF_ERROR(context.save_session(fresh));
 
   // 2. The new password, within the step-up's validity.
   HIPPO_RETURN_IF_ERROR(submit_new_password(source, [&](const SecretBytes& password) -> Status {

@@ -6,9 +6,11 @@
 //                           to the patient's data stops at once
 //   care request EMAIL      a practitioner asks to care for an existing patient account
 //   care accept ID          the patient accepts (see `practitioners --all` for requests)
-//   patient ID              one patient (practitioners with an active relationship, their
-//                           assistants, the patient itself); every read is audited
+//   patient ID|EMAIL        one patient (practitioners with an active relationship, their
+//                           assistants, the patient itself); every read is audited. ID is
+//                           the patient id or the relationship id `patients` shows
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 
@@ -43,8 +45,14 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
                 flags.all ? "" : " in an active care relationship");
     return ok_status();
   }
-  std::printf("%-32s  %-8s  %-19s  %s\n", "RELATIONSHIP", "STATUS", "SINCE",
-              patients ? "PATIENT" : "PRACTITIONER");
+  // A practitioner's list leads with the patient id, which `patient ID` takes; the
+  // relationship id is what `care end ID` takes.
+  if (patients) {
+    std::printf("%-32s  %-8s  %-23s  %-40s  %s\n", "PATIENT ID", "STATUS", "SINCE", "PATIENT",
+                "RELATIONSHIP");
+  } else {
+    std::printf("%-32s  %-8s  %-23s  %s\n", "RELATIONSHIP", "STATUS", "SINCE", "PRACTITIONER");
+  }
   for (const auto& item : list->as_array()) {
     if (!item.is_object()) continue;
     const auto& o = item.as_object();
@@ -57,8 +65,16 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
     }
     const std::int64_t since = json_int(o, "activated_at") != 0 ? json_int(o, "activated_at")
                                                                 : json_int(o, "created_at");
-    std::printf("%-32s  %-8s  %-19s  %s\n", json_string(o, "id").c_str(),
-                json_string(o, "status").c_str(), format_time(since).c_str(), name.c_str());
+    if (patients) {
+      const std::string patient_id =
+          who != nullptr && who->is_object() ? json_string(who->as_object(), "id") : "";
+      std::printf("%-32s  %-8s  %-23s  %-40s  %s\n", patient_id.c_str(),
+                  json_string(o, "status").c_str(), format_time(since).c_str(), name.c_str(),
+                  json_string(o, "id").c_str());
+    } else {
+      std::printf("%-32s  %-8s  %-23s  %s\n", json_string(o, "id").c_str(),
+                  json_string(o, "status").c_str(), format_time(since).c_str(), name.c_str());
+    }
   }
   return ok_status();
 }
@@ -101,7 +117,10 @@ Status run_access_log(ClientContext& context) {
     std::printf("%-19s  %-24s  %-12s  %-20s  %s\n",
                 format_time(json_int(o, "at_ms") / 1000).c_str(), json_string(o, "who").c_str(),
                 json_string(o, "role").c_str(), json_string(o, "organisation").c_str(),
-                json_string(o, "action").c_str());
+                // Plain words (a server older than them sends only the action).
+                (o.contains("description") ? json_string(o, "description")
+                                           : json_string(o, "action"))
+                    .c_str());
   }
   return ok_status();
 }
@@ -138,17 +157,65 @@ Status run_accept(ClientContext& context, const std::string& id) {
   return ok_status();
 }
 
-Status run_patient(ClientContext& context, const std::string& id) {
-  if (!is_plain_id(id)) return usage_error("not a patient id: " + id);
-  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// The patient id that `who` names in the caller's list (`patients --all`): the patient id,
+// the relationship id, or the patient's e-mail; empty when none does. The list read is
+// audited like `patients` (one record per patient listed).
+Result<std::string> patient_in_list(ClientContext& context, const SecretBytes& token,
+                                    const std::string& who) {
   HIPPO_ASSIGN_OR_RETURN(json::object answer,
-                         context.call("GET", "/api/v1/patients/" + id, {}, &token));
+                         context.call("GET", "/api/v1/patients?include_ended=true", {}, &token));
+  const auto* list = answer.if_contains("patients");
+  if (list == nullptr || !list->is_array()) return std::string();
+  const std::string wanted = lower(who);
+  for (const auto& item : list->as_array()) {
+    if (!item.is_object()) continue;
+    const auto& o = item.as_object();
+    const auto& patient = json_object(o, "patient");
+    const std::string id = json_string(patient, "id");
+    if (json_string(o, "id") == who || id == who || lower(json_string(patient, "email")) == wanted) {
+      return id;
+    }
+  }
+  return std::string();
+}
+
+// `patient WHO`: a patient id is read directly; a relationship id (what `patients` showed
+// before it showed patient ids) or an e-mail is looked up in the caller's list first.
+Status run_patient(ClientContext& context, const std::string& who) {
+  const bool email = who.find('@') != std::string::npos;
+  if (!email && !is_plain_id(who)) {
+    return usage_error("not a patient id or e-mail: " + who + " (see: hippocrate patients)");
+  }
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  const auto read = [&](const std::string& id) {
+    return context.call("GET", "/api/v1/patients/" + id, {}, &token);
+  };
+  Result<json::object> found = Error::not_found("patient_not_found", "");
+  if (!email) found = read(who);
+  if (!found && found.error().code() == "patient_not_found") {
+    // Perhaps an id of a relationship, or an e-mail: look in the list (practitioners and
+    // assistants only; anyone else keeps the first answer).
+    auto id = patient_in_list(context, token, who);
+    if (id && !id->empty() && *id != who) {
+      found = read(*id);
+    } else if (email || (id && id->empty())) {
+      return Error::not_found("patient_not_found",
+                              "no patient " + who + " in your care (see: hippocrate patients --all)");
+    }
+  }
+  HIPPO_ASSIGN_OR_RETURN(json::object answer, std::move(found));
   if (context.json()) {
     print_json(answer);
     return ok_status();
   }
-  std::printf("%s <%s> (%s)\n", json_string(answer, "display_name").c_str(),
-              json_string(answer, "email").c_str(), json_string(answer, "organisation").c_str());
+  std::printf("%s <%s> (%s)\npatient id: %s\n", json_string(answer, "display_name").c_str(),
+              json_string(answer, "email").c_str(), json_string(answer, "organisation").c_str(),
+              json_string(answer, "id").c_str());
   const auto* care = answer.if_contains("care_relationships");
   if (care != nullptr && care->is_array()) {
     for (const auto& item : care->as_array()) {
@@ -199,8 +266,8 @@ void add_care_commands(CLI::App& app) {
                   "email", "The patient's e-mail", run_request);
   add_arg_command(*care, "accept", "Accept a practitioner's care request (patients)", "id",
                   "The relationship id (from `practitioners --all`)", run_accept);
-  add_arg_command(app, "patient", "Show one patient (every read is audited)", "id",
-                  "The patient id (from `patients`)", run_patient);
+  add_arg_command(app, "patient", "Show one patient (every read is audited)", "patient",
+                  "The patient id, relationship id or e-mail (from `patients`)", run_patient);
 }
 
 }  // namespace hippocrate::cli

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/parse.hpp>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/output.h"
 #include "client/https_client.h"
@@ -83,23 +84,53 @@ void wipe(std::string& text) {
   text.clear();
 }
 
+ClientFlags& global_flags() {
+  static ClientFlags flags;
+  return flags;
+}
+
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+// The common options; the environment is read by ClientContext::open (so that an option
+// given before the command beats it, and one given after beats both).
+void add_common_flags(CLI::App* command, ClientFlags& flags) {
+  command->add_option("--server", flags.server,
+                      "Server URL, https://HOST:PORT (env HIPPOCRATE_SERVER_URL; default: the "
+                      "profile's, else " +
+                          std::string(kDefaultServerUrl) + ")");
+  command->add_option("--ca-file", flags.ca_file,
+                      "PEM file of the CA to trust, e.g. the server's development certificate "
+                      "(env HIPPOCRATE_CA_FILE)");
+  command->add_option("--profile", flags.profile,
+                      "Profile folder holding the session (env HIPPOCRATE_PROFILE; default "
+                      "~/.config/hippocrate)");
+  command->add_flag("--json", flags.json, "Print JSON for scripts");
+}
+
 }  // namespace
 
+void add_global_client_flags(CLI::App& app) {
+  add_common_flags(&app, global_flags());
+  // Let `hippocrate --profile P whoami` not be read as `--profile` of the command.
+  for (auto* option : app.get_options()) option->configurable(false);
+}
+
+const ClientFlags& global_client_flags() { return global_flags(); }
+
+ClientFlags with_global_flags(ClientFlags command) {
+  const ClientFlags& global = global_flags();
+  if (command.server.empty()) command.server = global.server;
+  if (command.ca_file.empty()) command.ca_file = global.ca_file;
+  if (command.profile.empty()) command.profile = global.profile;
+  command.json = command.json || global.json;
+  return command;
+}
+
 void add_client_flags(CLI::App* command, ClientFlags& flags, bool reads_password) {
-  command
-      ->add_option("--server", flags.server,
-                   "Server URL, https://HOST:PORT (default: the profile's, else " +
-                       std::string(kDefaultServerUrl) + ")")
-      ->envname("HIPPOCRATE_SERVER_URL");
-  command
-      ->add_option("--ca-file", flags.ca_file,
-                   "PEM file of the CA to trust, e.g. the server's development certificate")
-      ->envname("HIPPOCRATE_CA_FILE");
-  command
-      ->add_option("--profile", flags.profile,
-                   "Profile folder holding the session (default ~/.config/hippocrate)")
-      ->envname("HIPPOCRATE_PROFILE");
-  command->add_flag("--json", flags.json, "Print JSON for scripts");
+  add_common_flags(command, flags);
   if (reads_password) {
     command->add_flag("--password-stdin", flags.password_stdin,
                       "Read passwords from standard input, one per line");
@@ -160,7 +191,10 @@ ClientContext::~ClientContext() = default;
 ClientContext::ClientContext(ClientContext&&) noexcept = default;
 ClientContext& ClientContext::operator=(ClientContext&&) noexcept = default;
 
-Result<ClientContext> ClientContext::open(const ClientFlags& flags) {
+Result<ClientContext> ClientContext::open(const ClientFlags& command_flags) {
+  ClientFlags flags = with_global_flags(command_flags);
+  if (flags.server.empty()) flags.server = environment("HIPPOCRATE_SERVER_URL");
+  if (flags.ca_file.empty()) flags.ca_file = environment("HIPPOCRATE_CA_FILE");
   HIPPO_ASSIGN_OR_RETURN(auto dir, Profile::resolve_dir(flags.profile));
   HIPPO_ASSIGN_OR_RETURN(Profile profile, Profile::open(dir));
   ClientContext context(flags, std::move(profile));
@@ -195,11 +229,41 @@ Result<SecretBytes> ClientContext::session_token() const {
                                                        profile_.dir().string() +
                                                        "); run: hippocrate login EMAIL");
   }
+  HIPPO_RETURN_IF_ERROR(session_certificate_pin(config_, *token, server_url_, ca_file_));
   return std::move(*token);
+}
+
+Status ClientContext::save_session(const SecretBytes& token) {
+  const std::string& certificate = http_->certificate_sha256();
+  if (certificate.empty()) {
+    return Error::internal("certificate_unknown", "no certificate seen from " + server_url_);
+  }
+  // The record first: should the session file not follow, the tag no longer matches and
+  // the old session is sent nowhere, rather than the new one to the old server.
+  ProfileConfig config = config_;
+  config.session_server = SessionServer{server_url_, certificate, session_tag(token)};
+  HIPPO_RETURN_IF_ERROR(profile_.save_config(config));
+  config_ = std::move(config);
+  return profile_.save_session(token);
+}
+
+Result<client::ClientOptions> ClientContext::options_for_session(const SecretBytes& token) const {
+  HIPPO_ASSIGN_OR_RETURN(std::string pin,
+                         session_certificate_pin(config_, token, server_url_, ca_file_));
+  HIPPO_ASSIGN_OR_RETURN(client::ClientOptions options, client::parse_server_url(server_url_));
+  options.ca_file = ca_file_;
+  options.certificate_sha256 = std::move(pin);
+  return options;
 }
 
 Result<boost::json::object> ClientContext::call(std::string_view method, std::string_view target,
                                                 SecretBytes body, const SecretBytes* token) {
+  // The certificate the server must present for the token to be written; none without one.
+  std::string pin;
+  if (token != nullptr) {
+    HIPPO_ASSIGN_OR_RETURN(pin, session_certificate_pin(config_, *token, server_url_, ca_file_));
+  }
+  http_->require_certificate(pin);
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back("Accept", "application/json");
   if (token != nullptr) {
@@ -215,6 +279,23 @@ Result<boost::json::object> ClientContext::call(std::string_view method, std::st
   auto response = http_->request(method, target, std::move(request_body), std::move(headers));
   if (!response) {
     const Error& e = response.error();
+    if (e.code() == "certificate_mismatch") {
+      return Error(e.kind(), e.code(),
+                   "the server at " + server_url_ +
+                       " presents another certificate than when this profile's session was "
+                       "opened (another server, or a renewed certificate), so the session was "
+                       "not sent. If it is the same server, log in again (hippocrate login "
+                       "EMAIL); otherwise use another --profile for it");
+    }
+    if (e.code() == "tls_failed") {
+      return Error(e.kind(), e.code(),
+                   e.message() + " (server " + server_url_ + "). " +
+                       (ca_file_.empty() ? "If the server uses its own certificate (the "
+                                           "development one), give a copy of it with "
+                                           "--ca-file FILE"
+                                         : "Is " + ca_file_.string() +
+                                               " the server's certificate (--ca-file)?"));
+    }
     return Error(e.kind(), e.code(), e.message() + " (server " + server_url_ + ")");
   }
   std::string text = std::move(response->body);
@@ -223,6 +304,14 @@ Result<boost::json::object> ClientContext::call(std::string_view method, std::st
     Error error = error_from_response(status, text);
     wipe(text);
     return error;
+  }
+  if (token != nullptr && pin.empty() && !config_.session_server) {
+    // A session of an older version, accepted by the server it remembered: from now on
+    // bound to this certificate.
+    ProfileConfig config = config_;
+    config.session_server =
+        SessionServer{server_url_, http_->certificate_sha256(), session_tag(*token)};
+    if (profile_.save_config(config)) config_ = std::move(config);
   }
   if (text.empty()) return json::object{};
   boost::system::error_code ec;
@@ -256,8 +345,9 @@ SecretBytes take_secret(boost::json::object& object, std::string_view key) {
   return out;
 }
 
-int run_client_command(const ClientFlags& flags,
+int run_client_command(const ClientFlags& command_flags,
                        const std::function<Status(ClientContext&)>& body) {
+  const ClientFlags flags = with_global_flags(command_flags);
   auto context = ClientContext::open(flags);
   if (!context) return report_error(context.error(), flags.json);
   const Status done = body(*context);

@@ -2,9 +2,15 @@
 // --password-stdin), the profile they resolve to, and the HTTPS calls to the server's JSON
 // API (docs/api.md), with the session token as a bearer token.
 //
-// Resolution: --server, else $HIPPOCRATE_SERVER_URL, else the profile's config.json, else
-// https://127.0.0.1:8443. --ca-file, else $HIPPOCRATE_CA_FILE, else the profile's CA file
-// when the server is the profile's server, else the system trust store.
+// Resolution: --server (after the command, else before it: `hippocrate --server URL whoami`),
+// else $HIPPOCRATE_SERVER_URL, else the profile's config.json, else https://127.0.0.1:8443.
+// --ca-file, else $HIPPOCRATE_CA_FILE, else the profile's CA file when the server is the
+// profile's server, else the system trust store. --profile and --json likewise.
+//
+// The session token goes only to the server that issued it (profile.h, "session_server"):
+// session_token() refuses another server's URL, and call() sends the token only over a
+// connection whose certificate is the one that server presented at login — checked before
+// the request is written ("certificate_mismatch" otherwise).
 //
 // A non-2xx answer becomes an Error with the server's `code` and `message` (its kind from the
 // HTTP status), so commands report exactly what the server said.
@@ -29,6 +35,7 @@ class App;
 }
 namespace hippocrate::client {
 class HttpsClient;
+struct ClientOptions;
 }
 
 namespace hippocrate::cli {
@@ -46,6 +53,14 @@ struct ClientFlags {
 // Adds --server, --ca-file, --profile, --json (and --password-stdin when `reads_password`)
 // to `command`, bound to `flags`.
 void add_client_flags(CLI::App* command, ClientFlags& flags, bool reads_password);
+
+// The same four options given before the command (`hippocrate --profile P whoami`), on
+// `app`; they apply to every client command, whose own options win.
+void add_global_client_flags(CLI::App& app);
+// What add_global_client_flags() parsed (main's --json also covers the admin commands).
+const ClientFlags& global_client_flags();
+// `command`'s flags completed with the global ones.
+ClientFlags with_global_flags(ClientFlags command);
 
 // A JSON object whose string values may be secrets (passwords, tokens), serialised straight
 // into SecretBytes.
@@ -82,11 +97,21 @@ class ClientContext {
   const std::filesystem::path& ca_file() const { return ca_file_; }
   const ProfileConfig& config() const { return config_; }
 
-  // The session token of the profile. Errors: "not_logged_in", or the profile's.
+  // The session token of the profile, when it may go to this server. Errors:
+  // "not_logged_in", "session_other_server", "session_server_unknown", or the profile's.
   Result<SecretBytes> session_token() const;
 
+  // Keeps `token` as the profile's session, issued by this server: records this server and
+  // the certificate it presented in the last call (config.json), then the session file.
+  Status save_session(const SecretBytes& token);
+
+  // Options to open another connection (a WebSocket) that carries `token`: this server, its
+  // CA file and the certificate the session is bound to. Errors as session_token().
+  Result<client::ClientOptions> options_for_session(const SecretBytes& token) const;
+
   // Sends a request and returns the JSON object of a 2xx answer (empty for 204). `body`
-  // is wiped after use; the response body is wiped after parsing.
+  // is wiped after use; the response body is wiped after parsing. With `token` (the
+  // profile's session), only to the server that issued it (see above).
   Result<boost::json::object> call(std::string_view method, std::string_view target,
                                    SecretBytes body = {}, const SecretBytes* token = nullptr);
 

@@ -3,7 +3,8 @@
 //   devices register                 set up this profile as the account's first device
 //   devices add [--account-key KEY]  pair this profile as another device of the account
 //   devices approve CODE             on a device holding the account key: sign the new list
-//   devices revoke ID                revoke a device, then sign a list without it
+//   devices revoke ID                revoke a device (ID: the id, or a unique prefix of 6+
+//                                    characters, as `inbox` shows), then sign a list without it
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -176,9 +177,47 @@ Status run_approve(ClientContext& context, const std::string& code) {
   return ok_status();
 }
 
-Status run_revoke(ClientContext& context, const std::string& id) {
-  if (!is_valid_id(id)) return usage_error("not a device id: " + id);
+constexpr std::size_t kMinDevicePrefix = 6;
+
+bool is_id_prefix(std::string_view text) {
+  return text.size() >= kMinDevicePrefix && text.size() <= 32 &&
+         text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// The device `given` names among the account's devices: its full id, or a unique prefix (of
+// at least kMinDevicePrefix characters; `inbox` shows 8) of a device not yet revoked.
+// Errors: "device_not_found", "device_ambiguous" (the message lists the candidates).
+Result<std::string> resolve_device(const json::object& listing, const std::string& given) {
+  std::vector<std::string> candidates;
+  if (const auto* list = listing.if_contains("devices"); list != nullptr && list->is_array()) {
+    for (const auto& item : list->as_array()) {
+      if (!item.is_object()) continue;
+      const std::string id = json_string(item.as_object(), "device_id");
+      if (id == given) return id;
+      if (json_int(item.as_object(), "revoked_at") == 0 && id.starts_with(given)) {
+        candidates.push_back(id);
+      }
+    }
+  }
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.empty()) {
+    return Error::not_found("device_not_found",
+                            "none of your devices is " + given + " (see: hippocrate devices)");
+  }
+  std::string names;
+  for (const auto& id : candidates) names += "\n  " + id;
+  return Error::invalid_argument("device_ambiguous", "several of your devices start with " +
+                                                         given + "; give more of the id:" + names);
+}
+
+Status run_revoke(ClientContext& context, const std::string& given) {
+  if (!is_valid_id(given) && !is_id_prefix(given)) {
+    return usage_error("not a device id: " + given + " (the id `hippocrate devices` shows, or " +
+                       "its first " + std::to_string(kMinDevicePrefix) + " characters or more)");
+  }
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
+  HIPPO_ASSIGN_OR_RETURN(json::object listing, m->listing(m->me().account_id));
+  HIPPO_ASSIGN_OR_RETURN(const std::string id, resolve_device(listing, given));
   if (id == m->device_id()) {
     return usage_error("this is this device: revoke it from another of your devices");
   }
@@ -228,7 +267,8 @@ void add_device_commands(CLI::App& app) {
                   "code", "The pairing code printed by `devices add` on the new device",
                   run_approve);
   add_arg_command(*devices, "revoke", "Revoke one of your devices (needs the account key)", "id",
-                  "The device id (from `hippocrate devices`)", run_revoke);
+                  "The device id (from `hippocrate devices`), or its first characters",
+                  run_revoke);
   devices->callback([list_flags, devices] {
     if (devices->get_subcommands().size() > 0) return;
     throw CLI::RuntimeError(run_client_command(*list_flags, run_list));

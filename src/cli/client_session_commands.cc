@@ -25,8 +25,6 @@ struct LoginFlags {
 Status run_login(ClientContext& context, const LoginFlags& flags) {
   std::string email = flags.email.empty() ? context.config().email : flags.email;
   if (email.empty()) return usage_error("which account? run: hippocrate login EMAIL");
-  // The session this login replaces, ended on the server once the new one exists.
-  auto previous = context.profile().load_session();
 
   PasswordSource source(flags.client.password_stdin);
   HIPPO_ASSIGN_OR_RETURN(SecretBytes password, source.password("Password for " + email + ": "));
@@ -56,12 +54,9 @@ Status run_login(ClientContext& context, const LoginFlags& flags) {
   if (token.empty()) {
     return Error::internal("unexpected_response", "the server's answer holds no session token");
   }
-  HIPPO_RETURN_IF_ERROR(context.profile().save_session(token));
+  HIPPO_RETURN_IF_ERROR(replace_session(context, token));
   const auto& account = json_object(*answer, "account");
   HIPPO_RETURN_IF_ERROR(context.remember(json_string(account, "email", email)));
-  if (previous && *previous && !(*previous)->constant_time_equals(token.span())) {
-    (void)context.call("DELETE", "/api/v1/sessions/current", {}, &**previous);
-  }
 
   if (context.json()) {
     print_json(public_session_view(*answer));

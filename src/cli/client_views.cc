@@ -1,6 +1,7 @@
 #include "cli/client_views.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "cli/output.h"
 
@@ -38,6 +39,28 @@ Status submit_new_password(PasswordSource& source,
     std::fprintf(stderr, "hippocrate: %s\nPlease try again (%d of %d).\n",
                  done.error().message().c_str(), attempt + 1, kAttempts);
   }
+}
+
+Status replace_session(ClientContext& context, const SecretBytes& token) {
+  // An unreadable old session file is simply replaced.
+  auto loaded = context.profile().load_session();
+  std::optional<SecretBytes> previous;
+  if (loaded && *loaded) previous = std::move(**loaded);
+  bool kept = false;
+  if (previous && !previous->constant_time_equals(token.span())) {
+    if (context.session_token()) {
+      (void)context.call("DELETE", "/api/v1/sessions/current", {}, &*previous);
+    } else {
+      kept = true;
+    }
+  }
+  HIPPO_RETURN_IF_ERROR(context.save_session(token));
+  if (kept && !context.json()) {
+    std::fprintf(stderr,
+                 "hippocrate: the session this profile held before was not ended (it belongs "
+                 "to another server, or nothing said which); it expires by itself.\n");
+  }
+  return ok_status();
 }
 
 boost::json::object public_session_view(const boost::json::object& answer) {

@@ -26,6 +26,12 @@ bool is_new_password_refusal(const Error& error);
 Status submit_new_password(PasswordSource& source,
                            const std::function<Status(const SecretBytes&)>& submit);
 
+// Keeps `token`, a session this server just opened, as the profile's session (with the
+// server that issued it, ClientContext::save_session), after ending on the server the
+// session it replaces — only when that one belongs to this server: a token goes nowhere
+// else. Prints a note on stderr (not with --json) when the replaced one could not be ended.
+Status replace_session(ClientContext& context, const SecretBytes& token);
+
 // {"account","session"} of a login or step-up answer: what may be printed (no token).
 boost::json::object public_session_view(const boost::json::object& answer);
 

@@ -1,11 +1,13 @@
 #include "cli/profile.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -56,7 +58,81 @@ Status check_folder(const fs::path& dir) {
   return ok_status();
 }
 
+// Lower case, no trailing '/', the port always written (https: 443).
+std::string normalise_url(std::string_view url) {
+  std::string out;
+  for (const char c : url) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  while (out.ends_with('/')) out.pop_back();
+  const std::size_t authority = out.find("://");
+  const std::size_t host_start = authority == std::string::npos ? 0 : authority + 3;
+  const std::size_t bracket = out.rfind(']');
+  const std::size_t colon = out.rfind(':');
+  const bool has_port = colon != std::string::npos && colon >= host_start &&
+                        (bracket == std::string::npos || colon > bracket);
+  if (!has_port) out += ":443";
+  return out;
+}
+
+Error other_server(std::string_view issuer, std::string_view server_url, std::string_view why) {
+  return Error::permission_denied(
+      "session_other_server",
+      "this profile's session was opened on " + std::string(issuer) + std::string(why) +
+          "; it is sent to no other server, so it was not sent to " + std::string(server_url) +
+          ". To use " + std::string(server_url) + ", log in there (hippocrate login EMAIL --server " +
+          std::string(server_url) + " [--ca-file FILE]), or use another --profile for it");
+}
+
 }  // namespace
+
+std::string session_tag(const SecretBytes& token) {
+  static constexpr char kKey[] = "hippocrate cli session tag v1...";  // 32 bytes, a domain
+  static_assert(sizeof kKey - 1 == crypto_generichash_KEYBYTES);
+  unsigned char tag[16];
+  crypto_generichash(tag, sizeof tag, token.data(), token.size(),
+                     reinterpret_cast<const unsigned char*>(kKey), sizeof kKey - 1);
+  return hex_encode(std::span<const std::uint8_t>(tag, sizeof tag));
+}
+
+bool same_server_url(std::string_view a, std::string_view b) {
+  return normalise_url(a) == normalise_url(b);
+}
+
+Result<std::string> session_certificate_pin(const ProfileConfig& config, const SecretBytes& token,
+                                            std::string_view server_url,
+                                            const fs::path& ca_file) {
+  if (config.session_server) {
+    const SessionServer& issuer = *config.session_server;
+    if (issuer.session_tag != session_tag(token) || issuer.certificate_sha256.empty()) {
+      return Error::permission_denied(
+          "session_server_unknown",
+          "this profile's session file does not match the server recorded for it (it was "
+          "replaced), so it is sent to no server; log in again: hippocrate login EMAIL");
+    }
+    if (!same_server_url(issuer.url, server_url)) return other_server(issuer.url, server_url, "");
+    return issuer.certificate_sha256;
+  }
+  // A profile of an older version: its session goes where that version sent it.
+  if (config.server_url.empty()) {
+    return Error::permission_denied(
+        "session_server_unknown",
+        "this profile's session does not say which server issued it (an older hippocrate wrote "
+        "it), so it is sent to no server; log in again: hippocrate login EMAIL --server URL");
+  }
+  if (!same_server_url(config.server_url, server_url)) {
+    return other_server(config.server_url, server_url, "");
+  }
+  const auto normal = [](const fs::path& p) {
+    return p.empty() ? std::string() : fs::absolute(p).lexically_normal().string();
+  };
+  if (normal(config.ca_file) != normal(ca_file)) {
+    const std::string trusted = config.ca_file.empty()
+                                    ? std::string(" trusting the system's certificate authorities")
+                                    : " trusting " + config.ca_file.string();
+    return other_server(config.server_url, std::string(server_url) + " with another --ca-file",
+                        trusted);
+  }
+  return std::string();
+}
 
 Result<fs::path> Profile::resolve_dir(std::string_view flag) {
   if (!flag.empty()) return fs::absolute(fs::path(flag));
@@ -118,6 +194,22 @@ Result<ProfileConfig> Profile::load_config() const {
     return invalid();
   }
   config.ca_file = ca_file;
+  if (const auto* v = object.if_contains("session_server"); v != nullptr) {
+    if (!v->is_object()) return invalid();
+    const auto& o = v->get_object();
+    SessionServer issuer;
+    const auto field = [&](std::string_view key, std::string& out) {
+      const auto* f = o.if_contains(key);
+      if (f == nullptr || !f->is_string()) return false;
+      out = std::string(f->get_string());
+      return true;
+    };
+    if (!field("url", issuer.url) || !field("certificate_sha256", issuer.certificate_sha256) ||
+        !field("session_tag", issuer.session_tag)) {
+      return invalid();
+    }
+    config.session_server = std::move(issuer);
+  }
   return config;
 }
 
@@ -126,6 +218,11 @@ Status Profile::save_config(const ProfileConfig& config) const {
   if (!config.server_url.empty()) object["server"] = config.server_url;
   if (!config.ca_file.empty()) object["ca_file"] = fs::absolute(config.ca_file).string();
   if (!config.email.empty()) object["email"] = config.email;
+  if (config.session_server) {
+    object["session_server"] = {{"url", config.session_server->url},
+                                {"certificate_sha256", config.session_server->certificate_sha256},
+                                {"session_tag", config.session_server->session_tag}};
+  }
   const std::string text = boost::json::serialize(object) + "\n";
   return write_file_atomic(config_path(), as_bytes(text), 0600);
 }

@@ -16,6 +16,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include <charconv>
 #include <optional>
@@ -71,10 +73,40 @@ Error error_for(const boost::system::error_code& ec, std::string_view during) {
   return Error::unavailable("connection_lost", std::string(during) + " failed: " + ec.message());
 }
 
-// Connects TCP + TLS with certificate and host verification.
-asio::awaitable<Result<std::unique_ptr<TlsStream>>> open_tls(asio::io_context& ioc,
-                                                             asio::ssl::context& tls,
-                                                             const ClientOptions& options) {
+// SHA-256 of the DER encoding of the peer's (leaf) certificate, lowercase hex; empty when
+// there is none.
+std::string peer_certificate_sha256(SSL* ssl) {
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  const bool ok = X509_digest(cert, EVP_sha256(), digest, &length) == 1;
+  X509_free(cert);
+  if (!ok) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+Error certificate_mismatch(const ClientOptions& options) {
+  return Error::permission_denied(
+      "certificate_mismatch", "the server at " + options.host + ":" +
+                                  std::to_string(options.port) +
+                                  " presents another certificate than the expected one");
+}
+
+struct TlsConnection {
+  std::unique_ptr<TlsStream> stream;
+  std::string certificate_sha256;
+};
+
+// Connects TCP + TLS with certificate and host verification, and the pin when one is set.
+asio::awaitable<Result<TlsConnection>> open_tls(asio::io_context& ioc, asio::ssl::context& tls,
+                                                const ClientOptions& options) {
   auto stream = std::make_unique<TlsStream>(ioc, tls);
   asio::ip::tcp::resolver resolver(ioc);
   auto [rec, endpoints] =
@@ -94,7 +126,13 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> open_tls(asio::io_context& i
   if (hec) {
     co_return Error::unavailable("tls_failed", "TLS handshake failed: " + hec.message());
   }
-  co_return stream;
+  std::string fingerprint = peer_certificate_sha256(stream->native_handle());
+  TlsConnection out{std::move(stream), std::move(fingerprint)};
+  if (!options.certificate_sha256.empty() &&
+      out.certificate_sha256 != options.certificate_sha256) {
+    co_return certificate_mismatch(options);  // the stream closes unused
+  }
+  co_return out;
 }
 
 }  // namespace
@@ -143,16 +181,22 @@ struct HttpsClient::Impl {
   asio::io_context ioc{1};
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<TlsStream> stream;
+  std::string certificate_sha256;  // of `stream`'s server (kept after it closes)
   beast::flat_buffer buffer;
   int opened = 0;
 
   // `req` must outlive the operation (the caller waits for it).
   asio::awaitable<Result<ClientResponse>> send(http::request<http::string_body>& req,
                                                bool retry) {
+    if (stream && !options.certificate_sha256.empty() &&
+        certificate_sha256 != options.certificate_sha256) {
+      stream.reset();  // kept alive for requests the pin did not cover: not for this one
+    }
     if (!stream) {
       auto s = co_await open_tls(ioc, *tls, options);
       if (!s) co_return s.error();
-      stream = std::move(*s);
+      stream = std::move(s->stream);
+      certificate_sha256 = std::move(s->certificate_sha256);
       buffer.clear();
       ++opened;
     }
@@ -190,6 +234,12 @@ HttpsClient::HttpsClient(HttpsClient&&) noexcept = default;
 HttpsClient& HttpsClient::operator=(HttpsClient&&) noexcept = default;
 
 int HttpsClient::connections_opened() const { return impl_->opened; }
+
+void HttpsClient::require_certificate(std::string sha256_hex) {
+  impl_->options.certificate_sha256 = std::move(sha256_hex);
+}
+
+const std::string& HttpsClient::certificate_sha256() const { return impl_->certificate_sha256; }
 
 Result<ClientResponse> HttpsClient::request(
     std::string_view method, std::string_view target, std::string body,
@@ -243,7 +293,7 @@ Result<WebSocketClient> WebSocketClient::connect(
   auto op = [&]() -> asio::awaitable<Result<bool>> {
     auto s = co_await open_tls(im.ioc, *im.tls, options);
     if (!s) co_return s.error();
-    im.ws.emplace(std::move(**s));
+    im.ws.emplace(std::move(*s->stream));
     beast::get_lowest_layer(*im.ws).expires_never();
     im.ws->set_option(
         websocket::stream_base::timeout::suggested(beast::role_type::client));

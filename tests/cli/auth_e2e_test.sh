@@ -117,6 +117,8 @@ if [[ $rc -ne 0 ]]; then
   check "the administrator accepts a bootstrap invitation issued while serve runs" test "$rc" -eq 0
 fi
 check "accept-invite --json shows the admin account" grep -q '"role":"admin"' <<<"$out"
+check "accept-invite logged the administrator in (an enrolment-only session)" \
+  eval 'out_has "\"logged_in\":true" && out_has "\"enrolment_only\":true" && [[ -s $PA/session ]]'
 check "the profile folder is 0700" test "$(mode_of "$PA")" = 700
 check "config.json remembers server and CA file (0600)" \
   eval '[[ $(mode_of "$PA/config.json") == 600 ]] && grep -qF "$url" "$PA/config.json" && grep -qF "$ca" "$PA/config.json"' 
@@ -126,6 +128,7 @@ check "a used invitation is refused (invalid_invitation, exit 1)" failed_with in
 hip "" admin bootstrap --data-dir "$data" --org "Other" --email x@example.org --json
 check "admin bootstrap is refused once an account exists" failed_with already_bootstrapped
 
+hip "" logout --profile "$PA"
 hip "wrong password for sure"$'\n' login "$admin_email" --profile "$PA" --password-stdin --json
 check "a wrong password is invalid_credentials (exit 1)" failed_with invalid_credentials
 check "the error is also on stderr as 'hippocrate: MESSAGE'" grep -q '^hippocrate: ' <<<"$err"
@@ -223,6 +226,7 @@ check "invite prints the exact accept-invite command and the expiry" \
 hip "" invite --role patient somebody@example.org --profile "$PA" --json
 check "an administrator may not invite a patient (invitation_not_allowed)" \
   failed_with invitation_not_allowed
+check "the refusal reads 'an admin' (server message, src/auth)" grep -q "an admin cannot" <<<"$err"
 hip "" invite --role superuser x@example.org --profile "$PA"
 check "invite with an unknown role is a usage error (exit 2)" test "$rc" -eq 2
 hip "" invite --role practitioner "$prac_email" --profile "$PA" --json
@@ -357,7 +361,8 @@ check "an assistant without delegation lists no patient" \
 hip "" delegate grant "$as_email" --profile "$PP" --json
 check "the practitioner delegates to the assistant" test "$rc" -eq 0
 hip "" delegate grant "$admin_email" --profile "$PP" --json
-check "delegating to a non-assistant is refused (not_an_assistant)" failed_with not_an_assistant
+check "delegating to a non-assistant is refused like an unknown address (assistant_not_found)" \
+  failed_with assistant_not_found
 hip "" delegate list --profile "$PS" --json
 check "the assistant sees the delegation" out_has "Dr Jeanne Bernard"
 hip "" patients --profile "$PS" --json
@@ -393,6 +398,26 @@ check "a practitioner may not search the audit trail" failed_with permission_den
 hip "" admin organisation create --data-dir "$data" --org "Cabinet B" --email admin@cabinet-b.example --json
 org_token=$(jget token <<<"$out")
 check "admin organisation create gives an invitation for another tenant" test "${#org_token}" -eq 43
+hip "" admin organisation create --data-dir "$data" --org "Cabinet C" --email admin@cabinet-c.example \
+  --server "$url"
+check "admin organisation create --server prints the running server's address" \
+  eval '[[ $rc -eq 0 ]] && out_has "accept-invite [A-Za-z0-9_-]{43} --name .* --server $url --ca-file"'
+hip "" admin organisation create --data-dir "$data" --org "Cabinet D" --email admin@cabinet-d.example
+check "without --server or --config it says the address is only the default" \
+  eval '[[ $rc -eq 0 ]] && out_has "--server https://127.0.0.1:8443 " && out_has "default address"'
+printf '[server]\nlisten = "127.0.0.1:%s"\ndata_dir = "%s"\n' "${url##*:}" "$data" >"$work/hippocrate.toml"
+hip "" admin organisation create --config "$work/hippocrate.toml" --org "Cabinet E" \
+  --email admin@cabinet-e.example
+check "with the server's --config it prints its listen address" \
+  eval '[[ $rc -eq 0 ]] && out_has "--server $url " && ! out_has "default address"'
+hip "" --json admin organisation create --data-dir "$data" --org "Cabinet F" --email admin@cabinet-f.example
+check "--json before the command also covers the admin commands" eval 'out_has "\"token\":"'
+
+# Times: local, with the zone (TZ honoured).
+TZ=Asia/Tokyo hip "" sessions --profile "$PA"
+check "times are shown in local time with the zone (TZ=Asia/Tokyo: JST)" out_has "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} JST"
+TZ=Asia/Tokyo hip "" audit search --limit 3 --profile "$PU"
+check "audit search shows local times too (JST)" out_has " JST "
 
 # --- Everyone logs out; their tokens stop working. ---
 for who in "$PA" "$PP" "$PT" "$PS" "$PU"; do

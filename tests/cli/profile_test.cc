@@ -283,5 +283,124 @@ TEST(SecondFactorAnswer, DigitsAreATotpCodeAnythingElseARecoveryCode) {
   EXPECT_EQ(recovery.recovery_code, "q8v1-s19j-gvrc");
 }
 
+// --- The server a session belongs to (profile.h, "session_server"). ---
+
+constexpr std::string_view kCert = "aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11";
+
+ProfileConfig bound_config(const SecretBytes& token) {
+  ProfileConfig config;
+  config.server_url = "https://clinic.example:8443";
+  config.ca_file = "/etc/clinic/ca.pem";
+  config.session_server = SessionServer{"https://clinic.example:8443", std::string(kCert),
+                                        session_tag(token)};
+  return config;
+}
+
+TEST(SessionServer, RoundTripsInTheConfig) {
+  TempDir tmp;
+  auto profile = Profile::open(tmp.path() / "p");
+  ASSERT_TRUE(profile);
+  const SecretBytes token = SecretBytes::from(std::string_view("token-of-the-clinic"));
+  ASSERT_TRUE(profile->save_config(bound_config(token)));
+  auto loaded = profile->load_config();
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  ASSERT_TRUE(loaded->session_server.has_value());
+  EXPECT_EQ(loaded->session_server->url, "https://clinic.example:8443");
+  EXPECT_EQ(loaded->session_server->certificate_sha256, kCert);
+  EXPECT_EQ(loaded->session_server->session_tag, session_tag(token));
+  // The file names the session by its tag, never by the token.
+  const std::string text = *read_file(profile->config_path(), 1 << 16);
+  EXPECT_EQ(text.find("token-of-the-clinic"), std::string::npos);
+}
+
+TEST(SessionServer, MalformedRecordIsReported) {
+  TempDir tmp;
+  auto profile = Profile::open(tmp.path() / "p");
+  ASSERT_TRUE(profile);
+  for (const char* text : {R"({"session_server": "x"})", R"({"session_server": {"url": 1}})",
+                           R"({"session_server": {"url": "https://a"}})"}) {
+    write_text(profile->config_path(), text, 0600);
+    auto config = profile->load_config();
+    ASSERT_FALSE(config) << text;
+    EXPECT_EQ(config.error().code(), "profile_config_invalid") << text;
+  }
+}
+
+TEST(SessionServer, TagNamesTheTokenWithoutRevealingIt) {
+  const SecretBytes a = SecretBytes::from(std::string_view("first-token"));
+  const SecretBytes b = SecretBytes::from(std::string_view("second-token"));
+  EXPECT_EQ(session_tag(a), session_tag(SecretBytes::from(std::string_view("first-token"))));
+  EXPECT_NE(session_tag(a), session_tag(b));
+  EXPECT_EQ(session_tag(a).size(), 32u);
+  EXPECT_EQ(session_tag(a).find("first"), std::string::npos);
+}
+
+TEST(SessionServer, SameServerUrlIgnoresCaseTrailingSlashAndTheDefaultPort) {
+  EXPECT_TRUE(same_server_url("https://Clinic.Example/", "https://clinic.example:443"));
+  EXPECT_TRUE(same_server_url("https://[::1]:8443", "https://[::1]:8443/"));
+  EXPECT_FALSE(same_server_url("https://clinic.example", "https://clinic.example:8443"));
+  EXPECT_FALSE(same_server_url("https://127.0.0.1:8443", "https://127.0.0.1:9443"));
+  EXPECT_FALSE(same_server_url("https://[::1]", "https://[::1]:8443"));
+}
+
+TEST(SessionServer, TheIssuingServerGetsThePinToCheck) {
+  const SecretBytes token = SecretBytes::from(std::string_view("t1"));
+  auto pin = session_certificate_pin(bound_config(token), token, "https://clinic.example:8443/",
+                                     "/etc/clinic/ca.pem");
+  ASSERT_TRUE(pin) << pin.error().to_string();
+  EXPECT_EQ(*pin, kCert);
+  // Another CA file may vouch for the same server: the certificate pin still decides.
+  pin = session_certificate_pin(bound_config(token), token, "https://clinic.example:8443",
+                                "/tmp/other-ca.pem");
+  ASSERT_TRUE(pin);
+  EXPECT_EQ(*pin, kCert);
+}
+
+TEST(SessionServer, AnotherServerIsRefusedSayingWhatToDo) {
+  const SecretBytes token = SecretBytes::from(std::string_view("t1"));
+  auto pin = session_certificate_pin(bound_config(token), token, "https://127.0.0.1:9443",
+                                     "/tmp/their-ca.pem");
+  ASSERT_FALSE(pin);
+  EXPECT_EQ(pin.error().code(), "session_other_server");
+  EXPECT_EQ(pin.error().kind(), ErrorKind::kPermissionDenied);
+  const std::string& message = pin.error().message();
+  EXPECT_NE(message.find("https://clinic.example:8443"), std::string::npos) << message;
+  EXPECT_NE(message.find("https://127.0.0.1:9443"), std::string::npos) << message;
+  EXPECT_NE(message.find("hippocrate login"), std::string::npos) << message;
+  EXPECT_NE(message.find("--profile"), std::string::npos) << message;
+}
+
+TEST(SessionServer, ARecordAboutAnotherSessionSendsItNowhere) {
+  const SecretBytes token = SecretBytes::from(std::string_view("t1"));
+  const SecretBytes replaced = SecretBytes::from(std::string_view("copied-from-elsewhere"));
+  auto pin = session_certificate_pin(bound_config(token), replaced, "https://clinic.example:8443",
+                                     "/etc/clinic/ca.pem");
+  ASSERT_FALSE(pin);
+  EXPECT_EQ(pin.error().code(), "session_server_unknown");
+}
+
+TEST(SessionServer, OlderProfilesKeepTheirServerAndCaFileOnly) {
+  const SecretBytes token = SecretBytes::from(std::string_view("legacy"));
+  ProfileConfig legacy;
+  legacy.server_url = "https://clinic.example:8443";
+  legacy.ca_file = "/etc/clinic/ca.pem";
+  auto pin = session_certificate_pin(legacy, token, "https://clinic.example:8443",
+                                     "/etc/clinic/ca.pem");
+  ASSERT_TRUE(pin) << pin.error().to_string();
+  EXPECT_TRUE(pin->empty());  // no certificate recorded yet: the caller records the first one
+  pin = session_certificate_pin(legacy, token, "https://127.0.0.1:9443", "/etc/clinic/ca.pem");
+  ASSERT_FALSE(pin);
+  EXPECT_EQ(pin.error().code(), "session_other_server");
+  pin = session_certificate_pin(legacy, token, "https://clinic.example:8443", "/tmp/their-ca.pem");
+  ASSERT_FALSE(pin);
+  EXPECT_EQ(pin.error().code(), "session_other_server");
+  EXPECT_NE(pin.error().message().find("--ca-file"), std::string::npos);
+  // Nothing recorded at all: log in again.
+  pin = session_certificate_pin(ProfileConfig{}, token, "https://127.0.0.1:8443", "");
+  ASSERT_FALSE(pin);
+  EXPECT_EQ(pin.error().code(), "session_server_unknown");
+  EXPECT_NE(pin.error().message().find("log in again"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hippocrate::cli

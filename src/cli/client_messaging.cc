@@ -127,6 +127,14 @@ Result<VerifiedDevices> Messenger::verified_devices(const std::string& account_i
     data = client::observe_account_key(std::move(data), account_id, v.account_key);
     data.device_list_versions.erase(account_id);  // a new key starts a new list history
   }
+  if (account_id != me_.account_id) {
+    // Remembered, to name them once the server's contact list no longer does.
+    if (const AccountInfo who = who_is(account_id); !who.email.empty()) {
+      client::ContactRecord& record = data.contacts.at(account_id);
+      record.email = who.email;
+      record.display_name = who.display_name;
+    }
+  }
   // Repeated at every command until the user accepts or verifies the new key.
   if (account_id != me_.account_id) {
     if (auto w = key_change_warning(data, account_id)) warnings.push_back(std::move(*w));
@@ -265,6 +273,13 @@ AccountInfo Messenger::who_is(const std::string& account_id) {
   if (auto list = contacts()) {
     for (const auto& c : *list) {
       if (c.account_id == account_id) return c;
+    }
+  }
+  // No longer a contact (a care relationship ended): as the keystore last knew them.
+  if (keystore_) {
+    auto it = keystore_->data().contacts.find(account_id);
+    if (it != keystore_->data().contacts.end() && !it->second.email.empty()) {
+      return AccountInfo{account_id, it->second.email, it->second.display_name, ""};
     }
   }
   return AccountInfo{account_id, "", "", ""};

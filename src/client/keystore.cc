@@ -1,5 +1,7 @@
 #include "client/keystore.h"
 
+#include <algorithm>
+
 #include "base/files.h"
 #include "base/ids.h"
 #include "base/key_file.h"
@@ -16,10 +18,13 @@ namespace {
 constexpr std::string_view kMagic = "HPKS";
 constexpr std::uint8_t kFileFormat = 0x01;
 // Contents format: 0x01 up to the device-list versions; 0x02 adds the seen message ids;
-// 0x03 adds a contact's hint_shown flag and the own account's known devices.
+// 0x03 adds a contact's hint_shown flag and the own account's known devices; 0x04 a
+// contact's e-mail and display name.
 constexpr std::uint8_t kDataFormatV1 = 0x01;
 constexpr std::uint8_t kDataFormatV2 = 0x02;
-constexpr std::uint8_t kDataFormat = 0x03;
+constexpr std::uint8_t kDataFormatV3 = 0x03;
+constexpr std::uint8_t kDataFormat = 0x04;
+constexpr std::size_t kMaxNameBytes = 1024;  // a contact's e-mail or display name
 constexpr std::uint8_t kKdfPassphrase = 0x01;
 constexpr std::uint8_t kKdfKeyFile = 0x02;
 constexpr std::size_t kKeyBytes = 32;
@@ -67,6 +72,10 @@ Bytes header_bytes(std::uint8_t kdf, const crypto::Argon2Params& params,
 void write_contact(e2ee::Writer& w, const std::string& id, const ContactRecord& c) {
   w.id(id).raw(c.account_key).u8(c.verified ? 1 : 0).u8(c.key_changed ? 1 : 0);
   w.u8(c.hint_shown ? 1 : 0);
+  for (const std::string* text : {&c.email, &c.display_name}) {
+    const std::size_t n = std::min(text->size(), kMaxNameBytes);
+    w.u16(static_cast<std::uint16_t>(n)).raw(as_bytes(std::string_view(*text).substr(0, n)));
+  }
 }
 
 }  // namespace
@@ -188,7 +197,15 @@ Result<KeystoreData> decode_keystore_data(std::span<const std::uint8_t> bytes) {
     c.account_key = r.fixed<e2ee::kKeyBytes>();
     c.verified = r.flag();
     c.key_changed = r.flag();
-    if (format >= kDataFormat) c.hint_shown = r.flag();
+    if (format >= kDataFormatV3) c.hint_shown = r.flag();
+    if (format >= kDataFormat) {
+      for (std::string* text : {&c.email, &c.display_name}) {
+        const std::uint16_t n = r.u16();
+        if (n > kMaxNameBytes) return corrupt();
+        const auto bytes = r.take(n);
+        text->assign(bytes.begin(), bytes.end());
+      }
+    }
     d.contacts.insert_or_assign(id, c);
   }
   const std::uint32_t versions = r.u32();
@@ -201,7 +218,7 @@ Result<KeystoreData> decode_keystore_data(std::span<const std::uint8_t> bytes) {
     if (seen > SeenMessageIds::kLimit) return corrupt();
     for (std::uint32_t i = 0; r.ok() && i < seen; ++i) d.seen_messages.insert(r.id());
   }
-  if (format >= kDataFormat && r.flag()) {
+  if (format >= kDataFormatV3 && r.flag()) {
     const std::uint32_t own = r.u32();
     if (own > e2ee::kMaxDevicesPerAccount) return corrupt();
     d.own_devices.emplace();

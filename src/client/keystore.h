@@ -51,6 +51,11 @@ struct ContactRecord {
   bool key_changed = false;
   // The one-line "not verified yet, here is how" hint was shown after a first exchange.
   bool hint_shown = false;
+  // Who they are, as the server's contact list last named them (public directory data),
+  // so that a message still delivered after the contact left that list (a care
+  // relationship ended) names its sender. Empty: not known.
+  std::string email;
+  std::string display_name;
   bool operator==(const ContactRecord&) const = default;
 };
 

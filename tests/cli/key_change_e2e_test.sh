@@ -253,11 +253,13 @@ care_id=$(grep -oE '"id":"[0-9a-f]{32}","status":"active"' <<<"$out" | head -1 |
 hip "" care end "$care_id" --profile "$PT3"
 check "the patient ends the care relationship" test "$rc" -eq 0
 hip "" inbox --profile "$PT3"
-check "the patient's inbox shows the practitioner's message sent before the end" \
-  eval '[[ $rc -eq 0 ]] && out_has "Envoyé avant la fin des soins" && ! err_has "could NOT"'
+check "the patient's inbox shows the practitioner's message sent before the end, by name" \
+  eval '[[ $rc -eq 0 ]] && out_has "Envoyé avant la fin des soins" && ! err_has "could NOT" &&
+        out_has "From: Dr Jeanne Bernard <$prac_email>"'
 hip "" inbox --profile "$PP"
-check "the practitioner's inbox shows the patient's message sent before the end" \
-  eval '[[ $rc -eq 0 ]] && out_has "Réponse avant la fin" && ! err_has "could NOT"'
+check "the practitioner's inbox shows the patient's message sent before the end, by name" \
+  eval '[[ $rc -eq 0 ]] && out_has "Réponse avant la fin" && ! err_has "could NOT" &&
+        out_has "From: Camille Martin <$pat_email>"'
 check "each reading of the other's device list after the end is audited as the exception" \
   test "$(sql "select count(*) from audit_log where action = 'device.list' and result = 'allowed' and detail = 'reason=pending_messages,policy=no_active_care_relationship'")" -eq 2
 hip "" send "$pat_email" "Après la fin" --profile "$PP" --json

@@ -276,11 +276,16 @@ TEST_F(KeystoreTest, SeenMessageIdsAreCommittedWithTheSessionsAndKeptInOrder) {
 
 TEST_F(KeystoreTest, ContentsOfEarlierFormatsOpen) {
   // Format 0x01 ended after the device-list versions; 0x02 appends u32 count ‖ ids; 0x03
-  // adds a byte to each contact (hint_shown) and u8 flag [‖ u32 count ‖ ids] (own devices).
-  // The sample has no contact, no seen id and no own devices: its tail is u32 0 ‖ u8 0.
+  // adds a byte to each contact (hint_shown) and u8 flag [‖ u32 count ‖ ids] (own devices);
+  // 0x04 each contact's e-mail and name. The sample has no contact, no seen id and no own
+  // devices: its tail is u32 0 ‖ u8 0, and 0x03 and 0x04 are the same bytes.
   const KeystoreData data = sample_data();
   const SecretBytes current = encode_keystore_data(data);
-  ASSERT_EQ(current.span()[0], 0x03);
+  ASSERT_EQ(current.span()[0], 0x04);
+  Bytes v3(current.span().begin(), current.span().end());
+  v3[0] = 0x03;
+  ASSERT_OK(decode_keystore_data(v3));
+  EXPECT_TRUE(same_state(*decode_keystore_data(v3), data));
   Bytes v2(current.span().begin(), current.span().end() - 1);
   v2[0] = 0x02;
   auto decoded = decode_keystore_data(v2);
@@ -294,7 +299,7 @@ TEST_F(KeystoreTest, ContentsOfEarlierFormatsOpen) {
   EXPECT_TRUE(decoded->seen_messages.empty());
   EXPECT_TRUE(same_state(*decoded, data));
   Bytes newer(current.span().begin(), current.span().end());
-  newer[0] = 0x04;
+  newer[0] = 0x05;
   EXPECT_ERROR_CODE(decode_keystore_data(newer), "keystore_unknown_version");
   // More ids than a keystore ever keeps: damaged.
   Bytes too_many(current.span().begin(), current.span().end() - 5);
@@ -302,13 +307,18 @@ TEST_F(KeystoreTest, ContentsOfEarlierFormatsOpen) {
   for (int shift : {24, 16, 8, 0}) too_many.push_back(static_cast<std::uint8_t>(n >> shift));
   too_many.push_back(0);
   EXPECT_ERROR_CODE(decode_keystore_data(too_many), "keystore_corrupt");
-  // A contact's hint_shown flag is kept.
+  // A contact's hint_shown flag, e-mail and name are kept.
   KeystoreData with_contact = data;
   with_contact = observe_account_key(with_contact, random_id(),
                                      e2ee::generate_account_key(random_id())->public_key);
-  with_contact.contacts.begin()->second.hint_shown = true;
-  const SecretBytes c3 = encode_keystore_data(with_contact);
-  EXPECT_TRUE(decode_keystore_data(c3.span())->contacts.begin()->second.hint_shown);
+  ContactRecord& c = with_contact.contacts.begin()->second;
+  c.hint_shown = true;
+  c.email = "bob@example.org";
+  c.display_name = "Dr Bob Élan";
+  const SecretBytes c4 = encode_keystore_data(with_contact);
+  auto back = decode_keystore_data(c4.span());
+  ASSERT_OK(back);
+  EXPECT_EQ(back->contacts.begin()->second, c);
 }
 
 // A conversation whose receiving side commits every state to its keystore.

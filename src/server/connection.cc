@@ -58,6 +58,12 @@ struct WipedOnExit {
   }
 };
 
+Error invalid_framing() {
+  return Error::invalid_argument("invalid_framing",
+                                 "the request's length is ambiguous: send one Content-Length "
+                                 "or Transfer-Encoding: chunked, not both");
+}
+
 // Why a request's header cannot be served, if it cannot: its length or its target host is
 // ambiguous. A front proxy and this server could then disagree on where the request ends,
 // and the rest of the bytes would be read as a second request nobody checked (request
@@ -67,12 +73,6 @@ struct WipedOnExit {
 //   request; Transfer-Encoding together with Content-Length (§6.3 item 3).
 // - §6.3 item 5: Content-Length repeated (even with equal values) or a list.
 // - §3.2: an HTTP/1.1 request without Host, or any with more than one Host or an empty one.
-Error invalid_framing() {
-  return Error::invalid_argument("invalid_framing",
-                                 "the request's length is ambiguous: send one Content-Length "
-                                 "or Transfer-Encoding: chunked, not both");
-}
-
 std::optional<Error> header_error(const http::request<http::string_body>& req) {
   int transfer_encodings = 0;
   int content_lengths = 0;

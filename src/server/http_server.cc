@@ -86,8 +86,8 @@ struct HttpServer::Impl {
     }
   }
 
-  // Runs on the control context after stop(): waits for connections to end, or for the grace
-  // period, then lets every thread return.
+  // SIGINT/SIGTERM begin the shutdown; SIGHUP reloads the certificate (then on_reload) and
+  // waits for the next signal. On the control context.
   void wait_signal() {
     signals->async_wait([this](const boost::system::error_code& sec, int signal) {
       if (sec) return;
@@ -101,12 +101,15 @@ struct HttpServer::Impl {
     });
   }
 
+  // A new TLS context from the files for the connections accepted from now on (any thread).
   Status reload() {
     HIPPO_ASSIGN_OR_RETURN(auto ctx, make_tls_context(options.certificate, options.private_key));
     shared.set_tls_context(std::move(ctx));
     return ok_status();
   }
 
+  // Runs on the control context after stop(): waits for connections to end, or for the grace
+  // period, then lets every thread return.
   asio::awaitable<void> drain() {
     asio::steady_timer timer(control);
     const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;

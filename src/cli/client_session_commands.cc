@@ -81,8 +81,20 @@ Status run_logout(ClientContext& context) {
     return ok_status();
   }
   auto answer = context.call("DELETE", "/api/v1/sessions/current", {}, &**token);
+  // A session nothing says which server issued can be sent nowhere: only removed here.
+  if (!answer && answer.error().code() == "session_server_unknown") {
+    HIPPO_RETURN_IF_ERROR(context.profile().remove_session());
+    if (context.json()) {
+      print_json(json::object{{"logged_out", true}, {"ended_on_server", false}});
+    } else {
+      std::printf("Removed the session from this profile; no server could be told (nothing "
+                  "says which one issued it), it expires by itself.\n");
+    }
+    return ok_status();
+  }
   // A session the server no longer knows is as good as ended; anything else (server
-  // unreachable, internal error) keeps the token so that logout can be tried again.
+  // unreachable, internal error, another server than its own) keeps the token so that
+  // logout can be tried again.
   const bool gone = !answer && answer.error().kind() == ErrorKind::kUnauthenticated;
   if (!answer && !gone) {
     const Error& e = answer.error();

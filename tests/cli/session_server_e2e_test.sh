@@ -187,6 +187,17 @@ check "and is bound to that server's certificate from then on" \
 sleep 0.3
 check "the listener still received nothing" received_no_token other
 
+# --- A session file that does not match the record goes nowhere; logout removes it. ---
+PX="$work/profiles/copied"
+mkdir -p "$PX"; chmod 700 "$PX"
+cp "$PA/config.json" "$PX/config.json"
+printf '%s' "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" >"$PX/session"; chmod 600 "$PX/session"
+hip "" whoami --profile "$PX" --json
+check "a session file the record does not name: session_server_unknown, log in again" \
+  eval 'failed_with session_server_unknown && err_has "log in again"'
+hip "" logout --profile "$PX"
+check "logout of such a session removes it here" eval '[[ $rc -eq 0 && ! -e $PX/session ]]'
+
 # --- Options before the command, and "did you mean". ---
 hip "" --profile "$PA" whoami
 check "hippocrate --profile P whoami" eval '[[ $rc -eq 0 ]] && out_has "role: *admin"'

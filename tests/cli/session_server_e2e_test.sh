@@ -283,6 +283,36 @@ check "devices revoke takes the 8-character id inbox shows: that device is revok
 check "and only that one" \
   test -z "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select revoked_at from devices where id = '$first_device' and revoked_at is not null")"
 
+# --- Logging in to another server with the same profile: the old session is not sent there. ---
+hip "" admin bootstrap --data-dir "$work/var2" --org "Cabinet B" --email b@example.org --json
+boot2=$(jget token <<<"$out")
+HIPPOCRATE_LOG_ACCESS="$work/access2.log" "$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var2" \
+  >"$work/serve2.out" 2>"$work/serve2.err" &
+serve2_pid=$!
+pids+=("$serve2_pid")
+url2=""
+for _ in $(seq 1 100); do
+  url2=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve2.err" | head -1 || true)
+  [[ -n "$url2" ]] && break
+  sleep 0.1
+done
+PY="$work/profiles/two-servers"
+hip "$pat_pw"$'\n' login camille@example.org "${srv[@]}" --profile "$PY" --password-stdin
+first_token=$(cat "$PY/session")
+hip "$admin_pw"$'\n' accept-invite "$boot2" --name "Bea" --server "$url2" \
+  --ca-file "$work/var2/tls/cert.pem" --profile "$PY" --password-stdin
+check "the same profile signs in on a second server" \
+  eval '[[ $rc -eq 0 ]] && grep -qF "\"session_server\":{\"url\":\"$url2\"" "$PY/config.json"'
+check "it says the session it replaced (another server's) was not ended there" \
+  err_has "was not ended"
+check "the second server never received the first one's session (no DELETE in its access log)" \
+  eval 'grep -q "\"method\":\"POST\"" "$work/access2.log" && ! grep -q "\"method\":\"DELETE\"" "$work/access2.log" && ! grep -qF -- "$first_token" "$work/access2.log"'
+check "the first server's session is still valid (it was not sent anywhere to be ended)" \
+  eval '[[ $(curl -s -o /dev/null -w "%{http_code}" --cacert "$ca" -H "Authorization: Bearer $first_token" "$url/api/v1/me") == 200 ]]'
+hip "" whoami --profile "$PY" --server "$url" --ca-file "$ca" --json
+check "the profile's new session is not sent back to the first server" failed_with session_other_server
+kill -TERM "$serve2_pid"; wait "$serve2_pid" || true
+
 # --- The real server's port, answered by another certificate: nothing is sent. ---
 kill -TERM "$serve_pid"; wait "$serve_pid" || true
 port=${url##*:}

@@ -179,14 +179,18 @@ Result<DeviceChange> DeviceDirectory::change(const Actor& actor, const std::stri
           "INSERT INTO devices (id, account_id, identity, registered_at, revoked_at) "
           "VALUES (?, ?, ?, ?, NULL)",
           {*device_id, actor.account_id, *identity, now}));
-      // The registering session acts as this device from now on, unless it acts as
-      // another already (the first wins, as bind_session): `devices approve` registers the
-      // new device with the approving device's session, which must not become the new
-      // device's (revoking the new device would sign the approving one out).
-      HIPPO_RETURN_IF_ERROR(tx.execute(
-          "UPDATE sessions SET device_id = ? WHERE id = ? AND account_id = ? AND "
-          "device_id IS NULL",
-          {*device_id, actor.session_id, actor.account_id}));
+      // The account's first device is registered by its own session, which acts as it from
+      // now on (unless it acts as another already: the first wins, as bind_session). A
+      // later device is registered by an approving device (`devices approve`, with its
+      // prekeys), whose session must not become the new device's — revoking the new device
+      // would sign the approving one out; the new device's session binds at its first use
+      // (socket, mailbox, send).
+      if (current.size() == 1) {
+        HIPPO_RETURN_IF_ERROR(tx.execute(
+            "UPDATE sessions SET device_id = ? WHERE id = ? AND account_id = ? AND "
+            "device_id IS NULL",
+            {*device_id, actor.session_id, actor.account_id}));
+      }
     }
     if (stored) {
       HIPPO_RETURN_IF_ERROR(tx.execute(

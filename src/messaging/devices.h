@@ -61,8 +61,8 @@ class DeviceDirectory {
   Status check_own_device(const Actor& actor, const std::string& device_id);
   // The actor's session acts as its active device `device_id` from now on, unless it is
   // bound to one already (the first wins): revoking the device ends the session. Called
-  // when a session that is bound to none first uses a device (socket, fetch); registering
-  // a device binds the registering session.
+  // when a session that is bound to none first acts as a device (its socket, its mailbox,
+  // a send from it); registering an account's first device binds the registering session.
   Status bind_session(const Actor& actor, const std::string& device_id);
   // One's own devices, revoked ones included.
   Result<DeviceListing> own_devices(const Actor& actor);

@@ -840,6 +840,18 @@ TEST_F(MessagingRoutesTest, RevokingADeviceSignsItOut) {
   laptop.devices = phone.devices;
   laptop.list_version = phone.list_version;
   const std::string laptop_device = add_device(laptop);
+  // A later device is registered (and given its signed prekey) by an approving device in
+  // the CLI's pairing: that does not bind; the new device's first use of its mailbox does.
+  EXPECT_EQ(call("GET", "/api/v1/devices/" + laptop_device + "/messages", laptop.token).status,
+            200);
+  User approver = user("pat@example.org");  // signed in, registers a device for another
+  approver.devices = laptop.devices;
+  approver.list_version = laptop.list_version;
+  const std::string paired = add_device(approver);
+  laptop.devices = approver.devices;
+  laptop.list_version = approver.list_version;
+  ASSERT_EQ(call("POST", "/api/v1/devices/" + paired + "/revoke", laptop.token).status, 204);
+  EXPECT_EQ(call("GET", "/api/v1/me", approver.token).status, 200);
   User tablet = user("pat@example.org");  // signs in, then reads the laptop's mailbox
   EXPECT_EQ(call("GET", "/api/v1/devices/" + laptop_device + "/messages", tablet.token).status,
             200);

@@ -641,6 +641,10 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
         auto sent = svc.mailbox().send(actor_of(ctx, s), request);
         if (!sent) return error_response(sent.error());
         if (sent->mismatch) return mismatch_response(*sent->mismatch);
+        // A session that sends as its device is that device's from now on. The send is
+        // stored either way; a binding lost to a revocation in between changes nothing (the
+        // revocation ended the sessions bound by then, and this device is gone).
+        if (s.device_id.empty()) (void)svc.devices().bind_session(actor_of(ctx, s), request.sender_device);
         return json_response(201, json::object{{"message_id", sent->message_id},
                                                {"stored_at", sent->stored_at}});
       }));

@@ -72,11 +72,11 @@ Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const
 
 // Opens this device's socket. Errors as WebSocketClient::connect ("connection_failed" while
 // the server is unreachable, "upgrade_refused" when it answers no).
+// The socket carries the session token: only to the server, and the certificate, that
+// issued it (ClientContext::options_for_session), like every request.
 Result<client::WebSocketClient> open_socket(ClientContext& context, const Messenger& m) {
-  HIPPO_ASSIGN_OR_RETURN(client::ClientOptions options,
-                         client::parse_server_url(context.server_url()));
-  options.ca_file = context.ca_file();
   HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(client::ClientOptions options, context.options_for_session(token));
   std::string bearer = "Bearer ";
   bearer.append(token.view());
   auto socket = client::WebSocketClient::connect(

@@ -110,28 +110,36 @@ sql() { sqlite3 "$data/hippocrate.db" ".timeout 5000" "$@"; }
 server_up() { curl -s -o /dev/null --cacert "$data/tls/cert.pem" "$url/healthz"; }
 
 # A device list that changes while a message is on its way: `send` reads the device lists
-# just before it posts, so the test puts a relay between the sender and the server. The
-# relay (TLS with the server's own certificate, so the client trusts it; every byte passed
-# on unchanged) holds the first `POST /api/v1/messages` until $work/relay/release exists,
-# and creates $work/relay/held when it starts holding it. The client's request timeout is
-# 10 s: what runs meanwhile must be quicker.
+# just before it posts, so the test puts a relay between the practitioner and the server.
+# The practitioner's profile signs in through it from the start (a session goes only to
+# the server that issued it, and the relay presents the server's own certificate, so the
+# client trusts it); it passes every byte on unchanged. Once $work/relay/arm exists, it
+# holds the next `POST /api/v1/messages` until $work/relay/release exists, creating
+# $work/relay/held when it starts holding it (and removing the three files once it lets
+# the request go). The client's request timeout is 10 s: what runs meanwhile must be
+# quicker.
 cat >"$work/hold_relay.py" <<'PY'
 import asyncio, os, ssl, sys
 upstream_port, cert, key, state = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-held = False
+
+def path(name):
+    return os.path.join(state, name)
 
 async def pump(reader, writer, may_hold):
-    global held
     tail = b""
     try:
         while data := await reader.read(65536):
-            if may_hold and not held and b"POST /api/v1/messages " in tail + data:
-                held = True
-                open(os.path.join(state, "held"), "w").close()
+            if (may_hold and os.path.exists(path("arm")) and
+                    b"POST /api/v1/messages " in tail + data):
+                os.remove(path("arm"))
+                open(path("held"), "w").close()
                 for _ in range(400):  # at most 20 s
-                    if os.path.exists(os.path.join(state, "release")):
+                    if os.path.exists(path("release")):
                         break
                     await asyncio.sleep(0.05)
+                for name in ("release", "held"):
+                    if os.path.exists(path(name)):
+                        os.remove(path(name))
             tail = data[-32:]
             writer.write(data)
             await writer.drain()
@@ -163,7 +171,7 @@ async def main():
 
 asyncio.run(main())
 PY
-start_relay() {  # sets relay_url
+start_relay() {  # sets relay_url (once, before the practitioner signs in)
   rm -rf "$work/relay"; mkdir -p "$work/relay"
   python3 "$work/hold_relay.py" "$port" "$data/tls/cert.pem" "$data/tls/key.pem" "$work/relay" \
     2>>"$work/relay.err" &
@@ -171,12 +179,12 @@ start_relay() {  # sets relay_url
   wait_for 10 test -s "$work/relay/port" || { echo "FAIL - the relay did not start"; exit 1; }
   relay_url="https://127.0.0.1:$(cat "$work/relay/port")"
 }
-stop_relay() { kill -TERM "$relay_pid" 2>/dev/null || true; wait "$relay_pid" 2>/dev/null || true; relay_pid=""; }
-# held_send TEXT PROFILE: `send --json` to the patient through the relay, in the background
-# (sets send_pid; the answer goes to $work/held.out, .err). held_send_done: waits, sets
-# $out, $err, $rc like hip.
+# held_send TEXT PROFILE: `send --json` to the patient, held by the relay (PROFILE signed in
+# through it), in the background (sets send_pid; the answer goes to $work/held.out, .err).
+# held_send_done: waits, sets $out, $err, $rc like hip.
 held_send() {
-  timeout 60 "$bin" send "$pat_email" "$1" --server "$relay_url" --ca-file "$ca" --profile "$2" \
+  touch "$work/relay/arm"
+  timeout 60 "$bin" send "$pat_email" "$1" --profile "$2" \
     --json >"$work/held.out" 2>"$work/held.err" &
   send_pid=$!
 }
@@ -191,12 +199,11 @@ held_send_done() {
 send_audit() {
   sql "select detail from audit_log where action = 'message.send' and result = '$1' and detail like '%message=$2,%'"
 }
-# release_held_send: lets the held request through, waits for the send (like hip), stops
-# the relay and sets held_id to the message id it printed.
+# release_held_send: lets the held request through, waits for the send (like hip) and sets
+# held_id to the message id it printed.
 release_held_send() {
   touch "$work/relay/release"
   held_send_done
-  stop_relay
   held_id=$(jget message_id <<<"$out" || true)
 }
 # refused_then_stored ID BEFORE AFTER: the audit trail shows message ID first refused with
@@ -220,6 +227,8 @@ done
 port=${url##*:}
 ca="$data/tls/cert.pem"
 srv=(--server "$url" --ca-file "$ca")
+start_relay
+srv_relay=(--server "$relay_url" --ca-file "$ca")  # the practitioner's way to the server
 
 enrol() {  # enrol PROFILE: TOTP enrolment of a staff profile
   hip "" mfa enroll --profile "$1" --json
@@ -231,11 +240,11 @@ hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA" --password-stdin
 enrol "$PA"
 check "the administrator is set up" test "$rc" -eq 0
 for who in practitioner assistant; do
-  email=$prac_email; pw=$prac_pw; name="Dr Jeanne Bernard"; prof=$PP
-  [[ $who == assistant ]] && { email=$asst_email; pw=$asst_pw; name="Paul Assistant"; prof=$PS; }
+  email=$prac_email; pw=$prac_pw; name="Dr Jeanne Bernard"; prof=$PP; way=("${srv_relay[@]}")
+  [[ $who == assistant ]] && { email=$asst_email; pw=$asst_pw; name="Paul Assistant"; prof=$PS; way=("${srv[@]}"); }
   hip "" invite --role "$who" "$email" --profile "$PA" --json
   token=$(jget token <<<"$out")
-  hip "$pw"$'\n' accept-invite "$token" --name "$name" "${srv[@]}" --profile "$prof" --password-stdin
+  hip "$pw"$'\n' accept-invite "$token" --name "$name" "${way[@]}" --profile "$prof" --password-stdin
   hip "$pw"$'\n' login "$email" --profile "$prof" --password-stdin
   enrol "$prof"
   check "the $who is set up (second factor enrolled)" test "$rc" -eq 0
@@ -515,7 +524,6 @@ unset HIPPOCRATE_KEYSTORE_PASSPHRASE
 # server after the second one is approved and paired: the server answers
 # device_list_mismatch, and `send` fetches the lists again, sets up a session with the new
 # device, and sends again with the same message id — all in the one command.
-start_relay
 held_send "Pour vos deux appareils" "$PP"
 check "the practitioner's message is on its way (held), the patient having one device" \
   wait_for 15 test -e "$work/relay/held"
@@ -553,7 +561,6 @@ hip "" devices revoke "$pat_dev" --profile "$PT2" --json
 check "a device without the account key cannot revoke (account_key_missing)" \
   failed_with account_key_missing
 # Revoked while a message for both devices is on its way: the retry leaves it out.
-start_relay
 held_send "Après la révocation" "$PP"
 check "the next message is on its way (held), for both devices of the patient" \
   wait_for 15 test -e "$work/relay/held"
@@ -567,7 +574,12 @@ check "the server refused the 2 envelopes (device_list_mismatch), then stored 1,
 check "nothing is queued for the revoked device" \
   test "$(sqlite3 "$data/hippocrate.db" ".timeout 5000" "select count(*) from mailbox where device_id = '$pat_dev2'")" -eq 0
 hip "" inbox --profile "$PT2" --json
-check "the revoked device receives nothing new (device_revoked)" failed_with device_revoked
+check "the revoked device is signed out and receives nothing new (invalid_token)" \
+  failed_with invalid_token
+hip "$pat_pw"$'\n' login "$pat_email" --profile "$PT2" --password-stdin
+hip "" inbox --profile "$PT2" --json
+check "signed in again, the revoked device still receives nothing (device_revoked)" \
+  failed_with device_revoked
 hip "" inbox --profile "$PT"
 check "the remaining device receives it" out_has "Après la révocation"
 unset HIPPOCRATE_KEYSTORE_PASSPHRASE

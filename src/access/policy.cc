@@ -111,6 +111,14 @@ const std::vector<Entry>& table() {
        ObjectRule::kNone, DataClass::kAdministrative},
       {"message.socket", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
        false, ObjectRule::kNone, DataClass::kAdministrative},
+      // One's own account-key backup (opaque; reading and replacing it need a step-up,
+      // checked by messaging::KeyBackups).
+      {"key_backup.store", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
+       false, ObjectRule::kNone, DataClass::kOwnAccount},
+      {"key_backup.read", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
+       false, ObjectRule::kNone, DataClass::kOwnAccount},
+      {"key_backup.delete", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
+       false, ObjectRule::kNone, DataClass::kOwnAccount},
   };
   return entries;
 }

@@ -22,6 +22,7 @@
 #include "server/routes/auth_routes.h"
 #include "server/routes/care_routes.h"
 #include "server/routes/delegation_routes.h"
+#include "server/routes/key_backup_routes.h"
 #include "server/routes/messaging_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/self_signed_cert.h"
@@ -211,6 +212,8 @@ int run_serve(const ServeFlags& flags) {
       messaging::MessagingService::kRetentionSweep,
       std::chrono::hours(24) * config.undelivered_retention_days);
   server::add_messaging_routes(router, auth, messaging_service);
+  messaging::KeyBackups key_backups(*db, SystemClock::instance(), audit_log);
+  server::add_key_backup_routes(router, auth, key_backups);
   access::Delegations delegations(*db, SystemClock::instance(), audit_log);
   server::add_delegation_routes(router, auth, delegations);
   access::OrganisationAccounts accounts(*db, SystemClock::instance(), audit_log);

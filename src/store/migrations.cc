@@ -331,6 +331,18 @@ const std::vector<Migration>& migrations() {
            // "Second factor"). Sealed like secret_sealed.
            "ALTER TABLE totp_factors ADD COLUMN replacement_sealed BLOB",
        }},
+      {14,
+       "create_key_backups",
+       {
+           // One backup of the account key per account, sealed on the client under a
+           // recovery key the server never sees (docs/messaging.md "Key backup",
+           // docs/protocol.md §2.6): an opaque blob, its version (strictly growing) and when.
+           "CREATE TABLE key_backups ("
+           " account_id TEXT PRIMARY KEY REFERENCES accounts(id),"
+           " version BIGINT NOT NULL,"
+           " backup BLOB NOT NULL,"
+           " updated_at BIGINT NOT NULL) WITHOUT ROWID",
+       }},
   };
   return kMigrations;
 }

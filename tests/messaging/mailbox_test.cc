@@ -675,6 +675,7 @@ TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
           // And migrations 12 and 13.
           "DROP INDEX sessions_by_device", "ALTER TABLE sessions DROP COLUMN device_id",
           "ALTER TABLE totp_factors DROP COLUMN replacement_sealed",
+          "DROP TABLE key_backups",  // and migration 14
           "CREATE INDEX audit_log_by_account ON audit_log (account_id, seq)",
           "CREATE INDEX audit_log_by_resource ON audit_log (resource, seq)",
           "DELETE FROM schema_migrations WHERE version >= 10"}) {

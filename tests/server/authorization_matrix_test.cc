@@ -22,6 +22,7 @@
 #include "server/routes/auth_routes.h"
 #include "server/routes/care_routes.h"
 #include "server/routes/delegation_routes.h"
+#include "server/routes/key_backup_routes.h"
 #include "server/routes/messaging_routes.h"
 #include "server/routes/system_routes.h"
 #include "store/store.h"
@@ -106,6 +107,10 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"GET /api/v1/devices/{device_id}/undelivered", {kMessaging, false, false}},
       {"POST /api/v1/devices/{device_id}/undelivered/ack", {kMessaging, false, false}},
       {"GET /api/v1/devices/{device_id}/socket", {kMessaging, false, false}},
+      // One's own key backup (a step-up is checked after the policy point).
+      {"PUT /api/v1/me/key-backup", {kMessaging, false, false}},
+      {"GET /api/v1/me/key-backup", {kMessaging, false, false}},
+      {"DELETE /api/v1/me/key-backup", {kMessaging, false, false}},
   };
   return m;
 }
@@ -138,6 +143,8 @@ class AuthorizationMatrixTest : public ::testing::Test {
     audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
     messaging_ = std::make_unique<messaging::MessagingService>(*store_, clock_, *audit_);
     add_messaging_routes(router_, *auth_, *messaging_);
+    key_backups_ = std::make_unique<messaging::KeyBackups>(*store_, clock_, *audit_);
+    add_key_backup_routes(router_, *auth_, *key_backups_);
     // Authorization and audit (refusals are audited).
     auth_->set_audit_log(audit_.get());
     care_->set_audit_log(audit_.get());
@@ -223,6 +230,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
   std::unique_ptr<access::CareRelationships> care_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<messaging::MessagingService> messaging_;
+  std::unique_ptr<messaging::KeyBackups> key_backups_;
   std::unique_ptr<access::PatientRecords> patients_;
   std::unique_ptr<access::Delegations> delegations_;
   std::unique_ptr<access::OrganisationAccounts> accounts_;

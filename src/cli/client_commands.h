@@ -18,6 +18,7 @@
 //   devices [register | add | approve CODE | revoke ID]  messaging devices (client_messaging.h)
 //   contacts | send EMAIL [TEXT | -] | inbox | listen    end-to-end encrypted messages
 //   safety-number EMAIL | verify EMAIL                   check who you talk to
+//   recovery-key show-new | restore                      the account key's recovery (client_recovery.h)
 #pragma once
 
 namespace CLI {
@@ -44,5 +45,6 @@ void add_device_commands(CLI::App& app);   // client_device_commands.cc: devices
 void add_message_commands(CLI::App& app);  // client_message_commands.cc: contacts, send, inbox
 void add_listen_command(CLI::App& app);    // client_message_listen_command.cc
 void add_safety_commands(CLI::App& app);   // client_messaging_verify_commands.cc
+void add_recovery_commands(CLI::App& app);  // client_recovery_commands.cc: recovery-key, restore
 
 }  // namespace hippocrate::cli

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "cli/client_messaging.h"
+#include "cli/client_recovery.h"
 #include "cli/output.h"
 #include "e2ee/prekey_store.h"
 
@@ -124,6 +125,7 @@ Result<std::unique_ptr<Messenger>> Messenger::open(ClientContext& context, Setup
   if (setup == Setup::kPairing) return m;
   if (!m->keystore_) {
     HIPPO_RETURN_IF_ERROR(m->register_first_device());
+    set_up_recovery_key(*m);  // the account's recovery key, shown once (client_recovery.h)
   } else if (!m->paired()) {
     return Error::failed_precondition(
         "device_not_paired",
@@ -204,7 +206,9 @@ Status Messenger::register_first_device() {
     return Error::failed_precondition(
         "device_not_paired",
         "your account already has messaging devices: pair this one with `hippocrate devices "
-        "add` (then approve it on a device that holds your account key)");
+        "add` (then approve it on a device that holds your account key), or, if you lost "
+        "all of them, restore your account key here with `hippocrate restore` and your "
+        "recovery key");
   }
   HIPPO_ASSIGN_OR_RETURN(auto account_key, e2ee::generate_account_key(me_.account_id));
   HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me_.account_id, random_id()));

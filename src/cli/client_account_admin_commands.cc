@@ -3,6 +3,8 @@
 //   accounts show ID|EMAIL      one account
 //   accounts disable ID|EMAIL   disable it and end its sessions (someone who left)
 //   accounts enable ID|EMAIL    re-enable it
+//   accounts unlock EMAIL       re-open an account locked after 25 failed logins in 24 h
+//   organisation rename NAME    rename the administrator's own organisation
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -81,6 +83,45 @@ Status run_on_account(ClientContext& context, const std::string& who, const char
   return ok_status();
 }
 
+// POST /api/v1/accounts/unlock takes the e-mail: an account of the organisation that is not
+// locked is left as it is (204 too); an unknown address is 404 account_not_found.
+Status run_unlock(ClientContext& context, const std::string& email) {
+  if (email.find('@') == std::string::npos) {
+    return usage_error("give the account's e-mail address: " + email);
+  }
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  SecretJsonBody body;
+  body.add("email", email);
+  HIPPO_ASSIGN_OR_RETURN(json::object answer,
+                         context.call("POST", "/api/v1/accounts/unlock", body.serialise(), &token));
+  if (context.json()) {
+    print_json(json::object{{"unlocked", email}});
+    return ok_status();
+  }
+  std::printf(
+      "%s can log in again (if the account was locked after too many wrong passwords,\n"
+      "the lock is lifted; otherwise nothing changed).\n",
+      email.c_str());
+  return ok_status();
+}
+
+Status run_rename(ClientContext& context, const std::string& name) {
+  if (name.empty()) return usage_error("the organisation's new name is empty");
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  SecretJsonBody body;
+  body.add("name", name);
+  HIPPO_ASSIGN_OR_RETURN(json::object answer,
+                         context.call("PUT", "/api/v1/organisation", body.serialise(), &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  std::printf("Your organisation is now called \"%s\". Everyone sees the new name from now\n"
+              "on (their `whoami`, a patient's list of practitioners, the access log).\n",
+              json_string(answer, "name", name).c_str());
+  return ok_status();
+}
+
 }  // namespace
 
 void add_account_admin_commands(CLI::App& app) {
@@ -100,6 +141,15 @@ void add_account_admin_commands(CLI::App& app) {
                   "Account id or e-mail", [](ClientContext& c, const std::string& who) {
                     return run_on_account(c, who, "POST", "/enable", "Account enabled.");
                   });
+  add_arg_command(*accounts, "unlock",
+                  "Re-open an account locked after too many failed logins", "email",
+                  "The account's e-mail", run_unlock);
+
+  auto* organisation =
+      app.add_subcommand("organisation", "Your organisation (administrators)");
+  organisation->require_subcommand(1);
+  add_arg_command(*organisation, "rename", "Rename your organisation", "name",
+                  "The new name", run_rename);
 }
 
 }  // namespace hippocrate::cli

@@ -124,28 +124,9 @@ Status run_passwd(ClientContext& context, const PasswdFlags& flags) {
 
   // 1. Step up: the current password (and second factor) again, for a fresh token.
   PasswordSource source(flags.client.password_stdin);
-  HIPPO_ASSIGN_OR_RETURN(SecretBytes current, source.password("Current password: "));
-  SecondFactorAnswer factor{flags.totp, flags.recovery_code};
-  if (has_factor && factor.empty()) {
-    if (!is_interactive()) {
-      return usage_error(
-          "this account has a second factor: pass --totp CODE or --recovery-code CODE");
-    }
-    HIPPO_ASSIGN_OR_RETURN(factor, ask_second_factor());
-  }
-  SecretJsonBody step_up_body;
-  step_up_body.add("password", current.view());
-  factor.add_to(step_up_body);
-  auto stepped = context.call("POST", "/api/v1/me/step-up", step_up_body.serialise(), &token);
-  current.wipe();
-  if (!stepped) return stepped.error();
-  SecretBytes fresh = take_secret(*stepped, "token");
-  take_secret(*stepped, "csrf_token").wipe();
-  if (fresh.empty()) {
-    return Error::internal("unexpected_response", "the server's answer holds no session token");
-  }
-  // The old token is revoked by now: keep the new one before anything else can fail.
-  HIPPO_RETURN_IF_ERROR(context.save_session(fresh));
+  HIPPO_ASSIGN_OR_RETURN(
+      SecretBytes fresh,
+      step_up_session(context, token, source, {flags.totp, flags.recovery_code}, has_factor));
 
   // 2. The new password, within the step-up's validity.
   HIPPO_RETURN_IF_ERROR(submit_new_password(source, [&](const SecretBytes& password) -> Status {

@@ -51,8 +51,10 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
     std::printf("%-32s  %-8s  %-23s  %-40s  %s\n", "PATIENT ID", "STATUS", "SINCE", "PATIENT",
                 "RELATIONSHIP");
   } else {
-    std::printf("%-32s  %-8s  %-23s  %s\n", "RELATIONSHIP", "STATUS", "SINCE", "PRACTITIONER");
+    std::printf("%-32s  %-8s  %-23s  %s\n", "RELATIONSHIP", "STATUS", "SINCE",
+                "PRACTITIONER — ORGANISATION");
   }
+  bool pending = false;  // a patient has a request to answer
   for (const auto& item : list->as_array()) {
     if (!item.is_object()) continue;
     const auto& o = item.as_object();
@@ -62,6 +64,9 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
       name = json_string(who->as_object(), "display_name");
       const std::string email = json_string(who->as_object(), "email");
       if (!email.empty()) name += name.empty() ? email : " <" + email + ">";
+      // A patient sees whose practice a relationship (a pending request above all) is with.
+      const std::string organisation = json_string(who->as_object(), "organisation");
+      if (!patients && !organisation.empty()) name += " — " + organisation;
     }
     const std::int64_t since = json_int(o, "activated_at") != 0 ? json_int(o, "activated_at")
                                                                 : json_int(o, "created_at");
@@ -74,7 +79,12 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
     } else {
       std::printf("%-32s  %-8s  %-23s  %s\n", json_string(o, "id").c_str(),
                   json_string(o, "status").c_str(), format_time(since).c_str(), name.c_str());
+      pending = pending || json_string(o, "status") == "invited";
     }
+  }
+  if (pending) {
+    std::printf("\n'invited': a practitioner asks to care for you and sees nothing of your file\n"
+                "yet. To accept: hippocrate care accept RELATIONSHIP\n");
   }
   return ok_status();
 }

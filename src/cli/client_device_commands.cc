@@ -14,6 +14,7 @@
 #include "base/ids.h"
 #include "cli/client_commands.h"
 #include "cli/client_messaging.h"
+#include "cli/client_views.h"
 #include "cli/command_helpers.h"
 #include "cli/output.h"
 #include "e2ee/prekeys.h"
@@ -177,43 +178,28 @@ Status run_approve(ClientContext& context, const std::string& code) {
   return ok_status();
 }
 
-constexpr std::size_t kMinDevicePrefix = 6;
-
-bool is_id_prefix(std::string_view text) {
-  return text.size() >= kMinDevicePrefix && text.size() <= 32 &&
-         text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
 // The device `given` names among the account's devices: its full id, or a unique prefix (of
-// at least kMinDevicePrefix characters; `inbox` shows 8) of a device not yet revoked.
+// at least kMinIdPrefix characters; `inbox` shows 8) of a device not yet revoked.
 // Errors: "device_not_found", "device_ambiguous" (the message lists the candidates).
 Result<std::string> resolve_device(const json::object& listing, const std::string& given) {
-  std::vector<std::string> candidates;
+  std::vector<IdCandidate> ids;
   if (const auto* list = listing.if_contains("devices"); list != nullptr && list->is_array()) {
     for (const auto& item : list->as_array()) {
       if (!item.is_object()) continue;
-      const std::string id = json_string(item.as_object(), "device_id");
-      if (id == given) return id;
-      if (json_int(item.as_object(), "revoked_at") == 0 && id.starts_with(given)) {
-        candidates.push_back(id);
-      }
+      ids.push_back({json_string(item.as_object(), "device_id"),
+                     json_int(item.as_object(), "revoked_at") == 0});
     }
   }
-  if (candidates.size() == 1) return candidates.front();
-  if (candidates.empty()) {
-    return Error::not_found("device_not_found",
-                            "none of your devices is " + given + " (see: hippocrate devices)");
-  }
-  std::string names;
-  for (const auto& id : candidates) names += "\n  " + id;
-  return Error::invalid_argument("device_ambiguous", "several of your devices start with " +
-                                                         given + "; give more of the id:" + names);
+  return resolve_id_prefix(
+      ids, given,
+      {"device_not_found", "none of your devices is " + given + " (see: hippocrate devices)",
+       "device_ambiguous", "several of your devices start with " + given});
 }
 
 Status run_revoke(ClientContext& context, const std::string& given) {
   if (!is_valid_id(given) && !is_id_prefix(given)) {
     return usage_error("not a device id: " + given + " (the id `hippocrate devices` shows, or " +
-                       "its first " + std::to_string(kMinDevicePrefix) + " characters or more)");
+                       "its first " + std::to_string(kMinIdPrefix) + " characters or more)");
   }
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
   HIPPO_ASSIGN_OR_RETURN(json::object listing, m->listing(m->me().account_id));

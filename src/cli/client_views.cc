@@ -105,4 +105,51 @@ bool is_plain_id(std::string_view id) {
   return true;
 }
 
+Result<SecretBytes> step_up_session(ClientContext& context, const SecretBytes& token,
+                                    PasswordSource& source, SecondFactorAnswer factor,
+                                    bool has_factor) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes current, source.password("Current password: "));
+  if (has_factor && factor.empty()) {
+    if (!is_interactive()) {
+      return usage_error(
+          "this account has a second factor: pass --totp CODE or --recovery-code CODE");
+    }
+    HIPPO_ASSIGN_OR_RETURN(factor, ask_second_factor());
+  }
+  SecretJsonBody body;
+  body.add("password", current.view());
+  factor.add_to(body);
+  auto stepped = context.call("POST", "/api/v1/me/step-up", body.serialise(), &token);
+  current.wipe();
+  if (!stepped) return stepped.error();
+  SecretBytes fresh = take_secret(*stepped, "token");
+  take_secret(*stepped, "csrf_token").wipe();
+  if (fresh.empty()) {
+    return Error::internal("unexpected_response", "the server's answer holds no session token");
+  }
+  // The old token is revoked by now: keep the new one before anything else can fail.
+  HIPPO_RETURN_IF_ERROR(context.save_session(fresh));
+  return fresh;
+}
+
+bool is_id_prefix(std::string_view text) {
+  return text.size() >= kMinIdPrefix && text.size() <= 32 &&
+         text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+Result<std::string> resolve_id_prefix(const std::vector<IdCandidate>& ids, const std::string& given,
+                                      const IdLookupErrors& errors) {
+  std::vector<std::string> candidates;
+  for (const auto& c : ids) {
+    if (c.id == given) return c.id;
+    if (c.by_prefix && c.id.starts_with(given)) candidates.push_back(c.id);
+  }
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.empty()) return Error::not_found(errors.not_found_code, errors.not_found_message);
+  std::string names;
+  for (const auto& id : candidates) names += "\n  " + id;
+  return Error::invalid_argument(errors.ambiguous_code,
+                                 errors.ambiguous_message + "; give more of the id:" + names);
+}
+
 }  // namespace hippocrate::cli

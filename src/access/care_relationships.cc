@@ -44,7 +44,7 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
       "CASE WHEN c.status = 'invited' THEN '' ELSE COALESCE(pa.display_name, '') END, "
       "CASE WHEN c.status = 'invited' THEN COALESCE(i.email, '') "
       "ELSE COALESCE(pa.email, i.email) END, c.created_at, "
-      "COALESCE(c.activated_at, 0), COALESCE(c.ended_at, 0), po.name "
+      "COALESCE(c.activated_at, 0), COALESCE(c.ended_at, 0), po.name, COALESCE(pr.rpps, '') "
       "FROM care_relationships c JOIN accounts pr ON pr.id = c.practitioner_id "
       "JOIN organisations po ON po.id = pr.organisation_id "
       "LEFT JOIN accounts pa ON pa.id = c.patient_id "
@@ -67,6 +67,7 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
       HIPPO_ASSIGN_OR_RETURN(c.activated_at, row.int64(8));
       HIPPO_ASSIGN_OR_RETURN(c.ended_at, row.int64(9));
       HIPPO_ASSIGN_OR_RETURN(c.practitioner_organisation, row.text(10));
+      HIPPO_ASSIGN_OR_RETURN(c.practitioner_rpps, row.text(11));
       out.push_back(std::move(c));
     }
     return out;

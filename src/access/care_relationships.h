@@ -24,6 +24,8 @@ struct CareRelationship {
   // The practitioner's organisation: a patient may be linked to practitioners of several
   // organisations and sees whose practice a request comes from before accepting it.
   std::string practitioner_organisation;
+  // Its RPPS number as attested by an administrator of that organisation; empty when none.
+  std::string practitioner_rpps;
   std::string patient_id;  // empty while invited
   std::string patient_name;
   std::string patient_email;

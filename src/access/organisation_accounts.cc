@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kColumns =
     "a.id, a.email, a.display_name, a.role, a.status, "
     "(SELECT COUNT(*) FROM totp_factors t WHERE t.account_id = a.id AND t.confirmed_at IS NOT "
-    "NULL), a.created_at";
+    "NULL), a.created_at, COALESCE(a.rpps, '')";
 
 Result<AccountSummary> decode(const store::Row& row) {
   AccountSummary a;
@@ -24,6 +24,7 @@ Result<AccountSummary> decode(const store::Row& row) {
   HIPPO_ASSIGN_OR_RETURN(std::int64_t factors, row.int64(5));
   a.second_factor = factors > 0;
   HIPPO_ASSIGN_OR_RETURN(a.created_at, row.int64(6));
+  HIPPO_ASSIGN_OR_RETURN(a.rpps, row.text(7));
   return a;
 }
 
@@ -125,6 +126,68 @@ Result<AccountSummary> OrganisationAccounts::set_enabled(const auth::SessionInfo
                              detail);
         r.at = clock_.now();
         HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+        return Outcome{std::move(after), std::nullopt};
+      }));
+  if (outcome.refusal) return std::move(*outcome.refusal);
+  return std::move(*outcome.account);
+}
+
+bool is_rpps_shaped(std::string_view rpps) {
+  if (rpps.size() != 11) return false;
+  for (char c : rpps) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+Result<AccountSummary> OrganisationAccounts::set_rpps(const auth::SessionInfo& admin,
+                                                      std::string_view account_id,
+                                                      std::string_view rpps,
+                                                      const std::string& source_address) {
+  if (!is_rpps_shaped(rpps)) {
+    return Error::invalid_argument("invalid_rpps", "an RPPS number has exactly 11 digits");
+  }
+  const std::string id(account_id);
+  const std::string number(rpps);
+  constexpr std::string_view kAction = "account.set_rpps";
+  struct Outcome {
+    std::optional<AccountSummary> account;
+    std::optional<Error> refusal;
+  };
+  HIPPO_ASSIGN_OR_RETURN(
+      Outcome outcome, store_.write([&](store::Transaction& tx) -> Result<Outcome> {
+        HIPPO_ASSIGN_OR_RETURN(Resource target, resolve_account(tx, id));
+        const Decision decision = authorize(subject_of(admin), kAction, target);
+        std::optional<Error> refusal;
+        if (!decision) {
+          refusal = account_not_found();
+        } else if (target.role != auth::Role::kPractitioner) {
+          refusal = Error::conflict("not_a_practitioner",
+                                    "only a practitioner's account has an RPPS number");
+        } else {
+          HIPPO_ASSIGN_OR_RETURN(
+              auto other, tx.query_one("SELECT 1 FROM accounts WHERE rpps = ? AND id <> ?",
+                                       {number, id}));
+          if (other) {
+            refusal = Error::conflict("rpps_taken", "another account has this RPPS number");
+          }
+        }
+        if (refusal) {
+          auto r = audit_entry(admin, source_address, kAction, account_resource(id), "denied",
+                               decision ? std::string(refusal->code()) : decision.reason);
+          r.at = clock_.now();
+          HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+          return Outcome{std::nullopt, std::move(refusal)};
+        }
+        HIPPO_RETURN_IF_ERROR(tx.execute(
+            "UPDATE accounts SET rpps = ?, rpps_attested_by = ?, rpps_attested_at = ? "
+            "WHERE id = ?",
+            {number, admin.account.id, unix_seconds(clock_.now()), id}));
+        auto r = audit_entry(admin, source_address, kAction, account_resource(id), "succeeded",
+                             "rpps=" + number);
+        r.at = clock_.now();
+        HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+        HIPPO_ASSIGN_OR_RETURN(AccountSummary after, load(tx, id));
         return Outcome{std::move(after), std::nullopt};
       }));
   if (outcome.refusal) return std::move(*outcome.refusal);

@@ -31,7 +31,13 @@ struct AccountSummary {
   std::string status;  // active | locked | disabled
   bool second_factor = false;
   std::int64_t created_at = 0;
+  std::string rpps;  // a practitioner's attested RPPS number; empty when none
 };
+
+// Whether `rpps` has the shape of an RPPS number: exactly 11 ASCII digits. (Some RPPS
+// numbers fail a Luhn check, so none is applied: the administrator who attests the number
+// checks it against the national directory, Annuaire Santé.)
+bool is_rpps_shaped(std::string_view rpps);
 
 class OrganisationAccounts {
  public:
@@ -44,6 +50,13 @@ class OrganisationAccounts {
   // `enable` = false disables (and revokes every session), true re-enables.
   Result<AccountSummary> set_enabled(const auth::SessionInfo& admin, std::string_view account_id,
                                      bool enable, const std::string& source_address);
+  // An administrator attests the RPPS number of a practitioner of its organisation (after
+  // checking it in the national directory); patients see it, with the organisation, before
+  // accepting the practitioner's care request. Errors: "account_not_found" (404, as for
+  // the other routes), "invalid_rpps" (400: not 11 digits), "not_a_practitioner" (409),
+  // "rpps_taken" (409: another account has it). Audited "account.set_rpps".
+  Result<AccountSummary> set_rpps(const auth::SessionInfo& admin, std::string_view account_id,
+                                  std::string_view rpps, const std::string& source_address);
 
  private:
   store::Store& store_;

@@ -56,6 +56,8 @@ const std::vector<Entry>& table() {
        DataClass::kAdministrative},
       {"account.enable", {Role::kAdmin}, false, ObjectRule::kSameOrganisation,
        DataClass::kAdministrative},
+      {"account.set_rpps", {Role::kAdmin}, false, ObjectRule::kSameOrganisation,
+       DataClass::kAdministrative},
       // Care relationships: a practitioner lists its own patients (an assistant those of
       // the practitioners who delegated to it), a patient its own practitioners; either
       // party ends a relationship (object-level: only its own).

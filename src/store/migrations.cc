@@ -343,6 +343,17 @@ const std::vector<Migration>& migrations() {
            " backup BLOB NOT NULL,"
            " updated_at BIGINT NOT NULL) WITHOUT ROWID",
        }},
+      {15,
+       "practitioner_rpps",
+       {
+           // A practitioner's RPPS number (11 digits, the French national identifier of
+           // health professionals), attested by an administrator of its organisation who
+           // checked it (docs/api.md "Accounts"): who and when. One account per number.
+           "ALTER TABLE accounts ADD COLUMN rpps TEXT",
+           "ALTER TABLE accounts ADD COLUMN rpps_attested_by TEXT REFERENCES accounts(id)",
+           "ALTER TABLE accounts ADD COLUMN rpps_attested_at BIGINT",
+           "CREATE UNIQUE INDEX accounts_by_rpps ON accounts (rpps) WHERE rpps IS NOT NULL",
+       }},
   };
   return kMigrations;
 }

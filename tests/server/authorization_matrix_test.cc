@@ -84,6 +84,7 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"GET /api/v1/accounts/{id}", {{Role::kAdmin}, false, false}},
       {"POST /api/v1/accounts/{id}/disable", {{Role::kAdmin}, false, false}},
       {"POST /api/v1/accounts/{id}/enable", {{Role::kAdmin}, false, false}},
+      {"PUT /api/v1/accounts/{id}/rpps", {{Role::kAdmin}, false, false}},
       {"GET /api/v1/audit/records", {{Role::kAuditor}, false, false}},
       {"GET /api/v1/me/access-log", {kEveryone, false, false}},
       {"GET /api/v1/practitioners", {{Role::kPatient}, false, false}},

@@ -80,7 +80,7 @@ TEST_F(ObjectLevelTest, EveryObjectLevelRouteIsCoveredHere) {
   const std::set<std::string> covered = {
       "GET /api/v1/patients/{id}",          "GET /api/v1/accounts/{id}",
       "POST /api/v1/accounts/{id}/disable", "POST /api/v1/accounts/{id}/enable",
-      "POST /api/v1/delegations",
+      "POST /api/v1/delegations",         "PUT /api/v1/accounts/{id}/rpps",
   };
   std::set<std::string> object_routes;
   for (const auto& route : dep_.router.routes()) {
@@ -449,6 +449,48 @@ TEST_F(ObjectLevelTest, InvitationsAndTheOrganisationNameStayWithinTheOrganisati
             409);
   EXPECT_EQ(dep_.call("doc@a.org", "PUT", "/api/v1/organisation", R"({"name":"Mine"})").status,
             403);
+}
+
+// Issue 25.3: across organisations, a patient sees the practitioner's organisation and the
+// RPPS number its administrators attested before accepting a care request.
+TEST_F(ObjectLevelTest, AnAdministratorAttestsItsPractitionersRpps) {
+  const std::string doc = id("doc@a.org");
+  auto put = [&](const std::string& who, const std::string& account, const std::string& rpps) {
+    return dep_.call(who, "PUT", "/api/v1/accounts/" + account + "/rpps",
+                     R"({"rpps":")" + rpps + "\"}");
+  };
+  // Another organisation's administrator: the account does not exist for it.
+  auto other = put("admin@b.org", doc, "10101201234");
+  EXPECT_EQ(other.status, 404) << other.body;
+  EXPECT_EQ(Deployment::code_of(other), "account_not_found");
+  EXPECT_EQ(Deployment::code_of(put("admin@a.org", doc, "1010120123")), "invalid_rpps");
+  EXPECT_EQ(Deployment::code_of(put("admin@a.org", doc, "1010120123x")), "invalid_rpps");
+  EXPECT_EQ(Deployment::code_of(put("admin@a.org", id("assist@a.org"), "10101201234")),
+            "not_a_practitioner");
+  EXPECT_EQ(put("doc@a.org", doc, "10101201234").status, 403);  // not an administrator
+  auto ok = put("admin@a.org", doc, "10101201234");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(boost::json::parse(ok.body).at("rpps").as_string(), "10101201234");
+  EXPECT_EQ(Deployment::code_of(put("admin@a.org", id("doc2@a.org"), "10101201234")),
+            "rpps_taken");
+  EXPECT_EQ(dep_.audit_records("account.set_rpps", "succeeded", "account:" + doc).size(), 1u);
+
+  // A patient of another organisation asked by doc@a sees whose practice asks, and the RPPS.
+  ASSERT_EQ(dep_.call("doc@a.org", "POST", "/api/v1/care-relationships",
+                      R"({"patient_email":"pb-none@x.org"})")
+                .status,
+            202);
+  const auto mine = boost::json::parse(dep_.call("pb-none@x.org", "GET", "/api/v1/practitioners").body);
+  bool seen = false;
+  for (const auto& c : mine.at("practitioners").as_array()) {
+    const auto& pr = c.at("practitioner").as_object();
+    if (pr.at("id").as_string() != doc) continue;
+    seen = true;
+    EXPECT_EQ(c.at("status").as_string(), "invited");
+    EXPECT_EQ(pr.at("organisation").as_string(), "Clinique A");
+    EXPECT_EQ(pr.at("rpps").as_string(), "10101201234");
+  }
+  EXPECT_TRUE(seen) << boost::json::serialize(mine);
 }
 
 TEST_F(ObjectLevelTest, AuditorsSearchTheirOwnOrganisationOnly) {

@@ -15,6 +15,9 @@ namespace hippocrate::testing {
 // The migrations after 11, each with the statements that undo it.
 inline const std::map<int, std::vector<std::string>, std::greater<>>& migration_undos() {
   static const std::map<int, std::vector<std::string>, std::greater<>> undos = {
+      {15,
+       {"DROP INDEX accounts_by_rpps", "ALTER TABLE accounts DROP COLUMN rpps_attested_at",
+        "ALTER TABLE accounts DROP COLUMN rpps_attested_by", "ALTER TABLE accounts DROP COLUMN rpps"}},
       {14, {"DROP TABLE key_backups"}},
       {13, {"ALTER TABLE totp_factors DROP COLUMN replacement_sealed"}},
       {12, {"DROP INDEX sessions_by_device", "ALTER TABLE sessions DROP COLUMN device_id"}},

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "server/json_fields.h"
 #include "server/routes/route_helpers.h"
 #include "server/session_guard.h"
 
@@ -17,7 +18,8 @@ json::object account_json(const access::AccountSummary& a) {
                       {"role", a.role},
                       {"status", a.status},
                       {"second_factor", a.second_factor},
-                      {"created_at", a.created_at}};
+                      {"created_at", a.created_at},
+                      {"rpps", a.rpps}};
 }
 
 HttpResponse account_response(const Result<access::AccountSummary>& a) {
@@ -54,6 +56,16 @@ void add_account_admin_routes(Router& router, auth::AuthService& auth,
           return account_response(done);
         }));
   }
+  router.add(session_route(
+      "PUT", "/api/v1/accounts/{id}/rpps", "account.set_rpps", auth,
+      [&accounts](const RequestContext& ctx, const auth::SessionInfo& s) {
+        return with_body(ctx, {"rpps"}, [&](json::object& body) -> Result<HttpResponse> {
+          HIPPO_ASSIGN_OR_RETURN(std::string rpps, required_string(body, "rpps", 32));
+          HIPPO_ASSIGN_OR_RETURN(auto a, accounts.set_rpps(s, ctx.params.at("id"), rpps,
+                                                           ctx.request.remote_address));
+          return json_response(200, account_json(a));
+        });
+      }));
 }
 
 }  // namespace hippocrate::server

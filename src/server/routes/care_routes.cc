@@ -28,7 +28,8 @@ json::object relationship_json(const access::CareRelationship& c, bool for_pract
   } else {
     o["practitioner"] = json::object{{"id", c.practitioner_id},
                                      {"display_name", c.practitioner_name},
-                                     {"organisation", c.practitioner_organisation}};
+                                     {"organisation", c.practitioner_organisation},
+                                     {"rpps", c.practitioner_rpps}};
   }
   return o;
 }

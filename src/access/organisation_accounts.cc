@@ -40,6 +40,17 @@ Error account_not_found() {
   return Error::not_found("account_not_found", "no such account in your organisation");
 }
 
+// The audit record of an administrator's `action` on account `id`, in `tx`.
+Status record(const audit::AuditLog& audit, store::Transaction& tx, const Clock& clock,
+              const auth::SessionInfo& admin, const std::string& source_address,
+              std::string_view action, const std::string& id, std::string_view result,
+              std::string detail) {
+  auto r = audit_entry(admin, source_address, action, account_resource(id), result,
+                       std::move(detail));
+  r.at = clock.now();
+  return audit.append(tx, r);
+}
+
 }  // namespace
 
 Result<std::vector<AccountSummary>> OrganisationAccounts::list(const auth::SessionInfo& admin) {
@@ -66,10 +77,8 @@ Result<AccountSummary> OrganisationAccounts::read(const auth::SessionInfo& admin
       store_.write([&](store::Transaction& tx) -> Result<std::optional<AccountSummary>> {
         HIPPO_ASSIGN_OR_RETURN(Resource target, resolve_account(tx, id));
         const Decision decision = authorize(subject_of(admin), "account.read", target);
-        auto r = audit_entry(admin, source_address, "account.read", account_resource(id),
-                             decision ? "allowed" : "denied", decision.reason);
-        r.at = clock_.now();
-        HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+        HIPPO_RETURN_IF_ERROR(record(audit_, tx, clock_, admin, source_address, "account.read",
+                                     id, decision ? "allowed" : "denied", decision.reason));
         if (!decision) return std::optional<AccountSummary>();
         HIPPO_ASSIGN_OR_RETURN(AccountSummary a, load(tx, id));
         return std::optional<AccountSummary>(std::move(a));
@@ -101,10 +110,9 @@ Result<AccountSummary> OrganisationAccounts::set_enabled(const auth::SessionInfo
                                     "an administrator cannot disable its own account");
         }
         if (refusal) {
-          auto r = audit_entry(admin, source_address, action, account_resource(id), "denied",
-                               decision ? std::string(refusal->code()) : decision.reason);
-          r.at = clock_.now();
-          HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+          HIPPO_RETURN_IF_ERROR(record(audit_, tx, clock_, admin, source_address, action, id,
+                                       "denied",
+                                       decision ? std::string(refusal->code()) : decision.reason));
           return Outcome{std::nullopt, std::move(refusal)};
         }
         HIPPO_ASSIGN_OR_RETURN(AccountSummary before, load(tx, id));
@@ -122,10 +130,8 @@ Result<AccountSummary> OrganisationAccounts::set_enabled(const auth::SessionInfo
         }
         HIPPO_ASSIGN_OR_RETURN(AccountSummary after, load(tx, id));
         detail += after.status;
-        auto r = audit_entry(admin, source_address, action, account_resource(id), "succeeded",
-                             detail);
-        r.at = clock_.now();
-        HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+        HIPPO_RETURN_IF_ERROR(record(audit_, tx, clock_, admin, source_address, action, id,
+                                     "succeeded", detail));
         return Outcome{std::move(after), std::nullopt};
       }));
   if (outcome.refusal) return std::move(*outcome.refusal);
@@ -173,20 +179,17 @@ Result<AccountSummary> OrganisationAccounts::set_rpps(const auth::SessionInfo& a
           }
         }
         if (refusal) {
-          auto r = audit_entry(admin, source_address, kAction, account_resource(id), "denied",
-                               decision ? std::string(refusal->code()) : decision.reason);
-          r.at = clock_.now();
-          HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+          HIPPO_RETURN_IF_ERROR(record(audit_, tx, clock_, admin, source_address, kAction, id,
+                                       "denied",
+                                       decision ? std::string(refusal->code()) : decision.reason));
           return Outcome{std::nullopt, std::move(refusal)};
         }
         HIPPO_RETURN_IF_ERROR(tx.execute(
             "UPDATE accounts SET rpps = ?, rpps_attested_by = ?, rpps_attested_at = ? "
             "WHERE id = ?",
             {number, admin.account.id, unix_seconds(clock_.now()), id}));
-        auto r = audit_entry(admin, source_address, kAction, account_resource(id), "succeeded",
-                             "rpps=" + number);
-        r.at = clock_.now();
-        HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+        HIPPO_RETURN_IF_ERROR(record(audit_, tx, clock_, admin, source_address, kAction, id,
+                                     "succeeded", "rpps=" + number));
         HIPPO_ASSIGN_OR_RETURN(AccountSummary after, load(tx, id));
         return Outcome{std::move(after), std::nullopt};
       }));

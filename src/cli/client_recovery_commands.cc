@@ -68,29 +68,12 @@ Result<SecretBytes> upload_new_backup(Messenger& m, std::int64_t version) {
 Status step_up(ClientContext& context, const RecoveryFlags& flags) {
   HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
   HIPPO_ASSIGN_OR_RETURN(json::object me, context.call("GET", "/api/v1/me", {}, &token));
-  const bool has_factor = json_bool(json_object(me, "account"), "second_factor");
   PasswordSource source(flags.client.password_stdin);
-  HIPPO_ASSIGN_OR_RETURN(SecretBytes password, source.password("Password: "));
-  SecondFactorAnswer factor{flags.totp, flags.recovery_code};
-  if (has_factor && factor.empty()) {
-    if (!is_interactive()) {
-      return usage_error(
-          "this account has a second factor: pass --totp CODE or --recovery-code CODE");
-    }
-    HIPPO_ASSIGN_OR_RETURN(factor, ask_second_factor());
-  }
-  SecretJsonBody body;
-  body.add("password", password.view());
-  factor.add_to(body);
-  auto stepped = context.call("POST", "/api/v1/me/step-up", body.serialise(), &token);
-  password.wipe();
-  if (!stepped) return stepped.error();
-  SecretBytes fresh = take_secret(*stepped, "token");
-  take_secret(*stepped, "csrf_token").wipe();
-  if (fresh.empty()) {
-    return Error::internal("unexpected_response", "the server's answer holds no session token");
-  }
-  return context.save_session(fresh);  // the old token is revoked by now
+  auto fresh =
+      step_up_session(context, token, source, SecondFactorAnswer{flags.totp, flags.recovery_code},
+                      json_bool(json_object(me, "account"), "second_factor"));
+  if (!fresh) return fresh.error();
+  return ok_status();
 }
 
 // The recovery key typed (hidden) or one line of stdin, checked here: a typo is refused
@@ -160,9 +143,18 @@ Status run_restore(ClientContext& context, const RecoveryFlags& flags) {
   HIPPO_RETURN_IF_ERROR(step_up(context, flags));
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kPairing));
   if (m->paired()) {
-    return Error::failed_precondition(
-        "already_set_up",
-        "this profile is already one of your messaging devices: restore is for a new profile");
+    // A restore interrupted after its keystore write (below) may run again: this device is
+    // then not registered yet. A registered one is set up already.
+    HIPPO_ASSIGN_OR_RETURN(json::object own, m->listing(m->me().account_id));
+    if (const auto* devices = own.if_contains("devices"); devices && devices->is_array()) {
+      for (const auto& d : devices->as_array()) {
+        if (d.is_object() && json_string(d.as_object(), "device_id") == m->device_id()) {
+          return Error::failed_precondition("already_set_up",
+                                            "this profile is already one of your messaging "
+                                            "devices: restore is for a new profile");
+        }
+      }
+    }
   }
   // 3. Download and open the backup: a wrong key stops here, with nothing changed.
   auto answer = m->call("GET", "/api/v1/me/key-backup");

@@ -170,6 +170,8 @@ check "restore with the recovery key: this profile holds the account key again" 
   eval '[[ $rc -eq 0 && ${#new_dev} -eq 32 && "$new_dev" != "$old_dev" ]] && out_has "\"restored\":true" && out_has "$old_dev"'
 check "... the lost device is revoked" \
   test -n "$(sql "select revoked_at from devices where id = '$old_dev' and revoked_at is not null")"
+hip "$pat_key"$'\n'"$pat_pw"$'\n' restore --recovery-key-stdin --password-stdin --profile "$PN" --json
+check "restore again on a device already set up is refused (already_set_up)" failed_with already_set_up
 
 # --- Messaging goes on, under the same account key. ---
 hip "" send "$pat_email" "Votre prochain rendez-vous est jeudi." --profile "$PP" --json

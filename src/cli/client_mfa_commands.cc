@@ -44,10 +44,12 @@ std::string group_by_four(std::string_view secret) {
 
 Status run_enroll(ClientContext& context, const EnrollFlags& flags) {
   HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  // A factor is enrolled: this is a new phone, and the secret a replacement.
+  HIPPO_ASSIGN_OR_RETURN(json::object me, context.call("GET", "/api/v1/me", {}, &token));
+  const bool replacement = json_bool(json_object(me, "account"), "second_factor");
   auto enrolled = context.call("POST", "/api/v1/me/mfa/totp", {}, &token);
-  const bool replacement = !enrolled && enrolled.error().code() == "step_up_required";
-  if (replacement) {
-    // A factor is enrolled: this is a new phone. Prove it is you, then ask again.
+  if (replacement && !enrolled && enrolled.error().code() == "step_up_required") {
+    // Prove it is you (no recent step-up), then ask again.
     if (!context.json()) {
       std::fprintf(stderr,
                    "You already have an authenticator. To replace it (a new phone), confirm\n"

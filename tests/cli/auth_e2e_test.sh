@@ -327,6 +327,11 @@ check "care request to an unknown address answers the same" \
 hip "" practitioners --all --profile "$PT" --json
 request_id=$(grep -oE '"id":"[0-9a-f]{32}","status":"invited"' <<<"$out" | head -1 | cut -d'"' -f4)
 check "the patient sees the pending request" test "${#request_id}" -eq 32
+check "practitioners --json gives the practitioner's organisation" \
+  out_has '"practitioner":\{[^}]*"organisation":"Clinique du Parc"'
+hip "" practitioners --all --profile "$PT"
+check "practitioners (text) shows whose practice the pending request comes from, and how to accept" \
+  eval 'grep -qE "^$request_id +invited .*Dr Jeanne Bernard .*— Clinique du Parc" <<<"$out" && out_has "hippocrate care accept"'
 hip "" patient "$pat_id" --profile "$PP" --json
 check "a pending request gives no access yet" failed_with patient_not_found
 hip "" care accept "$request_id" --profile "$PT"
@@ -385,6 +390,71 @@ hip "" accounts enable "$as_email" --profile "$PA" --json
 check "accounts enable re-opens it" eval '[[ $rc -eq 0 ]] && out_has "\"status\":\"active\""'
 hip "" accounts list --profile "$PP" --json
 check "a practitioner may not list accounts" failed_with permission_denied
+hip "" accounts list --profile "$PA"
+check "accounts list (text) has a STATUS column" \
+  eval 'grep -qE "^ID +E-MAIL +NAME +ROLE +STATUS" <<<"$out" && grep -qE "$as_email .* active " <<<"$out"'
+
+# Unlocking. The lock comes after 25 failed logins in 24 h, but from one address (all of
+# this script's requests come from 127.0.0.1) the per-source delay stops the attempts after
+# 5: the lock is set in the database as the 25th failure sets it (auth_service.cc).
+hip "" accounts unlock "$prac_email" --profile "$PA" --json
+check "accounts unlock of an account that is not locked: done, nothing changes" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"unlocked\":\"$prac_email\""'
+hip "" whoami --profile "$PP" --json
+check "the practitioner's session goes on after that unlock" test "$rc" -eq 0
+hip "" accounts unlock nobody@example.org --profile "$PA" --json
+check "accounts unlock of an unknown address: account_not_found (exit 1)" failed_with account_not_found
+hip "" accounts unlock "$as_email" --profile "$PP" --json
+check "a practitioner may not unlock accounts" failed_with permission_denied
+hip "" accounts unlock not-an-address --profile "$PA"
+check "accounts unlock without an e-mail address is a usage error" test "$rc" -eq 2
+sqlite3 -cmd ".timeout 5000" "$data/hippocrate.db" \
+  "update accounts set status='locked' where email='$as_email'"
+hip "$staff_pw"$'\n' login "$as_email" --profile "$PS" --password-stdin --json
+check "a locked account's right password is refused (too_many_attempts)" failed_with too_many_attempts
+hip "" accounts list --profile "$PA"
+check "accounts list shows it locked" grep -qE "$as_email .* locked " <<<"$out"
+hip "" accounts unlock "$as_email" --profile "$PA"
+check "accounts unlock says the account can log in again" \
+  eval '[[ $rc -eq 0 ]] && out_has "$as_email can log in again"'
+hip "$staff_pw"$'\n' login "$as_email" --profile "$PS" --password-stdin --json
+check "after unlock the password is accepted again (the code is asked next)" \
+  failed_with second_factor_required
+hip "" accounts list --profile "$PA"
+check "accounts list shows it active again" grep -qE "$as_email .* active " <<<"$out"
+
+# Pending invitations: listed without their token, revoked by a prefix of their id.
+hip "" invite --role assistant later@example.org --profile "$PA" --json
+later_token=$(jget token <<<"$out")
+later_id=$(jget invitation_id <<<"$out")
+hip "" invite --role patient p2@example.org --profile "$PP" --json
+p2_id=$(jget invitation_id <<<"$out")
+hip "" invitations --profile "$PA" --json
+check "invitations lists the administrator's pending invitation, never a token" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"id\":\"$later_id\"" && out_has "later@example.org" && ! out_has "\"token\"" && ! grep -qF -- "$later_token" <<<"$out"'
+hip "" invitations --profile "$PA"
+check "invitations (text): id, e-mail, role, expiry, and how to revoke" \
+  eval 'grep -qE "^$later_id +later@example.org +assistant +[0-9]{4}-" <<<"$out" && out_has "invitations revoke ID" && ! grep -qF -- "$later_token" <<<"$out"'
+hip "" invitations --profile "$PP" --json
+check "a practitioner lists its own pending invitations only" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"id\":\"$p2_id\"" && ! out_has "later@example.org"'
+hip "" invitations --profile "$PT" --json
+check "a patient may not list invitations" failed_with permission_denied
+hip "" invitations revoke "${later_id:0:8}" --profile "$PA"
+check "invitations revoke takes a unique prefix of the id" \
+  eval '[[ $rc -eq 0 ]] && out_has "Invitation $later_id for later@example.org revoked"'
+hip "" invitations --profile "$PA" --json
+check "the revoked invitation is no longer pending" eval '[[ $rc -eq 0 ]] && ! out_has "$later_id"'
+hip "Invited but revoked 12345 ok"$'\n' accept-invite "$later_token" --name "Late" "${srv[@]}" \
+  --profile "$work/profiles/late" --password-stdin --json
+check "the revoked invitation's token is refused (invalid_invitation)" failed_with invalid_invitation
+hip "" invitations revoke "$later_id" --profile "$PA" --json
+check "revoking it again: invitation_not_found (exit 1)" failed_with invitation_not_found
+hip "" invitations revoke "../x" --profile "$PA"
+check "invitations revoke with a malformed id is a usage error" test "$rc" -eq 2
+hip "" invitations revoke "$p2_id" --profile "$PP" --json
+check "the practitioner revokes its own invitation" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"revoked\":\"$p2_id\""'
 
 hip "" audit search --action patient.read --profile "$PU" --json
 check "the auditor finds the patient reads" \
@@ -413,6 +483,76 @@ check "with the server's --config it prints its listen address" \
 hip "" --json admin organisation create --data-dir "$data" --org "Cabinet F" --email admin@cabinet-f.example
 check "--json before the command also covers the admin commands" eval 'out_has "\"token\":"'
 
+# Renaming the organisation: everyone sees the new name.
+hip "" organisation rename "Cabinet B" --profile "$PA" --json
+check "organisation rename to another organisation's name: organisation_exists" \
+  failed_with organisation_exists
+hip "" organisation rename "Other name" --profile "$PP" --json
+check "a practitioner may not rename the organisation" failed_with permission_denied
+hip "" organisation rename "Maison de santé du Parc" --profile "$PA"
+check "organisation rename says the new name" \
+  eval '[[ $rc -eq 0 ]] && out_has "now called \"Maison de santé du Parc\""'
+hip "" whoami --profile "$PP"
+check "whoami shows the new organisation name" out_has "organisation: *Maison de santé du Parc"
+hip "" practitioners --profile "$PT" --json
+check "the patient sees the practitioner's organisation under its new name" \
+  out_has '"organisation":"Maison de santé du Parc"'
+hip "" organisation rename "Maison de santé du Parc" --profile "$PA" --json
+check "organisation rename --json answers the name" out_has '"name":"Maison de santé du Parc"'
+
+# --- A new phone: replace the administrator's authenticator with a recovery code. ---
+recovery3=$(sed -n 3p <<<"$codes")
+recovery4=$(sed -n 4p <<<"$codes")
+hip "" mfa enroll --profile "$PA" --json
+check "mfa enroll with a factor enrolled, no password given: usage error (exit 2)" \
+  test "$rc" -eq 2
+hip "wrong password for sure"$'\n' mfa enroll --profile "$PA" --password-stdin \
+  --recovery-code "$recovery3" --json
+check "mfa enroll with a wrong password is refused (invalid_credentials)" \
+  failed_with invalid_credentials
+hip "$admin_pw"$'\n' login --profile "$PA" --password-stdin --recovery-code "$recovery4"
+check "(logged in again: the failed step-up left the session)" test "$rc" -eq 0
+recovery5=$(sed -n 5p <<<"$codes")
+recovery6=$(sed -n 6p <<<"$codes")
+hip "$admin_pw"$'\n' mfa enroll --profile "$PA" --password-stdin --recovery-code "$recovery3"
+check "mfa enroll on a new phone steps up with a recovery code and shows the new key" \
+  eval '[[ $rc -eq 0 ]] && out_has "█" && out_has "otpauth://totp/" && out_has "hippocrate mfa confirm CODE"'
+check "it says plainly that the old authenticator keeps working until confirmed" \
+  eval 'out_has "OLD app and your old" && grep -q "keeps working until you confirm" <<<"$err"'
+check "the step-up's new token is the profile's session" \
+  eval '[[ $(mode_of "$PA/session") == 600 ]] && hip "" whoami --profile "$PA" && [[ $rc -eq 0 ]]'
+hip "" mfa enroll --profile "$PA" --json
+new_secret=$(jget secret <<<"$out")
+check "within the step-up's 5 minutes, mfa enroll --json gives a replacement secret" \
+  eval '[[ $rc -eq 0 && $new_secret =~ ^[A-Z2-7]{16,}$ && $new_secret != "$admin_secret" ]] && out_has "\"replacement\":true"'
+check "waiting for a TOTP time step not used yet (at most 31 s)" wait_step_after "$admin_totp_step"
+hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA2" --password-stdin \
+  --totp "$(oathtool --totp --base32 "$admin_secret")"
+check "before confirmation the old authenticator still logs in" test "$rc" -eq 0
+old_used_step=$(step_now)
+hip "" mfa confirm "$(oathtool --totp --base32 "$new_secret")" --profile "$PA" --json
+new_used_step=$(step_now)
+new_codes=$(grep -oE '[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}' <<<"$out" || true)
+check "mfa confirm of the replacement gives 10 new recovery codes" \
+  eval '[[ $rc -eq 0 && $(wc -l <<<"$new_codes") -eq 10 ]] && out_has "\"replacement\":true" && ! grep -qF -- "$recovery6" <<<"$new_codes"'
+check "waiting for the next TOTP time step (at most 31 s)" \
+  wait_step_after "$(( old_used_step > new_used_step ? old_used_step : new_used_step ))"
+hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA2" --password-stdin \
+  --totp "$(oathtool --totp --base32 "$admin_secret")" --json
+check "after confirmation the old authenticator's code is refused" failed_with invalid_second_factor
+hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA2" --password-stdin \
+  --totp "$(oathtool --totp --base32 "$new_secret")"
+check "the new authenticator's code logs in" test "$rc" -eq 0
+hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA2" --password-stdin \
+  --recovery-code "$recovery6" --json
+check "an old recovery code is refused" failed_with invalid_second_factor
+hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA2" --password-stdin \
+  --recovery-code "$(sed -n 1p <<<"$new_codes")"
+check "a new recovery code logs in" test "$rc" -eq 0
+hip "" logout --profile "$PA2"
+hip "" whoami --profile "$PA"
+check "the administrator's profile session still works" test "$rc" -eq 0
+
 # Times: local, with the zone (TZ honoured).
 TZ=Asia/Tokyo hip "" sessions --profile "$PA"
 check "times are shown in local time with the zone (TZ=Asia/Tokyo: JST)" out_has "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} JST"
@@ -432,7 +572,7 @@ check "logout when not logged in is harmless" test "$rc" -eq 0
 # Nothing secret in the server's logs or output.
 kill -TERM "$pid"; wait "$pid" || true; pid=""
 check "no password, token or TOTP secret in the access log or server output" \
-  eval '! grep -qF -e "$admin_pw" -e "$prac_pw" -e "$pat_pw" -e "$pat_pw2" -e "$prac_token" -e "$pat_token" -e "$admin_secret" -e "$old_token" "$work/access.log" "$work/serve.out" "$work/serve.err"' 
+  eval '! grep -qF -e "$admin_pw" -e "$prac_pw" -e "$pat_pw" -e "$pat_pw2" -e "$prac_token" -e "$pat_token" -e "$admin_secret" -e "$new_secret" -e "$later_token" -e "$old_token" "$work/access.log" "$work/serve.out" "$work/serve.err"' 
 
 # --- The audit log: intact on the live database, caught after a manual edit. ---
 hip "" admin audit search --data-dir "$data" --action care.accept --json

@@ -82,19 +82,12 @@ Status run_list(ClientContext& context) {
   for (const auto& item : list) {
     if (!item.is_object()) continue;
     const auto& o = item.as_object();
-    // invited_by: an account id or an object with its name, as the server gives it.
-    std::string by;
-    if (const auto* who = o.if_contains("invited_by"); who != nullptr) {
-      if (who->is_string()) {
-        by = std::string(who->get_string());
-      } else if (who->is_object()) {
-        by = json_string(who->get_object(), "display_name",
-                         json_string(who->get_object(), "email"));
-      }
-    }
+    // invited_by: the inviter's name; empty for an invitation the operator printed.
+    const std::string by = json_string(o, "invited_by", "");
     std::printf("%-32s  %-30s  %-12s  %-23s  %s\n", json_string(o, "id").c_str(),
                 json_string(o, "email").c_str(), json_string(o, "role").c_str(),
-                format_time(json_int(o, "expires_at")).c_str(), by.c_str());
+                format_time(json_int(o, "expires_at")).c_str(),
+                by.empty() ? "(the operator)" : by.c_str());
   }
   std::printf("\nAn invitation is used once. To cancel one: hippocrate invitations revoke ID\n");
   return ok_status();

@@ -434,7 +434,7 @@ check "invitations lists the administrator's pending invitation, never a token" 
   eval '[[ $rc -eq 0 ]] && out_has "\"id\":\"$later_id\"" && out_has "later@example.org" && ! out_has "\"token\"" && ! grep -qF -- "$later_token" <<<"$out"'
 hip "" invitations --profile "$PA"
 check "invitations (text): id, e-mail, role, expiry, and how to revoke" \
-  eval 'grep -qE "^$later_id +later@example.org +assistant +[0-9]{4}-" <<<"$out" && out_has "invitations revoke ID" && ! grep -qF -- "$later_token" <<<"$out"'
+  eval 'grep -qE "^$later_id +later@example.org +assistant +[0-9]{4}-.* Alice Admin\$" <<<"$out" && out_has "invitations revoke ID" && ! grep -qF -- "$later_token" <<<"$out"'
 hip "" invitations --profile "$PP" --json
 check "a practitioner lists its own pending invitations only" \
   eval '[[ $rc -eq 0 ]] && out_has "\"id\":\"$p2_id\"" && ! out_has "later@example.org"'

@@ -8,6 +8,7 @@
 #include "crypto/aead.h"
 #include "crypto/compare.h"
 #include "crypto/hash.h"
+#include "crypto/hkdf.h"
 #include "crypto/random.h"
 #include "e2ee/state_codec.h"
 #include "e2ee/wire.h"
@@ -314,6 +315,11 @@ Result<Keystore> Keystore::open(const std::filesystem::path& file, const Keystor
     return data.error().code() == "keystore_unknown_version" ? std::move(data).error() : corrupt();
   }
   return Keystore(file, Bytes(header.begin(), header.end()), std::move(key), std::move(*data));
+}
+
+SecretBytes Keystore::derive_subkey(std::string_view label) const {
+  auto derived = crypto::hkdf_sha256_expand(key_.span(), as_bytes(label), kKeyBytes);
+  return derived.ok() ? std::move(*derived) : SecretBytes();
 }
 
 Status Keystore::commit(KeystoreData next) {

@@ -146,6 +146,12 @@ class Keystore {
   const KeystoreData& data() const { return data_; }
   const std::filesystem::path& path() const { return file_; }
 
+  // A 32-byte key for another file of this profile sealed at rest (the message history,
+  // client/history.h): HKDF-SHA256-Expand(PRK = the keystore key, info = `label`, 32)
+  // (RFC 5869 §2.3; the keystore key is already uniformly random). It is unlocked the same
+  // way (key file or passphrase) and there is no second secret to keep.
+  SecretBytes derive_subkey(std::string_view label) const;
+
   // Encrypts and writes `next` atomically, then makes it current. On error neither the file
   // nor data() changed.
   Status commit(KeystoreData next);

@@ -44,6 +44,7 @@ void add_account_admin_commands(CLI::App& app);  // client_account_admin_command
 void add_device_commands(CLI::App& app);   // client_device_commands.cc: devices ...
 void add_message_commands(CLI::App& app);  // client_message_commands.cc: contacts, send, inbox
 void add_listen_command(CLI::App& app);    // client_message_listen_command.cc
+void add_history_commands(CLI::App& app);  // client_history_commands.cc: conversations, history
 void add_safety_commands(CLI::App& app);   // client_messaging_verify_commands.cc
 void add_recovery_commands(CLI::App& app);  // client_recovery_commands.cc: recovery-key, restore
 

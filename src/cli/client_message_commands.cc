@@ -122,6 +122,8 @@ Status run_inbox(ClientContext& context) {
     // The sessions and the ids of the decrypted messages first (one atomic write), then
     // the acknowledgement: a crash in between only redelivers messages this device
     // recognises by their id (acknowledged then, not shown again), never loses one.
+    // The history before both: an acknowledged message is never missing from it.
+    HIPPO_RETURN_IF_ERROR(m->record_received(opened));
     HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
     json::array ids;
     bool kept = false;

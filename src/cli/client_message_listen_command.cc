@@ -53,7 +53,9 @@ Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const
       warnings);
   std::optional<std::string> hint;
   if (opened.content) hint = m.verification_hint(data, d.sender_account);
-  // The session and the message id in one write, before the ack (a duplicate changed nothing).
+  // The history, then the session and the message id in one write, before the ack (a
+  // duplicate changed nothing).
+  HIPPO_RETURN_IF_ERROR(m.record_received({opened}));
   if (!opened.duplicate) HIPPO_RETURN_IF_ERROR(m.commit(std::move(data)));
   m.unlock();
   print_warnings(warnings);

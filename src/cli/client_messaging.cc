@@ -359,6 +359,20 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
     auto sent = call("POST", "/api/v1/messages", &body);
     if (sent) {
       Sent out{message_id, json_int(*sent, "stored_at"), fan.envelopes.size(), std::nullopt};
+      // Sent: into the history (a failure only leaves it out there, said on stderr).
+      auto history = this->history();
+      Status recorded = ok_status();
+      if (!history) {
+        recorded = history.error();
+      } else {
+        recorded = history->append({message_id, to.account_id, client::Direction::kSent,
+                                    device_id(), static_cast<std::int64_t>(content.sent_at_ms),
+                                    static_cast<std::int64_t>(now_millis()), std::string(text)});
+      }
+      if (!recorded.ok()) {
+        warnings.push_back("the message was sent but not kept in your local history (" +
+                           recorded.error().code() + ")");
+      }
       client::KeystoreData after = keystore_->data();
       if ((out.hint = verification_hint(after, to.account_id))) {
         (void)commit(std::move(after));  // a failure only shows the hint again next time
@@ -417,6 +431,31 @@ Opened Messenger::open_incoming(client::KeystoreData& data, const Incoming& in,
   data.seen_messages.insert(in.message_id);
   out.content = std::move(r->content);
   return out;
+}
+
+Result<client::History> Messenger::history() {
+  return client::History::open(
+      std::make_unique<client::FileHistoryStorage>(context_.profile().dir() / "history"),
+      keystore_->derive_subkey("Hippocrate history key"), me_.account_id + device_id());
+}
+
+Status Messenger::record_received(const std::vector<Opened>& opened) {
+  if (std::none_of(opened.begin(), opened.end(), [](const Opened& o) { return o.content; })) {
+    return ok_status();
+  }
+  HIPPO_ASSIGN_OR_RETURN(client::History history, this->history());
+  for (const auto& o : opened) {
+    if (!o.content) continue;
+    const bool mine = o.meta.sender == me_.account_id;
+    // A copy of what one sent from another device: its recipient is not in the content
+    // (protocol.md §5.1), so it is kept as sent by oneself in the conversation with oneself.
+    HIPPO_RETURN_IF_ERROR(history.append(
+        {o.meta.message_id, o.meta.sender, mine ? client::Direction::kSent : client::Direction::kReceived,
+         o.meta.sender_device, static_cast<std::int64_t>(o.content->sent_at_ms),
+         static_cast<std::int64_t>(now_millis()),
+         std::string(o.content->body.begin(), o.content->body.end())}));
+  }
+  return ok_status();
 }
 
 }  // namespace hippocrate::cli

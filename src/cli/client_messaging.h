@@ -34,6 +34,7 @@
 #include "base/result.h"
 #include "base/secret_bytes.h"
 #include "cli/client_context.h"
+#include "client/history.h"
 #include "client/keystore.h"
 #include "e2ee/device_list.h"
 #include "e2ee/message_content.h"
@@ -195,6 +196,16 @@ class Messenger {
   // not decrypted (its key is used up): the result is `duplicate`, and `data` is unchanged.
   Opened open_incoming(client::KeystoreData& data, const Incoming& in,
                        std::vector<std::string>& warnings);
+
+  // The local history (client/history.h) in PROFILE/history, read afresh (another command
+  // of the profile may have appended since): sealed with a key derived from the keystore's,
+  // bound to this account and device. Call with the keystore lock held.
+  Result<client::History> history();
+  // Appends the decrypted messages among `opened` (one's own from another device as sent
+  // by oneself): call BEFORE committing the keystore and acknowledging, so that an
+  // acknowledged message is never missing (a crash in between decrypts it again, and the
+  // history keeps one copy of an id).
+  Status record_received(const std::vector<Opened>& opened);
 
  private:
   Messenger(ClientContext& context, SecretBytes token, AccountInfo me);

@@ -227,6 +227,7 @@ void add_client_commands(CLI::App& app) {
   add_device_commands(app);
   add_message_commands(app);
   add_listen_command(app);
+  add_history_commands(app);
   add_safety_commands(app);
   add_recovery_commands(app);
 }

@@ -19,15 +19,15 @@ namespace {
 namespace json = boost::json;
 
 void print_header() {
-  std::printf("%-32s  %-30s  %-24s  %-12s  %-8s  %s\n", "ID", "E-MAIL", "NAME", "ROLE", "STATUS",
-              "2FA");
+  std::printf("%-32s  %-30s  %-24s  %-12s  %-8s  %-3s  %s\n", "ID", "E-MAIL", "NAME", "ROLE",
+              "STATUS", "2FA", "RPPS");
 }
 
 void print_row(const json::object& a) {
-  std::printf("%-32s  %-30s  %-24s  %-12s  %-8s  %s\n", json_string(a, "id").c_str(),
+  std::printf("%-32s  %-30s  %-24s  %-12s  %-8s  %-3s  %s\n", json_string(a, "id").c_str(),
               json_string(a, "email").c_str(), json_string(a, "display_name").c_str(),
               json_string(a, "role").c_str(), json_string(a, "status").c_str(),
-              json_bool(a, "second_factor") ? "yes" : "no");
+              json_bool(a, "second_factor") ? "yes" : "no", json_string(a, "rpps").c_str());
 }
 
 Result<json::array> list_accounts(ClientContext& context, const SecretBytes& token) {
@@ -80,6 +80,26 @@ Status run_on_account(ClientContext& context, const std::string& who, const char
   if (done != nullptr) std::printf("%s\n", done);
   print_header();
   print_row(answer);
+  return ok_status();
+}
+
+// PUT /api/v1/accounts/{id}/rpps: the administrator attests, after checking it in the
+// national directory (Annuaire Santé), a practitioner's RPPS number; patients see it.
+Status run_set_rpps(ClientContext& context, const std::string& who, const std::string& rpps) {
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes token, context.session_token());
+  HIPPO_ASSIGN_OR_RETURN(std::string id, account_id(context, token, who));
+  SecretJsonBody body;
+  body.add("rpps", rpps);
+  HIPPO_ASSIGN_OR_RETURN(json::object answer,
+                         context.call("PUT", "/api/v1/accounts/" + id + "/rpps",
+                                      body.serialise(), &token));
+  if (context.json()) {
+    print_json(answer);
+    return ok_status();
+  }
+  std::printf("RPPS %s attested for %s: patients see it, with your organisation, before\n"
+              "they accept this practitioner's care request.\n",
+              json_string(answer, "rpps").c_str(), json_string(answer, "email").c_str());
   return ok_status();
 }
 
@@ -141,6 +161,25 @@ void add_account_admin_commands(CLI::App& app) {
                   "Account id or e-mail", [](ClientContext& c, const std::string& who) {
                     return run_on_account(c, who, "POST", "/enable", "Account enabled.");
                   });
+  {
+    struct RppsFlags {
+      ClientFlags client;
+      std::string account;
+      std::string rpps;
+    };
+    auto flags = std::make_shared<RppsFlags>();
+    auto* cmd = accounts->add_subcommand(
+        "set-rpps", "Attest a practitioner's RPPS number (check it in Annuaire Santé first)");
+    cmd->add_option("account", flags->account, "The practitioner's account id or e-mail")
+        ->required();
+    cmd->add_option("rpps", flags->rpps, "The 11-digit RPPS number")->required();
+    add_client_flags(cmd, flags->client, false);
+    cmd->callback([flags] {
+      throw CLI::RuntimeError(run_client_command(flags->client, [flags](ClientContext& c) {
+        return run_set_rpps(c, flags->account, flags->rpps);
+      }));
+    });
+  }
   add_arg_command(*accounts, "unlock",
                   "Re-open an account locked after too many failed logins", "email",
                   "The account's e-mail", run_unlock);

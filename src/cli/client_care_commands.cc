@@ -67,6 +67,9 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
       // A patient sees whose practice a relationship (a pending request above all) is with.
       const std::string organisation = json_string(who->as_object(), "organisation");
       if (!patients && !organisation.empty()) name += " — " + organisation;
+      // And the RPPS number that organisation's administrators attested, if any.
+      const std::string rpps = json_string(who->as_object(), "rpps");
+      if (!patients && !rpps.empty()) name += " (RPPS " + rpps + ")";
     }
     const std::int64_t since = json_int(o, "activated_at") != 0 ? json_int(o, "activated_at")
                                                                 : json_int(o, "created_at");

@@ -500,6 +500,20 @@ check "the patient sees the practitioner's organisation under its new name" \
 hip "" organisation rename "Maison de santé du Parc" --profile "$PA" --json
 check "organisation rename --json answers the name" out_has '"name":"Maison de santé du Parc"'
 
+# --- The administrator attests the practitioner's RPPS number; the patient sees it. ---
+hip "" accounts set-rpps "$prac_email" 1010120123 --profile "$PA" --json
+check "accounts set-rpps refuses a number without 11 digits (invalid_rpps)" failed_with invalid_rpps
+hip "" accounts set-rpps "$prac_email" 10101201234 --profile "$PP" --json
+check "a practitioner cannot attest its own RPPS number" test "$rc" -ne 0
+hip "" accounts set-rpps "$prac_email" 10101201234 --profile "$PA"
+check "accounts set-rpps attests the practitioner's number" \
+  eval '[[ $rc -eq 0 ]] && out_has "RPPS 10101201234 attested"'
+hip "" accounts list --profile "$PA"
+check "accounts list shows the RPPS column" out_has "10101201234"
+hip "" practitioners --profile "$PT"
+check "the patient sees the practitioner's RPPS number with the organisation" \
+  out_has "Maison de santé du Parc \(RPPS 10101201234\)"
+
 # --- A new phone: replace the administrator's authenticator with a recovery code. ---
 recovery3=$(sed -n 3p <<<"$codes")
 recovery4=$(sed -n 4p <<<"$codes")

@@ -97,8 +97,10 @@ TEST_F(HistoryTest, AMessageIdIsStoredOnce) {
   const std::size_t size = bytes().size();
   ASSERT_TRUE(h->append(r).ok());
   EXPECT_EQ(bytes().size(), size);
-  EXPECT_EQ(open()->records().size(), 1u);
-  EXPECT_TRUE(open()->contains(r.message_id));
+  auto reopened = open();
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message();
+  EXPECT_EQ(reopened->records().size(), 1u);
+  EXPECT_TRUE(reopened->contains(r.message_id));
 }
 
 TEST_F(HistoryTest, AFlippedByteIsRefused) {

@@ -6,6 +6,7 @@
 // Nothing is fetched from the server but the names of one's contacts.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <boost/json/array.hpp>
 #include <cstdio>
 #include <map>
@@ -100,6 +101,23 @@ Status run_conversations(ClientContext& context) {
   return ok_status();
 }
 
+// EMAIL or an account id → the account, among one's contacts or, for someone who no longer
+// is one (a care relationship ended), as the keystore last knew them: their history stays.
+Result<AccountInfo> history_contact(Messenger& m, const std::string& who) {
+  auto current = m.resolve(who);
+  if (current || current.error().code() != "contact_not_permitted") return current;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const auto& [id, record] : m.data().contacts) {
+    if (!record.email.empty() && lower(record.email) == lower(who)) {
+      return AccountInfo{id, record.email, record.display_name, ""};
+    }
+  }
+  return current;
+}
+
 struct HistoryFlags {
   ClientFlags client;
   std::string with;
@@ -110,7 +128,7 @@ Status run_history(ClientContext& context, const HistoryFlags& flags) {
   if (flags.limit <= 0) return usage_error("--limit must be at least 1");
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kPairing));
   if (!m->has_keystore()) return Error::failed_precondition("no_keystore", "no messages yet on this device");
-  HIPPO_ASSIGN_OR_RETURN(AccountInfo who, m->resolve(flags.with));
+  HIPPO_ASSIGN_OR_RETURN(AccountInfo who, history_contact(*m, flags.with));
   HIPPO_ASSIGN_OR_RETURN(client::History history, m->history());
   std::vector<const client::HistoryRecord*> with;
   for (const auto& r : history.records()) {

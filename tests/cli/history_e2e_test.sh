@@ -206,6 +206,15 @@ cp "$work/history.good" "$PT/history"
 hip "" history "$prac_email" --profile "$PT"
 check "restored, it reads again" eval '[[ $rc -eq 0 ]] && in_order "$m1" "$m2" "$m3" "$m4"'
 
+# --- The care relationship ends: the history with the former practitioner stays readable. ---
+hip "" practitioners --profile "$PT" --json
+care_id=$(grep -oE '"id":"[0-9a-f]{32}","status":"active"' <<<"$out" | head -1 | cut -d'"' -f4)
+hip "" care end "$care_id" --profile "$PT"
+check "the patient ends the care relationship" test "$rc" -eq 0
+hip "" history "$prac_email" --profile "$PT"
+check "the history with a former practitioner is still shown" \
+  eval '[[ $rc -eq 0 ]] && in_order "$m1" "$m2" "$m3" "$m4"'
+
 kill -TERM "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 pid=""

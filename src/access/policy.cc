@@ -105,6 +105,8 @@ const std::vector<Entry>& table() {
        false, ObjectRule::kNone, DataClass::kAdministrative},
       {"message.ack", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
        false, ObjectRule::kNone, DataClass::kAdministrative},
+      {"message.refuse", {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient},
+       false, ObjectRule::kNone, DataClass::kAdministrative},
       {"message.undelivered",
        {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient}, false,
        ObjectRule::kNone, DataClass::kAdministrative},

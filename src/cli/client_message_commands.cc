@@ -128,8 +128,8 @@ Status run_inbox(ClientContext& context) {
     json::array ids;
     bool kept = false;
     for (const auto& o : opened) {
-      if (settled(o)) ids.emplace_back(o.meta.message_id);
-      else kept = true;
+      if (!settled(o)) kept = true;
+      else if (!refusal_reason(o)) ids.emplace_back(o.meta.message_id);
       if (unreadable(o)) ++unread;
       if (o.duplicate) continue;  // already shown: acknowledged silently
       if (context.json()) all.push_back(opened_json(*m, o));
@@ -140,6 +140,8 @@ Status run_inbox(ClientContext& context) {
       json::object ack{{"message_ids", std::move(ids)}};
       HIPPO_RETURN_IF_ERROR(m->call("POST", target + "/ack", &ack));
     }
+    // Those that can never be read are refused instead: their senders are told.
+    HIPPO_RETURN_IF_ERROR(m->refuse_unreadable(opened));
     // A kept message would come back first in the next batch: try again in a later run.
     if (kept || !json_bool(answer, "more")) break;
   }

@@ -67,6 +67,13 @@ Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const
   if (unreadable(opened)) ++unread;
   // Not settled (a transient failure): unacknowledged, it comes again at the next connection.
   if (!settled(opened)) return true;
+  // One that can never be read is refused (its sender is told). Delivered before its
+  // write, it is not stored yet and the refusal finds nothing: it comes again at the next
+  // connection and is refused then.
+  if (refusal_reason(opened)) {
+    HIPPO_RETURN_IF_ERROR(m.refuse_unreadable({opened}));
+    return true;
+  }
   HIPPO_ASSIGN_OR_RETURN(std::string ack, wire::encode(wire::Ack{{d.message_id}}));
   HIPPO_RETURN_IF_ERROR(socket.send(ack, true));
   return !opened.duplicate;

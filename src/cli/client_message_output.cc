@@ -81,7 +81,8 @@ void print_opened(Messenger& m, const Opened& o) {
                    "hippocrate: WARNING: message %s from %s was NOT shown: its sender could not "
                    "be verified (%s: %s): the device that sent it is not in their account's "
                    "signed device list, or that list fails its checks. It was not decrypted "
-                   "and is removed from the server; contact the sender another way.\n",
+                   "and is removed from the server, and the sender is told it could not be "
+                   "read; contact the sender another way.\n",
                    id, from.c_str(), code, why);
       return;
     }
@@ -95,7 +96,7 @@ void print_opened(Messenger& m, const Opened& o) {
     std::fprintf(stderr,
                  "hippocrate: WARNING: message %s from %s could NOT be decrypted (%s: %s): it "
                  "was altered after it was sent, or was not encrypted for this device. It is "
-                 "removed from the server; ask the sender to send it again.\n",
+                 "removed from the server, and the sender is told it could not be read.\n",
                  id, from.c_str(), code, why);
     return;
   }

@@ -2,6 +2,8 @@
 // list mismatch) and decrypting. See client_messaging.h.
 #include "cli/client_messaging.h"
 
+#include <map>
+
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <cctype>
@@ -86,6 +88,23 @@ bool settled(const Opened& o) {
 
 bool unreadable(const Opened& o) {
   return o.error && o.error->code() != "e2ee_replay";
+}
+
+std::optional<std::string> refusal_reason(const Opened& o) {
+  if (!settled(o) || !unreadable(o)) return std::nullopt;
+  return o.sender_unverified ? "sender_unverified" : "undecryptable";
+}
+
+Status Messenger::refuse_unreadable(const std::vector<Opened>& opened) {
+  std::map<std::string, json::array> by_reason;
+  for (const auto& o : opened) {
+    if (auto reason = refusal_reason(o)) by_reason[*reason].emplace_back(o.meta.message_id);
+  }
+  for (auto& [reason, ids] : by_reason) {
+    json::object body{{"message_ids", std::move(ids)}, {"reason", reason}};
+    HIPPO_RETURN_IF_ERROR(call("POST", "/api/v1/devices/" + device_id() + "/messages/refuse", &body));
+  }
+  return ok_status();
 }
 
 Result<json::object> Messenger::listing(const std::string& account_id) {

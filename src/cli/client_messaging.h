@@ -92,6 +92,11 @@ bool settled(const Opened& message);
 // Whether it could not be read (an error other than a replay, which was shown before): the
 // command that received it reports it and exits with messages_unreadable.
 bool unreadable(const Opened& message);
+// How a settled message that can never be read is refused rather than acknowledged, so
+// that its sender is told (POST .../messages/refuse, docs/messaging.md "Refusal"):
+// "sender_unverified" when its sender could not be verified, else "undecryptable".
+// Nullopt for every other message (read, already received, a replay, or kept).
+std::optional<std::string> refusal_reason(const Opened& message);
 
 class KeystoreLock;
 
@@ -123,6 +128,9 @@ class Messenger {
   // JSON API calls with this session. `body` is serialised JSON (public data only).
   Result<boost::json::object> call(std::string_view method, std::string_view target,
                                    const boost::json::object* body = nullptr);
+  // Refuses, for this device, those of `opened` that have a refusal_reason (one request per
+  // reason): the server deletes them and tells their senders. The others are left alone.
+  Status refuse_unreadable(const std::vector<Opened>& opened);
 
   // Creates the keystore of a device that is not registered yet (devices add): a fresh
   // identity for this account, no account key.

@@ -1,5 +1,6 @@
 #include "cli/client_undelivered.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/output.h"
@@ -12,15 +13,39 @@ namespace json = boost::json;
 // At most this many pages of 100 per run (a bound, not a limit users meet).
 constexpr int kMaxPages = 100;
 
-void print_notice(const AccountInfo& recipient, std::int64_t sent_at, std::int64_t devices,
-                  const std::string& message_id) {
+// What happened to the message on `devices` of the recipient's devices, by the notice's
+// reason (docs/messaging.md "Expiry" and "Refusal"); an unknown word (a newer server) is
+// said as it is, after the reason's own check (only lowercase letters and '_').
+std::string what_happened(const std::string& reason, std::int64_t devices) {
+  const std::string on = std::to_string(devices) + " of their device" + (devices == 1 ? "" : "s");
+  if (reason == "expired") {
+    return "was never received on " + on +
+           ": the server deleted it unread after its retention period";
+  }
+  if (reason == "undecryptable") {
+    return "could not be read on " + on +
+           ": it failed to decrypt there (altered on the way, or not encrypted for that device)";
+  }
+  if (reason == "sender_unverified") {
+    return "could not be read on " + on +
+           ": it could not be verified as coming from you there (your sending device is not in "
+           "your account's signed device list, or the list fails its checks: see `devices "
+           "list`)";
+  }
+  const bool plain = !reason.empty() && std::all_of(reason.begin(), reason.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || c == '_';
+  });
+  return "was not received on " + on + " (" + (plain ? reason : std::string("no reason given")) +
+         ")";
+}
+
+void print_notice(const AccountInfo& recipient, std::int64_t sent_at, const std::string& reason,
+                  std::int64_t devices, const std::string& message_id) {
   std::fprintf(stderr,
-               "Warning: your message to %s sent %s (id %s) was never received on %lld of "
-               "their device%s: the server deleted it unread after its retention period. Send "
-               "it again, or contact them another way.\n",
+               "Warning: your message to %s sent %s (id %s) %s. Send it again, or contact them "
+               "another way.\n",
                describe(recipient).c_str(), format_time(sent_at).c_str(),
-               message_id.substr(0, 8).c_str(), static_cast<long long>(devices),
-               devices == 1 ? "" : "s");
+               message_id.substr(0, 8).c_str(), what_happened(reason, devices).c_str());
 }
 
 }  // namespace
@@ -45,10 +70,12 @@ Result<json::array> report_undelivered(Messenger& m, bool as_json) {
                                                               {"display_name",
                                                                recipient.display_name}}},
                                    {"sent_at", json_int(o, "sent_at")},
+                                   {"reason", json_string(o, "reason")},
                                    {"devices", json_int(o, "devices")},
                                    {"expired_at", json_int(o, "expired_at")}});
       } else {
-        print_notice(recipient, json_int(o, "sent_at"), json_int(o, "devices"), id);
+        print_notice(recipient, json_int(o, "sent_at"), json_string(o, "reason"),
+                     json_int(o, "devices"), id);
       }
       ids.emplace_back(id);
     }

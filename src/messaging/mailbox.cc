@@ -550,7 +550,8 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
           "last_expired_at = excluded.last_expired_at",
           {device, n, now}));
     }
-    HIPPO_ASSIGN_OR_RETURN(senders, record_undelivered(tx, kExpiring, {cutoff, limit}, now));
+    HIPPO_ASSIGN_OR_RETURN(senders, record_undelivered(tx, kExpiring, {cutoff, limit},
+                                                       UndeliveredReason::kExpired, now));
     HIPPO_ASSIGN_OR_RETURN(
         std::int64_t deleted,
         tx.execute(std::string("DELETE FROM mailbox WHERE (device_id, seq) IN (") + kExpiring + ")",
@@ -564,12 +565,16 @@ Result<std::int64_t> Mailbox::expire_undelivered(std::int64_t now, std::int64_t 
                                      std::to_string(max_age_seconds / 86'400))));
     return deleted;
   });
-  if (!deleted) return deleted;
-  // A sender's device connected now hears of it at once; the others at their next fetch.
-  if (auto notice = wire::encode(wire::ErrorFrame{{}, "messages_undelivered", {}})) {
-    for (const auto& device : senders) live_.push(device, *notice);
-  }
+  if (deleted) tell_senders(senders);
   return deleted;
+}
+
+void Mailbox::tell_senders(const std::vector<std::string>& sender_devices) {
+  // A sender's device connected now hears of it at once; the others at their next fetch.
+  if (sender_devices.empty()) return;
+  if (auto notice = wire::encode(wire::ErrorFrame{{}, "messages_undelivered", {}})) {
+    for (const auto& device : sender_devices) live_.push(device, *notice);
+  }
 }
 
 }  // namespace hippocrate::messaging

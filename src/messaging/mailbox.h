@@ -38,6 +38,7 @@
 #include "messaging/policy_epoch.h"
 #include "messaging/recent_message_ids.h"
 #include "messaging/send_jobs.h"
+#include "messaging/undelivered_notices.h"
 #include "store/store.h"
 
 namespace hippocrate::messaging {
@@ -137,6 +138,19 @@ class Mailbox {
   Result<std::int64_t> expire_undelivered(std::int64_t now, std::int64_t max_age_seconds,
                                           std::int64_t limit = 10'000);
 
+  // A recipient device refuses envelopes it can never read (they fail to decrypt, or the
+  // sender's signed device list fails its checks): deletes the device's envelopes of these
+  // messages (1..kMaxAck ids; unknown ones count nothing, as in ack) and tells their
+  // senders why (record_undelivered with `reason`, and a `messages_undelivered` error
+  // frame to their devices connected now), with one audit record ("message.refuse":
+  // count, reason, sender devices told). `reason` is not kExpired ("invalid_field");
+  // "device_not_found" when the device is not the actor's active one. Returns the count
+  // deleted. An envelope delivered early on the socket and not written yet is not there
+  // to refuse: it is delivered again later (docs/messaging.md "Refusal").
+  Result<std::int64_t> refuse(const Actor& actor, const std::string& device_id,
+                              const std::vector<std::string>& message_ids,
+                              UndeliveredReason reason);
+
   // Sends delivered early without reading a snapshot: their facts had passed at the
   // policy epoch committed last (docs/messaging.md, "Early delivery"). For tests and
   // diagnosis.
@@ -150,6 +164,9 @@ class Mailbox {
  private:
   // A send's checks (idempotency, sender device, contact policy, device set), without
   // writing: run on a read snapshot for early delivery, then again inside the write.
+  // Pushes a `messages_undelivered` error frame to these devices of senders, where connected.
+  void tell_senders(const std::vector<std::string>& sender_devices);
+
   struct Precheck {
     bool duplicate = false;
     std::int64_t stored_at = 0;  // of the duplicate

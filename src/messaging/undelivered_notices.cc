@@ -6,13 +6,39 @@
 #include "messaging/device_ack.h"
 #include "messaging/devices.h"
 #include "messaging/mailbox.h"
-#include "store/row_page.h"
+#include "store/row_page.h"  // page_query_limit
 
 namespace hippocrate::messaging {
 
+std::string_view reason_name(UndeliveredReason reason) {
+  switch (reason) {
+    case UndeliveredReason::kExpired: return "expired";
+    case UndeliveredReason::kUndecryptable: return "undecryptable";
+    case UndeliveredReason::kSenderUnverified: return "sender_unverified";
+  }
+  return "expired";
+}
+
+std::optional<UndeliveredReason> refusal_reason(std::string_view name) {
+  if (name == "undecryptable") return UndeliveredReason::kUndecryptable;
+  if (name == "sender_unverified") return UndeliveredReason::kSenderUnverified;
+  return std::nullopt;
+}
+
+namespace {
+
+Result<UndeliveredReason> stored_reason(const std::string& name) {
+  if (name == "expired") return UndeliveredReason::kExpired;
+  if (auto refused = refusal_reason(name)) return *refused;
+  return Error::internal("invalid_stored_reason", "an undelivered notice has an unknown reason");
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
-                                                    std::string_view expiring_keys,
+                                                    std::string_view undelivered_keys,
                                                     const store::Params& params,
+                                                    UndeliveredReason reason,
                                                     std::int64_t now) {
   // Every current device of the sender is told (each acknowledges on its own, as
   // envelopes): the message was sent from one, but the person may now use another.
@@ -24,7 +50,7 @@ Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
                            "JOIN devices r ON r.id = b.device_id "
                            "JOIN devices s ON s.account_id = m.sender_id "
                            "WHERE (b.device_id, b.seq) IN (") +
-                   std::string(expiring_keys) +
+                   std::string(undelivered_keys) +
                    ") AND r.account_id = m.recipient_account "
                    "AND m.recipient_account <> m.sender_id AND s.revoked_at IS NULL "
                    "GROUP BY s.id, m.message_id",
@@ -36,13 +62,15 @@ Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
     HIPPO_ASSIGN_OR_RETURN(std::string recipient, row.text(2));
     HIPPO_ASSIGN_OR_RETURN(std::int64_t sent_at, row.int64(3));
     HIPPO_ASSIGN_OR_RETURN(std::int64_t devices, row.int64(4));
-    // A message's envelopes can be split over two batches of the sweep: the counts add up.
+    // A message's envelopes can be split over two batches of the sweep, or refused by the
+    // recipient's devices one by one: the counts add up.
     HIPPO_RETURN_IF_ERROR(tx.execute(
-        "INSERT INTO undelivered_notices (device_id, message_id, recipient_account, "
-        "sent_at, devices, expired_at) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (device_id, message_id) DO UPDATE SET "
+        "INSERT INTO undelivered_notices (device_id, message_id, reason, recipient_account, "
+        "sent_at, devices, expired_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (device_id, message_id, reason) DO UPDATE SET "
         "devices = devices + excluded.devices, expired_at = excluded.expired_at",
-        {device, message_id, recipient, sent_at, devices, now}));
+        {device, message_id, std::string(reason_name(reason)), recipient, sent_at, devices,
+         now}));
     told.insert(std::move(device));
   }
   return std::vector<std::string>(told.begin(), told.end());
@@ -64,24 +92,36 @@ Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor,
   }
   return store_.write([&](store::Transaction& tx) -> Result<UndeliveredList> {
     HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
+    // A page holds whole messages (every reason of each): an acknowledgement deletes a
+    // message's notices together, so none is deleted unseen. Messages in send order; one
+    // past the page says whether more follow.
     HIPPO_ASSIGN_OR_RETURN(
-        auto rows, tx.query("SELECT message_id, recipient_account, sent_at, devices, expired_at "
-                            "FROM undelivered_notices WHERE device_id = ? "
-                            "ORDER BY sent_at, message_id LIMIT ?",
-                            {device_id, store::page_query_limit(limit)}));
+        auto rows,
+        tx.query("SELECT message_id, recipient_account, sent_at, devices, expired_at, reason "
+                 "FROM undelivered_notices WHERE device_id = ? AND message_id IN ("
+                 "SELECT message_id FROM undelivered_notices WHERE device_id = ? "
+                 "GROUP BY message_id ORDER BY MIN(sent_at), message_id LIMIT ?) "
+                 "ORDER BY sent_at, message_id, reason",
+                 {device_id, device_id, store::page_query_limit(limit)}));
     UndeliveredList out;
-    HIPPO_ASSIGN_OR_RETURN(
-        out.more,
-        store::decode_page(rows, limit, out.notices,
-                           [](const store::Row& row) -> Result<UndeliveredNotice> {
-                             UndeliveredNotice n;
-                             HIPPO_ASSIGN_OR_RETURN(n.message_id, row.text(0));
-                             HIPPO_ASSIGN_OR_RETURN(n.recipient, row.text(1));
-                             HIPPO_ASSIGN_OR_RETURN(n.sent_at, row.int64(2));
-                             HIPPO_ASSIGN_OR_RETURN(n.devices, row.int64(3));
-                             HIPPO_ASSIGN_OR_RETURN(n.expired_at, row.int64(4));
-                             return n;
-                           }));
+    std::size_t messages = 0;
+    for (const auto& row : rows) {
+      UndeliveredNotice n;
+      HIPPO_ASSIGN_OR_RETURN(n.message_id, row.text(0));
+      if (out.notices.empty() || out.notices.back().message_id != n.message_id) {
+        if (++messages > limit) {
+          out.more = true;
+          break;
+        }
+      }
+      HIPPO_ASSIGN_OR_RETURN(n.recipient, row.text(1));
+      HIPPO_ASSIGN_OR_RETURN(n.sent_at, row.int64(2));
+      HIPPO_ASSIGN_OR_RETURN(n.devices, row.int64(3));
+      HIPPO_ASSIGN_OR_RETURN(n.expired_at, row.int64(4));
+      HIPPO_ASSIGN_OR_RETURN(std::string reason, row.text(5));
+      HIPPO_ASSIGN_OR_RETURN(n.reason, stored_reason(reason));
+      out.notices.push_back(std::move(n));
+    }
     // The read and its audit record commit together (as a mailbox fetch).
     HIPPO_RETURN_IF_ERROR(audit_.append(
         tx, detail::record(actor, "message.undelivered", detail::device_resource(device_id),

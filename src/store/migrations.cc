@@ -354,6 +354,31 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE accounts ADD COLUMN rpps_attested_at BIGINT",
            "CREATE UNIQUE INDEX accounts_by_rpps ON accounts (rpps) WHERE rpps IS NOT NULL",
        }},
+      {16,
+       "undelivered_notice_reasons",
+       {
+           // Why a message was not received: 'expired' (the retention sweep deleted it
+           // unread: every notice until now) or refused by a recipient device that can
+           // never read it — 'undecryptable' (it fails to decrypt) or 'sender_unverified'
+           // (the sender's signed device list fails its checks) (docs/messaging.md,
+           // "Refusal"). The reason joins the key: a message can expire on one of the
+           // recipient's devices and be refused on another, and each is told apart.
+           "CREATE TABLE undelivered_notices_by_reason ("
+           " device_id TEXT NOT NULL REFERENCES devices(id),"
+           " message_id TEXT NOT NULL,"
+           " reason TEXT NOT NULL,"
+           " recipient_account TEXT NOT NULL REFERENCES accounts(id),"
+           " sent_at BIGINT NOT NULL,"
+           " devices BIGINT NOT NULL,"  // recipient devices that did not receive it, so
+           " expired_at BIGINT NOT NULL,"  // when the last of them was recorded
+           " PRIMARY KEY (device_id, message_id, reason))",
+           "INSERT INTO undelivered_notices_by_reason (device_id, message_id, reason, "
+           "recipient_account, sent_at, devices, expired_at) SELECT device_id, message_id, "
+           "'expired', recipient_account, sent_at, devices, expired_at FROM undelivered_notices "
+           "ORDER BY rowid",
+           "DROP TABLE undelivered_notices",
+           "ALTER TABLE undelivered_notices_by_reason RENAME TO undelivered_notices",
+       }},
   };
   return kMigrations;
 }

@@ -242,6 +242,27 @@ sql "update mailbox set ciphertext = x'${hex:0:${#hex}-2}$(printf '%02X' $(( 0x$
 hip "" inbox --profile "$PT3"
 check "an altered message is reported as not decrypted, and inbox exits 1" \
   eval '[[ $rc -eq 1 ]] && err_has "could NOT be decrypted" && err_has "could not be read" && ! out_has "altéré"'
+refused_as() { sql "select count(*) from undelivered_notices where reason = '$1'"; }
+check "... refused, not acknowledged: gone from that device's mailbox, a notice for the sender" \
+  eval '[[ $(mailbox_of "$evil_dev") -eq 0 && $(refused_as undecryptable) -ge 1 ]] &&
+        [[ $(sql "select count(*) from audit_log where action = '"'message.refuse'"' and detail like '"'count=1,reason=undecryptable,%'"'") -eq 1 ]]'
+hip "" inbox --profile "$PP"
+check "the sender learns that the patient's device could not read it" \
+  eval '[[ $rc -eq 0 ]] && err_has "could not be read on 1 of their device: it failed to decrypt there"'
+check "... once: the notices are acknowledged" test "$(refused_as undecryptable)" -eq 0
+# The same through listen (the backlog of the socket): refused over HTTPS, the sender told.
+hip "" send "$pat_email" "Celui-ci aussi sera altéré" --profile "$PP"
+hex=$(sql "select hex(ciphertext) from mailbox where device_id = '$evil_dev'")
+last=${hex: -2}
+sql "update mailbox set ciphertext = x'${hex:0:${#hex}-2}$(printf '%02X' $(( 0x$last ^ 0xff )))' where device_id = '$evil_dev'"
+hip "" listen --timeout 3 --profile "$PT3"
+check "listen reports an altered message and exits 1 (messages_unreadable)" \
+  eval '[[ $rc -eq 1 ]] && err_has "1 message could not be read" && err_has "could NOT be decrypted" && ! out_has "altéré"'
+check "... and refuses it: the sender's devices have a notice" \
+  eval '[[ $(mailbox_of "$evil_dev") -eq 0 && $(refused_as undecryptable) -ge 1 ]]'
+hip "" inbox --profile "$PP" --json
+check "inbox --json gives the sender the notice with its reason" \
+  eval '[[ $rc -eq 0 ]] && out_has "\"reason\":\"undecryptable\"" && out_has "\"devices\":1"'
 
 # --- Ending the care relationship does not destroy the messages already sent. ---
 hip "" send "$pat_email" "Envoyé avant la fin des soins" --profile "$PP"

@@ -482,6 +482,144 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
             "count=1,older_than_days=90");
 }
 
+// A recipient device refuses the envelopes it can never read: they are deleted for that
+// device only, and every current device of the sender gets a notice saying why (pushed at
+// once where connected), one per message and reason, counted over the recipient's devices.
+// The sender's own other devices refusing their copy tell nobody; only the device's owner
+// may refuse, and only for the two refusal reasons.
+TEST_F(MailboxTest, ARecipientDeviceRefusesWhatItCannotReadAndTheSenderIsToldWhy) {
+  const std::string dd2 = add_device(doc_);
+  const auto altered = message_to(patient_, pd1_, doc_, "altered on the way");
+  ASSERT_OK(service_->mailbox().send(patient_, altered));
+  auto patient_live = std::make_shared<RecordingConnection>();
+  service_->live().attach(pd1_, patient_live);
+  const std::int64_t now = unix_seconds(clock_.now());
+
+  // An unknown id refuses nothing, as in an ack.
+  EXPECT_EQ(*service_->mailbox().refuse(doc_, dd1_, {altered.message_id, random_id()},
+                                        UndeliveredReason::kUndecryptable),
+            1);
+  EXPECT_EQ(audit_records("message.refuse")[0].record.detail,
+            "count=1,reason=undecryptable,senders_told=2");
+  auto frames = patient_live->frames();
+  ASSERT_EQ(frames.size(), 1u);
+  auto pushed = wire::decode(frames[0]);
+  ASSERT_TRUE(pushed.ok());
+  EXPECT_EQ(std::get<wire::ErrorFrame>(*pushed).code, "messages_undelivered");
+  EXPECT_TRUE(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.empty());
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd2, 10, "http")->messages.size(), 1u);
+  auto list = service_->undelivered().list(patient_, pd2_, 10);
+  ASSERT_OK(list);
+  ASSERT_EQ(list->notices.size(), 1u);
+  EXPECT_EQ(list->notices[0].message_id, altered.message_id);
+  EXPECT_EQ(list->notices[0].recipient, doc_.account_id);
+  EXPECT_EQ(list->notices[0].reason, UndeliveredReason::kUndecryptable);
+  EXPECT_EQ(list->notices[0].devices, 1);
+  EXPECT_EQ(list->notices[0].expired_at, now);
+  // Refused twice: the envelope is gone, nothing is counted again.
+  EXPECT_EQ(*service_->mailbox().refuse(doc_, dd1_, {altered.message_id},
+                                        UndeliveredReason::kUndecryptable),
+            0);
+  EXPECT_EQ(service_->undelivered().list(patient_, pd1_, 10)->notices.at(0).devices, 1);
+
+  // The other device of the recipient, for another reason: a second notice.
+  EXPECT_EQ(*service_->mailbox().refuse(doc_, dd2, {altered.message_id},
+                                        UndeliveredReason::kSenderUnverified),
+            1);
+  auto both = service_->undelivered().list(patient_, pd1_, 10);
+  ASSERT_OK(both);
+  ASSERT_EQ(both->notices.size(), 2u);
+  std::map<std::string, std::int64_t> by_reason;
+  for (const auto& n : both->notices) by_reason[std::string(reason_name(n.reason))] = n.devices;
+  EXPECT_EQ(by_reason, (std::map<std::string, std::int64_t>{{"sender_unverified", 1},
+                                                            {"undecryptable", 1}}));
+  // A page never splits a message (its acknowledgement deletes every reason at once): one
+  // message per page here, with both of its notices.
+  const auto newer = message_to(patient_, pd1_, doc_, "refused later");
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_OK(service_->mailbox().send(patient_, newer));
+  ASSERT_OK(service_->mailbox().refuse(doc_, dd1_, {newer.message_id},
+                                       UndeliveredReason::kUndecryptable));
+  auto first_page = service_->undelivered().list(patient_, pd1_, 1);
+  ASSERT_OK(first_page);
+  ASSERT_EQ(first_page->notices.size(), 2u);
+  EXPECT_EQ(first_page->notices[0].message_id, altered.message_id);
+  EXPECT_EQ(first_page->notices[1].message_id, altered.message_id);
+  EXPECT_TRUE(first_page->more);
+  EXPECT_EQ(*service_->undelivered().ack(patient_, pd1_, {newer.message_id}), 1);
+  EXPECT_FALSE(service_->undelivered().list(patient_, pd1_, 1)->more);
+
+  // The sender's own other device refusing its copy: deleted, nobody told.
+  EXPECT_EQ(*service_->mailbox().refuse(patient_, pd2_, {altered.message_id},
+                                        UndeliveredReason::kUndecryptable),
+            1);
+  EXPECT_EQ(audit_records("message.refuse")[0].record.detail,
+            "count=1,reason=undecryptable,senders_told=0");
+  EXPECT_EQ(service_->undelivered().list(patient_, pd1_, 10)->notices.size(), 2u);
+
+  // Only the owner, only a refusal's reasons, only well-formed ids.
+  const auto other = message_to(patient_, pd1_, doc_, "another");
+  ASSERT_OK(service_->mailbox().send(patient_, other));
+  EXPECT_ERROR_CODE(service_->mailbox().refuse(patient_, dd1_, {other.message_id},
+                                               UndeliveredReason::kUndecryptable),
+                    "device_not_found");
+  EXPECT_ERROR_CODE(service_->mailbox().refuse(doc_, dd1_, {other.message_id},
+                                               UndeliveredReason::kExpired),
+                    "invalid_field");
+  EXPECT_ERROR_CODE(service_->mailbox().refuse(doc_, dd1_, {"not-an-id"},
+                                               UndeliveredReason::kUndecryptable),
+                    "invalid_field");
+  EXPECT_ERROR_CODE(service_->mailbox().refuse(doc_, dd1_, {}, UndeliveredReason::kUndecryptable),
+                    "invalid_field");
+  EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
+
+  // The sender acknowledges the message's notices, every reason at once.
+  EXPECT_EQ(*service_->undelivered().ack(patient_, pd1_, {altered.message_id}), 2);
+  EXPECT_TRUE(service_->undelivered().list(patient_, pd1_, 10)->notices.empty());
+}
+
+// Migration 16 keeps the notices recorded before it, as expired (the only reason then).
+TEST_F(MailboxTest, Migration16KeepsEarlierNoticesAsExpired) {
+  const auto lost = message_to(doc_, dd1_, patient_, "never read");
+  ASSERT_OK(service_->mailbox().send(doc_, lost));
+  constexpr std::int64_t kMaxAge = 90 * 24 * 3600;
+  const std::int64_t now = unix_seconds(clock_.now()) + kMaxAge + 1;
+  ASSERT_OK(service_->mailbox().expire_undelivered(now, kMaxAge));
+  ASSERT_OK(store_->write([](store::Transaction& tx) -> Status {
+    for (const auto& sql : hippocrate::testing::statements_undoing_migrations_after(15)) {
+      HIPPO_RETURN_IF_ERROR(tx.execute(sql));
+    }
+    return ok_status();
+  }));
+  const auto columns = [this] {
+    return *store_->read([](store::Transaction& tx) -> Result<std::int64_t> {
+      HIPPO_ASSIGN_OR_RETURN(
+          auto row, tx.query_one("SELECT COUNT(*) FROM pragma_table_info('undelivered_notices') "
+                                 "WHERE name = 'reason'"));
+      return row->int64(0);
+    });
+  };
+  EXPECT_EQ(columns(), 0);
+  service_.reset();
+  store_.reset();
+  store::StoreOptions o;
+  o.url = (dir_.path() / "messaging.db").string();
+  o.clock = &clock_;
+  auto reopened = store::open_store(o);
+  ASSERT_OK(reopened);
+  store_ = std::move(*reopened);
+  EXPECT_EQ(store_->schema_version(), store::latest_schema_version());
+  EXPECT_EQ(columns(), 1);
+  service_ = std::make_unique<MessagingService>(*store_, clock_, *audit_);
+  auto list = service_->undelivered().list(doc_, dd1_, 10);
+  ASSERT_OK(list);
+  ASSERT_EQ(list->notices.size(), 1u);
+  EXPECT_EQ(list->notices[0].message_id, lost.message_id);
+  EXPECT_EQ(list->notices[0].reason, UndeliveredReason::kExpired);
+  EXPECT_EQ(list->notices[0].devices, 2);
+  EXPECT_EQ(list->notices[0].expired_at, now);
+}
+
 // The committed policy epoch follows every commit of the store, and becomes unknown (so
 // early delivery reads a snapshot) as soon as a commit's epoch cannot be read.
 TEST_F(MailboxTest, TheCommittedEpochFollowsCommitsAndIsUnknownWhenUnreadable) {

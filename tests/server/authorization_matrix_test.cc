@@ -107,6 +107,7 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"POST /api/v1/devices/{device_id}/messages/ack", {kMessaging, false, false}},
       {"GET /api/v1/devices/{device_id}/undelivered", {kMessaging, false, false}},
       {"POST /api/v1/devices/{device_id}/undelivered/ack", {kMessaging, false, false}},
+      {"POST /api/v1/devices/{device_id}/messages/refuse", {kMessaging, false, false}},
       {"GET /api/v1/devices/{device_id}/socket", {kMessaging, false, false}},
       // One's own key backup (a step-up is checked after the policy point).
       {"PUT /api/v1/me/key-backup", {kMessaging, false, false}},

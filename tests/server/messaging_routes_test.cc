@@ -561,6 +561,7 @@ TEST_F(MessagingRoutesTest, SendersListAndAcknowledgeUndeliveredNotices) {
   ASSERT_EQ(notices.size(), 1u);
   EXPECT_EQ(notices[0].at("message_id").as_string(), lost_id);
   EXPECT_EQ(notices[0].at("recipient").as_string(), doc_.id);
+  EXPECT_EQ(notices[0].at("reason").as_string(), "expired");
   EXPECT_EQ(notices[0].at("devices").as_int64(), 1);
   EXPECT_EQ(notices[0].at("expired_at").as_int64(), later);
   EXPECT_FALSE(parse(listed).at("more").as_bool());
@@ -580,6 +581,60 @@ TEST_F(MessagingRoutesTest, SendersListAndAcknowledgeUndeliveredNotices) {
                 .status,
             201);
   EXPECT_TRUE(std::holds_alternative<wire::Deliver>(next_frame(third)));
+}
+
+// A recipient device that can never read a message refuses it (POST .../messages/refuse
+// with a reason): the envelope is deleted for that device, and the sender's connected
+// device hears of it at once and lists the notice with the reason. Bad input is refused
+// with stable codes and changes nothing.
+TEST_F(MessagingRoutesTest, ARecipientDeviceRefusesAMessageAndItsSenderLearnsWhy) {
+  const std::string d1 = add_device(doc_);
+  const std::string p1 = add_device(patient_);
+  const std::string id = random_id();
+  ASSERT_EQ(call("POST", "/api/v1/messages", patient_.token,
+                 message(patient_, p1, doc_, targets(patient_, p1, doc_), id))
+                .status,
+            201);
+  auto live = socket(patient_, p1);
+  const std::string refuse = "/api/v1/devices/" + d1 + "/messages/refuse";
+  const auto body = [&](json::value reason) {
+    return json::object{{"message_ids", json::array{json::value(id)}}, {"reason", reason}};
+  };
+  for (const json::value& bad : {json::value("expired"), json::value("altered"),
+                                 json::value(1), json::value(nullptr)}) {
+    auto refused = call("POST", refuse, doc_.token, body(bad));
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(parse(refused).at("error").at("code").as_string(), "invalid_field");
+  }
+  auto without_reason = call("POST", refuse, doc_.token,
+                             json::object{{"message_ids", json::array{json::value(id)}}});
+  EXPECT_EQ(without_reason.status, 400);
+  EXPECT_EQ(call("POST", refuse, patient_.token, body("undecryptable")).status, 404);
+  // Nothing changed: the message is still there for the doctor.
+  EXPECT_EQ(parse(call("GET", "/api/v1/devices/" + d1 + "/messages", doc_.token))
+                .at("messages")
+                .as_array()
+                .size(),
+            1u);
+
+  auto refused = call("POST", refuse, doc_.token, body("undecryptable"));
+  ASSERT_EQ(refused.status, 200) << refused.body;
+  EXPECT_EQ(parse(refused).at("refused").as_int64(), 1);
+  auto pushed = next_frame(live);
+  ASSERT_TRUE(std::holds_alternative<wire::ErrorFrame>(pushed));
+  EXPECT_EQ(std::get<wire::ErrorFrame>(pushed).code, "messages_undelivered");
+  EXPECT_TRUE(parse(call("GET", "/api/v1/devices/" + d1 + "/messages", doc_.token))
+                  .at("messages")
+                  .as_array()
+                  .empty());
+  auto notices = parse(call("GET", "/api/v1/devices/" + p1 + "/undelivered", patient_.token))
+                     .at("undelivered")
+                     .as_array();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].at("message_id").as_string(), id);
+  EXPECT_EQ(notices[0].at("recipient").as_string(), doc_.id);
+  EXPECT_EQ(notices[0].at("reason").as_string(), "undecryptable");
+  EXPECT_EQ(notices[0].at("devices").as_int64(), 1);
 }
 
 // Ack frames arriving while the socket's previous ack is being written are merged into the

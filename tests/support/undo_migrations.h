@@ -15,6 +15,17 @@ namespace hippocrate::testing {
 // The migrations after 11, each with the statements that undo it.
 inline const std::map<int, std::vector<std::string>, std::greater<>>& migration_undos() {
   static const std::map<int, std::vector<std::string>, std::greater<>> undos = {
+      {16,
+       {"CREATE TABLE undelivered_notices_one_reason ("
+        " device_id TEXT NOT NULL REFERENCES devices(id), message_id TEXT NOT NULL,"
+        " recipient_account TEXT NOT NULL REFERENCES accounts(id), sent_at BIGINT NOT NULL,"
+        " devices BIGINT NOT NULL, expired_at BIGINT NOT NULL,"
+        " PRIMARY KEY (device_id, message_id))",
+        "INSERT INTO undelivered_notices_one_reason SELECT device_id, message_id, "
+        "recipient_account, sent_at, devices, expired_at FROM undelivered_notices "
+        "WHERE reason = 'expired'",
+        "DROP TABLE undelivered_notices",
+        "ALTER TABLE undelivered_notices_one_reason RENAME TO undelivered_notices"}},
       {15,
        {"DROP INDEX accounts_by_rpps", "ALTER TABLE accounts DROP COLUMN rpps_attested_at",
         "ALTER TABLE accounts DROP COLUMN rpps_attested_by", "ALTER TABLE accounts DROP COLUMN rpps"}},

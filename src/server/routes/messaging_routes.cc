@@ -687,6 +687,7 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
           notices.push_back(json::object{{"message_id", n.message_id},
                                          {"recipient", n.recipient},
                                          {"sent_at", n.sent_at},
+                                         {"reason", messaging::reason_name(n.reason)},
                                          {"devices", n.devices},
                                          {"expired_at", n.expired_at}});
         }
@@ -715,6 +716,27 @@ void add_messaging_routes(Router& router, auth::AuthService& auth,
         auto deleted = svc.mailbox().ack(actor_of(ctx, s), ctx.params.at("device_id"), *ids);
         if (!deleted) return error_response(deleted.error());
         return json_response(200, json::object{{"deleted", *deleted}});
+      }));
+
+  router.add(session_route(
+      "POST", "/api/v1/devices/{device_id}/messages/refuse", "message.refuse", auth,
+      [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
+        auto body = parse_json_body(ctx.request, {"message_ids", "reason"});
+        if (!body) return error_response(body.error());
+        auto ids = required_ids(*body, "message_ids", messaging::kMaxAck);
+        if (!ids) return error_response(ids.error());
+        const auto* word = body->if_contains("reason");
+        const auto reason = word != nullptr && word->is_string()
+                                ? messaging::refusal_reason(word->as_string())
+                                : std::nullopt;
+        if (!reason) {
+          return error_response(Error::invalid_argument(
+              "invalid_field", "the field 'reason' must be undecryptable or sender_unverified"));
+        }
+        auto refused =
+            svc.mailbox().refuse(actor_of(ctx, s), ctx.params.at("device_id"), *ids, *reason);
+        if (!refused) return error_response(refused.error());
+        return json_response(200, json::object{{"refused", *refused}});
       }));
 
   // Live delivery.

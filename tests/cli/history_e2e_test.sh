@@ -9,54 +9,10 @@
 # Every wait is bounded; passwords come from --password-stdin.
 #   history_e2e_test.sh PATH_TO_HIPPOCRATE
 set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-pid=""
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh" "$1"
+need oathtool sqlite3 python3
 listen_pid=""
-cleanup() {
-  [[ -n "$listen_pid" ]] && kill -KILL "$listen_pid" 2>/dev/null || true
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-report_stop() {
-  local status=$?
-  if [[ $status -ne 0 ]]; then
-    echo "FAIL - the script stopped (status $status)"
-    echo "    last command's output: ${out:-} ${err:-}"
-    [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
-  fi
-  cleanup
-}
-trap report_stop EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "FAIL - $what"; echo "    out: ${out:-}"; echo "    err: ${err:-}"; fi
-}
-for tool in oathtool sqlite3 timeout python3; do
-  command -v "$tool" >/dev/null || { echo "FAIL - $tool is needed (scripts/install-deps.sh)"; exit 1; }
-done
-# hip INPUT ARGS...: runs hippocrate (at most 60 s) with INPUT on stdin; sets $out, $err, $rc.
-hip() {
-  local input=$1; shift
-  set +e
-  out=$(printf '%s' "$input" | timeout 60 "$bin" "$@" 2>"$work/stderr.last")
-  rc=$?
-  set -e
-  err=$(cat "$work/stderr.last")
-}
-jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
-code_of() { jget code <<<"$out"; }
-out_has() { grep -qF -- "$1" <<<"$out"; }
-failed_with() { [[ $rc -eq 1 && "$(code_of)" == "$1" ]]; }
-wait_for() {  # wait_for SECONDS COMMAND...: polls every 0.1 s.
-  local n=$(( $1 * 10 )); shift
-  for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
+pid_vars+=(listen_pid)
 # in_order TEXT...: $out has the TEXTs in this order.
 in_order() {
   python3 - "$out" "$@" <<'PY'
@@ -75,17 +31,6 @@ for m in json.loads(sys.argv[1])["messages"]:
 PY
 }
 
-admin_pw='Correct horse battery staple 42'
-prac_pw='Stethoscope lantern orchard 1987'
-pat_pw='Blue heron over the quiet river 5'
-admin_email=admin@example.org
-prac_email=dr.bernard@example.org
-pat_email=camille@example.org
-PA="$work/profiles/admin"
-PP="$work/profiles/practitioner"
-PT="$work/profiles/patient"
-data="$work/var"
-sql() { sqlite3 "$data/hippocrate.db" ".timeout 5000" "$@"; }
 # Random markers: the plaintext of the messages, to look for in the history files.
 m1="Bonjour-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 m2="Merci-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
@@ -93,35 +38,8 @@ m3="Direct-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 m4="Deux-fois-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 
 # --- Accounts: administrator, practitioner, patient (as in messaging_e2e_test.sh). ---
-hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
-boot_token=$(jget token <<<"$out")
-"$bin" serve --listen 127.0.0.1:0 --data-dir "$data" >>"$work/serve.out" 2>>"$work/serve.err" &
-pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 || true)
-  [[ -n "$url" ]] && break
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/serve.err"; exit 1; }
-srv=(--server "$url" --ca-file "$data/tls/cert.pem")
-enrol() {  # enrol PROFILE: TOTP enrolment of a staff profile
-  hip "" mfa enroll --profile "$1" --json
-  local secret; secret=$(jget secret <<<"$out")
-  hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$1"
-}
-hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" --profile "$PA" --password-stdin
-hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA" --password-stdin
-enrol "$PA"
-hip "" invite --role practitioner "$prac_email" --profile "$PA" --json
-token=$(jget token <<<"$out")
-hip "$prac_pw"$'\n' accept-invite "$token" --name "Dr Jeanne Bernard" "${srv[@]}" --profile "$PP" --password-stdin
-hip "$prac_pw"$'\n' login "$prac_email" --profile "$PP" --password-stdin
-enrol "$PP"
-hip "" invite --role patient "$pat_email" --profile "$PP" --json
-token=$(jget token <<<"$out")
-hip "$pat_pw"$'\n' accept-invite "$token" --name "Camille Martin" "${srv[@]}" --profile "$PT" --password-stdin
-hip "$pat_pw"$'\n' login "$pat_email" --profile "$PT" --password-stdin
+setup_clinic
+setup_patient
 hip "" devices register --profile "$PT" --json
 pat_dev=$(jget device_id <<<"$out")
 check "the practitioner and the patient are set up" eval '[[ $rc -eq 0 && ${#pat_dev} -eq 32 ]]'
@@ -215,8 +133,6 @@ hip "" history "$prac_email" --profile "$PT"
 check "the history with a former practitioner is still shown" \
   eval '[[ $rc -eq 0 ]] && in_order "$m1" "$m2" "$m3" "$m4"'
 
-kill -TERM "$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-pid=""
+stop_server
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -16,110 +16,18 @@
 #   key_change_e2e_test.sh PATH_TO_HIPPOCRATE
 #   KEY_CHANGE_E2E_TRACE=/tmp/trace.txt key_change_e2e_test.sh ...   (keeps every output)
 set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-last_line=0
-trap 'last_line=$LINENO' DEBUG
-report_stop() {
-  local status=$?
-  if [[ $status -ne 0 ]]; then
-    echo "FAIL - the script stopped (status $status) near line $last_line"
-    echo "    last command's output: ${out:-} ${err:-}"
-    [[ -f "$work/history" ]] && { echo "    the last commands:"; tail -8 "$work/history"; }
-    [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
-  fi
-  cleanup
-}
-trap report_stop EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "FAIL - $what"; echo "    out: ${out:-}"; echo "    err: ${err:-}"; fi
-}
-for tool in oathtool sqlite3 timeout curl; do
-  command -v "$tool" >/dev/null || { echo "FAIL - $tool is needed (scripts/install-deps.sh)"; exit 1; }
-done
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh" "$1"
+need oathtool sqlite3 curl
 
-# hip INPUT ARGS...: runs hippocrate (at most 60 s) with INPUT on stdin; sets $out, $err, $rc.
-hip() {
-  local input=$1; shift
-  set +e
-  out=$(printf '%s' "$input" | timeout 60 "$bin" "$@" 2>"$work/stderr.last")
-  rc=$?
-  set -e
-  err=$(cat "$work/stderr.last")
-  if [[ -n "${KEY_CHANGE_E2E_TRACE:-}" ]]; then
-    printf '$ hippocrate %s\n%s\n%s\n[exit %s]\n\n' "$*" "$out" "$err" "$rc" >>"$KEY_CHANGE_E2E_TRACE"
-  fi
-  printf '$ hippocrate %s [exit %s] %.300s %.300s\n' "${1:-}" "$rc" "$out" "$err" >>"$work/history"
-}
-jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
-code_of() { jget code <<<"$out"; }
-out_has() { grep -qF -- "$1" <<<"$out"; }
-err_has() { grep -qF -- "$1" <<<"$err"; }
-failed_with() { [[ $rc -eq 1 && "$(code_of)" == "$1" ]]; }
-wait_for() {  # wait_for SECONDS COMMAND...: polls every 0.1 s.
-  local n=$(( $1 * 10 )); shift
-  for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-
-admin_pw='Correct horse battery staple 42'
-prac_pw='Stethoscope lantern orchard 1987'
-pat_pw='Blue heron over the quiet river 5'
-admin_email=admin@example.org
-prac_email=dr.bernard@example.org
-pat_email=camille@example.org
-PA="$work/profiles/admin"
-PP="$work/profiles/practitioner"
-PT="$work/profiles/patient"
 PT2="$work/profiles/patient-laptop"
 PT4="$work/profiles/patient-tablet"
 PT3="$work/profiles/patient-impostor"
-data="$work/var"
-sql() { sqlite3 "$data/hippocrate.db" ".timeout 5000" "$@"; }
 mailbox_of() { sql "select count(*) from mailbox where device_id = '$1'"; }
 
 # --- Accounts: administrator, practitioner, patient (active care relationship). ---
-hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
-boot_token=$(jget token <<<"$out")
-"$bin" serve --listen 127.0.0.1:0 --data-dir "$data" >>"$work/serve.out" 2>>"$work/serve.err" &
-pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 || true)
-  [[ -n "$url" ]] && break
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/serve.err"; exit 1; }
-ca="$data/tls/cert.pem"
-srv=(--server "$url" --ca-file "$ca")
-enrol() {  # enrol PROFILE: TOTP enrolment of a staff profile
-  hip "" mfa enroll --profile "$1" --json
-  local secret; secret=$(jget secret <<<"$out")
-  hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$1"
-}
-hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" --profile "$PA" --password-stdin
-hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA" --password-stdin
-enrol "$PA"
-hip "" invite --role practitioner "$prac_email" --profile "$PA" --json
-token=$(jget token <<<"$out")
-hip "$prac_pw"$'\n' accept-invite "$token" --name "Dr Jeanne Bernard" "${srv[@]}" --profile "$PP" --password-stdin
-hip "$prac_pw"$'\n' login "$prac_email" --profile "$PP" --password-stdin
-enrol "$PP"
+setup_clinic
 check "the practitioner is set up (second factor enrolled)" test "$rc" -eq 0
-hip "" invite --role patient "$pat_email" --profile "$PP" --json
-token=$(jget token <<<"$out")
-hip "$pat_pw"$'\n' accept-invite "$token" --name "Camille Martin" "${srv[@]}" --profile "$PT" --password-stdin
-hip "$pat_pw"$'\n' login "$pat_email" --profile "$PT" --password-stdin
+setup_patient
 check "the patient is set up, in an active care relationship" test "$rc" -eq 0
 hip "" devices register --profile "$PT" --json
 pat_dev=$(jget device_id <<<"$out")
@@ -287,7 +195,7 @@ hip "" send "$pat_email" "Après la fin" --profile "$PP" --json
 check "a new message after the end is refused (contact_not_permitted)" \
   failed_with contact_not_permitted
 
-kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+stop_server
 hip "" admin audit verify --data-dir "$data"
 check "the audit log is intact" test "$rc" -eq 0
 

@@ -17,96 +17,20 @@
 #   messaging_e2e_test.sh PATH_TO_HIPPOCRATE
 #   MESSAGING_E2E_TRACE=/tmp/trace.txt messaging_e2e_test.sh ...   (keeps every output)
 set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-pid=""
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh" "$1"
+need oathtool sqlite3 python3 curl
 listen_pid=""
 relay_pid=""
 send_pid=""
-cleanup() {
-  [[ -n "$listen_pid" ]] && kill -KILL "$listen_pid" 2>/dev/null || true
-  [[ -n "$send_pid" ]] && kill -KILL "$send_pid" 2>/dev/null || true
-  [[ -n "$relay_pid" ]] && kill -KILL "$relay_pid" 2>/dev/null || true
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-# A step that stops the script early (set -e) says what it last saw, before the cleanup.
-last_line=0
-trap 'last_line=$LINENO' DEBUG
-report_stop() {
-  local status=$?
-  if [[ $status -ne 0 ]]; then
-    echo "FAIL - the script stopped (status $status) near line $last_line"
-    echo "    last command's output: ${out:-} ${err:-}"
-    [[ -f "$work/history" ]] && { echo "    the last commands:"; tail -8 "$work/history"; }
-    [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
-    [[ -s "$work/access.log" ]] && { echo "    access log (tail):"; tail -6 "$work/access.log"; }
-    [[ -s "$work/relay.err" ]] && { echo "    relay stderr (tail):"; tail -5 "$work/relay.err"; }
-  fi
-  cleanup
-}
-trap report_stop EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "FAIL - $what"; echo "    out: ${out:-}"; echo "    err: ${err:-}"; fi
-}
-for tool in oathtool sqlite3 timeout python3; do
-  command -v "$tool" >/dev/null || { echo "FAIL - $tool is needed (scripts/install-deps.sh)"; exit 1; }
-done
+pid_vars+=(listen_pid send_pid relay_pid)
+report_tails+=("$work/relay.err")
 
-# hip INPUT ARGS...: runs hippocrate (at most 60 s) with INPUT on stdin; sets $out, $err, $rc.
-hip() {
-  local input=$1; shift
-  set +e
-  out=$(printf '%s' "$input" | timeout 60 "$bin" "$@" 2>"$work/stderr.last")
-  rc=$?
-  set -e
-  err=$(cat "$work/stderr.last")
-  # MESSAGING_E2E_TRACE=FILE keeps every command and what it printed, to read afterwards.
-  if [[ -n "${MESSAGING_E2E_TRACE:-}" ]]; then
-    printf '$ hippocrate %s\n%s\n%s\n[exit %s]\n\n' "$*" "$out" "$err" "$rc" >>"$MESSAGING_E2E_TRACE"
-  fi
-  # The last commands, shown if the script stops early (report_stop).
-  printf '$ hippocrate %s [exit %s] %.300s %.300s\n' "${1:-}" "$rc" "$out" "$err" >>"$work/history"
-}
-jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
-code_of() { jget code <<<"$out"; }
-out_has() { grep -qF -- "$1" <<<"$out"; }
-err_has() { grep -qF -- "$1" <<<"$err"; }
-failed_with() { [[ $rc -eq 1 && "$(code_of)" == "$1" ]]; }
-# wait_for SECONDS COMMAND...: polls every 0.1 s.
-wait_for() {
-  local n=$(( $1 * 10 )); shift
-  for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-
-admin_pw='Correct horse battery staple 42'
-prac_pw='Stethoscope lantern orchard 1987'
 asst_pw='Filing cabinets hum in spring 77'
-pat_pw='Blue heron over the quiet river 5'
-admin_email=admin@example.org
-prac_email=dr.bernard@example.org
 asst_email=assistant@example.org
-pat_email=camille@example.org
-PA="$work/profiles/admin"
-PP="$work/profiles/practitioner"
 PS="$work/profiles/assistant"
-PT="$work/profiles/patient"
 PT2="$work/profiles/patient-laptop"
-data="$work/var"
 log="$work/access.log"
 
-start_server() {  # start_server LISTEN_ADDRESS
-  HIPPOCRATE_LOG_ACCESS="$log" "$bin" serve --listen "$1" --data-dir "$data" \
-    >>"$work/serve.out" 2>>"$work/serve.err" &
-  pid=$!
-}
-sql() { sqlite3 "$data/hippocrate.db" ".timeout 5000" "$@"; }
 server_up() { curl -s -o /dev/null --cacert "$data/tls/cert.pem" "$url/healthz"; }
 
 # A device list that changes while a message is on its way: `send` reads the device lists
@@ -191,9 +115,7 @@ held_send() {
 held_send_done() {
   set +e; wait "$send_pid"; rc=$?; set -e; send_pid=""
   out=$(cat "$work/held.out"); err=$(cat "$work/held.err")
-  if [[ -n "${MESSAGING_E2E_TRACE:-}" ]]; then
-    printf '$ hippocrate send (through the relay)\n%s\n%s\n[exit %s]\n\n' "$out" "$err" "$rc" >>"$MESSAGING_E2E_TRACE"
-  fi
+  trace "hippocrate send (through the relay)"
 }
 # send_audit RESULT MESSAGE_ID: the details of the message.send records of that message.
 send_audit() {
@@ -216,43 +138,23 @@ refused_then_stored() {
 # --- Accounts: administrator, practitioner, assistant, patient (as in auth_e2e_test.sh). ---
 hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
 boot_token=$(jget token <<<"$out")
-start_server 127.0.0.1:0
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 || true)
-  [[ -n "$url" ]] && break
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/serve.err"; exit 1; }
-port=${url##*:}
-ca="$data/tls/cert.pem"
-srv=(--server "$url" --ca-file "$ca")
+start_server
+await_server
 start_relay
 srv_relay=(--server "$relay_url" --ca-file "$ca")  # the practitioner's way to the server
 
-enrol() {  # enrol PROFILE: TOTP enrolment of a staff profile
-  hip "" mfa enroll --profile "$1" --json
-  local secret; secret=$(jget secret <<<"$out")
-  hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$1"
-}
-hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" --profile "$PA" --password-stdin
-hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA" --password-stdin
+sign_up "$boot_token" "$admin_email" "$admin_pw" "Alice Admin" "$PA"
 enrol "$PA"
 check "the administrator is set up" test "$rc" -eq 0
 for who in practitioner assistant; do
   email=$prac_email; pw=$prac_pw; name="Dr Jeanne Bernard"; prof=$PP; way=("${srv_relay[@]}")
   [[ $who == assistant ]] && { email=$asst_email; pw=$asst_pw; name="Paul Assistant"; prof=$PS; way=("${srv[@]}"); }
-  hip "" invite --role "$who" "$email" --profile "$PA" --json
-  token=$(jget token <<<"$out")
-  hip "$pw"$'\n' accept-invite "$token" --name "$name" "${way[@]}" --profile "$prof" --password-stdin
-  hip "$pw"$'\n' login "$email" --profile "$prof" --password-stdin
+  invite_as "$PA" "$who" "$email"
+  sign_up "$token" "$email" "$pw" "$name" "$prof" "${way[@]}"
   enrol "$prof"
   check "the $who is set up (second factor enrolled)" test "$rc" -eq 0
 done
-hip "" invite --role patient "$pat_email" --profile "$PP" --json
-token=$(jget token <<<"$out")
-hip "$pat_pw"$'\n' accept-invite "$token" --name "Camille Martin" "${srv[@]}" --profile "$PT" --password-stdin
-hip "$pat_pw"$'\n' login "$pat_email" --profile "$PT" --password-stdin
+setup_patient
 check "the patient is set up, in an active care relationship" test "$rc" -eq 0
 hip "" accounts list --profile "$PA" --json
 asst_id=$(grep -oE "\{[^{}]*\"$asst_email\"[^{}]*\}" <<<"$out" | jget id)
@@ -422,7 +324,7 @@ sql "drop table keep_envelope"
 hip "" send "$pat_email" "Jamais reçu" --profile "$PP"
 lost_id=$(sql "select message_id from messages order by rowid desc limit 1")
 hip "" send "$pat_email" "Envoyé pendant votre absence" --profile "$PP"
-kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+stop_server
 sql "update mailbox set stored_at = stored_at - 100 * 86400 where message_id = '$lost_id'"
 start_server "127.0.0.1:$port"
 check "the server restarts on the same data folder" wait_for 15 server_up
@@ -470,7 +372,7 @@ check "practitioner → patient after the restart" out_has "Bien reçu"
 timeout 90 "$bin" listen --count 1 --timeout 75 --profile "$PT" >"$work/listen2.out" 2>"$work/listen2.err" &
 listen_pid=$!
 check "listen connects before the restart" wait_for 15 grep -qs "Listening" "$work/listen2.err"
-kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+stop_server
 start_server "127.0.0.1:$port"
 check "the server restarts while listen waits" wait_for 15 server_up
 check "listen reconnects by itself" wait_for 45 grep -qs "Reconnected" "$work/listen2.err"
@@ -647,7 +549,7 @@ hip "" send "$prac_id" "Encore là ?" --profile "$PT" --json
 check "... also by account id, refused by the server" failed_with contact_not_permitted
 hip "" send "$pat_email" "Et dans l'autre sens ?" --profile "$PP" --json
 check "practitioner → patient after the end: contact_not_permitted" failed_with contact_not_permitted
-kill -TERM "$pid"; set +e; timeout 20 tail --pid="$pid" -f /dev/null; set -e; pid=""
+stop_server
 audit_count() {
   sqlite3 "$data/hippocrate.db" "select count(*) from audit_log where result = 'denied' and detail like '%$1%'"
 }

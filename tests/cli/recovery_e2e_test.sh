@@ -13,105 +13,18 @@
 #   recovery_e2e_test.sh PATH_TO_HIPPOCRATE
 #   RECOVERY_E2E_TRACE=/tmp/trace.txt recovery_e2e_test.sh ...   (keeps every output)
 set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-last_line=0
-trap 'last_line=$LINENO' DEBUG
-report_stop() {
-  local status=$?
-  if [[ $status -ne 0 ]]; then
-    echo "FAIL - the script stopped (status $status) near line $last_line"
-    echo "    last command's output: ${out:-} ${err:-}"
-    [[ -f "$work/history" ]] && { echo "    the last commands:"; tail -8 "$work/history"; }
-    [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
-  fi
-  cleanup
-}
-trap report_stop EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "FAIL - $what"; echo "    out: ${out:-}"; echo "    err: ${err:-}"; fi
-}
-for tool in oathtool sqlite3 timeout curl; do
-  command -v "$tool" >/dev/null || { echo "FAIL - $tool is needed (scripts/install-deps.sh)"; exit 1; }
-done
-
-# hip INPUT ARGS...: runs hippocrate (at most 60 s) with INPUT on stdin; sets $out, $err, $rc.
-hip() {
-  local input=$1; shift
-  set +e
-  out=$(printf '%s' "$input" | timeout 60 "$bin" "$@" 2>"$work/stderr.last")
-  rc=$?
-  set -e
-  err=$(cat "$work/stderr.last")
-  if [[ -n "${RECOVERY_E2E_TRACE:-}" ]]; then
-    printf '$ hippocrate %s\n%s\n%s\n[exit %s]\n\n' "$*" "$out" "$err" "$rc" >>"$RECOVERY_E2E_TRACE"
-  fi
-  printf '$ hippocrate %s [exit %s] %.300s %.300s\n' "${1:-}" "$rc" "$out" "$err" >>"$work/history"
-}
-jget() { grep -oE "\"$1\":\"?[^\",}]*\"?" | head -1 | sed -E "s/^\"$1\":\"?([^\"]*)\"?\$/\\1/"; }
-code_of() { jget code <<<"$out"; }
-out_has() { grep -qF -- "$1" <<<"$out"; }
-err_has() { grep -qF -- "$1" <<<"$err"; }
-failed_with() { [[ $rc -eq 1 && "$(code_of)" == "$1" ]]; }
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh" "$1"
+need oathtool sqlite3 curl
 # The recovery key a command showed on stderr (14 groups of 4 Crockford base32 symbols).
 shown_key() { grep -oE '([0-9a-hjkmnp-tv-z]{4}-){13}[0-9a-hjkmnp-tv-z]{4}' <<<"$err" | head -1 || true; }
 
-admin_pw='Correct horse battery staple 42'
-prac_pw='Stethoscope lantern orchard 1987'
-pat_pw='Blue heron over the quiet river 5'
-admin_email=admin@example.org
-prac_email=dr.bernard@example.org
-pat_email=camille@example.org
-PA="$work/profiles/admin"
-PP="$work/profiles/practitioner"
 PT="$work/profiles/patient-phone"
 PN="$work/profiles/patient-new-phone"
-data="$work/var"
 log="$work/access.log"
-sql() { sqlite3 "$data/hippocrate.db" ".timeout 5000" "$@"; }
 
 # --- A server, an administrator, a practitioner, a patient in a care relationship. ---
-hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email "$admin_email" --json
-boot_token=$(jget token <<<"$out")
-HIPPOCRATE_LOG_ACCESS="$log" "$bin" serve --listen 127.0.0.1:0 --data-dir "$data" \
-  >>"$work/serve.out" 2>>"$work/serve.err" &
-pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 || true)
-  [[ -n "$url" ]] && break
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/serve.err"; exit 1; }
-ca="$data/tls/cert.pem"
-srv=(--server "$url" --ca-file "$ca")
-enrol() {  # enrol PROFILE: TOTP enrolment of a staff profile
-  hip "" mfa enroll --profile "$1" --json
-  local secret; secret=$(jget secret <<<"$out")
-  hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$1"
-}
-hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" --profile "$PA" --password-stdin
-hip "$admin_pw"$'\n' login "$admin_email" --profile "$PA" --password-stdin
-enrol "$PA"
-hip "" invite --role practitioner "$prac_email" --profile "$PA" --json
-token=$(jget token <<<"$out")
-hip "$prac_pw"$'\n' accept-invite "$token" --name "Dr Jeanne Bernard" "${srv[@]}" --profile "$PP" --password-stdin
-hip "$prac_pw"$'\n' login "$prac_email" --profile "$PP" --password-stdin
-enrol "$PP"
-hip "" invite --role patient "$pat_email" --profile "$PP" --json
-token=$(jget token <<<"$out")
-hip "$pat_pw"$'\n' accept-invite "$token" --name "Camille Martin" "${srv[@]}" --profile "$PT" --password-stdin
-hip "$pat_pw"$'\n' login "$pat_email" --profile "$PT" --password-stdin
+setup_clinic
+setup_patient
 check "the accounts are set up" test "$rc" -eq 0
 
 # --- The first device shows its recovery key once. ---
@@ -199,7 +112,7 @@ hip "$pat_key"$'\n'"$pat_pw"$'\n' restore --recovery-key-stdin --password-stdin 
 check "the old recovery key no longer opens the backup" failed_with e2ee_recovery_key_wrong
 
 # --- The server never saw a recovery key. ---
-kill -TERM "$pid"; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; pid=""
+stop_server
 leaks=0
 for k in "$pat_key" "$prac_key" "$new_key"; do
   for form in "$k" "${k//-/}"; do

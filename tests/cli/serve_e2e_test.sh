@@ -6,22 +6,8 @@
 # documented backup command, SIGTERM shutdown.
 #   serve_e2e_test.sh PATH_TO_HIPPOCRATE
 set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-pid=""
-cleanup() {
-  [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "FAIL - $what"; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh" "$1"
+need curl openssl sqlite3
 
 # --version and --help
 check "--version prints the version" bash -c "'$bin' --version | grep -qE '^hippocrate [0-9]+\.[0-9]+\.[0-9]+$'"
@@ -46,20 +32,11 @@ check "bad environment variable exits 2 and is named" bash -c "[[ $code -eq 2 ]]
 check "no data written after a configuration error" test ! -e "$work/bad"
 
 # Start on a free port (port 0); the banner tells the real one.
-HIPPOCRATE_LOG_ACCESS="$work/access.log" "$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var" \
-  >"$work/stdout" 2>"$work/stderr" &
-pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/stderr" | head -1 || true)
-  [[ -n "$url" ]] && break
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/stderr"; exit 1; }
-port=${url##*:}
-ca="$work/var/tls/cert.pem"
+log="$work/access.log"
+start_server
+await_server
 
-check "banner shows how to reach it with curl" grep -q "curl --cacert" "$work/stderr"
+check "banner shows how to reach it with curl" grep -q "curl --cacert" "$work/serve.err"
 # Field 41 of /proc/PID/task/TID/stat is the policy (5 = SCHED_IDLE): the database writer,
 # and only it, gives way to the network threads (docs/storage.md, "Writer scheduling").
 check "the database writer thread alone runs SCHED_IDLE" \
@@ -130,7 +107,7 @@ fingerprint_served() {
   timeout 10 openssl s_client -connect "127.0.0.1:$port" </dev/null 2>/dev/null |
     openssl x509 -noout -fingerprint -sha256
 }
-hups() { grep -c 'hippocrate: SIGHUP:' "$work/stderr" || true; }
+hups() { grep -c 'hippocrate: SIGHUP:' "$work/serve.err" || true; }
 wait_hups() {  # wait_hups N: until N SIGHUP lines are printed (bounded)
   for _ in $(seq 1 100); do [[ $(hups) -ge $1 ]] && return 0; sleep 0.1; done; return 1
 }
@@ -146,7 +123,7 @@ kill -HUP "$pid"
 wait_hups 1 || true
 check "SIGHUP: the server is still running" kill -0 "$pid"
 check "SIGHUP: one line says what was reloaded" \
-  grep -q "SIGHUP: reloaded the TLS certificate $work/var/tls/cert.pem for new connections; reopened the access log $work/access.log" "$work/stderr"
+  grep -q "SIGHUP: reloaded the TLS certificate $work/var/tls/cert.pem for new connections; reopened the access log $work/access.log" "$work/serve.err"
 check "SIGHUP: a new connection gets the new certificate" \
   bash -c "[[ '$(fingerprint_served)' == '$new_fp' && '$new_fp' != '$old_fp' ]]"
 check "SIGHUP: it answers over the new certificate" \
@@ -157,7 +134,7 @@ echo "not a certificate" > "$work/var/tls/cert.pem"
 kill -HUP "$pid"
 wait_hups 2 || true
 check "SIGHUP with a broken certificate: kept, and said so" \
-  grep -q "SIGHUP: kept the current TLS certificate: cannot read the TLS certificate chain" "$work/stderr"
+  grep -q "SIGHUP: kept the current TLS certificate: cannot read the TLS certificate chain" "$work/serve.err"
 check "SIGHUP with a broken certificate: the previous one is still served" \
   bash -c "[[ '$(fingerprint_served)' == '$new_fp' ]]"
 cp "$work/new-cert.pem" "$work/var/tls/cert.pem"
@@ -169,14 +146,14 @@ wait "$pid"; code=$?
 set -e
 pid=""
 check "SIGTERM stops with exit code 0" test "$code" -eq 0
-check "stop is reported" grep -q "hippocrate: stopped" "$work/stderr"
+check "stop is reported" grep -q "hippocrate: stopped" "$work/serve.err"
 check "port released after stop" bash -c "! curl -s --max-time 2 --cacert '$ca' '$url/healthz' >/dev/null 2>&1"
 
 # A second start reuses the certificate and database.
 before=$(sha256sum "$work/var/tls/cert.pem")
-"$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var" >/dev/null 2>"$work/stderr2" &
+"$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var" >/dev/null 2>"$work/serve2.err" &
 pid=$!
-for _ in $(seq 1 100); do grep -q 'running at' "$work/stderr2" && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q 'running at' "$work/serve2.err" && break; sleep 0.1; done
 check "restart reuses the certificate" test "$before" = "$(sha256sum "$work/var/tls/cert.pem")"
 kill -INT "$pid"; wait "$pid" || true; pid=""
 

@@ -14,50 +14,10 @@
 # stopped, by pid.
 #   session_server_e2e_test.sh PATH_TO_HIPPOCRATE
 set -euo pipefail
-bin=$(realpath "$1")
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-last_line=0
-trap 'last_line=$LINENO' DEBUG
-report_stop() {
-  local status=$?
-  if [[ $status -ne 0 ]]; then
-    echo "FAIL - the script stopped (status $status) near line $last_line"
-    echo "    last command's output: ${out:-} ${err:-}"
-    [[ -f "$work/serve.err" ]] && { echo "    server stderr (tail):"; tail -5 "$work/serve.err"; }
-  fi
-  cleanup
-}
-trap report_stop EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "FAIL - $what"; echo "    (exit ${rc:-}) ${out:0:400} ${err:0:400}"; fi
-}
-command -v openssl >/dev/null || { echo "FAIL - openssl is needed"; exit 1; }
-command -v oathtool >/dev/null || { echo "FAIL - oathtool is needed (scripts/install-deps.sh)"; exit 1; }
-
-# hip INPUT ARGS...: runs hippocrate with INPUT on stdin; sets $out, $err and $rc.
-hip() {
-  local input=$1; shift
-  set +e
-  out=$(printf '%s' "$input" | "$bin" "$@" 2>"$work/stderr.last")
-  rc=$?
-  set -e
-  err=$(cat "$work/stderr.last")
-}
-jget() { grep -oE "\"$1\":\"[^\"]*\"" | head -1 | sed -E "s/^\"$1\":\"(.*)\"\$/\\1/"; }
-code_of() { jget code <<<"$out"; }
-out_has() { grep -qE -- "$1" <<<"$out"; }
-err_has() { grep -qE -- "$1" <<<"$err"; }
-failed_with() { [[ $rc -eq 1 && "$(code_of)" == "$1" ]]; }
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_lib.sh" "$1"
+need openssl oathtool curl sqlite3
+serve2_pid=""
+pid_vars+=(serve2_pid)
 
 # A loopback port nobody answers on (at most 50 tries).
 free_port() {
@@ -93,14 +53,7 @@ received_no_token() {
   ! grep -qi "authorization" "$work/$1.out" && ! grep -qF -- "$token" "$work/$1.out"
 }
 
-admin_pw='Correct horse battery staple 42'
-prac_pw='Stethoscope lantern orchard 1987'
-pat_pw='Blue heron over the quiet river 5'
-PA="$work/profiles/admin"
-PP="$work/profiles/practitioner"
-PT="$work/profiles/patient"
 PT2="$work/profiles/patient-laptop"
-data="$work/var"
 
 # Another certificate for 127.0.0.1, the listener's.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
@@ -109,28 +62,18 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
 
 hip "" admin bootstrap --data-dir "$data" --org "Clinique du Parc" --email admin@example.org --json
 boot_token=$(jget token <<<"$out")
-"$bin" serve --listen 127.0.0.1:0 --data-dir "$data" >"$work/serve.out" 2>"$work/serve.err" &
-serve_pid=$!
-pids+=("$serve_pid")
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve.err" | head -1 || true)
-  [[ -n "$url" ]] && break
-  sleep 0.1
-done
-[[ -n "$url" ]] || { echo "FAIL - server did not start"; cat "$work/serve.err"; exit 1; }
-ca="$data/tls/cert.pem"
-srv=(--server "$url" --ca-file "$ca")
+start_server
+await_server
 
 # --- accept-invite logs in at once (staff: an enrolment-only session and the next step). ---
 hip "$admin_pw"$'\n' accept-invite "$boot_token" --name "Alice Admin" "${srv[@]}" \
   --profile "$PA" --password-stdin
 check "accept-invite creates the account and logs in (no second password prompt)" \
-  eval '[[ $rc -eq 0 ]] && out_has "you are logged in" && [[ -s $PA/session ]]'
-check "accept-invite tells staff to enrol a second factor now" out_has "hippocrate mfa enroll"
+  eval '[[ $rc -eq 0 ]] && out_matches "you are logged in" && [[ -s $PA/session ]]'
+check "accept-invite tells staff to enrol a second factor now" out_matches "hippocrate mfa enroll"
 hip "" whoami --profile "$PA" --json
 check "the session accept-invite opened works (enrolment only)" \
-  eval '[[ $rc -eq 0 ]] && out_has "\"enrolment_only\":true"'
+  eval '[[ $rc -eq 0 ]] && out_matches "\"enrolment_only\":true"'
 check "config.json records the server that issued the session and its certificate" \
   eval 'grep -qF "\"session_server\":{\"url\":\"$url\"" "$PA/config.json" && grep -qE "\"certificate_sha256\":\"[0-9a-f]{64}\"" "$PA/config.json"'
 token=$(cat "$PA/session")
@@ -139,7 +82,7 @@ check "the session file holds a 43-character token" test "${#token}" -eq 43
 hip "$admin_pw"$'\n' accept-invite AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA --name X --server "$url" \
   --profile "$work/profiles/nobody" --password-stdin
 check "accept-invite failing on the certificate suggests --ca-file" \
-  eval '[[ $rc -eq 1 ]] && err_has "tls_failed|certificate|TLS" && err_has "--ca-file"'
+  eval '[[ $rc -eq 1 ]] && err_matches "tls_failed|certificate|TLS" && err_matches "--ca-file"'
 
 # --- A listener we control, on another port, trusted through --ca-file. ---
 other_port=$(free_port)
@@ -156,7 +99,7 @@ check "(control) the listener captures an Authorization header it receives" \
 hip "" whoami --profile "$PA" --server "$other" --ca-file "$work/other.pem" --json
 check "whoami --server OTHER is refused: session_other_server (exit 1)" failed_with session_other_server
 check "the message names both servers and what to do" \
-  eval 'err_has "$url" && err_has "$other" && err_has "hippocrate login" && err_has "another --profile"'
+  eval 'err_matches "$url" && err_matches "$other" && err_matches "hippocrate login" && err_matches "another --profile"'
 HIPPOCRATE_SERVER_URL="$other" HIPPOCRATE_CA_FILE="$work/other.pem" hip "" whoami --profile "$PA" --json
 check "HIPPOCRATE_SERVER_URL=OTHER is refused the same way" failed_with session_other_server
 hip "" logout --profile "$PA" --server "$other" --ca-file "$work/other.pem"
@@ -194,16 +137,16 @@ cp "$PA/config.json" "$PX/config.json"
 printf '%s' "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" >"$PX/session"; chmod 600 "$PX/session"
 hip "" whoami --profile "$PX" --json
 check "a session file the record does not name: session_server_unknown, log in again" \
-  eval 'failed_with session_server_unknown && err_has "log in again"'
+  eval 'failed_with session_server_unknown && err_matches "log in again"'
 hip "" logout --profile "$PX"
 check "logout of such a session removes it here" eval '[[ $rc -eq 0 && ! -e $PX/session ]]'
 
 # --- Options before the command, and "did you mean". ---
 hip "" --profile "$PA" whoami
-check "hippocrate --profile P whoami" eval '[[ $rc -eq 0 ]] && out_has "role: *admin"'
+check "hippocrate --profile P whoami" eval '[[ $rc -eq 0 ]] && out_matches "role: *admin"'
 hip "" --json --profile "$PA" whoami
 check "hippocrate --json --profile P whoami prints JSON" \
-  eval '[[ $rc -eq 0 ]] && out_has "\"role\":\"admin\""'
+  eval '[[ $rc -eq 0 ]] && out_matches "\"role\":\"admin\""'
 hip "" --profile "$PA" --server "$url" --ca-file "$ca" whoami --json
 check "--server and --ca-file before the command" test "$rc" -eq 0
 hip "" --profile "$work/profiles/unused" whoami --profile "$PA" --json
@@ -212,49 +155,45 @@ hip "" --server "$other" --ca-file "$work/other.pem" --profile "$PA" whoami --js
 check "--server OTHER before the command is refused just the same" failed_with session_other_server
 hip "" whoam --profile "$PA"
 check "an unknown command: exit 2, did you mean 'hippocrate whoami'?" \
-  eval '[[ $rc -eq 2 ]] && err_has "unknown command .whoam." && err_has "Did you mean .hippocrate whoami.\\?"'
+  eval '[[ $rc -eq 2 ]] && err_matches "unknown command .whoam." && err_matches "Did you mean .hippocrate whoami.\\?"'
 hip "" --profile "$PA" sesions
-check "did you mean, after options" eval '[[ $rc -eq 2 ]] && err_has "hippocrate sessions"'
+check "did you mean, after options" eval '[[ $rc -eq 2 ]] && err_matches "hippocrate sessions"'
 hip "" devices revok abc --profile "$PA"
-check "did you mean, for a subcommand" eval '[[ $rc -eq 2 ]] && err_has "hippocrate devices revoke"'
+check "did you mean, for a subcommand" eval '[[ $rc -eq 2 ]] && err_matches "hippocrate devices revoke"'
 hip "" frobnicate
 check "nothing close: the list is one --help away" \
-  eval '[[ $rc -eq 2 ]] && err_has "unknown command" && err_has "--help"'
+  eval '[[ $rc -eq 2 ]] && err_matches "unknown command" && err_matches "--help"'
 
 # --- patient takes what patients shows; devices revoke takes the short device id. ---
-hip "" mfa enroll --profile "$PA" --json
-secret=$(jget secret <<<"$out")
-hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$PA"
+enrol "$PA"
 check "(setup) the administrator enrols a second factor" test "$rc" -eq 0
 hip "" invite --role practitioner dr@example.org --profile "$PA" --json
 prac_token=$(jget token <<<"$out")
 hip "$prac_pw"$'\n' accept-invite "$prac_token" --name "Dr Jeanne Bernard" "${srv[@]}" \
   --profile "$PP" --password-stdin
-hip "" mfa enroll --profile "$PP" --json
-secret=$(jget secret <<<"$out")
-hip "" mfa confirm "$(oathtool --totp --base32 "$secret")" --profile "$PP"
+enrol "$PP"
 check "(setup) the practitioner joins and enrols" test "$rc" -eq 0
 hip "" invite --role patient camille@example.org --profile "$PP" --json
 pat_token=$(jget token <<<"$out")
 hip "$pat_pw"$'\n' accept-invite "$pat_token" --name "Camille Martin" "${srv[@]}" \
   --profile "$PT" --password-stdin
 check "a patient's accept-invite logs in with a full session, no mfa step" \
-  eval '[[ $rc -eq 0 ]] && out_has "logged in" && ! out_has "mfa enroll"'
+  eval '[[ $rc -eq 0 ]] && out_matches "logged in" && ! out_matches "mfa enroll"'
 hip "" patients --profile "$PP"
 check "patients shows the patient id and the relationship id" \
-  eval '[[ $rc -eq 0 ]] && out_has "^PATIENT ID +STATUS +SINCE +PATIENT +RELATIONSHIP"'
+  eval '[[ $rc -eq 0 ]] && out_matches "^PATIENT ID +STATUS +SINCE +PATIENT +RELATIONSHIP"'
 hip "" patients --profile "$PP" --json
 care_id=$(grep -oE '"id":"[0-9a-f]{32}","status":"active"' <<<"$out" | head -1 | cut -d'"' -f4)
 pat_id=$(grep -oE '"patient":\{"id":"[0-9a-f]{32}"' <<<"$out" | head -1 | cut -d'"' -f6)
 hip "" patients --profile "$PP"
 check "the text list shows the patient id first" grep -qE "^$pat_id +active" <<<"$out"
 hip "" patient "$pat_id" --profile "$PP"
-check "patient PATIENT_ID" eval '[[ $rc -eq 0 ]] && out_has "Camille Martin" && out_has "patient id: $pat_id"'
+check "patient PATIENT_ID" eval '[[ $rc -eq 0 ]] && out_matches "Camille Martin" && out_matches "patient id: $pat_id"'
 hip "" patient "$care_id" --profile "$PP" --json
 check "patient RELATIONSHIP_ID (what patients showed) reads the patient" \
-  eval '[[ $rc -eq 0 ]] && out_has "\"email\":\"camille@example.org\""'
+  eval '[[ $rc -eq 0 ]] && out_matches "\"email\":\"camille@example.org\""'
 hip "" patient Camille@Example.org --profile "$PP" --json
-check "patient EMAIL reads the patient" eval '[[ $rc -eq 0 ]] && out_has "\"id\":\"$pat_id\""'
+check "patient EMAIL reads the patient" eval '[[ $rc -eq 0 ]] && out_matches "\"id\":\"$pat_id\""'
 hip "" patient nobody@example.org --profile "$PP" --json
 check "patient with an unknown e-mail: patient_not_found" failed_with patient_not_found
 
@@ -269,7 +208,7 @@ second_device=$(jget device_id <<<"$out")
 hip "" devices approve "$pairing" --profile "$PT" --json
 account_key=$(jget account_key <<<"$out")
 hip "" devices add --account-key="$account_key" --profile "$PT2" --json
-check "(setup) a second device is paired" eval '[[ $rc -eq 0 ]] && out_has "\"paired\":true"'
+check "(setup) a second device is paired" eval '[[ $rc -eq 0 ]] && out_matches "\"paired\":true"'
 hip "" inbox --profile "$PT2"
 hip "" devices revoke abc --profile "$PT" --json
 check "devices revoke with a too short id is a usage error" test "$rc" -eq 2
@@ -289,13 +228,7 @@ boot2=$(jget token <<<"$out")
 HIPPOCRATE_LOG_ACCESS="$work/access2.log" "$bin" serve --listen 127.0.0.1:0 --data-dir "$work/var2" \
   >"$work/serve2.out" 2>"$work/serve2.err" &
 serve2_pid=$!
-pids+=("$serve2_pid")
-url2=""
-for _ in $(seq 1 100); do
-  url2=$(grep -oE 'https://127\.0\.0\.1:[0-9]+' "$work/serve2.err" | head -1 || true)
-  [[ -n "$url2" ]] && break
-  sleep 0.1
-done
+url2=$(banner_url "$work/serve2.err")
 PY="$work/profiles/two-servers"
 hip "$pat_pw"$'\n' login camille@example.org "${srv[@]}" --profile "$PY" --password-stdin
 first_token=$(cat "$PY/session")
@@ -304,24 +237,23 @@ hip "$admin_pw"$'\n' accept-invite "$boot2" --name "Bea" --server "$url2" \
 check "the same profile signs in on a second server" \
   eval '[[ $rc -eq 0 ]] && grep -qF "\"session_server\":{\"url\":\"$url2\"" "$PY/config.json"'
 check "it says the session it replaced (another server's) was not ended there" \
-  err_has "was not ended"
+  err_matches "was not ended"
 check "the second server never received the first one's session (no DELETE in its access log)" \
   eval 'grep -q "\"method\":\"POST\"" "$work/access2.log" && ! grep -q "\"method\":\"DELETE\"" "$work/access2.log" && ! grep -qF -- "$first_token" "$work/access2.log"'
 check "the first server's session is still valid (it was not sent anywhere to be ended)" \
   eval '[[ $(curl -s -o /dev/null -w "%{http_code}" --cacert "$ca" -H "Authorization: Bearer $first_token" "$url/api/v1/me") == 200 ]]'
 hip "" whoami --profile "$PY" --server "$url" --ca-file "$ca" --json
 check "the profile's new session is not sent back to the first server" failed_with session_other_server
-kill -TERM "$serve2_pid"; wait "$serve2_pid" || true
+kill -TERM "$serve2_pid"; wait "$serve2_pid" || true; serve2_pid=""
 
 # --- The real server's port, answered by another certificate: nothing is sent. ---
-kill -TERM "$serve_pid"; wait "$serve_pid" || true
-port=${url##*:}
+stop_server
 listener "$port" same_port
 hip "" whoami --profile "$PA" --ca-file "$work/other.pem" --json
 check "the same URL with another certificate: certificate_mismatch (exit 1)" \
   failed_with certificate_mismatch
 check "the message says the session was not sent and what to do" \
-  eval 'err_has "not sent" && err_has "log in again" && err_has "another --profile"'
+  eval 'err_matches "not sent" && err_matches "log in again" && err_matches "another --profile"'
 HIPPOCRATE_CA_FILE="$work/other.pem" hip "" whoami --profile "$PT" --json
 check "also for the patient's profile" failed_with certificate_mismatch
 sleep 0.3

@@ -6,16 +6,50 @@
 #include <cstring>
 #include <utility>
 
+#include "base/secure_arena.h"
 #include "base/sodium_init.h"
 
 namespace hippocrate {
 
+namespace {
+
+// Where a buffer comes from depends on its size only, so release needs no extra field.
+std::uint8_t* acquire(std::size_t size) {
+  ensure_sodium_initialized();
+#ifdef __EMSCRIPTEN__
+  // No mmap/mprotect/mlock in WebAssembly: sodium_malloc would emulate them at ~320 KiB of
+  // heap per buffer. Plain memory, wiped on release.
+  auto* data = static_cast<std::uint8_t*>(std::calloc(size, 1));
+  if (data == nullptr) std::abort();
+  return data;
+#else
+  if (secure_arena::serves(size)) return secure_arena::allocate(size);  // already zero
+  auto* data = static_cast<std::uint8_t*>(sodium_malloc(size));
+  if (data == nullptr) std::abort();
+  sodium_memzero(data, size);  // sodium_malloc fills with 0xdb
+  return data;
+#endif
+}
+
+void give_back(std::uint8_t* data, std::size_t size) noexcept {
+#ifdef __EMSCRIPTEN__
+  sodium_memzero(data, size);
+  std::free(data);
+#else
+  if (secure_arena::serves(size)) {
+    secure_arena::release(data, size);  // checks the canary, wipes the whole slot
+    return;
+  }
+  sodium_memzero(data, size);  // sodium_free also wipes; explicit for the contract
+  sodium_free(data);
+#endif
+}
+
+}  // namespace
+
 SecretBytes::SecretBytes(std::size_t size) : size_(size) {
   if (size == 0) return;
-  ensure_sodium_initialized();
-  data_ = static_cast<std::uint8_t*>(sodium_malloc(size));
-  if (data_ == nullptr) std::abort();
-  sodium_memzero(data_, size);
+  data_ = acquire(size);
 }
 
 SecretBytes SecretBytes::from(std::span<const std::uint8_t> bytes) {
@@ -52,10 +86,7 @@ bool SecretBytes::constant_time_equals(std::span<const std::uint8_t> other) cons
 }
 
 void SecretBytes::wipe() {
-  if (data_ != nullptr) {
-    sodium_memzero(data_, size_);  // sodium_free also wipes; explicit for the contract
-    sodium_free(data_);
-  }
+  if (data_ != nullptr) give_back(data_, size_);
   data_ = nullptr;
   size_ = 0;
 }

@@ -1,14 +1,31 @@
 // SecretBytes: a fixed-size buffer for key material, passwords and tokens.
 //
-// Contract:
-//   - memory comes from sodium_malloc (guard pages, mlock'd where the OS allows);
-//   - the bytes are wiped (sodium_memzero) on destruction and when moved from;
+// Contract, everywhere:
+//   - the bytes are wiped (sodium_memzero) when released: on destruction, wipe(), and when
+//     a buffer is replaced by move assignment; moving transfers the buffer itself, so the
+//     moved-from object is left empty with no copy behind;
 //   - move-only: no copy constructor, no copy assignment; duplicate with clone() so every
 //     copy of a secret is visible in the code;
 //   - never printable: there is deliberately no operator<< and no to_string();
-//   - the size is fixed at construction; the buffer is never reallocated;
-//   - equality only through constant_time_equals().
-// Not thread-safe: one owner at a time.
+//   - a new buffer is all zero; the size is fixed at construction; never reallocated;
+//   - equality only through constant_time_equals();
+//   - creating and releasing SecretBytes is thread-safe (each object has one owner at a
+//     time; an object itself is not synchronised).
+// Where the memory comes from (src/base/secure_arena.h has the details):
+//   - native, 1 … 1016 bytes (secure_arena::kMaxSecretBytes): a slot of a locked arena —
+//     chunks of a few pages, each sodium_malloc'd once and kept (guard pages around the
+//     chunk, mlock'd, excluded from core dumps), carved into size-class slots. Slots of a
+//     chunk are adjacent, with no guard page between secrets: an 8-byte random canary after
+//     each secret is checked on release and the process aborts on a mismatch (an overflow
+//     is detected then, not prevented). Slots are 16-byte aligned;
+//   - native, larger: sodium_malloc per buffer (guard pages on both sides, a
+//     canary before it, mlock'd);
+//   - where mlock is refused (RLIMIT_MEMLOCK, no CAP_IPC_LOCK) everything still works, the
+//     memory is merely swappable; secure_arena::stats() says how much is locked;
+//   - under AddressSanitizer the arena poisons all it does not hand out and delays reuse, so
+//     use after release and reads past a secret's end are still reported;
+//   - WebAssembly (__EMSCRIPTEN__): plain heap memory (calloc), wiped on release; no guard
+//     pages, no locking (the platform has neither), no canary.
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,14 @@
 // Throughput of the end-to-end encryption protocol (src/e2ee/): Double Ratchet
 // encrypt+decrypt of a 200-byte message, and complete X3DH handshakes. Every key lives in
-// SecretBytes (sodium_malloc: mmap + mprotect + mlock per buffer), which is a large part of
-// the cost; the figures are for the real code path the client runs.
+// SecretBytes (small ones in slots of a locked arena, src/base/secure_arena.h; before that
+// arena, a sodium_malloc — mmap + mprotect + mlock — per key was most of the cost); the
+// figures are for the real code path the client runs.
+//
+// E2EE_BENCH_ITERATIONS=N runs every benchmark exactly N iterations instead of for a time,
+// so that whole-process timings (/usr/bin/time -v) of two builds compare equal work.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "base/ids.h"
@@ -18,6 +23,10 @@ namespace {
 
 constexpr std::uint64_t kNow = 1'780'000'000;
 constexpr std::size_t kBodyBytes = 200;
+
+void fixed_iterations_from_env(benchmark::internal::Benchmark* b) {
+  if (const char* n = std::getenv("E2EE_BENCH_ITERATIONS")) b->Iterations(std::atoll(n));
+}
 
 struct Party {
   DeviceIdentity device;
@@ -81,7 +90,7 @@ void BM_RatchetEncryptDecrypt(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_RatchetEncryptDecrypt);
+BENCHMARK(BM_RatchetEncryptDecrypt)->Apply(fixed_iterations_from_env);
 
 // Alternating directions: every message carries a new ratchet key, so each decrypt also
 // runs a DH ratchet step (two X25519 + two KDF_RK) — the worst case of a conversation.
@@ -105,7 +114,7 @@ void BM_RatchetEncryptDecryptPingPong(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_RatchetEncryptDecryptPingPong);
+BENCHMARK(BM_RatchetEncryptDecryptPingPong)->Apply(fixed_iterations_from_env);
 
 // A complete handshake: Alice verifies Bob's bundle against his device list, runs X3DH and
 // encrypts the first message; Bob runs X3DH from the prekey message and decrypts it.
@@ -124,7 +133,7 @@ void BM_X3dhHandshake(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_X3dhHandshake);
+BENCHMARK(BM_X3dhHandshake)->Apply(fixed_iterations_from_env);
 
 // The key agreement alone (both sides), without bundle checks or the first message.
 void BM_X3dhKeyAgreementOnly(benchmark::State& state) {
@@ -140,7 +149,7 @@ void BM_X3dhKeyAgreementOnly(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_X3dhKeyAgreementOnly);
+BENCHMARK(BM_X3dhKeyAgreementOnly)->Apply(fixed_iterations_from_env);
 
 }  // namespace
 }  // namespace hippocrate::e2ee

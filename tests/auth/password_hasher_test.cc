@@ -2,7 +2,10 @@
 #include "auth/password_hasher.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -117,11 +120,57 @@ TEST(PasswordHasher, MalformedHashIsAnError) {
   EXPECT_EQ(r.error().code(), "invalid_hash_format");
 }
 
-TEST(PasswordHasher, DummyVerifyIsCallable) {
-  const PasswordHasher hasher(pepper(1), kFast);
-  hasher.dummy_verify(pw("purple tractor violin ocean"));
-  hasher.dummy_verify(pw(""));
-  hasher.dummy_verify(pw(std::string(kPasswordMaxBytes + 1, 'a')));
+// The CPU time this thread spends in `f` (Argon2id with p = 1 runs on the calling thread):
+// unlike the elapsed time, hardly changed by other work on a busy machine.
+template <typename F>
+std::chrono::nanoseconds cpu_time_of(F f) {
+  timespec start{}, end{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
+  f();
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
+  return std::chrono::seconds(end.tv_sec - start.tv_sec) +
+         std::chrono::nanoseconds(end.tv_nsec - start.tv_nsec);
+}
+
+// An unknown e-mail costs what a wrong password costs (no user enumeration by timing):
+// dummy_verify() runs one Argon2id verify with this hasher's parameters, not less (a
+// dummy_verify that returned at once, or hashed far more cheaply, is caught) and not more;
+// an over-long password is answered at once by both, without hashing. The calls alternate
+// and the cheapest of each kind is compared, within a factor of 5: on a busy machine with
+// shared caches the same hash now and then costs 3 times more; a missing hash costs
+// thousands of times less.
+TEST(PasswordHasher, DummyVerifyCostsWhatAWrongPasswordCosts) {
+  // Costly enough (about 10 ms) that Argon2id dominates each call.
+  const crypto::Argon2Params params{2, 16u * 1024u * 1024u};
+  const PasswordHasher hasher(pepper(1), params);
+  auto encoded = hasher.hash(pw("purple tractor violin ocean"));
+  ASSERT_TRUE(encoded.ok()) << encoded.error().to_string();
+  const SecretBytes wrong_pw = pw("orange tractor violin ocean");
+  const SecretBytes empty_pw = pw("");
+  const SecretBytes huge = pw(std::string(kPasswordMaxBytes + 1, 'a'));
+  using ns = std::chrono::nanoseconds;
+  ns wrong = ns::max(), dummy = ns::max(), empty = ns::max();
+  ns huge_dummy = ns::max(), huge_verify = ns::max();
+  for (int round = 0; round < 9; ++round) {
+    wrong = std::min(wrong, cpu_time_of([&] {
+                       auto v = hasher.verify(wrong_pw, *encoded);
+                       ASSERT_TRUE(v.ok());
+                       EXPECT_FALSE(*v);
+                     }));
+    dummy = std::min(dummy, cpu_time_of([&] { hasher.dummy_verify(wrong_pw); }));
+    empty = std::min(empty, cpu_time_of([&] { hasher.dummy_verify(empty_pw); }));
+    huge_dummy = std::min(huge_dummy, cpu_time_of([&] { hasher.dummy_verify(huge); }));
+    huge_verify = std::min(huge_verify, cpu_time_of([&] {
+                             auto v = hasher.verify(huge, *encoded);
+                             ASSERT_TRUE(v.ok());
+                             EXPECT_FALSE(*v);
+                           }));
+  }
+  EXPECT_GT(dummy, wrong / 5) << "dummy " << dummy.count() << " ns, verify " << wrong.count();
+  EXPECT_LT(dummy, wrong * 5) << "dummy " << dummy.count() << " ns, verify " << wrong.count();
+  EXPECT_GT(empty, wrong / 5) << "empty " << empty.count() << " ns, verify " << wrong.count();
+  EXPECT_LT(huge_dummy, wrong / 50) << "over-long: " << huge_dummy.count() << " ns";
+  EXPECT_LT(huge_verify, wrong / 50) << "over-long: " << huge_verify.count() << " ns";
 }
 
 TEST(PasswordHasher, RefusesAShortPepperOrBadParameters) {

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <future>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -641,24 +642,46 @@ TEST_F(TlsStreamTest, ExpectContinueThenALargeBody) {
 
 // Clients that vanish mid-request (TCP reset, or FIN without close_notify) must not crash
 // the server (no SIGPIPE when it then sends its close_notify) nor leave the connection
-// behind: a request in flight is never cancelled by a shutdown, so stop() returning well
-// before `shutdown_grace` shows that the connection ended by itself.
+// behind. The server has room for one connection from 127.0.0.1, and every timeout that
+// could end the vanished one is 30 s: a new connection is accepted, and answered, within a
+// few seconds only if the server let the vanished one go by itself. stop() returning well
+// before `shutdown_grace` shows that nothing else was left either (a request in flight is
+// never cancelled by a shutdown).
 class TlsVanishingClientTest : public TlsStreamTest {
  protected:
   void SetUp() override {
     TlsStreamTest::SetUp();
     ServerOptions options;
+    options.max_connections_per_address = 1;
+    options.header_timeout = 30s;
+    options.request_timeout = 30s;
+    options.idle_timeout = 30s;
     options.shutdown_grace = 20s;
     server_ = start(options);
   }
   void TearDown() override {
-    std::this_thread::sleep_for(100ms);
-    auto still = server_->client().request("GET", "/api/v1/test/hello");
-    ASSERT_TRUE(still.ok()) << still.error().to_string();
-    EXPECT_EQ(still->status, 200);
+    int status = 0;
+    const bool answered = wait_for(
+        [&] {
+          auto r = server_->client().request("GET", "/api/v1/test/hello");
+          status = r.ok() ? r->status : 0;
+          return r.ok();
+        },
+        5s);
+    EXPECT_TRUE(answered) << "the server still holds the vanished client's connection";
+    EXPECT_EQ(status, 200);
     const auto started = std::chrono::steady_clock::now();
     server_->stop();
     EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  }
+  // The one connection from 127.0.0.1 is taken: another is closed at once.
+  bool another_is_refused() {
+    try {
+      RawTls other(server_->port(), server_->ca_file());
+      return false;
+    } catch (const std::runtime_error&) {
+      return true;
+    }
   }
   std::unique_ptr<TestServer> server_;
 };
@@ -670,22 +693,29 @@ TEST_F(TlsVanishingClientTest, ResetWhileTheServerReadsTheBody) {
                 "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
                 "{\"a\":\"" +
                 std::string(20000, 'x')));
-  std::this_thread::sleep_for(50ms);
+  // A fifth of the body: the server waits for the rest, answering nothing, the connection open.
+  EXPECT_EQ(raw.read_some(200ms), "");
+  EXPECT_TRUE(another_is_refused());
   raw.abort();
 }
 
 TEST_F(TlsVanishingClientTest, FinWithoutCloseNotifyInTheHeaders) {
   RawTls raw(server_->port(), server_->ca_file());
   ASSERT_TRUE(raw.write("GET /api/v1/test/hello HTTP/1.1\r\nHost: x\r\nX-Half: "));
-  std::this_thread::sleep_for(50ms);
+  // Half a header line: the server waits for the rest, answering nothing.
+  EXPECT_EQ(raw.read_some(200ms), "");
+  EXPECT_TRUE(another_is_refused());
 }  // RawTls closes the socket without close_notify
 
 TEST_F(TlsVanishingClientTest, ResetWhileTheServerWritesResponses) {
   RawTls raw(server_->port(), server_->ca_file());
   std::string many;
   for (int i = 0; i < 2000; ++i) many += "GET /api/v1/test/hello HTTP/1.1\r\nHost: x\r\n\r\n";
+  const auto sends_before = tls_io_counters().send_calls.load();
   ASSERT_TRUE(raw.write(many));  // and reads no response
-  std::this_thread::sleep_for(100ms);
+  // The reset comes once the server is answering.
+  EXPECT_TRUE(wait_for([&] { return tls_io_counters().send_calls.load() > sends_before; }, 5s));
+  EXPECT_TRUE(another_is_refused());
   raw.abort();
 }
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "server/http_types.h"
+#include "http/headers.h"
 
 namespace hippocrate::client {
 
@@ -36,7 +36,7 @@ Result<ClientOptions> parse_server_url(std::string_view url);
 
 struct ClientResponse {
   int status = 0;
-  server::Headers headers;
+  http::Headers headers;
   std::string body;
 };
 

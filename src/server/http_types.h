@@ -1,32 +1,22 @@
 // Plain HTTP request/response values handed to route handlers.
 //
-// Handlers never see Boost.Beast types: only the server core (http_server*.cc,
-// http_session.cc, websocket_session.cc) includes Beast/Asio, which keeps those heavy headers
-// in few translation units and keeps handlers testable without sockets.
+// Handlers never see Boost.Beast types: only the server core (connection.cc and
+// http_server.cc) includes Beast/Asio, which keeps those heavy headers in few translation
+// units and keeps handlers testable without sockets. The header fields are the plain
+// Headers value the HTTPS client uses too (http/headers.h).
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "http/headers.h"
+
 namespace hippocrate::server {
 
-// Header names are stored lower-case; lookups are case-insensitive.
-class Headers {
- public:
-  void add(std::string_view name, std::string value);
-  // Replaces every header of that name.
-  void set(std::string_view name, std::string value);
-  std::optional<std::string_view> get(std::string_view name) const;
-  bool has(std::string_view name) const { return get(name).has_value(); }
-  const std::vector<std::pair<std::string, std::string>>& all() const { return entries_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> entries_;
-};
+using http::Headers;
 
 struct HttpRequest {
   std::string method;   // "GET", "POST", ...

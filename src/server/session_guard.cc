@@ -69,44 +69,48 @@ auth::RequestOrigin request_origin(const HttpRequest& request) {
   return {request.remote_address, std::string(agent.value_or("")).substr(0, 200)};
 }
 
+Result<auth::SessionInfo> guard_session(const RequestContext& ctx, std::string_view action,
+                                        auth::AuthService& auth) {
+  const auto bearer = bearer_token(ctx.request);
+  const auto cookie = bearer ? std::nullopt : cookie_token(ctx.request);
+  if (!bearer && !cookie) return Error::unauthenticated("unauthenticated", "log in first");
+  HIPPO_ASSIGN_OR_RETURN(auth::SessionInfo session, auth.authenticate(bearer ? *bearer : *cookie,
+                                                                      request_origin(ctx.request)));
+  const bool safe_method = ctx.request.method == "GET" || ctx.request.method == "HEAD";
+  if (cookie && !origin_acceptable(ctx.request, safe_method)) {
+    // Audited like an authorization refusal: a foreign page used this user's session.
+    (void)auth.audit_refusal(session, action, "origin_not_allowed", request_origin(ctx.request));
+    return Error::permission_denied("origin_not_allowed",
+                                    "this page's origin may not use your session");
+  }
+  if (cookie && !safe_method) {
+    auto presented = ctx.request.headers.get("x-csrf-token");
+    if (!presented || !auth.csrf_token_matches(session, *presented)) {
+      return Error::permission_denied("csrf_token_invalid",
+                                      "this request is missing its anti-forgery token");
+    }
+  }
+  const access::Subject subject{session.account.id, session.account.organisation_id,
+                                session.account.role, session.enrolment_only};
+  const access::Decision decision = access::authorize(subject, action);
+  if (!decision) {
+    // Every authorization refusal is audited (best effort: the refusal stands anyway).
+    (void)auth.audit_refusal(session, action, decision.reason, request_origin(ctx.request));
+    if (decision.reason == "second_factor_enrolment_required") {
+      return Error::permission_denied(
+          "second_factor_enrolment_required",
+          "set up your authenticator app first (hippocrate mfa enroll)");
+    }
+    return Error::permission_denied("permission_denied", "your role does not allow this");
+  }
+  return session;
+}
+
 Route session_route(std::string method, std::string path_template, std::string action,
                     auth::AuthService& auth, SessionHandler handler) {
   Handler guarded = [&auth, action, handler = std::move(handler)](const RequestContext& ctx) {
-    const auto bearer = bearer_token(ctx.request);
-    const auto cookie = bearer ? std::nullopt : cookie_token(ctx.request);
-    if (!bearer && !cookie) {
-      return error_response(Error::unauthenticated("unauthenticated", "log in first"));
-    }
-    auto session = auth.authenticate(bearer ? *bearer : *cookie, request_origin(ctx.request));
+    auto session = guard_session(ctx, action, auth);
     if (!session) return error_response(session.error());
-    const bool safe_method = ctx.request.method == "GET" || ctx.request.method == "HEAD";
-    if (cookie && !origin_acceptable(ctx.request, safe_method)) {
-      // Audited like an authorization refusal: a foreign page used this user's session.
-      (void)auth.audit_refusal(*session, action, "origin_not_allowed", request_origin(ctx.request));
-      return error_response(Error::permission_denied(
-          "origin_not_allowed", "this page's origin may not use your session"));
-    }
-    if (cookie && !safe_method) {
-      auto presented = ctx.request.headers.get("x-csrf-token");
-      if (!presented || !auth.csrf_token_matches(*session, *presented)) {
-        return error_response(Error::permission_denied(
-            "csrf_token_invalid", "this request is missing its anti-forgery token"));
-      }
-    }
-    const access::Subject subject{session->account.id, session->account.organisation_id,
-                                  session->account.role, session->enrolment_only};
-    const access::Decision decision = access::authorize(subject, action);
-    if (!decision) {
-      // Every authorization refusal is audited (best effort: the refusal stands anyway).
-      (void)auth.audit_refusal(*session, action, decision.reason, request_origin(ctx.request));
-      if (decision.reason == "second_factor_enrolment_required") {
-        return error_response(Error::permission_denied(
-            "second_factor_enrolment_required",
-            "set up your authenticator app first (hippocrate mfa enroll)"));
-      }
-      return error_response(
-          Error::permission_denied("permission_denied", "your role does not allow this"));
-    }
     return handler(ctx, *session);
   };
   return Route{std::move(method), std::move(path_template), std::move(action),

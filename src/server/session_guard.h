@@ -27,8 +27,15 @@ auth::RequestOrigin request_origin(const HttpRequest& request);
 using SessionHandler =
     std::function<HttpResponse(const RequestContext&, const auth::SessionInfo&)>;
 
+// The checks of a protected route, in order: the credentials, the Origin and CSRF token of
+// a cookie session, then whether the session's role may perform `action`. The session, or
+// the refusal (audited where said above) as an Error.
+Result<auth::SessionInfo> guard_session(const RequestContext& ctx, std::string_view action,
+                                        auth::AuthService& auth);
+
 // A protected route: `action` is both the route's declared action and what the policy
-// decision point checks. `auth` must outlive the router.
+// decision point checks (guard_session); a refusal is answered as its error response,
+// never by the handler. `auth` must outlive the router.
 Route session_route(std::string method, std::string path_template, std::string action,
                     auth::AuthService& auth, SessionHandler handler);
 

@@ -10,6 +10,7 @@
 // Contract: pure; on error nothing is returned and the caller's sessions are unchanged.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -29,7 +30,13 @@ namespace hippocrate::e2ee {
 struct DeviceAddress {
   std::string account_id;
   std::string device_id;
-  auto operator<=>(const DeviceAddress&) const = default;
+  bool operator==(const DeviceAddress&) const = default;
+  // Account, then device, as a defaulted <=> would order them; written out because the
+  // libc++ of the WebAssembly build (Emscripten 3.1.6) has no operator<=> for std::string.
+  std::strong_ordering operator<=>(const DeviceAddress& other) const {
+    if (const int c = account_id.compare(other.account_id); c != 0) return c <=> 0;
+    return device_id.compare(other.device_id) <=> 0;
+  }
 };
 
 using SessionMap = std::map<DeviceAddress, Session>;

@@ -1,6 +1,8 @@
 # Hippocrate — the commands a user needs. See README.md.
 #   make run    build (Release) and start the server on https://127.0.0.1:8443
-#   make test   build with tests and run them all (CTest)
+#   make test   build with tests and run them all (CTest), then the WebAssembly tests
+#   make test-wasm  base, crypto and e2ee built by Emscripten, their tests under Node
+#               (scripts/wasm-test.sh, build/wasm; libsodium for wasm32 built once there)
 #   make check  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench  benchmarks: crypto primitives, then /healthz over TLS vs nginx (wrk);
 #               BENCH_MESSAGING=1 also messaging vs Prosody/ejabberd (scripts/bench-messaging.sh)
@@ -9,8 +11,9 @@ CMAKE_GENERATOR := -G Ninja
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 CTEST_ARGS ?=
+WASM_TEST = JOBS=$(JOBS) CTEST_ARGS='$(CTEST_ARGS)' scripts/wasm-test.sh build/wasm
 
-.PHONY: all deps release run test check bench clean
+.PHONY: all deps release run test test-wasm check bench clean
 
 all: release
 
@@ -29,6 +32,10 @@ test: deps
 	  -DHIPPOCRATE_TESTS=ON >/dev/null
 	@ninja -C build/test -j$(JOBS)
 	@cd build/test && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+	@$(WASM_TEST)
+
+test-wasm: deps
+	@$(WASM_TEST)
 
 check: deps
 	@cmake -S . -B build/asan $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Debug \

@@ -16,14 +16,13 @@
 #include "e2ee/errors.h"
 #include "e2ee/fan_out.h"
 #include "e2ee/session_cipher.h"
+#include "client/engine/send.h"
 
 namespace hippocrate::cli {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::uint8_t kPublishedListFormat = 0x01;
-constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
 
 std::uint64_t now_seconds() { return static_cast<std::uint64_t>(unix_seconds(SystemClock().now())); }
 
@@ -39,61 +38,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-Result<e2ee::PrekeyBundle> bundle_of(const json::object& o) {
-  e2ee::PrekeyBundle b;
-  auto identity = base64url_decode(json_string(o, "identity"));
-  if (!identity) return e2ee::errors::malformed("bundle identity");
-  HIPPO_ASSIGN_OR_RETURN(b.identity, e2ee::decode_device_identity(*identity));
-  auto spk = base64url_decode(json_string(o, "signed_prekey"));
-  if (!spk || spk->empty()) return e2ee::errors::missing_bundle();
-  e2ee::Reader r(*spk, "signed prekey");
-  b.signed_prekey = e2ee::read_signed_prekey(r);
-  HIPPO_RETURN_IF_ERROR(r.finish());
-  const auto& otk = json_object(o, "one_time_prekey");
-  if (!otk.empty()) {
-    auto key = base64url_decode(json_string(otk, "key"));
-    const std::int64_t id = json_int(otk, "id", -1);
-    if (!key || key->size() != e2ee::kKeyBytes || id < 0 || id > UINT32_MAX) {
-      return e2ee::errors::malformed("one-time prekey");
-    }
-    e2ee::OneTimePrekeyPublic p;
-    p.id = static_cast<std::uint32_t>(id);
-    std::copy(key->begin(), key->end(), p.public_key.begin());
-    b.one_time_prekey = p;
-  }
-  return b;
-}
-
 }  // namespace
-
-Bytes publish_device_list(const e2ee::PublicKey& account_key,
-                          std::span<const std::uint8_t> signed_list) {
-  Bytes out;
-  out.reserve(1 + account_key.size() + signed_list.size());
-  out.push_back(kPublishedListFormat);
-  out.insert(out.end(), account_key.begin(), account_key.end());
-  out.insert(out.end(), signed_list.begin(), signed_list.end());
-  return out;
-}
-
-bool settled(const Opened& o) {
-  if (o.content || o.duplicate) return true;
-  // Only a message that can never become readable is acknowledged (deleted): its bytes or
-  // its sender's signed list fail the protocol's checks. A sender the server will not
-  // describe now (contact_not_permitted, no device list) may be described later: the
-  // message stays, and if it never opens the retention sweep tells its sender
-  // (docs/messaging.md "Expiry").
-  return o.error->code().starts_with("e2ee_");
-}
-
-bool unreadable(const Opened& o) {
-  return o.error && o.error->code() != "e2ee_replay";
-}
-
-std::optional<std::string> refusal_reason(const Opened& o) {
-  if (!settled(o) || !unreadable(o)) return std::nullopt;
-  return o.sender_unverified ? "sender_unverified" : "undecryptable";
-}
 
 Status Messenger::refuse_unreadable(const std::vector<Opened>& opened) {
   std::map<std::string, json::array> by_reason;
@@ -108,7 +53,14 @@ Status Messenger::refuse_unreadable(const std::vector<Opened>& opened) {
 }
 
 Result<json::object> Messenger::listing(const std::string& account_id) {
-  if (account_id == me_.account_id) return call("GET", "/api/v1/me/devices");
+  if (account_id == me_.account_id) {
+    // Read once per command while nothing changes (see own_listing_).
+    if (!own_listing_) {
+      HIPPO_ASSIGN_OR_RETURN(json::object fresh, call("GET", "/api/v1/me/devices"));
+      own_listing_ = std::move(fresh);
+    }
+    return *own_listing_;
+  }
   if (!is_valid_id(account_id)) return usage_error("not an account id: " + account_id);
   return call("GET", "/api/v1/accounts/" + account_id + "/devices");
 }
@@ -117,68 +69,22 @@ Result<VerifiedDevices> Messenger::verified_devices(const std::string& account_i
                                                     client::KeystoreData& data,
                                                     std::vector<std::string>& warnings) {
   HIPPO_ASSIGN_OR_RETURN(json::object l, listing(account_id));
-  const std::string text = json_string(l, "device_list");
-  if (text.empty()) {
+  auto v = client::verify_listing(data, me_.account_id, account_id, l);
+  if (!v && v.error().code() == "no_recipient_devices") {
     return Error::failed_precondition(
         "no_recipient_devices", describe(who_is(account_id)) +
                                     " has not set up encrypted messaging yet (no device)");
   }
-  auto blob = base64url_decode(text);
-  if (!blob || blob->size() < 1 + e2ee::kKeyBytes) return e2ee::errors::malformed("device list");
-  if ((*blob)[0] != kPublishedListFormat) return e2ee::errors::unknown_version("device list");
-  VerifiedDevices v;
-  std::copy_n(blob->begin() + 1, e2ee::kKeyBytes, v.account_key.begin());
-  const std::span<const std::uint8_t> signed_list(blob->data() + 1 + e2ee::kKeyBytes,
-                                                  blob->size() - 1 - e2ee::kKeyBytes);
-  auto pinned = data.contacts.find(account_id);
-  if (account_id == me_.account_id) {
-    // Never learnt from the server: the first device made it, a paired one was told.
-    if (pinned == data.contacts.end()) {
-      return Error::failed_precondition("device_not_paired", "this device is not paired yet");
-    }
-    v.account_key = pinned->second.account_key;
-  } else if (pinned == data.contacts.end()) {
-    data = client::observe_account_key(std::move(data), account_id, v.account_key);  // first use
-  } else if (pinned->second.account_key != v.account_key) {
-    // Verified or not, the change blocks sending until the user accepts it (protocol.md
-    // §2.2): whoever can write the server's database can swap an account key and the
-    // devices it signs, and the first message after the swap would go to the impostor.
-    data = client::observe_account_key(std::move(data), account_id, v.account_key);
-    data.device_list_versions.erase(account_id);  // a new key starts a new list history
-  }
-  if (account_id != me_.account_id) {
+  if (account_id != me_.account_id && data.contacts.contains(account_id)) {
     // Remembered, to name them once the server's contact list no longer does.
     if (const AccountInfo who = who_is(account_id); !who.email.empty()) {
       client::ContactRecord& record = data.contacts.at(account_id);
       record.email = who.email;
       record.display_name = who.display_name;
     }
-  }
-  // Repeated at every command until the user accepts or verifies the new key.
-  if (account_id != me_.account_id) {
+    // Repeated at every command until the user accepts or verifies the new key.
     if (auto w = key_change_warning(data, account_id)) warnings.push_back(std::move(*w));
   }
-  std::uint64_t last_seen = 0;
-  if (auto it = data.device_list_versions.find(account_id); it != data.device_list_versions.end()) {
-    last_seen = it->second;
-  }
-  HIPPO_ASSIGN_OR_RETURN(v.signed_list, e2ee::verify_device_list(signed_list, v.account_key,
-                                                                 account_id, last_seen));
-  data.device_list_versions[account_id] = v.signed_list.version;
-  v.server_version = json_int(l, "device_list_version");
-  std::set<std::string> routed;
-  if (const auto* devices = l.if_contains("devices"); devices && devices->is_array()) {
-    for (const auto& d : devices->as_array()) {
-      if (!d.is_object()) continue;
-      const auto* revoked = d.as_object().if_contains("revoked_at");
-      if (revoked != nullptr && !revoked->is_null()) continue;
-      const std::string id = json_string(d.as_object(), "device_id");
-      routed.insert(id);
-      v.registered_at[id] = json_int(d.as_object(), "registered_at");
-    }
-  }
-  v.current = v.signed_list;
-  std::erase_if(v.current.devices, [&](const auto& d) { return !routed.contains(d.device_id); });
   return v;
 }
 
@@ -230,30 +136,24 @@ Status Messenger::check_own_devices(std::vector<std::string>& notices) {
   client::KeystoreData data = keystore_->data();
   std::vector<std::string> warnings;
   HIPPO_ASSIGN_OR_RETURN(VerifiedDevices own, verified_devices(me_.account_id, data, warnings));
-  std::set<std::string> current;
-  for (const auto& d : own.current.devices) current.insert(d.device_id);
-  const bool known = data.own_devices.has_value();
-  if (known && *data.own_devices == current &&
-      data.device_list_versions == keystore_->data().device_list_versions) {
+  const client::OwnDeviceChanges changes = client::own_device_changes(data, own);
+  if (!changes.changed && data.device_list_versions == keystore_->data().device_list_versions) {
     return ok_status();
   }
-  if (known) {
-    for (const auto& id : current) {
-      if (data.own_devices->contains(id) || id == device_id()) continue;
-      notices.push_back(
-          "A DEVICE WAS ADDED TO YOUR ACCOUNT: " + id + " (registered " +
-          format_time(own.registered_at[id]) +
-          "). It receives your messages from now on. If you did not add it, revoke it on your "
-          "first device (hippocrate devices revoke " + id + ") and tell your administrator");
-    }
-    for (const auto& id : *data.own_devices) {
-      if (current.contains(id)) continue;
-      notices.push_back("the device " + id +
-                        " was removed from your account: it receives nothing new");
-    }
+  for (const auto& id : changes.added) {
+    notices.push_back(
+        "A DEVICE WAS ADDED TO YOUR ACCOUNT: " + id + " (registered " +
+        format_time(own.registered_at[id]) +
+        "). It receives your messages from now on. If you did not add it, revoke it on your "
+        "first device (hippocrate devices revoke " + id + ") and tell your administrator");
+  }
+  for (const auto& id : changes.removed) {
+    notices.push_back("the device " + id +
+                      " was removed from your account: it receives nothing new");
   }
   // Told once: the next command compares with this set.
-  data.own_devices = std::move(current);
+  data.own_devices.emplace();
+  for (const auto& d : own.current.devices) data.own_devices->insert(d.device_id);
   return commit(std::move(data));
 }
 
@@ -306,9 +206,7 @@ AccountInfo Messenger::who_is(const std::string& account_id) {
 
 Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_view text,
                                              std::vector<std::string>& warnings) {
-  if (text.size() > e2ee::kMaxBodyBytes) {
-    return Error::resource_exhausted("message_too_large", "a message holds at most 64 KiB");
-  }
+  HIPPO_RETURN_IF_ERROR(client::check_text_size(text));
   const std::string message_id = new_message_id();
   for (int attempt = 0;; ++attempt) {
     client::KeystoreData data = keystore_->data();
@@ -337,47 +235,21 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
     }
     // Bundles for the devices without a session, claimed per account.
     e2ee::BundleMap bundles;
-    std::map<std::string, json::array> wanted;
-    for (const auto& a : e2ee::devices_needing_bundles(data.device, lists, data.sessions)) {
-      wanted[a.account_id].emplace_back(a.device_id);
-    }
-    for (auto& [account, ids] : wanted) {
-      json::object body{{"device_ids", std::move(ids)}};
+    for (const auto& [account, ids] : client::bundles_to_claim(data, lists)) {
+      json::object body{{"device_ids", json::array(ids.begin(), ids.end())}};
       HIPPO_ASSIGN_OR_RETURN(json::object got,
                              call("POST", "/api/v1/accounts/" + account + "/prekey-bundles", &body));
-      if (const auto* list = got.if_contains("bundles"); list && list->is_array()) {
-        for (const auto& item : list->as_array()) {
-          if (!item.is_object()) continue;
-          auto bundle = bundle_of(item.as_object());
-          if (!bundle) continue;  // fan_out reports the device as e2ee_missing_bundle
-          bundles[{account, bundle->identity.device_id}] = std::move(*bundle);
-        }
-      }
+      client::add_claimed_bundles(account, got, bundles);
     }
-    e2ee::MessageContent content{message_id, me_.account_id, device_id(),
-                                 now_millis(),
-                                 std::string(kTextContentType),
-                                 Bytes(text.begin(), text.end())};
-    HIPPO_ASSIGN_OR_RETURN(e2ee::FanOut fan, e2ee::fan_out(data.device, lists, data.sessions,
-                                                           bundles, content, now_seconds()));
-    if (fan.envelopes.empty()) {
-      return Error::failed_precondition("no_recipient_devices", "there is no device to send to");
-    }
-    data.sessions = std::move(fan.sessions);
+    HIPPO_ASSIGN_OR_RETURN(client::OutgoingMessage outgoing,
+                           client::encrypt_text(data, lists, bundles, message_id, to.account_id,
+                                                text, now_millis(), now_seconds()));
+    data.sessions = std::move(outgoing.sessions);
     // The next sessions are stored before the envelopes leave (keystore.h).
     HIPPO_RETURN_IF_ERROR(commit(std::move(data)));
-    json::array envelopes;
-    for (const auto& e : fan.envelopes) {
-      envelopes.push_back(json::object{{"device_id", e.to.device_id},
-                                       {"ciphertext", base64url_encode(e.envelope)}});
-    }
-    json::object body{{"message_id", message_id},
-                      {"recipient", to.account_id},
-                      {"sender_device", device_id()},
-                      {"envelopes", std::move(envelopes)}};
-    auto sent = call("POST", "/api/v1/messages", &body);
+    auto sent = call("POST", "/api/v1/messages", &outgoing.body);
     if (sent) {
-      Sent out{message_id, json_int(*sent, "stored_at"), fan.envelopes.size(), std::nullopt};
+      Sent out{message_id, json_int(*sent, "stored_at"), outgoing.envelopes, std::nullopt};
       // Sent: into the history (a failure only leaves it out there, said on stderr).
       auto history = this->history();
       Status recorded = ok_status();
@@ -385,7 +257,8 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
         recorded = history.error();
       } else {
         recorded = history->append({message_id, to.account_id, client::Direction::kSent,
-                                    device_id(), static_cast<std::int64_t>(content.sent_at_ms),
+                                    device_id(),
+                                    static_cast<std::int64_t>(outgoing.content.sent_at_ms),
                                     static_cast<std::int64_t>(now_millis()), std::string(text)});
       }
       if (!recorded.ok()) {
@@ -405,51 +278,15 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
 
 Opened Messenger::open_incoming(client::KeystoreData& data, const Incoming& in,
                                 std::vector<std::string>& warnings) {
-  Opened out{in, std::nullopt, std::nullopt};
-  // At-least-once delivery: a message already decrypted comes again when its ack was lost.
-  // Only ids of decrypted messages are recorded (the id inside the ciphertext equals the
-  // server's), so an altered or forged envelope never marks an id as received.
-  if (data.seen_messages.contains(in.message_id)) {
-    out.duplicate = true;
-    return out;
-  }
+  if (client::already_received(data, in.message_id)) return client::duplicate_of(in);
   auto cached = sender_lists_.find(in.sender);
   if (cached == sender_lists_.end() || !e2ee::find_device(cached->second, in.sender_device)) {
+    own_listing_.reset();  // a device of one's own added meanwhile (listen runs for long)
     auto v = verified_devices(in.sender, data, warnings);
-    if (!v) {
-      out.error = v.error();
-      out.sender_unverified = true;
-      return out;
-    }
+    if (!v) return client::unverified_sender(in, v.error());
     cached = sender_lists_.insert_or_assign(in.sender, v->signed_list).first;
   }
-  const auto* sender = e2ee::find_device(cached->second, in.sender_device);
-  if (sender == nullptr) {
-    out.error = e2ee::errors::unknown_device();
-    out.sender_unverified = true;
-    return out;
-  }
-  const e2ee::DeviceAddress address{in.sender, in.sender_device};
-  const auto existing = data.sessions.find(address);
-  auto r = e2ee::decrypt_message(data.device, data.prekeys, *sender,
-                                 existing == data.sessions.end() ? nullptr : &existing->second,
-                                 in.ciphertext, now_seconds());
-  if (!r) {
-    out.error = r.error();
-    return out;
-  }
-  if (r->content.message_id != in.message_id) {
-    // Not committed: the session stays as it was for the genuine messages.
-    out.error = e2ee::errors::malformed("the message id inside differs from the server's");
-    return out;
-  }
-  data.sessions.insert_or_assign(address, r->session);
-  if (r->used_one_time_prekey) {
-    data.prekeys = e2ee::without_one_time_prekey(data.prekeys, *r->used_one_time_prekey);
-  }
-  data.seen_messages.insert(in.message_id);
-  out.content = std::move(r->content);
-  return out;
+  return client::open_envelope(data, in, cached->second, now_seconds());
 }
 
 Result<client::History> Messenger::history() {

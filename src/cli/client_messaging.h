@@ -35,6 +35,9 @@
 #include "base/secret_bytes.h"
 #include "cli/client_context.h"
 #include "client/history.h"
+#include "client/engine/device_lists.h"
+#include "client/engine/device_setup.h"
+#include "client/engine/receive.h"
 #include "client/keystore.h"
 #include "e2ee/device_list.h"
 #include "e2ee/message_content.h"
@@ -50,53 +53,14 @@ struct AccountInfo {
 // "Name <email>", or the account id when nothing else is known.
 std::string describe(const AccountInfo& account);
 
-// The device list blob stored by the server (docs/protocol.md §2.2, "Publication"):
-// u8 0x01 ‖ account public key (32) ‖ signed DeviceList.
-Bytes publish_device_list(const e2ee::PublicKey& account_key, std::span<const std::uint8_t> signed_list);
-
-// One account's devices as the server lists them, checked against its signed list.
-struct VerifiedDevices {
-  e2ee::DeviceList signed_list;  // every device the account key signed (decrypting)
-  e2ee::DeviceList current;      // the signed ones the server still routes to (sending)
-  std::int64_t server_version = 0;
-  e2ee::PublicKey account_key{};
-  std::map<std::string, std::int64_t> registered_at;  // current device → when registered
-};
-
-struct Incoming {
-  std::string message_id;
-  std::string sender;
-  std::string sender_device;
-  std::int64_t stored_at = 0;
-  Bytes ciphertext;
-};
-
-struct Opened {
-  Incoming meta;
-  std::optional<e2ee::MessageContent> content;  // set: decrypted
-  std::optional<Error> error;                   // set: refused (e2ee_* code)
-  // Set (and neither of the above): this device already received and decrypted a message
-  // with this id (KeystoreData::seen_messages) — a redelivery, to acknowledge and not show.
-  bool duplicate = false;
-  // With `error`: the sender could not be verified (their signed device list could not be
-  // read or checked, or does not name the sending device), so the message was not
-  // decrypted at all — as opposed to a message that failed to decrypt (altered).
-  bool sender_unverified = false;
-};
-
-// Whether a received message is settled — decrypted, already received (a duplicate), or
-// refused for good (an e2ee_* error, or a sender one may no longer talk to) — and so may be
-// acknowledged. Anything else (the network, the server) is transient: the message stays on
-// the server for the next try.
-bool settled(const Opened& message);
-// Whether it could not be read (an error other than a replay, which was shown before): the
-// command that received it reports it and exits with messages_unreadable.
-bool unreadable(const Opened& message);
-// How a settled message that can never be read is refused rather than acknowledged, so
-// that its sender is told (POST .../messages/refuse, docs/messaging.md "Refusal"):
-// "sender_unverified" when its sender could not be verified, else "undecryptable".
-// Nullopt for every other message (read, already received, a replay, or kept).
-std::optional<std::string> refusal_reason(const Opened& message);
+// The client core's types and checks (src/client/engine/), used by the commands.
+using client::Incoming;
+using client::Opened;
+using client::publish_device_list;
+using client::refusal_reason;
+using client::settled;
+using client::unreadable;
+using client::VerifiedDevices;
 
 class KeystoreLock;
 
@@ -147,6 +111,8 @@ class Messenger {
   Status complete_pairing(const e2ee::PublicKey& account_key);
   // Uploads a signed prekey and one-time prekeys when the server runs low (§2.4).
   Status replenish_prekeys();
+  // Sends one request of the client core (its state committed before), answer dropped.
+  Status send(const client::ApiRequest& request);
 
   // The raw listing: own (GET /me/devices, revoked included) or another account's.
   Result<boost::json::object> listing(const std::string& account_id);
@@ -227,6 +193,9 @@ class Messenger {
   std::optional<client::Keystore> keystore_;
   std::optional<std::vector<AccountInfo>> contacts_;
   std::map<std::string, e2ee::DeviceList> sender_lists_;  // open_incoming cache
+  // GET /api/v1/me/devices as read last in this command, until a request other than a GET
+  // (or a sender's device the cache does not know): a send reads it once, not three times.
+  std::optional<boost::json::object> own_listing_;
 };
 
 // The keystore file of a profile.

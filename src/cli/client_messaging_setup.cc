@@ -17,6 +17,7 @@
 #include "cli/client_messaging.h"
 #include "cli/client_recovery.h"
 #include "cli/output.h"
+#include "client/engine/device_setup.h"
 #include "e2ee/prekey_store.h"
 
 namespace hippocrate::cli {
@@ -76,12 +77,6 @@ Status status_of(const Result<json::object>& r) {
   return ok_status();
 }
 
-json::array ids_json(const std::vector<e2ee::DevicePublicIdentity>& devices) {
-  json::array a;
-  for (const auto& d : devices) a.emplace_back(d.device_id);
-  return a;
-}
-
 }  // namespace
 
 std::filesystem::path keystore_path(const Profile& profile) { return profile.dir() / "keystore"; }
@@ -105,6 +100,9 @@ Messenger::~Messenger() = default;
 
 Result<json::object> Messenger::call(std::string_view method, std::string_view target,
                                      const json::object* body) {
+  // Anything but a read may change one's own devices (registration, a list, a revocation,
+  // a send answered device_list_mismatch): the own listing is read again after it.
+  if (method != "GET") own_listing_.reset();
   SecretBytes bytes;
   if (body != nullptr) bytes = SecretBytes::from(std::string_view(json::serialize(*body)));
   return context_.call(method, target, std::move(bytes), &token_);
@@ -210,13 +208,7 @@ Status Messenger::register_first_device() {
         "all of them, restore your account key here with `hippocrate restore` and your "
         "recovery key");
   }
-  HIPPO_ASSIGN_OR_RETURN(auto account_key, e2ee::generate_account_key(me_.account_id));
-  HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me_.account_id, random_id()));
-  client::KeystoreData data;
-  data.device = std::move(device);
-  data.contacts[me_.account_id].account_key = account_key.public_key;
-  data.own_devices = std::set<std::string>{data.device.pub.device_id};
-  data.account_key = std::move(account_key);
+  HIPPO_ASSIGN_OR_RETURN(client::KeystoreData data, client::first_device_state(me_.account_id));
   // Written before anything is uploaded: no public key on the server without its secret.
   HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
                          client::Keystore::create(keystore_path(context_.profile()),
@@ -227,50 +219,27 @@ Status Messenger::register_first_device() {
 
 Status Messenger::publish_own_list(const std::vector<e2ee::DevicePublicIdentity>& devices,
                                    const e2ee::DevicePublicIdentity* added) {
-  const auto& data = keystore_->data();
-  if (!data.account_key || !data.account_key->secret_key) {
-    return Error::failed_precondition(
-        "account_key_missing",
-        "this device does not hold your account key, which signs your device list: run this "
-        "on your first device (the one that set up messaging)");
-  }
   HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
-  std::uint64_t version = static_cast<std::uint64_t>(json_int(own, "device_list_version"));
-  if (auto it = data.device_list_versions.find(me_.account_id);
-      it != data.device_list_versions.end()) {
-    version = std::max(version, it->second);
-  }
-  e2ee::DeviceList list{me_.account_id, version + 1, now_seconds(), devices};
-  HIPPO_ASSIGN_OR_RETURN(Bytes signed_list, e2ee::sign_device_list(*data.account_key, list));
-  client::KeystoreData next = data;
-  next.device_list_versions[me_.account_id] = list.version;
-  // This device makes the change itself: its user knows, no notice for it later.
-  next.own_devices.emplace();
-  for (const auto& d : devices) next.own_devices->insert(d.device_id);
-  HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
-  json::object body{
-      {"device_list", base64url_encode(publish_device_list(data.account_key->public_key, signed_list))},
-      {"device_list_version", list.version},
-      {"device_ids", ids_json(devices)}};
-  if (added != nullptr) {
-    body["identity"] = base64url_encode(e2ee::encode_device_identity(*added));
-    return status_of(call("PUT", "/api/v1/devices/" + added->device_id, &body));
-  }
-  return status_of(call("PUT", "/api/v1/me/device-list", &body));
+  HIPPO_ASSIGN_OR_RETURN(client::StateAndRequest signed_list,
+                         client::sign_own_list(keystore_->data(),
+                                               json_int(own, "device_list_version"), devices,
+                                               added, now_seconds()));
+  HIPPO_RETURN_IF_ERROR(commit(std::move(signed_list.next)));
+  return send(signed_list.request);
+}
+
+Status Messenger::send(const client::ApiRequest& request) {
+  return status_of(call(request.method, request.path, &request.body));
 }
 
 Status Messenger::ensure_registered() {
   HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
-  const auto* devices = own.if_contains("devices");
-  if (devices != nullptr && devices->is_array()) {
-    for (const auto& d : devices->as_array()) {
-      if (!d.is_object() || json_string(d.as_object(), "device_id") != device_id()) continue;
-      if (d.as_object().contains("revoked_at") && !d.as_object().at("revoked_at").is_null()) {
-        return Error::failed_precondition(
-            "device_revoked", "this device was revoked: it can no longer send or receive");
-      }
-      return ok_status();
-    }
+  switch (client::registration_of(keystore_->data(), own)) {
+    case client::Registration::kRegistered: return ok_status();
+    case client::Registration::kRevoked:
+      return Error::failed_precondition(
+          "device_revoked", "this device was revoked: it can no longer send or receive");
+    case client::Registration::kAbsent: break;
   }
   // Not on the server: the first registration was interrupted (the keystore is written
   // first). Register it again with a new list of the current devices plus this one.
@@ -307,34 +276,13 @@ Status Messenger::complete_pairing(const e2ee::PublicKey& account_key) {
 Status Messenger::replenish_prekeys() {
   HIPPO_ASSIGN_OR_RETURN(json::object count,
                          call("GET", "/api/v1/devices/" + device_id() + "/prekeys/count"));
-  const auto remaining = static_cast<std::size_t>(std::max<std::int64_t>(0, json_int(count, "one_time_prekeys")));
-  const bool has_signed = count.contains("signed_prekey_uploaded_at") &&
-                          !count.at("signed_prekey_uploaded_at").is_null();
-  const auto& data = keystore_->data();
-  HIPPO_ASSIGN_OR_RETURN(e2ee::PrekeyRefresh refresh,
-                         e2ee::refresh_prekeys(data.device, data.prekeys, remaining,
-                                               now_seconds(), e2ee::system_key_source()));
-  std::optional<e2ee::SignedPrekeyPublic> signed_prekey = refresh.new_signed_prekey;
-  if (!signed_prekey && !has_signed) {
-    if (const auto* current = e2ee::current_signed_prekey(refresh.store)) signed_prekey = current->pub;
-  }
-  if (!signed_prekey && refresh.new_one_time_prekeys.empty()) return ok_status();
+  HIPPO_ASSIGN_OR_RETURN(auto upload,
+                         client::plan_prekey_upload(keystore_->data(), count, now_seconds(),
+                                                    e2ee::system_key_source()));
+  if (!upload) return ok_status();
   // The private halves first (prekey_store.h): no uploaded prekey lacks its private key.
-  client::KeystoreData next = data;
-  next.prekeys = refresh.store;
-  HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
-  json::object body;
-  if (signed_prekey) {
-    e2ee::Writer w;
-    e2ee::write_signed_prekey(w, *signed_prekey);
-    body["signed_prekey"] = base64url_encode(w.bytes());
-  }
-  json::array one_time;
-  for (const auto& k : refresh.new_one_time_prekeys) {
-    one_time.push_back(json::object{{"id", k.id}, {"key", base64url_encode(k.public_key)}});
-  }
-  if (!one_time.empty()) body["one_time_prekeys"] = std::move(one_time);
-  return status_of(call("PUT", "/api/v1/devices/" + device_id() + "/prekeys", &body));
+  HIPPO_RETURN_IF_ERROR(commit(std::move(upload->next)));
+  return send(upload->request);
 }
 
 }  // namespace hippocrate::cli

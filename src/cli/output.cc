@@ -38,34 +38,6 @@ void print_json(const boost::json::value& value) {
   std::fflush(stdout);
 }
 
-std::string json_string(const boost::json::object& object, std::string_view key,
-                        std::string_view fallback) {
-  const auto* v = object.if_contains(key);
-  if (v == nullptr || !v->is_string()) return std::string(fallback);
-  return std::string(v->get_string());
-}
-
-std::int64_t json_int(const boost::json::object& object, std::string_view key,
-                      std::int64_t fallback) {
-  const auto* v = object.if_contains(key);
-  if (v == nullptr) return fallback;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
-  return fallback;
-}
-
-bool json_bool(const boost::json::object& object, std::string_view key, bool fallback) {
-  const auto* v = object.if_contains(key);
-  return v != nullptr && v->is_bool() ? v->get_bool() : fallback;
-}
-
-const boost::json::object& json_object(const boost::json::object& object, std::string_view key) {
-  static const boost::json::object kEmpty;
-  const auto* v = object.if_contains(key);
-  return v != nullptr && v->is_object() ? v->get_object() : kEmpty;
-}
-
 std::string format_time(std::int64_t unix_seconds) {
   if (unix_seconds <= 0) return "never";
   const std::time_t t = static_cast<std::time_t>(unix_seconds);

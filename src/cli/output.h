@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "client/engine/json_fields.h"
 
 namespace hippocrate::cli {
 
@@ -30,14 +31,11 @@ int report_error(const Error& error, bool json);
 // One JSON document on stdout, followed by a newline.
 void print_json(const boost::json::value& value);
 
-// Lenient accessors for server answers: a missing or mistyped field gives the fallback, so a
-// newer server adding or changing a field never crashes the CLI.
-std::string json_string(const boost::json::object& object, std::string_view key,
-                        std::string_view fallback = "");
-std::int64_t json_int(const boost::json::object& object, std::string_view key,
-                      std::int64_t fallback = 0);
-bool json_bool(const boost::json::object& object, std::string_view key, bool fallback = false);
-const boost::json::object& json_object(const boost::json::object& object, std::string_view key);
+// Lenient accessors for server answers (client/engine/json_fields.h).
+using client::json_bool;
+using client::json_int;
+using client::json_object;
+using client::json_string;
 
 // Unix seconds as local time, "2026-11-28 19:44:05 CET"; "never" for 0.
 std::string format_time(std::int64_t unix_seconds);

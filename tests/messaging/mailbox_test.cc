@@ -23,6 +23,19 @@ class MailboxTest : public MessagingFixture {
     pd2_ = add_device(patient_);
     dd1_ = add_device(doc_);
   }
+  // Closes the store and opens it again, as a server restart does: pending migrations run.
+  void reopen_store() {
+    service_.reset();
+    store_.reset();
+    store::StoreOptions o;
+    o.url = (dir_.path() / "messaging.db").string();
+    o.clock = &clock_;
+    auto reopened = store::open_store(o);
+    ASSERT_OK(reopened);
+    store_ = std::move(*reopened);
+    EXPECT_EQ(store_->schema_version(), store::latest_schema_version());
+    service_ = std::make_unique<MessagingService>(*store_, clock_, *audit_);
+  }
   std::string pd1_, pd2_, dd1_;
 };
 
@@ -600,17 +613,8 @@ TEST_F(MailboxTest, Migration16KeepsEarlierNoticesAsExpired) {
     });
   };
   EXPECT_EQ(columns(), 0);
-  service_.reset();
-  store_.reset();
-  store::StoreOptions o;
-  o.url = (dir_.path() / "messaging.db").string();
-  o.clock = &clock_;
-  auto reopened = store::open_store(o);
-  ASSERT_OK(reopened);
-  store_ = std::move(*reopened);
-  EXPECT_EQ(store_->schema_version(), store::latest_schema_version());
+  ASSERT_NO_FATAL_FAILURE(reopen_store());
   EXPECT_EQ(columns(), 1);
-  service_ = std::make_unique<MessagingService>(*store_, clock_, *audit_);
   auto list = service_->undelivered().list(doc_, dd1_, 10);
   ASSERT_OK(list);
   ASSERT_EQ(list->notices.size(), 1u);
@@ -824,17 +828,8 @@ TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
   }));
   EXPECT_EQ(table_sql().find("WITHOUT ROWID"), std::string::npos);
   // Reopened: migrations 10 and 11 run again on it.
-  service_.reset();
-  store_.reset();
-  store::StoreOptions o;
-  o.url = (dir_.path() / "messaging.db").string();
-  o.clock = &clock_;
-  auto reopened = store::open_store(o);
-  ASSERT_OK(reopened);
-  store_ = std::move(*reopened);
-  EXPECT_EQ(store_->schema_version(), store::latest_schema_version());
+  ASSERT_NO_FATAL_FAILURE(reopen_store());
   EXPECT_NE(table_sql().find("WITHOUT ROWID"), std::string::npos);
-  service_ = std::make_unique<MessagingService>(*store_, clock_, *audit_);
   for (const auto& [who, device] : {std::pair{doc_, dd1_}, std::pair{patient_, pd2_}}) {
     auto fetched = service_->mailbox().fetch(who, device, 10, "http");
     ASSERT_OK(fetched);

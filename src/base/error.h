@@ -2,7 +2,7 @@
 //
 // An Error carries three things:
 //   - a canonical ErrorKind, which decides the HTTP status in exactly one place
-//     (server/http_status.cc) and separates "unauthenticated" (401) from
+//     (http/status.cc) and separates "unauthenticated" (401) from
 //     "permission denied" (403), as in abseil's status codes;
 //   - a stable snake_case code (e.g. "malformed_json") that clients and scripts match on;
 //   - a human message in plain words. Messages never contain secrets or internal details

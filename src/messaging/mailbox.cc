@@ -282,17 +282,18 @@ void Mailbox::queue_send_job(std::shared_ptr<SendJob> job) {
           if (stored) recent_.add(s.request->message_id);  // stored (now or before)
           // Not delivered early (the snapshot check could not tell yet): deliver now that
           // the message is stored.
-          if (stored && !s.pushed && !o.result->duplicate) push_envelopes(job->actor(), s);
+          if (stored && !s.pushed && !o.result->duplicate) {
+            push_envelopes(job->actor(), *s.request, s.now);
+          }
           s.done(std::move(o.result));
         }
       });
 }
 
-void Mailbox::push_envelopes(const Actor& actor, const QueuedSend& send) const {
-  const SendRequest& r = *send.request;
+void Mailbox::push_envelopes(const Actor& actor, const SendRequest& r, std::int64_t now) const {
   for (const auto& e : r.envelopes) {
     auto frame = wire::encode_deliver(r.message_id, actor.account_id, r.sender_device,
-                                      static_cast<std::uint64_t>(send.now), e.ciphertext);
+                                      static_cast<std::uint64_t>(now), e.ciphertext);
     if (frame) live_.push(e.device_id, std::move(*frame));
   }
 }
@@ -372,8 +373,12 @@ void Mailbox::send_async(const Actor& actor, SendRequest request,
                     .passed_at_epoch = passed_at_epoch,
                     .pushed = passed_at_epoch.has_value(),
                     .done = std::move(done)};
-  if (queued.pushed) push_envelopes(actor, queued);
-  if (auto job = send_jobs_.add(actor, std::move(queued))) queue_send_job(std::move(job));
+  // Waiting in its job before it is pushed: an acknowledgement that comes back at once
+  // finds it there (SendJobs::acknowledge), and the envelope is then never stored.
+  const bool push = queued.pushed;
+  auto job = send_jobs_.add(actor, std::move(queued));
+  if (push) push_envelopes(actor, *req, now);
+  if (job) queue_send_job(std::move(job));
 }
 
 Result<SendResult> Mailbox::send(const Actor& actor, const SendRequest& request) {

@@ -225,7 +225,7 @@ class Mailbox {
   // Queues the write of a job SendJobs opened; answers each of its sends after the commit.
   void queue_send_job(std::shared_ptr<SendJob> job);
   // The send's envelopes to its recipients' connected devices (LiveRegistry).
-  void push_envelopes(const Actor& actor, const QueuedSend& send) const;
+  void push_envelopes(const Actor& actor, const SendRequest& request, std::int64_t now) const;
   // The transactions' bodies, shared by the synchronous and asynchronous forms.
   Result<FetchResult> fetch_in(store::Transaction& tx, const Actor& actor,
                                const std::string& device_id, std::size_t limit,

@@ -6,8 +6,8 @@
 #
 # Result: BUILD_DIR/libsodium/install/{include,lib/libsodium.a}. BUILD_DIR/libsodium/stamp
 # records what was built; while it matches, the script does nothing. About 6 minutes on
-# 2 cores the first time (mostly configure and compiling); much less when ccache has the
-# objects. Needs a deb-src entry: scripts/install-deps.sh adds one when it is missing.
+# 2 cores the first time, about 4 when ccache has the objects (configure, which ccache cannot
+# speed up, is most of it). Needs a deb-src entry: scripts/install-deps.sh adds one if missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/wasm}

@@ -23,7 +23,8 @@
 //   - where mlock is refused (RLIMIT_MEMLOCK, no CAP_IPC_LOCK) everything still works, the
 //     memory is merely swappable; secure_arena::stats() says how much is locked;
 //   - under AddressSanitizer the arena poisons all it does not hand out and delays reuse, so
-//     use after release and reads past a secret's end are still reported;
+//     use after release and reads past a secret's end are still reported; nothing is locked
+//     there (ASan turns mlock into a no-op);
 //   - WebAssembly (__EMSCRIPTEN__): plain heap memory (calloc), wiped on release; no guard
 //     pages, no locking (the platform has neither), no canary.
 #pragma once

@@ -9,6 +9,7 @@
 
 #include "cli/output.h"
 #include "client/https_client.h"
+#include "http/status.h"
 
 namespace hippocrate::cli {
 namespace {
@@ -46,37 +47,6 @@ std::uint8_t* write_escaped(std::uint8_t* out, std::string_view value) {
     }
   }
   return out;
-}
-
-Error error_from_response(int status, std::string_view body) {
-  std::string code = "http_" + std::to_string(status);
-  std::string message = "the server answered HTTP " + std::to_string(status);
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(body, ec);
-  if (!ec && parsed.is_object()) {
-    const auto& error = json_object(parsed.get_object(), "error");
-    code = json_string(error, "code", code);
-    message = json_string(error, "message", message);
-  }
-  switch (status) {
-    case 400:
-      return Error::invalid_argument(code, message);
-    case 401:
-      return Error::unauthenticated(code, message);
-    case 403:
-      return Error::permission_denied(code, message);
-    case 404:
-      return Error::not_found(code, message);
-    case 409:
-      return Error::conflict(code, message);
-    case 413:
-    case 429:
-      return Error::resource_exhausted(code, message);
-    case 503:
-      return Error::unavailable(code, message);
-    default:
-      return Error::internal(code, message);
-  }
 }
 
 void wipe(std::string& text) {
@@ -301,7 +271,7 @@ Result<boost::json::object> ClientContext::call(std::string_view method, std::st
   std::string text = std::move(response->body);
   const int status = response->status;
   if (status < 200 || status > 299) {
-    Error error = error_from_response(status, text);
+    Error error = http::error_from_response(status, text);
     wipe(text);
     return error;
   }

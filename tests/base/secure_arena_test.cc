@@ -41,21 +41,6 @@ namespace {
 
 using secure_arena::kMaxSecretBytes;
 
-void fill(SecretBytes& s, std::uint8_t seed) {
-  for (std::size_t i = 0; i < s.size(); ++i) s.data()[i] = static_cast<std::uint8_t>(seed + i * 7);
-}
-
-bool holds(const SecretBytes& s, std::uint8_t seed) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s.data()[i] != static_cast<std::uint8_t>(seed + i * 7)) return false;
-  }
-  return true;
-}
-
-bool all_zero(const SecretBytes& s) {
-  return std::all_of(s.span().begin(), s.span().end(), [](std::uint8_t b) { return b == 0; });
-}
-
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 // VmLck of this process, in kB (-1 if unreadable).
 long locked_kb() {
@@ -93,6 +78,22 @@ TEST(SecureArena, ServesSmallSizesOnly) {
 }
 
 #ifndef __EMSCRIPTEN__
+// Patterns for the arena tests (none of them run under Emscripten: no arena there).
+void fill(SecretBytes& s, std::uint8_t seed) {
+  for (std::size_t i = 0; i < s.size(); ++i) s.data()[i] = static_cast<std::uint8_t>(seed + i * 7);
+}
+
+bool holds(const SecretBytes& s, std::uint8_t seed) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s.data()[i] != static_cast<std::uint8_t>(seed + i * 7)) return false;
+  }
+  return true;
+}
+
+bool all_zero(const SecretBytes& s) {
+  return std::all_of(s.span().begin(), s.span().end(), [](std::uint8_t b) { return b == 0; });
+}
+
 TEST(SecureArena, EverySmallSizeIsAlignedZeroAndUsableToItsEnd) {
   const auto before = secure_arena::stats().slots_in_use;
   std::vector<SecretBytes> live;

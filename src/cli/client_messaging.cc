@@ -2,21 +2,18 @@
 // list mismatch) and decrypting. See client_messaging.h.
 #include "cli/client_messaging.h"
 
-#include <map>
-
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <cctype>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "base/clock.h"
 #include "base/ids.h"
 #include "cli/output.h"
-#include "e2ee/errors.h"
-#include "e2ee/fan_out.h"
-#include "e2ee/session_cipher.h"
 #include "client/engine/send.h"
+#include "e2ee/device_list.h"
 
 namespace hippocrate::cli {
 namespace {

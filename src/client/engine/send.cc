@@ -75,7 +75,7 @@ Result<OutgoingMessage> encrypt_text(const KeystoreData& data,
                                      const e2ee::BundleMap& bundles,
                                      const std::string& message_id, const std::string& recipient,
                                      std::string_view text, std::uint64_t now_millis,
-                                     std::uint64_t now_seconds) {
+                                     std::uint64_t now_seconds, e2ee::KeySource& keys) {
   HIPPO_RETURN_IF_ERROR(check_text_size(text));
   OutgoingMessage out;
   out.content = e2ee::MessageContent{message_id,
@@ -85,7 +85,8 @@ Result<OutgoingMessage> encrypt_text(const KeystoreData& data,
                                      std::string(kTextContentType),
                                      Bytes(text.begin(), text.end())};
   HIPPO_ASSIGN_OR_RETURN(e2ee::FanOut fan, e2ee::fan_out(data.device, lists, data.sessions,
-                                                         bundles, out.content, now_seconds));
+                                                         bundles, out.content, now_seconds,
+                                                         keys));
   if (fan.envelopes.empty()) {
     return Error::failed_precondition("no_recipient_devices", "there is no device to send to");
   }

@@ -53,6 +53,7 @@ Result<OutgoingMessage> encrypt_text(const KeystoreData& data,
                                      const e2ee::BundleMap& bundles,
                                      const std::string& message_id, const std::string& recipient,
                                      std::string_view text, std::uint64_t now_millis,
-                                     std::uint64_t now_seconds);
+                                     std::uint64_t now_seconds,
+                                     e2ee::KeySource& keys = e2ee::system_key_source());
 
 }  // namespace hippocrate::client

@@ -2,7 +2,7 @@
 //
 // Passwords are read either from the terminal (/dev/tty) with echo off, or — with
 // `--password-stdin`, for scripts — one line at a time from standard input (the trailing
-// "\n" or "\r\n" removed). They go byte by byte into a sodium_malloc'd buffer and come back
+// "\n" or "\r\n" removed). They go byte by byte into a locked, wiped buffer (SecretBytes) and come back
 // as SecretBytes: no std::string copy of a password is ever made here.
 //
 // Terminal state: echo is switched off only while a password is typed, and restored on

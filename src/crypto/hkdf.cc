@@ -11,8 +11,8 @@
 namespace hippocrate::crypto {
 namespace {
 
-// Intermediate values (PRK, T(i)) live on the stack and are wiped before returning: each
-// SecretBytes costs a sodium_malloc (mmap + mprotect + mlock), so only results use one.
+// Intermediate values (PRK, T(i)) live on the stack and are wiped before returning; only
+// the results are SecretBytes.
 using Block = std::array<std::uint8_t, kHkdfSha256HashLen>;
 
 void extract_into(std::span<const std::uint8_t> salt, std::span<const std::uint8_t> ikm,

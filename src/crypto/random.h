@@ -17,7 +17,7 @@ namespace hippocrate::crypto {
 // `n` random bytes for values that are not secret (nonces, salts, public identifiers).
 Bytes random_bytes(std::size_t n);
 
-// `n` random bytes for key material, in wiped sodium_malloc'd memory.
+// `n` random bytes for key material, in a SecretBytes (locked, wiped on release).
 SecretBytes random_secret(std::size_t n);
 
 // Overwrites `out` with random bytes.

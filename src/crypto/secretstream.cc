@@ -12,7 +12,8 @@ using State = crypto_secretstream_xchacha20poly1305_state;
 static_assert(kSecretStreamKeyBytes == crypto_secretstream_xchacha20poly1305_KEYBYTES);
 static_assert(kSecretStreamHeaderBytes == crypto_secretstream_xchacha20poly1305_HEADERBYTES);
 static_assert(kSecretStreamOverheadBytes == crypto_secretstream_xchacha20poly1305_ABYTES);
-// The state is kept in SecretBytes (sodium_malloc'd, byte-aligned); it must need no more.
+// The state is kept in SecretBytes, which promise no alignment (sodium_malloc places a
+// large secret against its guard page); it must need none.
 static_assert(alignof(State) == 1);
 
 State* state_of(SecretBytes& bytes) { return reinterpret_cast<State*>(bytes.data()); }

@@ -5,15 +5,18 @@
 // policy, device-set check, message row, one mailbox row per envelope, audit record. The
 // sends of one sender waiting for the writer share a job (SendJobs): each is checked and
 // answered on its own, and the stored ones share one audit record per recipient. The same
-// checks first run on a read snapshot; when they pass, the envelopes are pushed to the
+// checks first run on a read snapshot, or not at all when a send with the same facts passed
+// at the policy epoch committed last; when they pass, the envelopes are pushed to the
 // connected devices (LiveRegistry) at once, while the write waits for its group commit —
-// delivery latency does not include the queue nor the fsync. The sender's answer waits for
-// the commit. If the write then refuses or fails, the sender is told and retries with the
-// same message id, so a device may see a message id twice: clients de-duplicate by id.
+// delivery latency does not include the queue nor the fsync. The write repeats checks 2–4
+// only if the policy epoch has moved since they passed. The sender's answer waits for the
+// commit. If the write then refuses or fails, the sender is told and retries with the same
+// message id, so a device may see a message id twice: clients de-duplicate by id.
 //
-// Every operation has an asynchronous form (`*_async`, the callback runs on the store's
-// writer thread: keep it short, never call a synchronous store write from it) used by the
-// WebSocket path so an I/O thread never waits for an fsync, and a synchronous one.
+// Send, fetch and ack have an asynchronous form (`*_async`, the callback runs on the
+// store's writer thread: keep it short, never call a synchronous store write from it) used
+// by the WebSocket path so an I/O thread never waits for an fsync, and a synchronous one;
+// refuse and the retention sweeps are synchronous.
 //
 // Errors: "device_not_found" (404), "contact_not_permitted" (403, the refusal audited),
 // "message_id_taken", "no_recipient_devices" (409), "invalid_field" (400). A device-set
@@ -21,27 +24,25 @@
 // failed send). Thread-safe.
 #pragma once
 
-#include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "access/policy.h"
 #include "audit/audit_log.h"
 #include "base/clock.h"
-#include "messaging/live_registry.h"
+#include "base/result.h"
 #include "messaging/messaging_types.h"
-#include "messaging/passed_checks.h"
-#include "messaging/policy_epoch.h"
-#include "messaging/recent_message_ids.h"
-#include "messaging/send_jobs.h"
-#include "messaging/undelivered_notices.h"
+#include "messaging/undelivered_notices.h"  // UndeliveredReason
 #include "store/store.h"
 
 namespace hippocrate::messaging {
+
+class LiveRegistry;
 
 struct Envelope {
   std::string device_id;
@@ -84,9 +85,12 @@ struct FetchResult {
 
 class Mailbox {
  public:
+  // `store`, `clock`, `audit` and `live` must outlive it.
   Mailbox(store::Store& store, const Clock& clock, const audit::AuditLog& audit,
-          LiveRegistry& live)
-      : store_(store), clock_(clock), audit_(audit), live_(live) {}
+          LiveRegistry& live);
+  ~Mailbox();
+  Mailbox(const Mailbox&) = delete;
+  Mailbox& operator=(const Mailbox&) = delete;
 
   Result<SendResult> send(const Actor& actor, const SendRequest& request);
   void send_async(const Actor& actor, SendRequest request,
@@ -154,7 +158,7 @@ class Mailbox {
   // Sends delivered early without reading a snapshot: their facts had passed at the
   // policy epoch committed last (docs/messaging.md, "Early delivery"). For tests and
   // diagnosis.
-  std::uint64_t early_deliveries_without_read() const { return early_without_read_.load(); }
+  std::uint64_t early_deliveries_without_read() const;
 
   // The `deliver` frame (wire_frame.h) for one stored envelope.
   static Result<std::string> deliver_frame(const StoredMessage& message);
@@ -162,89 +166,10 @@ class Mailbox {
   static Status validate_ack(const std::vector<std::string>& message_ids);
 
  private:
-  // A send's checks (idempotency, sender device, contact policy, device set), without
-  // writing: run on a read snapshot for early delivery, then again inside the write.
-  // Pushes a `messages_undelivered` error frame to these devices of senders, where connected.
-  void tell_senders(const std::vector<std::string>& sender_devices);
-
-  struct Precheck {
-    bool duplicate = false;
-    std::int64_t stored_at = 0;  // of the duplicate
-    access::Decision decision{true, {}};
-    std::optional<DeviceMap> mismatch;
-    std::int64_t policy_epoch = 0;  // the epoch the checks were made at
-    bool passed() const { return !duplicate && decision && !mismatch; }
-  };
-  static Result<Precheck> precheck(store::Transaction& tx, const Actor& actor,
-                                   const SendRequest& request);
-  // precheck(), or when checks 2–4 passed at `passed_at_epoch` and the epoch has not moved
-  // since, only the epoch and check 1 (idempotency).
-  static Result<Precheck> checks_since(store::Transaction& tx, const Actor& actor,
-                                       const SendRequest& request,
-                                       std::optional<std::int64_t> passed_at_epoch);
-  // checks_since() for early delivery: when a send with the same facts (`key`) passed at
-  // the current policy epoch (passed_), only the epoch and the idempotency check are read.
-  Result<Precheck> snapshot_check(store::Transaction& tx, const Actor& actor,
-                                  const SendRequest& request, const std::string& key);
-  // Check 1 alone: a stored message with this id (a retry, or an id taken by another).
-  static Status find_duplicate(store::Transaction& tx, const Actor& actor,
-                               const SendRequest& request, Precheck& out);
-  // What a send job stored, for its audit records and its mailbox order.
-  struct StoredSends {
-    struct Group {
-      std::string recipient;
-      std::vector<std::string> message_ids;
-      std::size_t envelopes = 0;
-    };
-    std::vector<Group> by_recipient;                       // first-send order
-    std::unordered_map<std::string, std::int64_t> last_seq;  // device → last mailbox seq
-    std::optional<std::int64_t> epoch;  // the policy epoch, read once per job when needed
-  };
-  struct SendOutcome {
-    Result<SendResult> result;
-    bool refused = false;  // by the contact policy (audited as denied)
-  };
-  // One send inside its job's write transaction. When its `passed_at_epoch` is set, the send
-  // passed every check on a snapshot at that policy epoch: if the epoch (read once per job,
-  // `stored.epoch`) is unchanged, only idempotency is checked, by the insert of the
-  // `messages` row itself. A stored send is added to `stored`; its audit record
-  // is written by write_send_records. A refusal is audited here.
-  Result<SendResult> send_in(store::Transaction& tx, const Actor& actor,
-                             const QueuedSend& send, bool& refused, StoredSends& stored) const;
-  // A send's mailbox rows (its `messages` row is in), but for the envelopes their devices
-  // acknowledged while the job waited (QueuedSend::acknowledged), added to `stored`; `out`
-  // with its stored_at.
-  static Result<SendResult> store_envelopes(store::Transaction& tx, const QueuedSend& send,
-                                            StoredSends& stored, SendResult out);
-  Status write_send_records(store::Transaction& tx, const Actor& actor,
-                            const std::string& sender_device, const StoredSends& stored) const;
-  // A job's sends, in order, each with its own outcome; an error fails them all.
-  Status send_job_in(store::Transaction& tx, const Actor& actor,
-                     const std::vector<QueuedSend>& sends,
-                     std::vector<SendOutcome>& outcomes) const;
-  // Queues the write of a job SendJobs opened; answers each of its sends after the commit.
-  void queue_send_job(std::shared_ptr<SendJob> job);
-  // The send's envelopes to its recipients' connected devices (LiveRegistry).
-  void push_envelopes(const Actor& actor, const SendRequest& request, std::int64_t now) const;
-  // The transactions' bodies, shared by the synchronous and asynchronous forms.
-  Result<FetchResult> fetch_in(store::Transaction& tx, const Actor& actor,
-                               const std::string& device_id, std::size_t limit,
-                               const std::string& via, std::int64_t after_seq,
-                               bool report_expired) const;
-  Result<std::int64_t> ack_in(store::Transaction& tx, const Actor& actor,
-                              const std::string& device_id,
-                              const std::vector<std::string>& message_ids,
-                              std::int64_t acknowledged_before_write = 0) const;
-
-  store::Store& store_;
-  const Clock& clock_;
-  const audit::AuditLog& audit_;
-  LiveRegistry& live_;
-  PassedChecks passed_;
-  CommittedPolicyEpoch committed_epoch_{store_};
-  RecentMessageIds recent_;
-  SendJobs send_jobs_;
-  std::atomic<std::uint64_t> early_without_read_{0};
+  // Its state and the steps its operations share (mailbox_impl.h, seen by the mailbox_*.cc
+  // files alone).
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace hippocrate::messaging

@@ -4,7 +4,7 @@
 
 #include "messaging/audit_records.h"
 #include "messaging/devices.h"
-#include "messaging/mailbox.h"
+#include "messaging/mailbox_impl.h"
 #include "messaging/undelivered_notices.h"
 
 namespace hippocrate::messaging {
@@ -18,7 +18,7 @@ Result<std::int64_t> Mailbox::refuse(const Actor& actor, const std::string& devi
                                    "the field 'reason' must be undecryptable or sender_unverified");
   }
   std::vector<std::string> senders;  // the senders' devices given an undelivered notice
-  auto refused = store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
+  auto refused = impl_->store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
     HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
     // This device's envelopes of these messages (unknown ids, or another device's, match
     // nothing), by their mailbox key: the same rows for the notices and the deletion.
@@ -29,21 +29,20 @@ Result<std::int64_t> Mailbox::refuse(const Actor& actor, const std::string& devi
       params.emplace_back(message_ids[i]);
     }
     keys += ")";
-    HIPPO_ASSIGN_OR_RETURN(senders,
-                           record_undelivered(tx, keys, params, reason, unix_seconds(clock_.now())));
+    HIPPO_ASSIGN_OR_RETURN(
+        senders, record_undelivered(tx, keys, params, reason, unix_seconds(impl_->clock_.now())));
     HIPPO_ASSIGN_OR_RETURN(
         std::int64_t deleted,
         tx.execute("DELETE FROM mailbox WHERE (device_id, seq) IN (" + keys + ")", params));
-    HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "message.refuse", detail::device_resource(device_id),
-                           "succeeded",
-                           "count=" + std::to_string(deleted) + ",reason=" +
-                               std::string(reason_name(reason)) +
+    HIPPO_RETURN_IF_ERROR(impl_->audit_.append(
+        tx, detail::record(actor, "message.refuse", detail::device_resource(device_id), "succeeded",
+                           "count=" + std::to_string(deleted) +
+                               ",reason=" + std::string(reason_name(reason)) +
                                ",senders_told=" + std::to_string(senders.size()),
                            device_id)));
     return deleted;
   });
-  if (refused) tell_senders(senders);
+  if (refused) impl_->tell_senders(senders);
   return refused;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "base/ids.h"
+#include "messaging/policy_epoch.h"
 #include "store/migrations.h"
 #include "messaging_fixture.h"
 #include "support/undo_migrations.h"

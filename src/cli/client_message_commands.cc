@@ -17,6 +17,7 @@
 #include "cli/client_undelivered.h"
 #include "cli/command_helpers.h"
 #include "cli/output.h"
+#include "client/engine/inbox.h"
 
 namespace hippocrate::cli {
 namespace {
@@ -77,93 +78,43 @@ Status run_send(ClientContext& context, const SendFlags& flags) {
   return ok_status();
 }
 
-Result<std::vector<Incoming>> parse_batch(const json::object& answer) {
-  std::vector<Incoming> out;
-  const auto* list = answer.if_contains("messages");
-  if (list == nullptr || !list->is_array()) return out;
-  for (const auto& item : list->as_array()) {
-    if (!item.is_object()) continue;
-    const auto& o = item.as_object();
-    auto ciphertext = base64url_decode(json_string(o, "ciphertext"));
-    out.push_back({json_string(o, "message_id"), json_string(o, "sender"),
-                   json_string(o, "sender_device"), json_int(o, "stored_at"),
-                   ciphertext ? std::move(*ciphertext) : Bytes{}});
-  }
-  return out;
-}
-
-// At most this many batches of 100 per run (a bound, not a limit users meet).
-constexpr int kMaxBatches = 100;
-
 Status run_inbox(ClientContext& context) {
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
-  const std::string target = "/api/v1/devices/" + m->device_id() + "/messages";
+  client::ReadInbox inbox(m->engine());
   json::array all;
-  std::size_t count = 0;
-  std::int64_t expired = 0;  // told once by the server (its count is reset when answered)
-  bool undelivered = false;  // notices of messages this account sent, never received
-  std::vector<std::string> warnings;  // printed once, after the messages
   std::vector<std::string> hints;
-  std::size_t unread = 0;  // messages that could not be read (unreadable)
-  for (int batch = 0; batch < kMaxBatches; ++batch) {
-    HIPPO_ASSIGN_OR_RETURN(json::object answer, m->call("GET", target + "?limit=100"));
-    expired += json_int(answer, "expired");
-    undelivered = undelivered || json_int(answer, "undelivered") > 0;
-    HIPPO_ASSIGN_OR_RETURN(std::vector<Incoming> incoming, parse_batch(answer));
-    if (incoming.empty()) break;
-    client::KeystoreData data = m->data();
-    std::vector<Opened> opened;
-    for (const auto& in : incoming) {
-      opened.push_back(m->open_incoming(data, in, warnings));
-      if (opened.back().content) {
-        if (auto hint = m->verification_hint(data, in.sender)) hints.push_back(std::move(*hint));
-      }
-    }
-    // The sessions and the ids of the decrypted messages first (one atomic write), then
-    // the acknowledgement: a crash in between only redelivers messages this device
-    // recognises by their id (acknowledged then, not shown again), never loses one.
-    // The history before both: an acknowledged message is never missing from it.
-    HIPPO_RETURN_IF_ERROR(m->record_received(opened));
-    HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
-    json::array ids;
-    bool kept = false;
-    for (const auto& o : opened) {
-      if (!settled(o)) kept = true;
-      else if (!refusal_reason(o)) ids.emplace_back(o.meta.message_id);
-      if (unreadable(o)) ++unread;
-      if (o.duplicate) continue;  // already shown: acknowledged silently
+  // Each batch is shown once the keystore holds its sessions, before it is acknowledged
+  // (client/engine/inbox.h); a message received before, delivered again, is not shown.
+  auto show = [&]() -> Status {
+    for (const auto& o : inbox.batch().opened) {
+      if (o.duplicate) continue;
       if (context.json()) all.push_back(opened_json(*m, o));
       else print_opened(*m, o);
-      ++count;
     }
-    if (!ids.empty()) {
-      json::object ack{{"message_ids", std::move(ids)}};
-      HIPPO_RETURN_IF_ERROR(m->call("POST", target + "/ack", &ack));
-    }
-    // Those that can never be read are refused instead: their senders are told.
-    HIPPO_RETURN_IF_ERROR(m->refuse_unreadable(opened));
-    // A kept message would come back first in the next batch: try again in a later run.
-    if (kept || !json_bool(answer, "more")) break;
-  }
-  if (expired > 0 && !context.json()) print_expired(expired);
+    for (const auto& id : inbox.batch().suggest_verification) hints.push_back(m->verification_hint(id));
+    return ok_status();
+  };
+  HIPPO_ASSIGN_OR_RETURN(client::InboxRead read, m->run(inbox, show));
+  if (read.expired > 0 && !context.json()) print_expired(read.expired);
   json::array notices;
-  if (undelivered) {
+  if (read.undelivered) {
     HIPPO_ASSIGN_OR_RETURN(notices, report_undelivered(*m, context.json()));
   }
   // Every contact whose account key change is not accepted yet, at every inbox.
+  std::vector<std::string> warnings = m->key_changes_met();
   for (auto& w : m->pending_key_changes()) warnings.push_back(std::move(w));
   print_warnings(warnings);
   for (const auto& h : hints) std::fprintf(stderr, "hippocrate: %s\n", h.c_str());
   if (context.json()) {
     json::object answer{{"messages", std::move(all)},
-                        {"expired", expired},
+                        {"expired", read.expired},
                         {"undelivered", std::move(notices)}};
-    if (unread > 0) answer["unreadable"] = unread;
+    if (read.unreadable > 0) answer["unreadable"] = read.unreadable;
     print_json(answer);
-  } else if (count == 0) {
+  } else if (read.shown == 0) {
     std::printf("No new messages.\n");
   }
-  return unreadable_status(unread);
+  return unreadable_status(read.unreadable);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "cli/client_messaging.h"
 #include "cli/client_undelivered.h"
 #include "cli/output.h"
+#include "client/engine/receive_batch.h"
 #include "client/https_client.h"
 #include "messaging/wire_frame.h"
 
@@ -38,45 +39,45 @@ struct ListenFlags {
   double timeout = 0;  // seconds; 0: none
 };
 
-// Handles one delivered envelope: decrypt under the keystore lock, commit, print, ack.
-// Returns whether it was shown: a message this device already received (delivered again,
-// its earlier ack lost) is acknowledged silently and does not count towards --count.
-// `unread` counts the messages that could not be read (unreadable()).
+// Handles one delivered envelope with the core's ReceiveBatch (client/engine/
+// receive_batch.h) under the keystore lock: history, commit, print, then the Ack frame (or
+// a refusal, by HTTP, of one that can never be read: its sender is told). Returns whether
+// it was shown: a message this device already received (delivered again, its earlier ack
+// lost) is acknowledged silently and does not count towards --count. `unread` counts the
+// messages that could not be read (unreadable()). One delivered before its write is not
+// stored yet and a refusal finds nothing: it comes again at the next connection and is
+// refused then; one not settled (a transient failure) stays unacknowledged likewise.
 Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire::Deliver& d,
                             bool as_json, std::size_t& unread) {
   HIPPO_RETURN_IF_ERROR(m.relock());
-  std::vector<std::string> warnings;
-  client::KeystoreData data = m.data();
-  const Opened opened = m.open_incoming(
-      data, Incoming{d.message_id, d.sender_account, d.sender_device,
-                     static_cast<std::int64_t>(d.stored_at), d.ciphertext},
-      warnings);
-  std::optional<std::string> hint;
-  if (opened.content) hint = m.verification_hint(data, d.sender_account);
-  // The history, then the session and the message id in one write, before the ack (a
-  // duplicate changed nothing).
-  HIPPO_RETURN_IF_ERROR(m.record_received({opened}));
-  if (!opened.duplicate) HIPPO_RETURN_IF_ERROR(m.commit(std::move(data)));
+  client::ReceiveBatch receive(
+      m.engine(),
+      {Incoming{d.message_id, d.sender_account, d.sender_device,
+                static_cast<std::int64_t>(d.stored_at), d.ciphertext}},
+      client::AckBy::kHost);
+  std::vector<std::string> hints;
+  auto show = [&]() -> Status {
+    print_warnings(m.key_changes_met());
+    for (const auto& o : receive.batch().opened) {
+      if (o.duplicate) continue;
+      if (as_json) print_json(opened_json(m, o));
+      else print_opened(m, o);
+    }
+    for (const auto& id : receive.batch().suggest_verification) {
+      std::fprintf(stderr, "hippocrate: %s\n", m.verification_hint(id).c_str());
+    }
+    return ok_status();
+  };
+  auto received = m.run(receive, show);
   m.unlock();
-  print_warnings(warnings);
-  if (!opened.duplicate) {
-    if (as_json) print_json(opened_json(m, opened));
-    else print_opened(m, opened);
+  if (!received) return received.error();
+  unread += received->unreadable;
+  if (!received->to_acknowledge.empty()) {
+    HIPPO_ASSIGN_OR_RETURN(std::string ack, wire::encode(wire::Ack{received->to_acknowledge}));
+    HIPPO_RETURN_IF_ERROR(socket.send(ack, true));
   }
-  if (hint) std::fprintf(stderr, "hippocrate: %s\n", hint->c_str());
-  if (unreadable(opened)) ++unread;
-  // Not settled (a transient failure): unacknowledged, it comes again at the next connection.
-  if (!settled(opened)) return true;
-  // One that can never be read is refused (its sender is told). Delivered before its
-  // write, it is not stored yet and the refusal finds nothing: it comes again at the next
-  // connection and is refused then.
-  if (refusal_reason(opened)) {
-    HIPPO_RETURN_IF_ERROR(m.refuse_unreadable({opened}));
-    return true;
-  }
-  HIPPO_ASSIGN_OR_RETURN(std::string ack, wire::encode(wire::Ack{{d.message_id}}));
-  HIPPO_RETURN_IF_ERROR(socket.send(ack, true));
-  return !opened.duplicate;
+  return std::none_of(received->opened.begin(), received->opened.end(),
+                      [](const Opened& o) { return o.duplicate; });
 }
 
 // Opens this device's socket. Errors as WebSocketClient::connect ("connection_failed" while

@@ -18,6 +18,7 @@
 #include "cli/client_recovery.h"
 #include "cli/output.h"
 #include "client/engine/device_setup.h"
+#include "client/engine/set_up.h"
 #include "e2ee/prekey_store.h"
 
 namespace hippocrate::cli {
@@ -54,8 +55,6 @@ class KeystoreLock {
 
 namespace {
 
-std::uint64_t now_seconds() { return static_cast<std::uint64_t>(unix_seconds(SystemClock().now())); }
-
 // A new keystore: sealed with $HIPPOCRATE_KEYSTORE_PASSPHRASE when set, else a key file.
 // An existing one: with its key file when it has one, else the passphrase (a keystore
 // made with a passphrase then says keystore_needs_passphrase when it is not set).
@@ -81,12 +80,6 @@ Status status_of(const Result<json::object>& r) {
 
 std::filesystem::path keystore_path(const Profile& profile) { return profile.dir() / "keystore"; }
 
-std::string describe(const AccountInfo& a) {
-  if (a.display_name.empty() && a.email.empty()) return a.account_id;
-  if (a.email.empty()) return a.display_name;
-  return a.display_name.empty() ? a.email : a.display_name + " <" + a.email + ">";
-}
-
 void print_warnings(const std::vector<std::string>& warnings) {
   std::set<std::string> printed;  // the same warning once per command
   for (const auto& w : warnings) {
@@ -95,17 +88,43 @@ void print_warnings(const std::vector<std::string>& warnings) {
 }
 
 Messenger::Messenger(ClientContext& context, SecretBytes token, AccountInfo me)
-    : context_(context), token_(std::move(token)), me_(std::move(me)) {}
+    : context_(context), token_(std::move(token)), engine_(std::move(me), std::nullopt) {}
 Messenger::~Messenger() = default;
 
 Result<json::object> Messenger::call(std::string_view method, std::string_view target,
                                      const json::object* body) {
-  // Anything but a read may change one's own devices (registration, a list, a revocation,
-  // a send answered device_list_mismatch): the own listing is read again after it.
-  if (method != "GET") own_listing_.reset();
+  // Anything but a read may change one's own devices (registration, a list, a revocation):
+  // the core reads its own listing again after it.
+  if (method != "GET") engine_.forget_own_listing();
   SecretBytes bytes;
   if (body != nullptr) bytes = SecretBytes::from(std::string_view(json::serialize(*body)));
   return context_.call(method, target, std::move(bytes), &token_);
+}
+
+client::Answer Messenger::perform(const client::ApiRequest& request) {
+  return context_.call(request.method, request.path,
+                       request.method == "GET"
+                           ? SecretBytes()
+                           : SecretBytes::from(std::string_view(json::serialize(request.body))),
+                       &token_);
+}
+
+Status Messenger::store(const client::KeystoreData& state) {
+  if (!keystore_) {
+    // The first device: the keystore is created with its state (0600, sealed).
+    HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
+                           client::Keystore::create(keystore_path(context_.profile()),
+                                                    unlock_method(), state));
+    keystore_.emplace(std::move(ks));
+    return ok_status();
+  }
+  return keystore_->commit(state);
+}
+
+Status Messenger::present() {
+  // A copy: the callback may run another operation, which sets present_ meanwhile.
+  const std::function<Status()> present = present_;
+  return present ? present() : ok_status();
 }
 
 Result<std::unique_ptr<Messenger>> Messenger::open(ClientContext& context, Setup setup) {
@@ -121,20 +140,40 @@ Result<std::unique_ptr<Messenger>> Messenger::open(ClientContext& context, Setup
   HIPPO_ASSIGN_OR_RETURN(m->lock_, KeystoreLock::acquire(context.profile().dir() / "keystore.lock"));
   HIPPO_RETURN_IF_ERROR(m->load_keystore());
   if (setup == Setup::kPairing) return m;
-  if (!m->keystore_) {
-    HIPPO_RETURN_IF_ERROR(m->register_first_device());
-    set_up_recovery_key(*m);  // the account's recovery key, shown once (client_recovery.h)
-  } else if (!m->paired()) {
+  HIPPO_RETURN_IF_ERROR(m->set_up());
+  return m;
+}
+
+Status Messenger::set_up() {
+  client::SetUpDevice op(engine_);
+  auto ready = run(op);
+  if (!ready) {
+    if (ready.error().code() != "device_not_paired") return ready.error();
+    // The CLI's way out of each case.
     return Error::failed_precondition(
         "device_not_paired",
-        "this device is waiting to be paired: run `hippocrate devices add` here and follow it");
+        has_keystore()
+            ? "this device is waiting to be paired: run `hippocrate devices add` here and "
+              "follow it"
+            : "your account already has messaging devices: pair this one with `hippocrate "
+              "devices add` (then approve it on a device that holds your account key), or, "
+              "if you lost all of them, restore your account key here with `hippocrate "
+              "restore` and your recovery key");
   }
-  HIPPO_RETURN_IF_ERROR(m->ensure_registered());
-  HIPPO_RETURN_IF_ERROR(m->replenish_prekeys());
+  if (ready->first_device) set_up_recovery_key(*this);  // shown once (client_recovery.h)
   std::vector<std::string> notices;
-  HIPPO_RETURN_IF_ERROR(m->check_own_devices(notices));
+  for (const auto& [id, registered_at] : ready->devices_added) {
+    notices.push_back(
+        "A DEVICE WAS ADDED TO YOUR ACCOUNT: " + id + " (registered " + format_time(registered_at) +
+        "). It receives your messages from now on. If you did not add it, revoke it on your "
+        "first device (hippocrate devices revoke " + id + ") and tell your administrator");
+  }
+  for (const auto& id : ready->devices_removed) {
+    notices.push_back("the device " + id +
+                      " was removed from your account: it receives nothing new");
+  }
   print_warnings(notices);
-  return m;
+  return ok_status();
 }
 
 Status Messenger::load_keystore() {
@@ -142,23 +181,25 @@ Status Messenger::load_keystore() {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
     keystore_.reset();
+    engine_.reload(std::nullopt);
     return ok_status();
   }
   HIPPO_ASSIGN_OR_RETURN(client::Keystore ks, client::Keystore::open(file, unlock_method(file)));
-  if (ks.data().device.pub.account_id != me_.account_id) {
+  if (ks.data().device.pub.account_id != me().account_id) {
     return Error::failed_precondition(
         "keystore_other_account",
         "the keystore of this profile belongs to another account; use another --profile");
   }
   keystore_.emplace(std::move(ks));
+  engine_.reload(keystore_->data());
   return ok_status();
 }
 
-bool Messenger::paired() const {
-  return keystore_ && keystore_->data().contacts.contains(me_.account_id);
+Status Messenger::commit(client::KeystoreData next) {
+  HIPPO_RETURN_IF_ERROR(store(next));
+  engine_.reload(std::move(next));
+  return ok_status();
 }
-
-Status Messenger::commit(client::KeystoreData next) { return keystore_->commit(std::move(next)); }
 
 void Messenger::unlock() { lock_.reset(); }
 
@@ -168,62 +209,39 @@ Status Messenger::relock() {
 }
 
 Status Messenger::create_pending_device() {
-  HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me_.account_id, random_id()));
+  HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me().account_id, random_id()));
   client::KeystoreData data;
   data.device = std::move(device);
-  HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
-                         client::Keystore::create(keystore_path(context_.profile()),
-                                                  unlock_method(), std::move(data)));
-  keystore_.emplace(std::move(ks));
-  return ok_status();
+  return commit(std::move(data));  // creates the keystore
 }
 
 Result<Bytes> Messenger::pairing_payload() {
-  const auto& data = keystore_->data();
+  const auto& data = this->data();
   // A signed prekey only; one-time prekeys come with the pairing's completion (their
   // count on the server is known then).
   HIPPO_ASSIGN_OR_RETURN(
       e2ee::PrekeyRefresh refresh,
       e2ee::refresh_prekeys(data.device, data.prekeys, e2ee::kOneTimePrekeyLowWater,
-                            now_seconds(), e2ee::system_key_source()));
+                            engine_.now_seconds(), engine_.keys()));
   if (refresh.new_signed_prekey) {
     client::KeystoreData next = data;
     next.prekeys = refresh.store;
     HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
   }
-  const e2ee::SignedPrekey* current = e2ee::current_signed_prekey(keystore_->data().prekeys);
+  const e2ee::SignedPrekey* current = e2ee::current_signed_prekey(this->data().prekeys);
   e2ee::Writer w;
-  e2ee::write_device_identity(w, keystore_->data().device.pub);
+  e2ee::write_device_identity(w, this->data().device.pub);
   if (current != nullptr) e2ee::write_signed_prekey(w, current->pub);
   return w.bytes();
 }
 
-Status Messenger::register_first_device() {
-  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
-  if (json_int(own, "device_list_version") != 0) {
-    return Error::failed_precondition(
-        "device_not_paired",
-        "your account already has messaging devices: pair this one with `hippocrate devices "
-        "add` (then approve it on a device that holds your account key), or, if you lost "
-        "all of them, restore your account key here with `hippocrate restore` and your "
-        "recovery key");
-  }
-  HIPPO_ASSIGN_OR_RETURN(client::KeystoreData data, client::first_device_state(me_.account_id));
-  // Written before anything is uploaded: no public key on the server without its secret.
-  HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
-                         client::Keystore::create(keystore_path(context_.profile()),
-                                                  unlock_method(), std::move(data)));
-  keystore_.emplace(std::move(ks));
-  return publish_own_list({keystore_->data().device.pub}, &keystore_->data().device.pub);
-}
-
 Status Messenger::publish_own_list(const std::vector<e2ee::DevicePublicIdentity>& devices,
                                    const e2ee::DevicePublicIdentity* added) {
-  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
+  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me().account_id));
   HIPPO_ASSIGN_OR_RETURN(client::StateAndRequest signed_list,
-                         client::sign_own_list(keystore_->data(),
+                         client::sign_own_list(data(),
                                                json_int(own, "device_list_version"), devices,
-                                               added, now_seconds()));
+                                               added, engine_.now_seconds()));
   HIPPO_RETURN_IF_ERROR(commit(std::move(signed_list.next)));
   return send(signed_list.request);
 }
@@ -232,34 +250,12 @@ Status Messenger::send(const client::ApiRequest& request) {
   return status_of(call(request.method, request.path, &request.body));
 }
 
-Status Messenger::ensure_registered() {
-  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me_.account_id));
-  switch (client::registration_of(keystore_->data(), own)) {
-    case client::Registration::kRegistered: return ok_status();
-    case client::Registration::kRevoked:
-      return Error::failed_precondition(
-          "device_revoked", "this device was revoked: it can no longer send or receive");
-    case client::Registration::kAbsent: break;
-  }
-  // Not on the server: the first registration was interrupted (the keystore is written
-  // first). Register it again with a new list of the current devices plus this one.
-  std::vector<std::string> warnings;
-  client::KeystoreData data = keystore_->data();
-  std::vector<e2ee::DevicePublicIdentity> current;
-  if (json_int(own, "device_list_version") != 0) {
-    HIPPO_ASSIGN_OR_RETURN(VerifiedDevices v, verified_devices(me_.account_id, data, warnings));
-    current = v.current.devices;
-  }
-  current.push_back(data.device.pub);
-  return publish_own_list(current, &keystore_->data().device.pub);
-}
-
 Status Messenger::complete_pairing(const e2ee::PublicKey& account_key) {
-  client::KeystoreData data = keystore_->data();
-  data.contacts[me_.account_id] = client::ContactRecord{};
-  data.contacts[me_.account_id].account_key = account_key;
+  client::KeystoreData data = this->data();
+  data.contacts[me().account_id] = client::ContactRecord{};
+  data.contacts[me().account_id].account_key = account_key;
   std::vector<std::string> warnings;
-  HIPPO_ASSIGN_OR_RETURN(VerifiedDevices v, verified_devices(me_.account_id, data, warnings));
+  HIPPO_ASSIGN_OR_RETURN(VerifiedDevices v, verified_devices(me().account_id, data, warnings));
   if (e2ee::find_device(v.current, device_id()) == nullptr ||
       *e2ee::find_device(v.current, device_id()) != data.device.pub) {
     return Error::failed_precondition(
@@ -277,8 +273,8 @@ Status Messenger::replenish_prekeys() {
   HIPPO_ASSIGN_OR_RETURN(json::object count,
                          call("GET", "/api/v1/devices/" + device_id() + "/prekeys/count"));
   HIPPO_ASSIGN_OR_RETURN(auto upload,
-                         client::plan_prekey_upload(keystore_->data(), count, now_seconds(),
-                                                    e2ee::system_key_source()));
+                         client::plan_prekey_upload(data(), count, engine_.now_seconds(),
+                                                    engine_.keys()));
   if (!upload) return ok_status();
   // The private halves first (prekey_store.h): no uploaded prekey lacks its private key.
   HIPPO_RETURN_IF_ERROR(commit(std::move(upload->next)));

@@ -4,14 +4,12 @@
 #include <cstdio>
 
 #include "cli/output.h"
+#include "client/engine/undelivered.h"
 
 namespace hippocrate::cli {
 namespace {
 
 namespace json = boost::json;
-
-// At most this many pages of 100 per run (a bound, not a limit users meet).
-constexpr int kMaxPages = 100;
 
 // What happened to the message on `devices` of the recipient's devices, by the notice's
 // reason (docs/messaging.md "Expiry" and "Refusal"); an unknown word (a newer server) is
@@ -51,41 +49,29 @@ void print_notice(const AccountInfo& recipient, std::int64_t sent_at, const std:
 }  // namespace
 
 Result<json::array> report_undelivered(Messenger& m, bool as_json) {
-  const std::string target = "/api/v1/devices/" + m.device_id() + "/undelivered";
+  (void)m.contacts();  // names for the recipients, fetched once
+  client::ReportUndelivered report(m.engine());
   json::array all;
-  for (int page = 0; page < kMaxPages; ++page) {
-    HIPPO_ASSIGN_OR_RETURN(json::object answer, m.call("GET", target + "?limit=100"));
-    const auto* list = answer.if_contains("undelivered");
-    if (list == nullptr || !list->is_array() || list->as_array().empty()) break;
-    json::array ids;
-    for (const auto& item : list->as_array()) {
-      if (!item.is_object()) continue;
-      const auto& o = item.as_object();
-      const std::string id = json_string(o, "message_id");
-      const AccountInfo recipient = m.who_is(json_string(o, "recipient"));
+  // Shown (or handed to the caller), then acknowledged by the core.
+  auto show = [&]() -> Status {
+    for (const auto& n : report.page()) {
       if (as_json) {
-        all.push_back(json::object{{"message_id", id},
-                                   {"recipient", json::object{{"account_id", recipient.account_id},
-                                                              {"email", recipient.email},
+        all.push_back(json::object{{"message_id", n.message_id},
+                                   {"recipient", json::object{{"account_id", n.recipient.account_id},
+                                                              {"email", n.recipient.email},
                                                               {"display_name",
-                                                               recipient.display_name}}},
-                                   {"sent_at", json_int(o, "sent_at")},
-                                   {"reason", json_string(o, "reason")},
-                                   {"devices", json_int(o, "devices")},
-                                   {"expired_at", json_int(o, "expired_at")}});
+                                                               n.recipient.display_name}}},
+                                   {"sent_at", n.sent_at},
+                                   {"reason", n.reason},
+                                   {"devices", n.devices},
+                                   {"expired_at", n.expired_at}});
       } else {
-        print_notice(recipient, json_int(o, "sent_at"), json_string(o, "reason"),
-                     json_int(o, "devices"), id);
+        print_notice(n.recipient, n.sent_at, n.reason, n.devices, n.message_id);
       }
-      ids.emplace_back(id);
     }
-    if (ids.empty()) break;  // nothing recognisable to acknowledge: leave it for the next run
-    // Shown (or handed to the caller), then acknowledged: a crash in between shows a notice
-    // twice, never loses one.
-    json::object ack{{"message_ids", std::move(ids)}};
-    HIPPO_RETURN_IF_ERROR(m.call("POST", target + "/ack", &ack));
-    if (!json_bool(answer, "more")) break;
-  }
+    return ok_status();
+  };
+  HIPPO_RETURN_IF_ERROR(m.run(report, show));
   return all;
 }
 

@@ -1,9 +1,26 @@
 #include "client/engine/receive.h"
 
+#include "base/encoding.h"
+#include "client/engine/json_fields.h"
 #include "e2ee/errors.h"
 #include "e2ee/session_cipher.h"
 
 namespace hippocrate::client {
+
+std::vector<Incoming> parse_incoming(const boost::json::object& answer) {
+  std::vector<Incoming> out;
+  const auto* list = answer.if_contains("messages");
+  if (list == nullptr || !list->is_array()) return out;
+  for (const auto& item : list->as_array()) {
+    if (!item.is_object()) continue;
+    const auto& o = item.as_object();
+    auto ciphertext = base64url_decode(json_string(o, "ciphertext"));
+    out.push_back({json_string(o, "message_id"), json_string(o, "sender"),
+                   json_string(o, "sender_device"), json_int(o, "stored_at"),
+                   ciphertext ? std::move(*ciphertext) : Bytes{}});
+  }
+  return out;
+}
 
 bool already_received(const KeystoreData& data, const std::string& message_id) {
   return data.seen_messages.contains(message_id);

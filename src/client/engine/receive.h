@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "base/error.h"
 #include "base/result.h"
@@ -37,6 +40,11 @@ struct Opened {
   // decrypted at all — as opposed to a message that failed to decrypt (altered).
   bool sender_unverified = false;
 };
+
+// The envelopes of an answer of GET /api/v1/devices/{id}/messages ({"messages": [...]});
+// an entry that is not an object is skipped, a ciphertext that does not decode is empty
+// (it then fails to decrypt and is refused).
+std::vector<Incoming> parse_incoming(const boost::json::object& answer);
 
 // At-least-once delivery: a message already decrypted comes again when its ack was lost.
 // Only ids of decrypted messages are recorded (the id inside the ciphertext equals the

@@ -1,6 +1,7 @@
 # The WebAssembly build (HIPPOCRATE_WASM=ON): src/base (what does not need threads or the
-# scheduler), src/crypto, src/e2ee and their tests, compiled by Debian's Emscripten and run
-# under Node. scripts/wasm-test.sh configures it in build/wasm; see docs/contributing.md.
+# scheduler), src/crypto, src/e2ee, the client keystore and the client core (src/client
+# without the HTTPS client) and their tests, compiled by Debian's Emscripten and run under
+# Node. scripts/wasm-test.sh configures it in build/wasm; see docs/contributing.md.
 # Nothing here is used by the native build.
 #
 # Inputs: HIPPOCRATE_WASM_SODIUM_DIR, libsodium built for wasm32 (scripts/wasm-libsodium.sh);
@@ -42,6 +43,23 @@ set(CMAKE_CXX_LINKER_LAUNCHER ${_hippocrate_em_env})
 add_compile_options(-fexceptions)
 add_link_options(-fexceptions -sENVIRONMENT=node -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0
                  -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2GB)
+
+# Boost.JSON (the client core, the vector files) compiled for wasm32 from Debian's headers:
+# only the Boost folder is made visible (a folder in the build tree holding a link to
+# /usr/include/boost), never the rest of /usr/include, whose glibc headers would shadow
+# Emscripten's libc. Its sources are compiled once (cmake/wasm/boost_json.cc includes
+# boost/json/src.hpp), without the project's warnings; the same target name as natively.
+if(NOT EXISTS /usr/include/boost/json/src.hpp)
+  message(FATAL_ERROR "Boost.JSON headers missing in /usr/include/boost: run scripts/install-deps.sh")
+endif()
+set(_hippocrate_boost_include "${CMAKE_BINARY_DIR}/boost-include")
+file(MAKE_DIRECTORY "${_hippocrate_boost_include}")
+if(NOT IS_SYMLINK "${_hippocrate_boost_include}/boost")
+  file(CREATE_LINK /usr/include/boost "${_hippocrate_boost_include}/boost" SYMBOLIC)
+endif()
+add_library(hippocrate_wasm_boost_json STATIC ${CMAKE_CURRENT_LIST_DIR}/wasm/boost_json.cc)
+target_include_directories(hippocrate_wasm_boost_json SYSTEM PUBLIC "${_hippocrate_boost_include}")
+add_library(Boost::json ALIAS hippocrate_wasm_boost_json)
 
 # GoogleTest compiled for wasm32 from Debian's source (package googletest), without threads.
 if(NOT EXISTS /usr/src/googletest/CMakeLists.txt)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The WebAssembly tests: src/base (without its thread/scheduler files), src/crypto and
-# src/e2ee with their tests, compiled by Debian's Emscripten against libsodium built for
-# wasm32, and run under Node by CTest in the wasm tree. `make test` runs it after the native
-# tests (`make test-wasm` alone). A missing Emscripten is an error, not a skip.
+# The WebAssembly tests: src/base (without its thread/scheduler files), src/crypto, src/e2ee,
+# the client keystore and the client core (src/client without the HTTPS client) with their
+# tests, compiled by Debian's Emscripten against libsodium built for wasm32, and run under
+# Node by CTest in the wasm tree. `make test` runs it after the native tests (`make
+# test-wasm` alone). A missing Emscripten is an error, not a skip.
 #
 #   scripts/wasm-test.sh [BUILD_DIR]    # default build/wasm; JOBS and CTEST_ARGS as in make
 #
@@ -35,6 +36,6 @@ eval "set -- ${CTEST_ARGS:-}"
 (cd "$build" && ctest --output-on-failure -j"$jobs" "$@")
 
 for wasm in "$build"/tests/*/*_test.wasm; do
-  printf 'wasm: %-28s %8d bytes, %8d gzip -9\n' "${wasm#"$build"/}" \
+  printf 'wasm: %-34s %8d bytes, %8d gzip -9\n' "${wasm#"$build"/}" \
     "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)"
 done

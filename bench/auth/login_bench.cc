@@ -9,8 +9,10 @@
 
 #include <filesystem>
 
+#include "audit/audit_log.h"
 #include "auth/key_files.h"
 #include "base/ids.h"
+#include "crypto/random.h"
 #include "store/store.h"
 
 namespace hippocrate::auth {
@@ -27,7 +29,8 @@ struct Fixture {
     store = std::move(*store::open_store(o));
     AuthConfig config;
     config.source_burst = 1e9;  // the bench measures logins, not the rate limiter
-    auth = std::move(*open_auth_service(dir, *store, SystemClock::instance(), config));
+    log = std::make_unique<audit::AuditLog>(SystemClock::instance(), crypto::random_secret(32));
+    auth = std::move(*open_auth_service(dir, *store, SystemClock::instance(), *log, config));
     auto inv = auth->bootstrap("Bench", "bench@example.org");
     (void)auth->accept_invitation(inv->token.text.view(), "Patient Bench",
                                   SecretBytes::from(std::string_view(kPassword)),
@@ -40,6 +43,7 @@ struct Fixture {
   }
   std::filesystem::path dir;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<audit::AuditLog> log;
   std::unique_ptr<AuthService> auth;
 };
 

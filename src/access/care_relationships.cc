@@ -1,12 +1,11 @@
 #include "access/care_relationships.h"
 
-#include <optional>
-
 #include "access/access_log.h"
 #include "access/audit_entry.h"
 #include "access/resource.h"
 #include "audit/audit_log.h"
 #include "base/ids.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::access {
 namespace {
@@ -50,28 +49,13 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
       "LEFT JOIN accounts pa ON pa.id = c.patient_id "
       "LEFT JOIN invitations i ON i.id = c.invitation_id "
       "WHERE " + where_for(column) + " AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
-  {
-    HIPPO_ASSIGN_OR_RETURN(auto rows,
-                           tx.query(sql, {id, std::int64_t{include_ended ? 1 : 0}}));
-    std::vector<CareRelationship> out;
-    for (const auto& row : rows) {
-      CareRelationship c;
-      HIPPO_ASSIGN_OR_RETURN(c.id, row.text(0));
-      HIPPO_ASSIGN_OR_RETURN(c.status, row.text(1));
-      HIPPO_ASSIGN_OR_RETURN(c.practitioner_id, row.text(2));
-      HIPPO_ASSIGN_OR_RETURN(c.practitioner_name, row.text(3));
-      HIPPO_ASSIGN_OR_RETURN(c.patient_id, row.text(4));
-      HIPPO_ASSIGN_OR_RETURN(c.patient_name, row.text(5));
-      HIPPO_ASSIGN_OR_RETURN(c.patient_email, row.text(6));
-      HIPPO_ASSIGN_OR_RETURN(c.created_at, row.int64(7));
-      HIPPO_ASSIGN_OR_RETURN(c.activated_at, row.int64(8));
-      HIPPO_ASSIGN_OR_RETURN(c.ended_at, row.int64(9));
-      HIPPO_ASSIGN_OR_RETURN(c.practitioner_organisation, row.text(10));
-      HIPPO_ASSIGN_OR_RETURN(c.practitioner_rpps, row.text(11));
-      out.push_back(std::move(c));
-    }
-    return out;
-  }
+  HIPPO_ASSIGN_OR_RETURN(auto rows, tx.query(sql, {id, std::int64_t{include_ended ? 1 : 0}}));
+  return store::decode_rows<CareRelationship>(rows, [](const store::Row& row, CareRelationship& c) {
+    return store::read_columns(row, c.id, c.status, c.practitioner_id, c.practitioner_name,
+                               c.patient_id, c.patient_name, c.patient_email, c.created_at,
+                               c.activated_at, c.ended_at, c.practitioner_organisation,
+                               c.practitioner_rpps);
+  });
 }
 
 Result<std::vector<CareRelationship>> CareRelationships::patients_of(
@@ -79,22 +63,15 @@ Result<std::vector<CareRelationship>> CareRelationships::patients_of(
     const std::string& source_address) {
   const std::string_view column =
       practitioner.account.role == auth::Role::kAssistant ? "assistant_id" : "practitioner_id";
-  if (audit_ == nullptr) return list(column, practitioner.account.id, include_ended);
   // The read and its audit records commit together: no read without its record.
   return store_.write([&](store::Transaction& tx) -> Result<std::vector<CareRelationship>> {
     HIPPO_ASSIGN_OR_RETURN(auto list,
                            list_in(tx, column, practitioner.account.id, include_ended));
     for (const auto& c : list) {
       if (c.patient_id.empty()) continue;
-      audit::AuditRecord r;
-      r.at = clock_.now();
-      r.account_id = practitioner.account.id;
-      r.session_id = practitioner.session_id;
-      r.source_address = source_address;
-      r.action = "patients.list";
-      r.resource = patient_resource(c.patient_id);
-      r.result = "allowed";
-      HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
+      HIPPO_RETURN_IF_ERROR(append_audit_entry(audit_, tx, clock_, practitioner, source_address,
+                                               "patients.list", patient_resource(c.patient_id),
+                                               "allowed"));
     }
     return list;
   });
@@ -131,7 +108,6 @@ Status CareRelationships::audit_change(store::Transaction& tx, const auth::Sessi
                                        std::string_view action, std::string_view relationship_id,
                                        std::string_view new_status,
                                        const std::string& source_address) {
-  if (audit_ == nullptr) return ok_status();
   HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COALESCE(patient_id, '') FROM "
                                                 "care_relationships WHERE id = ?",
                                                 {std::string(relationship_id)}));
@@ -139,13 +115,10 @@ Status CareRelationships::audit_change(store::Transaction& tx, const auth::Sessi
   if (row) {
     HIPPO_ASSIGN_OR_RETURN(patient_id, row->text(0));
   }
-  auto r = audit_entry(actor, source_address, action,
-                       patient_id.empty() ? "care:" + std::string(relationship_id)
-                                          : patient_resource(patient_id),
-                       "succeeded",
-                       "care=" + std::string(relationship_id) + " status=" + std::string(new_status));
-  r.at = clock_.now();
-  return audit_->append(tx, r);
+  return append_audit_entry(
+      audit_, tx, clock_, actor, source_address, action,
+      patient_id.empty() ? "care:" + std::string(relationship_id) : patient_resource(patient_id),
+      "succeeded", "care=" + std::string(relationship_id) + " status=" + std::string(new_status));
 }
 
 Status CareRelationships::request_link(const auth::SessionInfo& practitioner,
@@ -153,21 +126,16 @@ Status CareRelationships::request_link(const auth::SessionInfo& practitioner,
                                        const std::string& source_address) {
   HIPPO_ASSIGN_OR_RETURN(std::string email, auth::normalize_email(patient_email));
   const std::int64_t now = unix_seconds(clock_.now());
-  struct Outcome {
-    std::optional<Error> refusal;
-  };
-  HIPPO_ASSIGN_OR_RETURN(Outcome outcome, store_.write([&](store::Transaction& tx) -> Result<Outcome> {
+  // Every outcome commits (its audit record must stay) and answers the same.
+  return store_.write([&](store::Transaction& tx) -> Status {
     HIPPO_ASSIGN_OR_RETURN(Resource patient, resolve_account_by_email(tx, email));
     if (!patient.exists || patient.role != auth::Role::kPatient) {
       // The same answer as a request that was created: which e-mail addresses have a
       // patient account (in any organisation) is not the practitioner's to learn.
-      if (audit_ != nullptr) {
-        auto r = audit_entry(practitioner, source_address, "care.request", "patient:unknown",
-                             "failed", "no_patient_account");
-        r.at = clock_.now();
-        HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
-      }
-      return Outcome{};
+      HIPPO_RETURN_IF_ERROR(append_audit_entry(audit_, tx, clock_, practitioner, source_address,
+                                               "care.request", "patient:unknown", "failed",
+                                               "no_patient_account"));
+      return ok_status();
     }
     HIPPO_ASSIGN_OR_RETURN(
         auto existing,
@@ -177,14 +145,10 @@ Status CareRelationships::request_link(const auth::SessionInfo& practitioner,
     if (existing) {
       // Nothing changes, and the answer is still the one of a request that was created: a
       // second request must not tell an address with an account from one without.
-      if (audit_ != nullptr) {
-        auto r = audit_entry(practitioner, source_address, "care.request",
-                             patient_resource(patient.id), "failed",
-                             "care_relationship_exists");
-        r.at = clock_.now();
-        HIPPO_RETURN_IF_ERROR(audit_->append(tx, r));
-      }
-      return Outcome{};
+      HIPPO_RETURN_IF_ERROR(append_audit_entry(audit_, tx, clock_, practitioner, source_address,
+                                               "care.request", patient_resource(patient.id),
+                                               "failed", "care_relationship_exists"));
+      return ok_status();
     }
     const std::string id = random_id();
     HIPPO_RETURN_IF_ERROR(tx.execute(
@@ -192,12 +156,8 @@ Status CareRelationships::request_link(const auth::SessionInfo& practitioner,
         "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
         "VALUES (?, ?, ?, ?, NULL, 'invited', ?, NULL, NULL, NULL)",
         {id, practitioner.account.organisation_id, practitioner.account.id, patient.id, now}));
-    HIPPO_RETURN_IF_ERROR(
-        audit_change(tx, practitioner, "care.request", id, "invited", source_address));
-    return Outcome{};
-  }));
-  if (outcome.refusal) return std::move(*outcome.refusal);
-  return ok_status();
+    return audit_change(tx, practitioner, "care.request", id, "invited", source_address);
+  });
 }
 
 Status CareRelationships::accept(const auth::SessionInfo& patient,

@@ -36,15 +36,16 @@ struct CareRelationship {
 
 class CareRelationships {
  public:
-  CareRelationships(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
-
-  // When set, a practitioner listing patients appends one audit record per patient
-  // ("patients.list" on "patient:<id>") in the same transaction as the read, which is
-  // what the patient's access log shows. Not owned.
-  void set_audit_log(const audit::AuditLog* audit) { audit_ = audit; }
+  // `store`, `clock` and `audit` are not owned and must outlive the service. Every change
+  // of a relationship, and every refused request, is recorded in `audit` in the same
+  // transaction as the change.
+  CareRelationships(store::Store& store, const Clock& clock, const audit::AuditLog& audit)
+      : store_(store), clock_(clock), audit_(audit) {}
 
   // A practitioner's patients (active relationships only unless `include_ended`); for an
-  // assistant, the active patients of the practitioners who delegated to it.
+  // assistant, the active patients of the practitioners who delegated to it. Appends one
+  // audit record per patient ("patients.list" on "patient:<id>") in the same transaction
+  // as the read, which is what the patient's access log shows.
   Result<std::vector<CareRelationship>> patients_of(const auth::SessionInfo& practitioner,
                                                     bool include_ended = false,
                                                     const std::string& source_address = "");
@@ -74,13 +75,13 @@ class CareRelationships {
                                              bool include_ended);
   Result<std::vector<CareRelationship>> list_in(store::Transaction& tx, std::string_view column,
                                                 const std::string& id, bool include_ended);
-  // Appends the audit record of a relationship change (when an audit log is set).
+  // Appends the audit record of a relationship change.
   Status audit_change(store::Transaction& tx, const auth::SessionInfo& actor,
                       std::string_view action, std::string_view relationship_id,
                       std::string_view new_status, const std::string& source_address);
   store::Store& store_;
   const Clock& clock_;
-  const audit::AuditLog* audit_ = nullptr;
+  const audit::AuditLog& audit_;
 };
 
 }  // namespace hippocrate::access

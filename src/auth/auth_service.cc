@@ -6,6 +6,7 @@
 #include "audit/audit_log.h"
 #include "auth/auth_service_impl.h"
 #include "base/ids.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::auth {
 
@@ -63,17 +64,15 @@ Result<std::optional<AuthService::Impl::AccountRecord>> AuthService::Impl::load_
   HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one(sql, {value}));
   if (!row) return std::optional<AccountRecord>();
   AccountRecord r;
-  HIPPO_ASSIGN_OR_RETURN(r.view.id, row->text(0));
-  HIPPO_ASSIGN_OR_RETURN(r.view.organisation_id, row->text(1));
-  HIPPO_ASSIGN_OR_RETURN(r.view.organisation_name, row->text(2));
-  HIPPO_ASSIGN_OR_RETURN(r.view.email, row->text(3));
-  HIPPO_ASSIGN_OR_RETURN(r.view.display_name, row->text(4));
-  HIPPO_ASSIGN_OR_RETURN(std::string role, row->text(5));
+  std::string role;
+  std::optional<std::int64_t> confirmed_at;
+  std::optional<std::string> factor_account;  // NULL: no factor, confirmed or pending
+  HIPPO_RETURN_IF_ERROR(store::read_columns(
+      *row, r.view.id, r.view.organisation_id, r.view.organisation_name, r.view.email,
+      r.view.display_name, role, r.password_hash, r.status, confirmed_at, factor_account));
   r.view.role = parse_role(role).value_or(Role::kPatient);
-  HIPPO_ASSIGN_OR_RETURN(r.password_hash, row->text(6));
-  HIPPO_ASSIGN_OR_RETURN(r.status, row->text(7));
-  r.view.second_factor = !row->is_null(8);
-  r.totp_pending = row->is_null(8) && !row->is_null(9);
+  r.view.second_factor = confirmed_at.has_value();
+  r.totp_pending = !confirmed_at && factor_account;
   return std::optional<AccountRecord>(std::move(r));
 }
 
@@ -87,7 +86,6 @@ Status AuthService::Impl::audit_action(store::Transaction& tx, const std::string
                                        std::string_view action, std::string resource,
                                        std::string_view result, const RequestOrigin& origin,
                                        std::string detail) const {
-  if (audit == nullptr) return ok_status();
   audit::AuditRecord r;
   r.at = clock.now();
   r.account_id = actor_id;
@@ -96,13 +94,12 @@ Status AuthService::Impl::audit_action(store::Transaction& tx, const std::string
   r.resource = std::move(resource);
   r.result = std::string(result);
   r.detail = std::move(detail);
-  return audit->append(tx, r);
+  return audit.append(tx, r);
 }
 
 Status AuthService::Impl::audit_event(store::Transaction& tx, const std::string& account_id,
                                       std::string_view kind, const RequestOrigin& origin,
                                       std::string_view detail) const {
-  if (audit == nullptr) return ok_status();
   const bool failed = kind.ends_with("_failed") || kind == "account_locked";
   audit::AuditRecord r;
   r.at = clock.now();
@@ -112,7 +109,7 @@ Status AuthService::Impl::audit_event(store::Transaction& tx, const std::string&
   r.resource = account_id.empty() ? "account:unknown" : "account:" + account_id;
   r.result = failed ? "failed" : "succeeded";
   r.detail = std::string(detail);
-  return audit->append(tx, r);
+  return audit.append(tx, r);
 }
 
 Status AuthService::Impl::check_attempts(store::Transaction& tx, std::string_view scope,
@@ -148,8 +145,6 @@ Result<bool> AuthService::Impl::record_failed_attempt(store::Transaction& tx,
   return true;
 }
 
-void AuthService::set_audit_log(const audit::AuditLog* audit) { impl_->audit = audit; }
-
 void AuthService::add_sessions_ended_listener(SessionsEndedListener listener) {
   impl_->session_listeners.push_back(std::move(listener));
 }
@@ -161,7 +156,6 @@ void AuthService::notify_sessions_ended(const SessionsEnded& ended) const {
 Status AuthService::audit_refusal(const SessionInfo& session, std::string_view action,
                                   std::string_view reason, const RequestOrigin& origin) {
   auto& im = *impl_;
-  if (im.audit == nullptr) return ok_status();
   return im.store.write([&](store::Transaction& tx) -> Status {
     audit::AuditRecord r;
     r.at = im.clock.now();
@@ -172,7 +166,7 @@ Status AuthService::audit_refusal(const SessionInfo& session, std::string_view a
     r.resource = "route";
     r.result = "denied";
     r.detail = std::string(reason);
-    return im.audit->append(tx, r);
+    return im.audit.append(tx, r);
   });
 }
 
@@ -201,11 +195,11 @@ Result<LoginResult> AuthService::Impl::create_session(store::Transaction& tx,
   return out;
 }
 
-AuthService::AuthService(store::Store& store, const Clock& clock,
+AuthService::AuthService(store::Store& store, const Clock& clock, const audit::AuditLog& audit,
                          std::unique_ptr<PasswordHasher> hasher, SecretBytes secrets_key,
                          SecretBytes pepper, AuthConfig config)
     : config_(config) {
-  impl_ = std::make_unique<Impl>(store, clock, std::move(hasher), std::move(secrets_key),
+  impl_ = std::make_unique<Impl>(store, clock, audit, std::move(hasher), std::move(secrets_key),
                                  std::move(pepper), config_);
 }
 

@@ -124,10 +124,14 @@ using SessionsEndedListener = std::function<void(const SessionsEnded&)>;
 
 class AuthService {
  public:
-  // `store` and `clock` must outlive the service. `secrets_key` (32 bytes) seals TOTP
-  // secrets at rest; `pepper` keys the recovery-code hashes.
-  AuthService(store::Store& store, const Clock& clock, std::unique_ptr<PasswordHasher> hasher,
-              SecretBytes secrets_key, SecretBytes pepper, AuthConfig config = {});
+  // `store`, `clock` and `audit` are not owned and must outlive the service. Every
+  // authentication event and audited action is appended to `audit` in the same transaction
+  // as the change it records; the security events an account sees are read back from it.
+  // `secrets_key` (32 bytes) seals TOTP secrets at rest; `pepper` keys the recovery-code
+  // hashes.
+  AuthService(store::Store& store, const Clock& clock, const audit::AuditLog& audit,
+              std::unique_ptr<PasswordHasher> hasher, SecretBytes secrets_key, SecretBytes pepper,
+              AuthConfig config = {});
   ~AuthService();
 
   // First administrator of a new deployment. Refused ("already_bootstrapped") once any
@@ -206,13 +210,9 @@ class AuthService {
   bool csrf_token_matches(const SessionInfo& session, std::string_view presented) const;
 
   // Records an authorization refusal of `session` for `action` in the audit log (its own
-  // transaction; nothing else changed). No-op without an audit log.
+  // transaction; nothing else changed).
   Status audit_refusal(const SessionInfo& session, std::string_view action,
                        std::string_view reason, const RequestOrigin& origin);
-
-  // Every authentication event is also appended to `audit` (not owned; must outlive the
-  // service), in the same transaction as the change it records. Call before serving.
-  void set_audit_log(const audit::AuditLog* audit);
 
   // Long-lived connections (WebSockets) bound to a session register here to be closed when
   // it ends. Listeners are called after the commit, on the caller's thread, and must not

@@ -8,10 +8,11 @@
 namespace hippocrate::auth {
 
 struct AuthService::Impl {
-  Impl(store::Store& s, const Clock& c, std::unique_ptr<PasswordHasher> h, SecretBytes sk,
-       SecretBytes p, const AuthConfig& cfg)
+  Impl(store::Store& s, const Clock& c, const audit::AuditLog& a, std::unique_ptr<PasswordHasher> h,
+       SecretBytes sk, SecretBytes p, const AuthConfig& cfg)
       : store(s),
         clock(c),
+        audit(a),
         hasher(std::move(h)),
         secrets_key(std::move(sk)),
         pepper(std::move(p)),
@@ -21,6 +22,7 @@ struct AuthService::Impl {
 
   store::Store& store;
   const Clock& clock;
+  const audit::AuditLog& audit;
   std::unique_ptr<PasswordHasher> hasher;
   SecretBytes secrets_key;
   SecretBytes pepper;
@@ -28,9 +30,8 @@ struct AuthService::Impl {
   FailureCounter failures;
   SourceRateLimiter limiter;
   std::vector<SessionsEndedListener> session_listeners;
-  const audit::AuditLog* audit = nullptr;  // set before serving; without it nothing is audited
 
-  // Appends an audit record (when an audit log is configured) in `tx`.
+  // Appends the audit record of an authentication event in `tx`.
   Status audit_event(store::Transaction& tx, const std::string& account_id,
                      std::string_view kind, const RequestOrigin& origin,
                      std::string_view detail) const;

@@ -22,12 +22,13 @@ Result<ServerKeys> load_or_create_server_keys(const std::filesystem::path& data_
 
 Result<std::unique_ptr<AuthService>> open_auth_service(const std::filesystem::path& data_dir,
                                                        store::Store& store, const Clock& clock,
+                                                       const audit::AuditLog& audit,
                                                        AuthConfig config,
                                                        crypto::Argon2Params params) {
   HIPPO_ASSIGN_OR_RETURN(ServerKeys keys, load_or_create_server_keys(data_dir));
   auto hasher = std::make_unique<PasswordHasher>(keys.pepper.clone(), params);
-  return std::make_unique<AuthService>(store, clock, std::move(hasher), std::move(keys.secrets),
-                                       std::move(keys.pepper), config);
+  return std::make_unique<AuthService>(store, clock, audit, std::move(hasher),
+                                       std::move(keys.secrets), std::move(keys.pepper), config);
 }
 
 }  // namespace hippocrate::auth

@@ -25,11 +25,10 @@ struct ServerKeys {
 
 Result<ServerKeys> load_or_create_server_keys(const std::filesystem::path& data_dir);
 
-// An AuthService over `store` with the keys of `data_dir`.
-Result<std::unique_ptr<AuthService>> open_auth_service(const std::filesystem::path& data_dir,
-                                                       store::Store& store, const Clock& clock,
-                                                       AuthConfig config = {},
-                                                       crypto::Argon2Params params =
-                                                           kPasswordHashParams);
+// An AuthService over `store`, auditing to `audit`, with the keys of `data_dir`.
+Result<std::unique_ptr<AuthService>> open_auth_service(
+    const std::filesystem::path& data_dir, store::Store& store, const Clock& clock,
+    const audit::AuditLog& audit, AuthConfig config = {},
+    crypto::Argon2Params params = kPasswordHashParams);
 
 }  // namespace hippocrate::auth

@@ -104,13 +104,12 @@ Status run_bootstrap(const BootstrapFlags& flags, bool new_organisation) {
   auth::AuthConfig auth_config;
   auth_config.invitation_lifetime = std::chrono::hours(config.invitation_lifetime_hours);
   const std::vector<std::string> new_keys = missing_server_keys(config.data_dir);
-  HIPPO_ASSIGN_OR_RETURN(
-      auto service,
-      auth::open_auth_service(config.data_dir, *db, SystemClock::instance(), auth_config));
   // Operator actions are on the audit trail like any other.
   HIPPO_ASSIGN_OR_RETURN(SecretBytes audit_key, audit::load_or_create_audit_key(config.data_dir));
   audit::AuditLog audit_log(SystemClock::instance(), std::move(audit_key));
-  service->set_audit_log(&audit_log);
+  HIPPO_ASSIGN_OR_RETURN(auto service,
+                         auth::open_auth_service(config.data_dir, *db, SystemClock::instance(),
+                                                 audit_log, auth_config));
   HIPPO_RETURN_IF_ERROR(record_new_keys(*db, audit_log, new_keys));
   HIPPO_ASSIGN_OR_RETURN(auth::IssuedInvitation invitation,
                          new_organisation

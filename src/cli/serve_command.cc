@@ -157,14 +157,13 @@ int run_serve(const ServeFlags& flags) {
                                     static_cast<std::size_t>(config.argon2_memory_mib) << 20};
   // Which keys this start creates: each creation is a key change for the audit trail.
   const std::vector<std::string> new_keys = cli::missing_server_keys(config.data_dir);
-  auto auth_service = auth::open_auth_service(config.data_dir, *db, SystemClock::instance(),
-                                              auth_config, argon2);
-  if (!auth_service) return fail(auth_service.error(), 1);
-  auth::AuthService& auth = **auth_service;
   auto audit_key = audit::load_or_create_audit_key(config.data_dir);
   if (!audit_key) return fail(audit_key.error(), 1);
   audit::AuditLog audit_log(SystemClock::instance(), std::move(*audit_key));
-  auth.set_audit_log(&audit_log);
+  auto auth_service = auth::open_auth_service(config.data_dir, *db, SystemClock::instance(),
+                                              audit_log, auth_config, argon2);
+  if (!auth_service) return fail(auth_service.error(), 1);
+  auth::AuthService& auth = **auth_service;
   if (auto s = cli::record_new_keys(*db, audit_log, new_keys); !s) return fail(s.error(), 1);
 
   server::ServerOptions options;
@@ -202,8 +201,7 @@ int run_serve(const ServeFlags& flags) {
   server::Router router;
   server::add_system_routes(router, *db);
   server::add_auth_routes(router, auth);
-  access::CareRelationships care(*db, SystemClock::instance());
-  care.set_audit_log(&audit_log);
+  access::CareRelationships care(*db, SystemClock::instance(), audit_log);
   access::PatientRecords patients(*db, SystemClock::instance(), audit_log);
   server::add_care_routes(router, auth, care, patients, *db);
   // Messaging (docs/messaging.md); outlives the server, whose sockets it pushes to.

@@ -27,12 +27,13 @@ class CareTest : public ::testing::Test {
     o.url = (dir_.path() / "c.db").string();
     o.clock = &clock_;
     store_ = std::move(*store::open_store(o));
+    audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
     auth_ = std::make_unique<auth::AuthService>(
-        *store_, clock_,
+        *store_, clock_, *audit_,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
         crypto::random_secret(32), crypto::random_secret(32));
-    care_ = std::make_unique<CareRelationships>(*store_, clock_);
+    care_ = std::make_unique<CareRelationships>(*store_, clock_, *audit_);
     auto inv = auth_->bootstrap("Org", "admin@example.org");
     accept(inv->token.text.view(), "Alice Admin");
     auto admin = staff("admin@example.org");
@@ -72,6 +73,7 @@ class CareTest : public ::testing::Test {
   testing::TempDir dir_;
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<CareRelationships> care_;
   std::map<std::string, SecretBytes> secrets_;
@@ -114,9 +116,6 @@ TEST_F(CareTest, InvitedThenActiveThenEndedByThePatient) {
 }
 
 TEST_F(CareTest, ThePatientSeesWhoReadTheirDataAndRefusalsAreAudited) {
-  audit::AuditLog log(clock_, crypto::random_secret(32));
-  auth_->set_audit_log(&log);
-  care_->set_audit_log(&log);
   auto inv = auth_->invite(doc1_, "pat3@example.org", Role::kPatient, origin());
   accept(inv->token.text.view(), "Pat Three");
   auto patient = login("pat3@example.org");
@@ -137,7 +136,7 @@ TEST_F(CareTest, ThePatientSeesWhoReadTheirDataAndRefusalsAreAudited) {
   bool refusal = false;
   for (const auto& r : records) refusal = refusal || r.record.result == "denied";
   EXPECT_TRUE(refusal);
-  EXPECT_TRUE(audit::AuditLog::verify(*store_, log.public_key())->intact());
+  EXPECT_TRUE(audit::AuditLog::verify(*store_, audit_->public_key())->intact());
 }
 
 TEST_F(CareTest, ThePractitionerCanEndItToo) {

@@ -34,11 +34,10 @@ class AuthServiceTest : public ::testing::Test {
     // Cheap Argon2id parameters: the tests exercise the logic, not the cost.
     auto hasher = std::make_unique<PasswordHasher>(crypto::random_secret(32),
                                                    crypto::Argon2Params{1, 8 * 1024 * 1024});
-    auth_ = std::make_unique<AuthService>(*store_, clock_, std::move(hasher),
-                                          crypto::random_secret(32), crypto::random_secret(32));
     // Security events are a view of the audit log: the service always runs with one.
     audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
-    auth_->set_audit_log(audit_.get());
+    auth_ = std::make_unique<AuthService>(*store_, clock_, *audit_, std::move(hasher),
+                                          crypto::random_secret(32), crypto::random_secret(32));
   }
 
   RequestOrigin from(std::string ip = "127.0.0.1") { return {std::move(ip), "test"}; }
@@ -69,8 +68,8 @@ class AuthServiceTest : public ::testing::Test {
   testing::TempDir dir_;
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<AuthService> auth_;
   std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<AuthService> auth_;
   std::vector<SecretBytes> recovery_codes_;
 };
 
@@ -636,8 +635,6 @@ TEST_F(AuthServiceTest, MessagingTrafficIsNotASecurityEvent) {
 }
 
 TEST_F(AuthServiceTest, EveryAuthenticationAttemptIsInTheAuditLog) {
-  audit::AuditLog log(clock_, crypto::random_secret(32));
-  auth_->set_audit_log(&log);
   admin_without_factor();
   (void)auth_->login("ghost@example.org", pw("wrong wrong wrong"), {}, from());
   (void)auth_->login("admin@example.org", pw("wrong wrong wrong"), {}, from());
@@ -653,7 +650,7 @@ TEST_F(AuthServiceTest, EveryAuthenticationAttemptIsInTheAuditLog) {
   EXPECT_EQ(actions["auth.account_created/succeeded"], 1);
   EXPECT_EQ(actions["auth.login_succeeded/succeeded"], 1);
   EXPECT_EQ(actions["auth.login_failed/failed"], 2);  // the unknown e-mail and the wrong password
-  auto verified = audit::AuditLog::verify(*store_, log.public_key());
+  auto verified = audit::AuditLog::verify(*store_, audit_->public_key());
   ASSERT_TRUE(verified.ok()) << verified.error().to_string();
   EXPECT_TRUE(verified->intact());
   EXPECT_EQ(verified->records, static_cast<std::int64_t>(records->size()));

@@ -1,15 +1,17 @@
 // The authentication API over real TLS: bearer and cookie sessions, CSRF, the enrolment
 // gate for staff without a second factor, logout, and token rotation.
+#include "server/routes/auth_routes.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "audit/audit_log.h"
 #include "auth/auth_service.h"
 #include "auth/base32.h"
 #include "auth/password_hasher.h"
 #include "auth/totp.h"
 #include "crypto/random.h"
-#include "server/routes/auth_routes.h"
 #include "server/routes/system_routes.h"
 #include "store/store.h"
 #include "test_server.h"
@@ -27,8 +29,9 @@ class AuthRoutesTest : public ::testing::Test {
     store::StoreOptions o;
     o.url = (dir_.path() / "t.db").string();
     store_ = std::move(*store::open_store(o));
+    audit_ = std::make_unique<audit::AuditLog>(SystemClock::instance(), crypto::random_secret(32));
     auth_ = std::make_unique<auth::AuthService>(
-        *store_, SystemClock::instance(),
+        *store_, SystemClock::instance(), *audit_,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
         crypto::random_secret(32), crypto::random_secret(32));
@@ -93,6 +96,7 @@ class AuthRoutesTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<auth::AuthService> auth_;
   Router router_;
   std::unique_ptr<testing::TestServer> server_;

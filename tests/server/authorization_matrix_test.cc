@@ -133,23 +133,21 @@ class AuthorizationMatrixTest : public ::testing::Test {
     o.url = (dir_.path() / "m.db").string();
     o.clock = &clock_;
     store_ = std::move(*store::open_store(o));
+    // Authorization and audit (refusals are audited).
+    audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
     auth_ = std::make_unique<auth::AuthService>(
-        *store_, clock_,
+        *store_, clock_, *audit_,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
         crypto::random_secret(32), crypto::random_secret(32));
     add_system_routes(router_, *store_);
     add_auth_routes(router_, *auth_);
-    care_ = std::make_unique<access::CareRelationships>(*store_, clock_);
+    care_ = std::make_unique<access::CareRelationships>(*store_, clock_, *audit_);
     // Messaging (docs/messaging.md).
-    audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
     messaging_ = std::make_unique<messaging::MessagingService>(*store_, clock_, *audit_);
     add_messaging_routes(router_, *auth_, *messaging_);
     key_backups_ = std::make_unique<messaging::KeyBackups>(*store_, clock_, *audit_);
     add_key_backup_routes(router_, *auth_, *key_backups_);
-    // Authorization and audit (refusals are audited).
-    auth_->set_audit_log(audit_.get());
-    care_->set_audit_log(audit_.get());
     patients_ = std::make_unique<access::PatientRecords>(*store_, clock_, *audit_);
     add_care_routes(router_, *auth_, *care_, *patients_, *store_);
     delegations_ = std::make_unique<access::Delegations>(*store_, clock_, *audit_);
@@ -228,9 +226,9 @@ class AuthorizationMatrixTest : public ::testing::Test {
   testing::TempDir dir_;
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<access::CareRelationships> care_;
-  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<messaging::MessagingService> messaging_;
   std::unique_ptr<messaging::KeyBackups> key_backups_;
   std::unique_ptr<access::PatientRecords> patients_;

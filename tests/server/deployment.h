@@ -41,15 +41,13 @@ class Deployment {
     o.url = (dir_.path() / "d.db").string();
     o.clock = &clock;
     store = std::move(*store::open_store(o));
+    audit_log = std::make_unique<audit::AuditLog>(clock, crypto::random_secret(32));
     auth = std::make_unique<auth::AuthService>(
-        *store, clock,
+        *store, clock, *audit_log,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
         crypto::random_secret(32), crypto::random_secret(32), auth_config);
-    audit_log = std::make_unique<audit::AuditLog>(clock, crypto::random_secret(32));
-    auth->set_audit_log(audit_log.get());
-    care = std::make_unique<access::CareRelationships>(*store, clock);
-    care->set_audit_log(audit_log.get());
+    care = std::make_unique<access::CareRelationships>(*store, clock, *audit_log);
     patients = std::make_unique<access::PatientRecords>(*store, clock, *audit_log);
     delegations = std::make_unique<access::Delegations>(*store, clock, *audit_log);
     accounts = std::make_unique<access::OrganisationAccounts>(*store, clock, *audit_log);
@@ -153,8 +151,8 @@ class Deployment {
   TempDir dir_;
   ManualClock clock{TimePoint(std::chrono::seconds(1'800'000'000))};
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<audit::AuditLog> audit_log;
+  std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<access::CareRelationships> care;
   std::unique_ptr<access::PatientRecords> patients;
   std::unique_ptr<access::Delegations> delegations;

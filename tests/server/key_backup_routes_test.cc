@@ -44,11 +44,10 @@ class KeyBackupRoutesTest : public ::testing::Test {
     store_ = std::move(*store::open_store(o));
     audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
     auth_ = std::make_unique<auth::AuthService>(
-        *store_, clock_,
+        *store_, clock_, *audit_,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
         crypto::random_secret(32), crypto::random_secret(32));
-    auth_->set_audit_log(audit_.get());
     backups_ = std::make_unique<messaging::KeyBackups>(*store_, clock_, *audit_);
     add_auth_routes(router_, *auth_);
     add_key_backup_routes(router_, *auth_, *backups_);

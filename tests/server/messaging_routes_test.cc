@@ -49,11 +49,10 @@ class MessagingRoutesTest : public ::testing::Test {
     store_ = std::move(*store::open_store(o));
     audit_ = std::make_unique<audit::AuditLog>(clock_, crypto::random_secret(32));
     auth_ = std::make_unique<auth::AuthService>(
-        *store_, clock_,
+        *store_, clock_, *audit_,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
         crypto::random_secret(32), crypto::random_secret(32));
-    auth_->set_audit_log(audit_.get());
     // Expired sessions' sockets are swept every 20 ms here (15 s in the product).
     messaging_ = std::make_unique<messaging::MessagingService>(*store_, clock_, *audit_,
                                                                std::chrono::milliseconds(20));

@@ -6,6 +6,7 @@
 #include "access/resource.h"
 #include "audit/audit_log.h"
 #include "base/ids.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::access {
 namespace {
@@ -51,14 +52,14 @@ Result<Delegation> Delegations::grant(const auth::SessionInfo& practitioner,
         const std::string resource =
             assistant.exists && decision ? account_resource(assistant.id) : "account:unknown";
         if (refusal) {
-          auto r = audit_entry(practitioner, source_address, "delegation.grant", resource,
-                               "denied",
-                               !decision ? decision.reason
-                               : assistant.role != auth::Role::kAssistant
-                                   ? std::string("not_an_assistant")
-                                   : std::string(refusal->code()));
-          r.at = clock_.now();
-          HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+          std::string reason = decision.reason;
+          if (decision) {
+            reason = assistant.role != auth::Role::kAssistant ? std::string("not_an_assistant")
+                                                              : std::string(refusal->code());
+          }
+          HIPPO_RETURN_IF_ERROR(append_audit_entry(audit_, tx, clock_, practitioner, source_address,
+                                                   "delegation.grant", resource, "denied",
+                                                   std::move(reason)));
           return Outcome{std::nullopt, std::move(refusal)};
         }
         Delegation d;
@@ -78,10 +79,9 @@ Result<Delegation> Delegations::grant(const auth::SessionInfo& practitioner,
             "INSERT INTO delegations (id, organisation_id, practitioner_id, assistant_id, "
             "created_at) VALUES (?, ?, ?, ?, ?)",
             {d.id, practitioner.account.organisation_id, d.practitioner_id, d.assistant_id, now}));
-        auto r = audit_entry(practitioner, source_address, "delegation.grant", resource,
-                             "succeeded", "delegation=" + d.id);
-        r.at = clock_.now();
-        HIPPO_RETURN_IF_ERROR(audit_.append(tx, r));
+        HIPPO_RETURN_IF_ERROR(append_audit_entry(audit_, tx, clock_, practitioner, source_address,
+                                                 "delegation.grant", resource, "succeeded",
+                                                 "delegation=" + d.id));
         return Outcome{std::move(d), std::nullopt};
       }));
   if (outcome.refusal) return std::move(*outcome.refusal);
@@ -102,11 +102,9 @@ Status Delegations::revoke(const auth::SessionInfo& practitioner, std::string_vi
     HIPPO_ASSIGN_OR_RETURN(std::string assistant_id, row->text(0));
     HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE delegations SET revoked_at = ? WHERE id = ?",
                                      {now, std::string(delegation_id)}));
-    auto r = audit_entry(practitioner, source_address, "delegation.revoke",
-                         account_resource(assistant_id), "succeeded",
-                         "delegation=" + std::string(delegation_id));
-    r.at = clock_.now();
-    return audit_.append(tx, r);
+    return append_audit_entry(audit_, tx, clock_, practitioner, source_address, "delegation.revoke",
+                              account_resource(assistant_id), "succeeded",
+                              "delegation=" + std::string(delegation_id));
   });
 }
 
@@ -120,19 +118,10 @@ Result<std::vector<Delegation>> Delegations::list(const auth::SessionInfo& party
       (as_assistant ? "d.assistant_id" : "d.practitioner_id") + " = ? ORDER BY d.created_at";
   return store_.read([&](store::Transaction& tx) -> Result<std::vector<Delegation>> {
     HIPPO_ASSIGN_OR_RETURN(auto rows, tx.query(sql, {party.account.id}));
-    std::vector<Delegation> out;
-    for (const auto& row : rows) {
-      Delegation d;
-      HIPPO_ASSIGN_OR_RETURN(d.id, row.text(0));
-      HIPPO_ASSIGN_OR_RETURN(d.practitioner_id, row.text(1));
-      HIPPO_ASSIGN_OR_RETURN(d.practitioner_name, row.text(2));
-      HIPPO_ASSIGN_OR_RETURN(d.assistant_id, row.text(3));
-      HIPPO_ASSIGN_OR_RETURN(d.assistant_name, row.text(4));
-      HIPPO_ASSIGN_OR_RETURN(d.assistant_email, row.text(5));
-      HIPPO_ASSIGN_OR_RETURN(d.created_at, row.int64(6));
-      out.push_back(std::move(d));
-    }
-    return out;
+    return store::decode_rows<Delegation>(rows, [](const store::Row& row, Delegation& d) {
+      return store::read_columns(row, d.id, d.practitioner_id, d.practitioner_name, d.assistant_id,
+                                 d.assistant_name, d.assistant_email, d.created_at);
+    });
   });
 }
 

@@ -6,6 +6,7 @@
 #include "access/audit_entry.h"
 #include "access/resource.h"
 #include "audit/audit_log.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::access {
 namespace {
@@ -33,25 +34,20 @@ Result<PatientView> load_view(store::Transaction& tx, const auth::SessionInfo& r
                              "organisations o ON o.id = a.organisation_id WHERE a.id = ?",
                              {patient_id}));
   if (!row) return Error::not_found("patient_not_found", "no such patient of yours");
-  HIPPO_ASSIGN_OR_RETURN(v.id, row->text(0));
-  HIPPO_ASSIGN_OR_RETURN(v.display_name, row->text(1));
-  HIPPO_ASSIGN_OR_RETURN(v.email, row->text(2));
-  HIPPO_ASSIGN_OR_RETURN(v.organisation_name, row->text(3));
+  HIPPO_RETURN_IF_ERROR(
+      store::read_columns(*row, v.id, v.display_name, v.email, v.organisation_name));
   const std::string sql =
       "SELECT c.id, c.practitioner_id, p.display_name, c.status, COALESCE(c.activated_at, 0) "
       "FROM care_relationships c JOIN accounts p ON p.id = c.practitioner_id "
       "WHERE c.patient_id = ? AND " +
       visible_care_condition(reader.account.role) + " ORDER BY c.created_at";
   HIPPO_ASSIGN_OR_RETURN(auto rows, tx.query(sql, {patient_id, reader.account.id}));
-  for (const auto& r : rows) {
-    PatientCareView c;
-    HIPPO_ASSIGN_OR_RETURN(c.relationship_id, r.text(0));
-    HIPPO_ASSIGN_OR_RETURN(c.practitioner_id, r.text(1));
-    HIPPO_ASSIGN_OR_RETURN(c.practitioner_name, r.text(2));
-    HIPPO_ASSIGN_OR_RETURN(c.status, r.text(3));
-    HIPPO_ASSIGN_OR_RETURN(c.activated_at, r.int64(4));
-    v.care.push_back(std::move(c));
-  }
+  HIPPO_ASSIGN_OR_RETURN(
+      v.care,
+      store::decode_rows<PatientCareView>(rows, [](const store::Row& r, PatientCareView& c) {
+        return store::read_columns(r, c.relationship_id, c.practitioner_id, c.practitioner_name,
+                                   c.status, c.activated_at);
+      }));
   return v;
 }
 
@@ -68,10 +64,9 @@ Result<PatientView> PatientRecords::read(const auth::SessionInfo& reader,
         const Subject subject = subject_of(reader);
         HIPPO_ASSIGN_OR_RETURN(Resource resource, resolve_patient(tx, subject, id));
         const Decision decision = authorize(subject, kAction, resource);
-        auto record = audit_entry(reader, source_address, kAction, patient_resource(id),
-                                  decision ? "allowed" : "denied", decision.reason);
-        record.at = clock_.now();
-        HIPPO_RETURN_IF_ERROR(audit_.append(tx, record));
+        HIPPO_RETURN_IF_ERROR(append_audit_entry(audit_, tx, clock_, reader, source_address,
+                                                 kAction, patient_resource(id),
+                                                 decision ? "allowed" : "denied", decision.reason));
         if (!decision) return std::optional<PatientView>();
         HIPPO_ASSIGN_OR_RETURN(PatientView v, load_view(tx, reader, id));
         return std::optional<PatientView>(std::move(v));

@@ -5,6 +5,7 @@
 #include "auth/auth_service_impl.h"
 #include "auth/password_policy.h"
 #include "base/ids.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::auth {
 namespace {
@@ -28,6 +29,22 @@ Result<IssuedInvitation> insert_invitation(store::Transaction& tx, const std::st
        std::string(role_name(role)), inviter ? store::Value(*inviter) : store::Value(nullptr),
        now, inv.expires_at}));
   return inv;
+}
+
+// A pending care relationship ("invited") from `practitioner`, carried by invitation
+// `invitation_id`, to the patient account `patient_id` (empty while the invitee has no
+// account); returns its id.
+Result<std::string> insert_care_request(store::Transaction& tx, const SessionInfo& practitioner,
+                                        const std::string& patient_id,
+                                        const std::string& invitation_id, std::int64_t now) {
+  std::string id = random_id();
+  HIPPO_RETURN_IF_ERROR(tx.execute(
+      "INSERT INTO care_relationships (id, organisation_id, practitioner_id, patient_id, "
+      "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
+      "VALUES (?, ?, ?, ?, ?, 'invited', ?, NULL, NULL, NULL)",
+      {id, practitioner.account.organisation_id, practitioner.account.id,
+       patient_id.empty() ? store::Value(nullptr) : store::Value(patient_id), invitation_id, now}));
+  return id;
 }
 
 }  // namespace
@@ -141,8 +158,8 @@ Status AuthService::Impl::request_care_link(store::Transaction& tx,
                    "patient_id = ? AND status <> 'ended' LIMIT 1",
                    {practitioner.account.id, patient_id}));
   if (ongoing) {
-    HIPPO_ASSIGN_OR_RETURN(std::string id, ongoing->text(0));
-    HIPPO_ASSIGN_OR_RETURN(std::string status, ongoing->text(1));
+    std::string id, status;
+    HIPPO_RETURN_IF_ERROR(store::read_columns(*ongoing, id, status));
     // A pending request now shows in the practitioner's list as this invitation, as it
     // would for an address without an account; an active one the practitioner knows.
     if (status == "invited") {
@@ -151,13 +168,8 @@ Status AuthService::Impl::request_care_link(store::Transaction& tx,
     }
     return ok_status();
   }
-  const std::string relationship_id = random_id();
-  HIPPO_RETURN_IF_ERROR(tx.execute(
-      "INSERT INTO care_relationships (id, organisation_id, practitioner_id, patient_id, "
-      "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
-      "VALUES (?, ?, ?, ?, ?, 'invited', ?, NULL, NULL, NULL)",
-      {relationship_id, practitioner.account.organisation_id, practitioner.account.id,
-       patient_id, invitation_id, now()}));
+  HIPPO_ASSIGN_OR_RETURN(std::string relationship_id,
+                         insert_care_request(tx, practitioner, patient_id, invitation_id, now()));
   return audit_action(tx, practitioner.account.id, "care.request", "patient:" + patient_id,
                       "succeeded", origin,
                       "care=" + relationship_id +
@@ -189,8 +201,8 @@ Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::st
     const bool care_invitation =
         inviter.account.role == Role::kPractitioner && role == Role::kPatient;
     if (existing) {
-      HIPPO_ASSIGN_OR_RETURN(std::string account_id, existing->text(0));
-      HIPPO_ASSIGN_OR_RETURN(std::string account_role, existing->text(1));
+      std::string account_id, account_role;
+      HIPPO_RETURN_IF_ERROR(store::read_columns(*existing, account_id, account_role));
       // On the existing account's record (its owner sees it), never on the inviter's own.
       HIPPO_RETURN_IF_ERROR(im.audit_action(tx, inviter.account.id, "invitation.create",
                                             "account:" + account_id, "failed", origin,
@@ -201,13 +213,8 @@ Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::st
       }
     } else if (care_invitation) {
       // The care relationship starts as "invited" and becomes active on acceptance.
-      const std::string relationship_id = random_id();
-      HIPPO_RETURN_IF_ERROR(tx.execute(
-          "INSERT INTO care_relationships (id, organisation_id, practitioner_id, patient_id, "
-          "invitation_id, status, created_at, activated_at, ended_at, ended_by) "
-          "VALUES (?, ?, ?, NULL, ?, 'invited', ?, NULL, NULL, NULL)",
-          {relationship_id, inviter.account.organisation_id, inviter.account.id,
-           inv.invitation_id, im.now()}));
+      HIPPO_ASSIGN_OR_RETURN(std::string relationship_id,
+                             insert_care_request(tx, inviter, "", inv.invitation_id, im.now()));
       HIPPO_RETURN_IF_ERROR(im.audit_action(tx, inviter.account.id, "care.invite",
                                             "care:" + relationship_id, "succeeded", origin,
                                             "status=none->invited"));
@@ -247,10 +254,7 @@ Result<AccountView> AuthService::accept_invitation(std::string_view token,
                                    {hash_bytes, im.now()}));
         if (!row) return invalid_invitation();
         Pending p;
-        HIPPO_ASSIGN_OR_RETURN(p.id, row->text(0));
-        HIPPO_ASSIGN_OR_RETURN(p.org_id, row->text(1));
-        HIPPO_ASSIGN_OR_RETURN(p.email, row->text(2));
-        HIPPO_ASSIGN_OR_RETURN(p.role, row->text(3));
+        HIPPO_RETURN_IF_ERROR(store::read_columns(*row, p.id, p.org_id, p.email, p.role));
         return p;
       }));
   if (pending.email.empty()) {
@@ -328,21 +332,18 @@ Result<std::vector<PendingInvitation>> AuthService::pending_invitations(const Se
                      (admin ? "i.organisation_id = ?" : "i.invited_by = ?") +
                      " ORDER BY i.created_at DESC, i.id LIMIT 500",
                  {im.now(), admin ? caller.account.organisation_id : caller.account.id}));
-    std::vector<PendingInvitation> out;
-    for (const auto& row : rows) {
-      PendingInvitation p;
-      HIPPO_ASSIGN_OR_RETURN(p.id, row.text(0));
-      HIPPO_ASSIGN_OR_RETURN(p.email, row.text(1));
-      HIPPO_ASSIGN_OR_RETURN(std::string role, row.text(2));
-      auto parsed = parse_role(role);
-      if (!parsed) return Error::data_loss("invitation_role_invalid", "an invitation has an unknown role");
-      p.role = *parsed;
-      HIPPO_ASSIGN_OR_RETURN(p.invited_by, row.text(3));
-      HIPPO_ASSIGN_OR_RETURN(p.created_at, row.int64(4));
-      HIPPO_ASSIGN_OR_RETURN(p.expires_at, row.int64(5));
-      out.push_back(std::move(p));
-    }
-    return out;
+    return store::decode_rows<PendingInvitation>(
+        rows, [](const store::Row& row, PendingInvitation& p) -> Status {
+          std::string role;
+          HIPPO_RETURN_IF_ERROR(store::read_columns(row, p.id, p.email, role, p.invited_by,
+                                                    p.created_at, p.expires_at));
+          auto parsed = parse_role(role);
+          if (!parsed) {
+            return Error::data_loss("invitation_role_invalid", "an invitation has an unknown role");
+          }
+          p.role = *parsed;
+          return ok_status();
+        });
   });
 }
 

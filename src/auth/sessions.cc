@@ -5,6 +5,7 @@
 #include "base/encoding.h"
 #include "crypto/compare.h"
 #include "crypto/hmac.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::auth {
 
@@ -19,18 +20,13 @@ Result<std::vector<SessionSummary>> AuthService::list_sessions(const SessionInfo
                  "WHERE account_id = ? AND revoked_at IS NULL AND absolute_expires_at > ? AND "
                  "last_seen_at > ? ORDER BY created_at DESC",
                  {session.account.id, now, now - idle}));
-    std::vector<SessionSummary> out;
-    for (const auto& row : rows) {
-      SessionSummary s;
-      HIPPO_ASSIGN_OR_RETURN(s.id, row.text(0));
-      HIPPO_ASSIGN_OR_RETURN(s.created_at, row.int64(1));
-      HIPPO_ASSIGN_OR_RETURN(s.last_seen_at, row.int64(2));
-      HIPPO_ASSIGN_OR_RETURN(s.source_address, row.text(3));
-      HIPPO_ASSIGN_OR_RETURN(s.user_agent, row.text(4));
-      s.current = s.id == session.session_id;
-      out.push_back(std::move(s));
-    }
-    return out;
+    return store::decode_rows<SessionSummary>(
+        rows, [&](const store::Row& row, SessionSummary& s) -> Status {
+          HIPPO_RETURN_IF_ERROR(store::read_columns(row, s.id, s.created_at, s.last_seen_at,
+                                                    s.source_address, s.user_agent));
+          s.current = s.id == session.session_id;
+          return ok_status();
+        });
   });
 }
 

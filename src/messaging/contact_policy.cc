@@ -1,6 +1,7 @@
 #include "messaging/contact_policy.h"
 
 #include "base/ids.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::messaging {
 namespace {
@@ -31,9 +32,8 @@ Result<access::Decision> contact_policy(store::Transaction& tx, const Actor& sen
       auto row, tx.query_one("SELECT role, organisation_id, status FROM accounts WHERE id = ?",
                              {std::string(recipient_id)}));
   if (!row) return deny("unknown_recipient");
-  HIPPO_ASSIGN_OR_RETURN(std::string role_name, row->text(0));
-  HIPPO_ASSIGN_OR_RETURN(std::string organisation, row->text(1));
-  HIPPO_ASSIGN_OR_RETURN(std::string status, row->text(2));
+  std::string role_name, organisation, status;
+  HIPPO_RETURN_IF_ERROR(store::read_columns(*row, role_name, organisation, status));
   if (status == "disabled") return deny("unknown_recipient");
   const auto role = auth::parse_role(role_name);
   if (!role || !may_converse(*role)) return deny("role_cannot_message");
@@ -69,10 +69,7 @@ Result<std::vector<Contact>> contacts_of(store::Transaction& tx, const Actor& ac
   std::vector<Contact> out;
   for (const auto& row : rows) {
     Contact c;
-    HIPPO_ASSIGN_OR_RETURN(c.account_id, row.text(0));
-    HIPPO_ASSIGN_OR_RETURN(c.display_name, row.text(1));
-    HIPPO_ASSIGN_OR_RETURN(c.email, row.text(2));
-    HIPPO_ASSIGN_OR_RETURN(c.role, row.text(3));
+    HIPPO_RETURN_IF_ERROR(store::read_columns(row, c.account_id, c.display_name, c.email, c.role));
     // The candidates are a superset; the policy decides, as for a send.
     HIPPO_ASSIGN_OR_RETURN(access::Decision d, contact_policy(tx, actor, c.account_id));
     if (d) out.push_back(std::move(c));

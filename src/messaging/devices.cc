@@ -6,6 +6,7 @@
 #include "base/ids.h"
 #include "messaging/audit_records.h"
 #include "messaging/contact_policy.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::messaging {
 namespace {
@@ -39,16 +40,9 @@ Result<std::vector<DeviceInfo>> read_devices(store::Transaction& tx,
                           "WHERE account_id = ? AND (? = 1 OR revoked_at IS NULL) "
                           "ORDER BY registered_at, id",
                           {account_id, std::int64_t{include_revoked ? 1 : 0}}));
-  std::vector<DeviceInfo> out;
-  for (const auto& row : rows) {
-    DeviceInfo d;
-    HIPPO_ASSIGN_OR_RETURN(d.device_id, row.text(0));
-    HIPPO_ASSIGN_OR_RETURN(d.identity, row.blob(1));
-    HIPPO_ASSIGN_OR_RETURN(d.registered_at, row.int64(2));
-    HIPPO_ASSIGN_OR_RETURN(d.revoked_at, row.optional_int64(3));
-    out.push_back(std::move(d));
-  }
-  return out;
+  return store::decode_rows<DeviceInfo>(rows, [](const store::Row& row, DeviceInfo& d) {
+    return store::read_columns(row, d.device_id, d.identity, d.registered_at, d.revoked_at);
+  });
 }
 
 Result<DeviceListing> listing(store::Transaction& tx, const std::string& account_id,
@@ -75,12 +69,8 @@ Result<std::vector<std::string>> current_devices(store::Transaction& tx,
   HIPPO_ASSIGN_OR_RETURN(auto rows, tx.query("SELECT id FROM devices WHERE account_id = ? AND "
                                              "revoked_at IS NULL ORDER BY id",
                                              {account_id}));
-  std::vector<std::string> out;
-  for (const auto& row : rows) {
-    HIPPO_ASSIGN_OR_RETURN(auto id, row.text(0));
-    out.push_back(std::move(id));
-  }
-  return out;
+  return store::decode_rows<std::string>(
+      rows, [](const store::Row& row, std::string& id) { return store::read_columns(row, id); });
 }
 
 Status require_own_device(store::Transaction& tx, const Actor& actor,
@@ -100,9 +90,9 @@ Result<std::optional<std::pair<Bytes, std::int64_t>>> stored_device_list(
                          tx.query_one("SELECT blob, version FROM device_lists WHERE account_id = ?",
                                       {account_id}));
   if (!row) return std::optional<std::pair<Bytes, std::int64_t>>();
-  HIPPO_ASSIGN_OR_RETURN(Bytes blob, row->blob(0));
-  HIPPO_ASSIGN_OR_RETURN(std::int64_t version, row->int64(1));
-  return std::optional<std::pair<Bytes, std::int64_t>>(std::pair{std::move(blob), version});
+  std::pair<Bytes, std::int64_t> list;
+  HIPPO_RETURN_IF_ERROR(store::read_columns(*row, list.first, list.second));
+  return std::optional<std::pair<Bytes, std::int64_t>>(std::move(list));
 }
 
 Result<DeviceChange> DeviceDirectory::register_device(const Actor& actor,

@@ -6,6 +6,7 @@
 #include "messaging/audit_records.h"
 #include "messaging/contact_policy.h"
 #include "messaging/devices.h"
+#include "store/row_decode.h"
 
 namespace hippocrate::messaging {
 namespace {
@@ -138,8 +139,7 @@ Result<BundleSet> PrekeyStore::claim(const Actor& actor, const std::string& acco
           std::find(device_ids->begin(), device_ids->end(), b.device_id) == device_ids->end()) {
         continue;
       }
-      HIPPO_ASSIGN_OR_RETURN(b.identity, row.blob(1));
-      HIPPO_ASSIGN_OR_RETURN(b.signed_prekey, row.optional_blob(2));
+      HIPPO_RETURN_IF_ERROR(store::read_columns_from(row, 1, b.identity, b.signed_prekey));
       // Lowest id first; a key counts as handed out only if this DELETE removed it.
       for (int attempt = 0; attempt < 8 && !b.one_time_prekey; ++attempt) {
         HIPPO_ASSIGN_OR_RETURN(auto key, tx.query_one("SELECT key_id, prekey FROM "
@@ -147,8 +147,9 @@ Result<BundleSet> PrekeyStore::claim(const Actor& actor, const std::string& acco
                                                       "ORDER BY key_id LIMIT 1",
                                                       {b.device_id}));
         if (!key) break;
-        HIPPO_ASSIGN_OR_RETURN(std::int64_t key_id, key->int64(0));
-        HIPPO_ASSIGN_OR_RETURN(Bytes key_bytes, key->blob(1));
+        std::int64_t key_id = 0;
+        Bytes key_bytes;
+        HIPPO_RETURN_IF_ERROR(store::read_columns(*key, key_id, key_bytes));
         HIPPO_ASSIGN_OR_RETURN(std::int64_t n, tx.execute("DELETE FROM one_time_prekeys WHERE "
                                                           "device_id = ? AND key_id = ?",
                                                           {b.device_id, key_id}));

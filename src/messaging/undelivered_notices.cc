@@ -6,6 +6,7 @@
 #include "messaging/device_ack.h"
 #include "messaging/devices.h"
 #include "messaging/mailbox.h"
+#include "store/row_decode.h"
 #include "store/row_page.h"  // page_query_limit
 
 namespace hippocrate::messaging {
@@ -57,11 +58,10 @@ Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
                params));
   std::set<std::string> told;
   for (const auto& row : rows) {
-    HIPPO_ASSIGN_OR_RETURN(std::string device, row.text(0));
-    HIPPO_ASSIGN_OR_RETURN(std::string message_id, row.text(1));
-    HIPPO_ASSIGN_OR_RETURN(std::string recipient, row.text(2));
-    HIPPO_ASSIGN_OR_RETURN(std::int64_t sent_at, row.int64(3));
-    HIPPO_ASSIGN_OR_RETURN(std::int64_t devices, row.int64(4));
+    std::string device, message_id, recipient;
+    std::int64_t sent_at = 0, devices = 0;
+    HIPPO_RETURN_IF_ERROR(
+        store::read_columns(row, device, message_id, recipient, sent_at, devices));
     // A message's envelopes can be split over two batches of the sweep, or refused by the
     // recipient's devices one by one: the counts add up.
     HIPPO_RETURN_IF_ERROR(tx.execute(
@@ -114,11 +114,9 @@ Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor,
           break;
         }
       }
-      HIPPO_ASSIGN_OR_RETURN(n.recipient, row.text(1));
-      HIPPO_ASSIGN_OR_RETURN(n.sent_at, row.int64(2));
-      HIPPO_ASSIGN_OR_RETURN(n.devices, row.int64(3));
-      HIPPO_ASSIGN_OR_RETURN(n.expired_at, row.int64(4));
-      HIPPO_ASSIGN_OR_RETURN(std::string reason, row.text(5));
+      std::string reason;
+      HIPPO_RETURN_IF_ERROR(store::read_columns_from(row, 1, n.recipient, n.sent_at, n.devices,
+                                                     n.expired_at, reason));
       HIPPO_ASSIGN_OR_RETURN(n.reason, stored_reason(reason));
       out.notices.push_back(std::move(n));
     }

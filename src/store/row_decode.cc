@@ -30,9 +30,7 @@ Status read_column(const Row& row, std::size_t i, std::string& out) {
 Status read_column(const Row& row, std::size_t i, std::int64_t& out) {
   return assign(row.int64(i), out);
 }
-Status read_column(const Row& row, std::size_t i, double& out) {
-  return assign(row.real(i), out);
-}
+Status read_column(const Row& row, std::size_t i, double& out) { return assign(row.real(i), out); }
 Status read_column(const Row& row, std::size_t i, Bytes& out) { return assign(row.blob(i), out); }
 Status read_column(const Row& row, std::size_t i, bool& out) {
   return assign(as_bool(row.int64(i)), out);
@@ -55,9 +53,8 @@ Status read_column(const Row& row, std::size_t i, std::optional<bool>& out) {
 
 Status expect_column_count(const Row& row, std::size_t columns) {
   if (row.size() == columns) return ok_status();
-  return Error::internal("column_count_mismatch",
-                         "the row has " + std::to_string(row.size()) + " columns, not " +
-                             std::to_string(columns));
+  return Error::internal("column_count_mismatch", "the row has " + std::to_string(row.size()) +
+                                                      " columns, not " + std::to_string(columns));
 }
 
 }  // namespace hippocrate::store

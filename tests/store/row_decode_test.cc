@@ -29,8 +29,8 @@ struct Item {
 
 TEST(RowDecode, ReadsEachColumnByTheFieldType) {
   const Bytes blob{1, 2, 3};
-  const Row row = make_row({std::string("abc"), std::int64_t{42}, 2.5, blob, std::int64_t{1},
-                            std::int64_t{7}});
+  const Row row =
+      make_row({std::string("abc"), std::int64_t{42}, 2.5, blob, std::int64_t{1}, std::int64_t{7}});
   std::string text;
   std::int64_t integer = 0;
   double real = 0;
@@ -53,8 +53,7 @@ TEST(RowDecode, BoolIsAnIntegerTrueWhenNotZero) {
   EXPECT_FALSE(zero);
   EXPECT_TRUE(count);
   bool from_text = false;
-  EXPECT_ERROR_CODE(read_columns(make_row({std::string("1")}), from_text),
-                    "column_type_mismatch");
+  EXPECT_ERROR_CODE(read_columns(make_row({std::string("1")}), from_text), "column_type_mismatch");
 }
 
 TEST(RowDecode, NullGoesOnlyIntoAnOptional) {
@@ -98,9 +97,9 @@ TEST(RowDecode, StopsAtTheFirstFailingColumn) {
   std::string first, third = "untouched";
   std::int64_t second = 5;
   EXPECT_ERROR_CODE(read_columns(row, first, second, third), "column_type_mismatch");
-  EXPECT_EQ(first, "a");           // written before the failure
-  EXPECT_EQ(second, 5);            // the failing output keeps its value
-  EXPECT_EQ(third, "untouched");   // nothing after it is read
+  EXPECT_EQ(first, "a");          // written before the failure
+  EXPECT_EQ(second, 5);           // the failing output keeps its value
+  EXPECT_EQ(third, "untouched");  // nothing after it is read
 }
 
 TEST(RowDecode, ReadColumnsFromReadsTheRestOfTheRow) {

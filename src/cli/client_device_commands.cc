@@ -14,6 +14,8 @@
 #include "base/ids.h"
 #include "cli/client_commands.h"
 #include "cli/client_messaging.h"
+#include "client/engine/pairing.h"
+#include "client/engine/prekeys.h"
 #include "cli/client_views.h"
 #include "cli/command_helpers.h"
 #include "cli/output.h"
@@ -26,11 +28,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kPairingPrefix = "hippocrate-pair:";
-
-std::string account_key_text(const client::KeystoreData& data, const std::string& account_id) {
-  auto it = data.contacts.find(account_id);
-  return it == data.contacts.end() ? std::string() : base64url_encode(it->second.account_key);
-}
 
 Status run_list(ClientContext& context) {
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kPairing));
@@ -89,12 +86,17 @@ struct AddFlags {
 Status run_add(ClientContext& context, const AddFlags& flags) {
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kPairing));
   if (m->paired()) {
-    HIPPO_RETURN_IF_ERROR(m->replenish_prekeys());
+    client::ReplenishPrekeys prekeys(m->engine());
+    HIPPO_RETURN_IF_ERROR(m->run(prekeys));
     if (context.json()) print_json(json::object{{"device_id", m->device_id()}, {"paired", true}});
     else std::printf("This device (%s) is already paired.\n", m->device_id().c_str());
     return ok_status();
   }
-  if (!m->has_keystore()) HIPPO_RETURN_IF_ERROR(m->create_pending_device());
+  if (!m->has_keystore()) {
+    HIPPO_ASSIGN_OR_RETURN(client::KeystoreData pending,
+                           client::pending_device_state(m->me().account_id));
+    HIPPO_RETURN_IF_ERROR(m->commit(std::move(pending)));  // creates the keystore
+  }
   if (!flags.account_key.empty()) {
     auto key = base64url_decode(flags.account_key);
     if (!key || key->size() != e2ee::kKeyBytes) {
@@ -102,12 +104,25 @@ Status run_add(ClientContext& context, const AddFlags& flags) {
     }
     e2ee::PublicKey account_key{};
     std::copy(key->begin(), key->end(), account_key.begin());
-    HIPPO_RETURN_IF_ERROR(m->complete_pairing(account_key));
+    client::CompletePairing pairing(m->engine(), account_key);
+    auto paired = m->run(pairing);
+    if (!paired) {
+      if (paired.error().code() != "device_not_approved") return paired.error();
+      return Error::failed_precondition(
+          "device_not_approved",
+          "your device list does not include this device yet: approve it first on your other "
+          "device (hippocrate devices approve CODE), and check the account key you typed");
+    }
     if (context.json()) print_json(json::object{{"device_id", m->device_id()}, {"paired", true}});
     else std::printf("Paired: this device (%s) now receives your conversations.\n", m->device_id().c_str());
     return ok_status();
   }
-  HIPPO_ASSIGN_OR_RETURN(Bytes payload, m->pairing_payload());
+  HIPPO_ASSIGN_OR_RETURN(client::PairingPayload pairing,
+                         client::pairing_payload(m->data(), m->engine().now_seconds(),
+                                                 m->engine().keys()));
+  // The signed prekey's private half is stored before its public half is handed out.
+  if (pairing.next) HIPPO_RETURN_IF_ERROR(m->commit(std::move(*pairing.next)));
+  const Bytes& payload = pairing.payload;
   const std::string code = std::string(kPairingPrefix) + base64url_encode(payload);
   if (context.json()) {
     print_json(json::object{{"device_id", m->device_id()}, {"paired", false}, {"pairing_code", code}});
@@ -125,56 +140,27 @@ Status run_approve(ClientContext& context, const std::string& code) {
   if (!code.starts_with(kPairingPrefix)) return usage_error("not a pairing code: " + code);
   auto bytes = base64url_decode(code.substr(kPairingPrefix.size()));
   if (!bytes) return usage_error("not a pairing code: " + code);
-  // The new device's identity, then (codes since the pairing prekey) its signed prekey.
-  e2ee::Reader reader(*bytes, "pairing code");
-  e2ee::DevicePublicIdentity added = e2ee::read_device_identity(reader);
-  std::optional<e2ee::SignedPrekeyPublic> prekey;
-  if (reader.remaining() > 0) prekey = e2ee::read_signed_prekey(reader);
-  HIPPO_RETURN_IF_ERROR(reader.finish());
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
-  HIPPO_RETURN_IF_ERROR(e2ee::verify_device_identity(added));
-  if (prekey) {
-    HIPPO_RETURN_IF_ERROR(e2ee::verify_signed_prekey(
-        added, *prekey, static_cast<std::uint64_t>(unix_seconds(SystemClock().now()))));
+  HIPPO_ASSIGN_OR_RETURN(client::PairingRequest request,
+                         client::read_pairing_payload(*bytes, m->me().account_id,
+                                                      m->engine().now_seconds()));
+  client::ApproveDevice approve(m->engine(), std::move(request));
+  auto approved = m->run(approve);
+  print_warnings(m->key_changes_met());
+  if (!approved) return approved.error();
+  if (approved->prekey_not_published) {
+    print_warnings({"the new device's prekey could not be published yet (" +
+                    approved->prekey_not_published->code() +
+                    "): messages can reach it once it has completed the pairing"});
   }
-  if (added.account_id != m->me().account_id) {
-    return Error::invalid_argument("pairing_other_account",
-                                   "this pairing code is for a device of another account");
-  }
-  std::vector<std::string> warnings;
-  client::KeystoreData data = m->data();
-  HIPPO_ASSIGN_OR_RETURN(VerifiedDevices own, m->verified_devices(m->me().account_id, data, warnings));
-  HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
-  if (e2ee::find_device(own.current, added.device_id) != nullptr) {
-    return Error::conflict("device_already_listed", "this device is already one of yours");
-  }
-  std::vector<e2ee::DevicePublicIdentity> devices = own.current.devices;
-  devices.push_back(added);
-  HIPPO_RETURN_IF_ERROR(m->publish_own_list(devices, &added));
-  if (prekey) {
-    // Published now, with the registration: senders can reach the new device at once,
-    // before it completes the pairing (its one-time prekeys come then). The device is
-    // approved whatever happens here, so a failure is a warning, not an error that would
-    // hide the account key the new device needs: it publishes its prekey itself when it
-    // completes the pairing.
-    e2ee::Writer w;
-    e2ee::write_signed_prekey(w, *prekey);
-    json::object body{{"signed_prekey", base64url_encode(w.bytes())}};
-    auto uploaded = m->call("PUT", "/api/v1/devices/" + added.device_id + "/prekeys", &body);
-    if (!uploaded) {
-      print_warnings({"the new device's prekey could not be published yet (" +
-                      uploaded.error().code() +
-                      "): messages can reach it once it has completed the pairing"});
-    }
-  }
-  const std::string key = account_key_text(m->data(), m->me().account_id);
+  const std::string key = base64url_encode(approved->account_key);
   if (context.json()) {
-    print_json(json::object{{"approved", added.device_id}, {"account_key", key}});
+    print_json(json::object{{"approved", approved->device_id}, {"account_key", key}});
     return ok_status();
   }
   std::printf("Device %s is now one of yours. On it, run:\n"
               "  hippocrate devices add --account-key=%s\n",
-              added.device_id.c_str(), key.c_str());
+              approved->device_id.c_str(), key.c_str());
   return ok_status();
 }
 
@@ -207,21 +193,16 @@ Status run_revoke(ClientContext& context, const std::string& given) {
   if (id == m->device_id()) {
     return usage_error("this is this device: revoke it from another of your devices");
   }
-  if (!m->data().account_key) {
+  client::RevokeDevice revoke(m->engine(), id);
+  auto revoked = m->run(revoke);
+  print_warnings(m->key_changes_met());
+  if (!revoked) {
+    if (revoked.error().code() != "account_key_missing") return revoked.error();
     return Error::failed_precondition(
         "account_key_missing",
         "this device does not hold your account key, which must sign your device list "
         "without the revoked device: run `hippocrate devices revoke` on your first device");
   }
-  HIPPO_RETURN_IF_ERROR(m->call("POST", "/api/v1/devices/" + id + "/revoke"));
-  std::vector<std::string> warnings;
-  client::KeystoreData data = m->data();
-  HIPPO_ASSIGN_OR_RETURN(VerifiedDevices own, m->verified_devices(m->me().account_id, data, warnings));
-  std::erase_if(data.sessions, [&](const auto& s) { return s.first.device_id == id; });
-  HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
-  std::vector<e2ee::DevicePublicIdentity> devices = own.current.devices;
-  std::erase_if(devices, [&](const auto& d) { return d.device_id == id; });
-  HIPPO_RETURN_IF_ERROR(m->publish_own_list(devices, nullptr));
   if (context.json()) {
     print_json(json::object{{"revoked", id}});
     return ok_status();

@@ -20,18 +20,6 @@ Result<json::object> Messenger::listing(const std::string& account_id) {
   return engine_.take_listing(account_id, &answer);
 }
 
-Result<VerifiedDevices> Messenger::verified_devices(const std::string& account_id,
-                                                    client::KeystoreData& data,
-                                                    std::vector<std::string>& warnings) {
-  HIPPO_ASSIGN_OR_RETURN(json::object l, listing(account_id));
-  auto v = engine_.verify(data, account_id, l);
-  // Repeated at every command until the user accepts or verifies the new key.
-  for (const auto& id : engine_.take_key_changes_met()) {
-    if (auto w = key_change_warning(data, id)) warnings.push_back(std::move(*w));
-  }
-  return v;
-}
-
 std::string Messenger::command_name(const std::string& account_id) {
   const AccountInfo who = who_is(account_id);
   return who.email.empty() ? account_id : who.email;

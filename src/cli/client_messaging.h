@@ -54,11 +54,8 @@ using client::AccountInfo;
 using client::describe;
 using client::Incoming;
 using client::Opened;
-using client::publish_device_list;
-using client::refusal_reason;
 using client::settled;
 using client::unreadable;
-using client::VerifiedDevices;
 
 class KeystoreLock;
 
@@ -101,33 +98,8 @@ class Messenger final : private client::Host {
     return result;
   }
 
-  // JSON API calls with this session. `body` is serialised JSON (public data only).
-  Result<boost::json::object> call(std::string_view method, std::string_view target,
-                                   const boost::json::object* body = nullptr);
-
-  // Creates the keystore of a device that is not registered yet (devices add): a fresh
-  // identity for this account, no account key.
-  Status create_pending_device();
-  // The pending device's pairing payload (docs/protocol.md §2.2): its public identity, then
-  // its current signed prekey — made or rotated here and kept (private half) in the
-  // keystore first — so that the approving device can publish it with the registration
-  // and the new device can be sent to before it completes the pairing.
-  Result<Bytes> pairing_payload();
-  // Pins `account_key` as one's own (devices add --account-key), then checks that the
-  // server's signed list includes this device, and uploads prekeys.
-  Status complete_pairing(const e2ee::PublicKey& account_key);
-  // Uploads a signed prekey and one-time prekeys when the server runs low (§2.4).
-  Status replenish_prekeys();
-  // Sends one request of the client core (its state committed before), answer dropped.
-  Status send(const client::ApiRequest& request);
-
   // The raw listing: own (GET /me/devices, revoked included) or another account's.
   Result<boost::json::object> listing(const std::string& account_id);
-  // Fetches, verifies and pins (into `data`, which the caller commits) an account's list.
-  // `warnings` receives a loud message when the account key changed.
-  Result<VerifiedDevices> verified_devices(const std::string& account_id,
-                                           client::KeystoreData& data,
-                                           std::vector<std::string>& warnings);
   // The warning about `account_id`'s unaccepted account key change, if any.
   std::optional<std::string> key_change_warning(const client::KeystoreData& data,
                                                 const std::string& account_id);
@@ -138,11 +110,6 @@ class Messenger final : private client::Host {
   // The one-line hint saying how to verify `account_id` (after the core's
   // take_verification_hint said it is time).
   std::string verification_hint(const std::string& account_id);
-
-  // Signs and uploads a new own device list naming `device_ids` (and `added`, for a new
-  // device, registered with PUT /api/v1/devices/{id}). Needs the account key.
-  Status publish_own_list(const std::vector<e2ee::DevicePublicIdentity>& devices,
-                          const e2ee::DevicePublicIdentity* added);
 
   // The accounts one may message (GET /api/v1/contacts), fetched once.
   Result<std::vector<AccountInfo>> contacts();
@@ -172,7 +139,6 @@ class Messenger final : private client::Host {
  private:
   Messenger(ClientContext& context, SecretBytes token, AccountInfo me);
   Status load_keystore();
-  Result<std::optional<client::KeystoreData>> read_keystore();
   Status set_up();
   // client::Host
   client::Answer perform(const client::ApiRequest& request) override;

@@ -71,10 +71,6 @@ client::KeystoreUnlock unlock_method(const std::filesystem::path& keystore = {})
   return client::KeystoreUnlock::key_file();
 }
 
-Status status_of(const Result<json::object>& r) {
-  if (!r) return r.error();
-  return ok_status();
-}
 
 }  // namespace
 
@@ -90,16 +86,6 @@ void print_warnings(const std::vector<std::string>& warnings) {
 Messenger::Messenger(ClientContext& context, SecretBytes token, AccountInfo me)
     : context_(context), token_(std::move(token)), engine_(std::move(me), std::nullopt) {}
 Messenger::~Messenger() = default;
-
-Result<json::object> Messenger::call(std::string_view method, std::string_view target,
-                                     const json::object* body) {
-  // Anything but a read may change one's own devices (registration, a list, a revocation):
-  // the core reads its own listing again after it.
-  if (method != "GET") engine_.forget_own_listing();
-  SecretBytes bytes;
-  if (body != nullptr) bytes = SecretBytes::from(std::string_view(json::serialize(*body)));
-  return context_.call(method, target, std::move(bytes), &token_);
-}
 
 client::Answer Messenger::perform(const client::ApiRequest& request) {
   return context_.call(request.method, request.path,
@@ -206,79 +192,6 @@ void Messenger::unlock() { lock_.reset(); }
 Status Messenger::relock() {
   HIPPO_ASSIGN_OR_RETURN(lock_, KeystoreLock::acquire(context_.profile().dir() / "keystore.lock"));
   return load_keystore();
-}
-
-Status Messenger::create_pending_device() {
-  HIPPO_ASSIGN_OR_RETURN(auto device, e2ee::generate_device_identity(me().account_id, random_id()));
-  client::KeystoreData data;
-  data.device = std::move(device);
-  return commit(std::move(data));  // creates the keystore
-}
-
-Result<Bytes> Messenger::pairing_payload() {
-  const auto& data = this->data();
-  // A signed prekey only; one-time prekeys come with the pairing's completion (their
-  // count on the server is known then).
-  HIPPO_ASSIGN_OR_RETURN(
-      e2ee::PrekeyRefresh refresh,
-      e2ee::refresh_prekeys(data.device, data.prekeys, e2ee::kOneTimePrekeyLowWater,
-                            engine_.now_seconds(), engine_.keys()));
-  if (refresh.new_signed_prekey) {
-    client::KeystoreData next = data;
-    next.prekeys = refresh.store;
-    HIPPO_RETURN_IF_ERROR(commit(std::move(next)));
-  }
-  const e2ee::SignedPrekey* current = e2ee::current_signed_prekey(this->data().prekeys);
-  e2ee::Writer w;
-  e2ee::write_device_identity(w, this->data().device.pub);
-  if (current != nullptr) e2ee::write_signed_prekey(w, current->pub);
-  return w.bytes();
-}
-
-Status Messenger::publish_own_list(const std::vector<e2ee::DevicePublicIdentity>& devices,
-                                   const e2ee::DevicePublicIdentity* added) {
-  HIPPO_ASSIGN_OR_RETURN(json::object own, listing(me().account_id));
-  HIPPO_ASSIGN_OR_RETURN(client::StateAndRequest signed_list,
-                         client::sign_own_list(data(),
-                                               json_int(own, "device_list_version"), devices,
-                                               added, engine_.now_seconds()));
-  HIPPO_RETURN_IF_ERROR(commit(std::move(signed_list.next)));
-  return send(signed_list.request);
-}
-
-Status Messenger::send(const client::ApiRequest& request) {
-  return status_of(call(request.method, request.path, &request.body));
-}
-
-Status Messenger::complete_pairing(const e2ee::PublicKey& account_key) {
-  client::KeystoreData data = this->data();
-  data.contacts[me().account_id] = client::ContactRecord{};
-  data.contacts[me().account_id].account_key = account_key;
-  std::vector<std::string> warnings;
-  HIPPO_ASSIGN_OR_RETURN(VerifiedDevices v, verified_devices(me().account_id, data, warnings));
-  if (e2ee::find_device(v.current, device_id()) == nullptr ||
-      *e2ee::find_device(v.current, device_id()) != data.device.pub) {
-    return Error::failed_precondition(
-        "device_not_approved",
-        "your device list does not include this device yet: approve it first on your other "
-        "device (hippocrate devices approve CODE), and check the account key you typed");
-  }
-  data.own_devices.emplace();
-  for (const auto& d : v.current.devices) data.own_devices->insert(d.device_id);
-  HIPPO_RETURN_IF_ERROR(commit(std::move(data)));
-  return replenish_prekeys();
-}
-
-Status Messenger::replenish_prekeys() {
-  HIPPO_ASSIGN_OR_RETURN(json::object count,
-                         call("GET", "/api/v1/devices/" + device_id() + "/prekeys/count"));
-  HIPPO_ASSIGN_OR_RETURN(auto upload,
-                         client::plan_prekey_upload(data(), count, engine_.now_seconds(),
-                                                    engine_.keys()));
-  if (!upload) return ok_status();
-  // The private halves first (prekey_store.h): no uploaded prekey lacks its private key.
-  HIPPO_RETURN_IF_ERROR(commit(std::move(upload->next)));
-  return send(upload->request);
 }
 
 }  // namespace hippocrate::cli

@@ -15,6 +15,7 @@
 #include "cli/client_messaging.h"
 #include "cli/output.h"
 #include "cli/terminal_qr.h"
+#include "client/engine/verification.h"
 #include "e2ee/safety_number.h"
 
 namespace hippocrate::cli {
@@ -37,27 +38,20 @@ struct Peer {
   std::string qr;
 };
 
-// Resolves `who`, fetches and pins its account key, computes the safety number.
+// Resolves `who`, then the core's FetchSafetyNumber (client/engine/verification.h).
 Result<Peer> load_peer(Messenger& m, const std::string& who) {
   HIPPO_ASSIGN_OR_RETURN(AccountInfo account, m.resolve(who));
   if (account.account_id == m.me().account_id) {
     return usage_error("that is you: a safety number is between you and someone else");
   }
-  std::vector<std::string> warnings;
-  client::KeystoreData data = m.data();
-  auto devices = m.verified_devices(account.account_id, data, warnings);
+  client::FetchSafetyNumber fetch(m.engine(), account.account_id);
+  auto number = m.run(fetch);
   // A key change is what verify and trust are about: they say it in their own words.
-  if (auto change = m.key_change_warning(data, account.account_id)) std::erase(warnings, *change);
+  std::vector<std::string> warnings = m.key_changes_met();
+  if (auto change = m.key_change_warning(m.data(), account.account_id)) std::erase(warnings, *change);
   print_warnings(warnings);
-  if (!devices) return devices.error();
-  HIPPO_RETURN_IF_ERROR(m.commit(data));
-  Peer peer{account, data.contacts.at(account.account_id), {}, {}};
-  const e2ee::AccountFingerprintInput local{m.me().account_id,
-                                            data.contacts.at(m.me().account_id).account_key};
-  const e2ee::AccountFingerprintInput remote{account.account_id, peer.record.account_key};
-  HIPPO_ASSIGN_OR_RETURN(peer.digits, e2ee::safety_number(local, remote));
-  HIPPO_ASSIGN_OR_RETURN(peer.qr, e2ee::safety_number_qr(local, remote));
-  return peer;
+  if (!number) return number.error();
+  return Peer{account, number->record, number->digits, number->qr};
 }
 
 Status run_safety_number(ClientContext& context, const SafetyFlags& flags) {
@@ -103,22 +97,19 @@ Status run_safety_number(ClientContext& context, const SafetyFlags& flags) {
 Status run_verify(ClientContext& context, const SafetyFlags& flags) {
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
   HIPPO_ASSIGN_OR_RETURN(Peer peer, load_peer(*m, flags.who));
-  client::KeystoreData data = m->data();
   const std::string& id = peer.account.account_id;
-  if (peer.record.key_changed) {
-    if (!flags.acknowledge_change) {
-      std::fprintf(stderr, "hippocrate: WARNING: THE ACCOUNT KEY OF %s CHANGED.\n",
-                   describe(peer.account).c_str());
-      return Error::failed_precondition(
-          "key_change_unacknowledged",
-          "compare the new safety number (hippocrate safety-number " + flags.who +
-              ") and, only if it matches, run: hippocrate verify " + flags.who +
-              " --acknowledge-change");
-    }
-    data = client::acknowledge_key_change(std::move(data), id);
+  auto verified = client::verify_contact(m->data(), id, flags.acknowledge_change);
+  if (!verified) {
+    if (verified.error().code() != "key_change_unacknowledged") return verified.error();
+    std::fprintf(stderr, "hippocrate: WARNING: THE ACCOUNT KEY OF %s CHANGED.\n",
+                 describe(peer.account).c_str());
+    return Error::failed_precondition(
+        "key_change_unacknowledged",
+        "compare the new safety number (hippocrate safety-number " + flags.who +
+            ") and, only if it matches, run: hippocrate verify " + flags.who +
+            " --acknowledge-change");
   }
-  data = client::mark_verified(std::move(data), id);
-  HIPPO_RETURN_IF_ERROR(m->commit(std::move(data)));
+  HIPPO_RETURN_IF_ERROR(m->commit(std::move(*verified)));
   if (context.json()) {
     print_json(json::object{{"verified", id}, {"safety_number", peer.digits}});
     return ok_status();

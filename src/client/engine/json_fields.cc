@@ -30,4 +30,10 @@ const boost::json::object& json_object(const boost::json::object& object, std::s
   return v != nullptr && v->is_object() ? v->get_object() : kEmpty;
 }
 
+const boost::json::array& json_array(const boost::json::object& object, std::string_view key) {
+  static const boost::json::array kEmpty;
+  const auto* v = object.if_contains(key);
+  return v != nullptr && v->is_array() ? v->get_array() : kEmpty;
+}
+
 }  // namespace hippocrate::client

@@ -4,6 +4,7 @@
 // decode is refused there, not here).
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,8 @@ std::string json_string(const boost::json::object& object, std::string_view key,
 std::int64_t json_int(const boost::json::object& object, std::string_view key,
                       std::int64_t fallback = 0);
 bool json_bool(const boost::json::object& object, std::string_view key, bool fallback = false);
+// The array under `key`, or an empty one.
+const boost::json::array& json_array(const boost::json::object& object, std::string_view key);
 // The object under `key`, or an empty one.
 const boost::json::object& json_object(const boost::json::object& object, std::string_view key);
 

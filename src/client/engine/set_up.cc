@@ -41,15 +41,7 @@ Step SetUpDevice::resume(Answer answer) {
       if (!answer) return finish(answer.error());
       return replenish();
     case Stage::kRegList: return registration(engine_.take_listing(me, &answer));
-    case Stage::kCount: return prekeys(std::move(answer));
-    case Stage::kPrekeys:
-      // The private halves first (prekey_store.h): no uploaded prekey lacks its private key.
-      HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
-      stage_ = Stage::kPrekeyPut;
-      return engine_.request(std::move(pending_request_), /*keeps_devices=*/true);
-    case Stage::kPrekeyPut:
-      if (!answer) return finish(answer.error());
-      return check_own_devices();
+    case Stage::kPrekeys: return prekeys_done(prekeys_->resume(std::move(answer)));
     case Stage::kOwnList: return own_devices(engine_.take_listing(me, &answer));
     case Stage::kOwnSeen:
       HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
@@ -106,18 +98,15 @@ Step SetUpDevice::publish(std::vector<e2ee::DevicePublicIdentity> devices,
 }
 
 Step SetUpDevice::replenish() {
-  stage_ = Stage::kCount;
-  return engine_.request({"GET", "/api/v1/devices/" + engine_.device_id() + "/prekeys/count", {}});
+  stage_ = Stage::kPrekeys;
+  prekeys_ = std::make_unique<ReplenishPrekeys>(engine_);
+  return prekeys_done(prekeys_->start());
 }
 
-Step SetUpDevice::prekeys(Answer count) {
-  if (!count) return finish(count.error());
-  auto upload = plan_prekey_upload(engine_.state(), *count, engine_.now_seconds(), engine_.keys());
-  if (!upload) return finish(upload.error());
-  if (!*upload) return check_own_devices();
-  pending_request_ = std::move((*upload)->request);
-  stage_ = Stage::kPrekeys;
-  return engine_.commit(std::move((*upload)->next));
+Step SetUpDevice::prekeys_done(Step step) {
+  if (step.kind != Step::Kind::kDone) return step;
+  if (!prekeys_->result()) return finish(prekeys_->result().error());
+  return check_own_devices();
 }
 
 Step SetUpDevice::check_own_devices() {

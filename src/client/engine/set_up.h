@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "client/engine/device_lists.h"
 #include "client/engine/engine.h"
 #include "client/engine/operation.h"
+#include "client/engine/prekeys.h"
 
 namespace hippocrate::client {
 
@@ -41,7 +43,7 @@ class SetUpDevice final : public OperationOf<DeviceReady> {
   enum class Stage {
     kFirstList, kFirstState, kFirstSigned, kFirstPut,  // the account's first device
     kRegList, kRegSigned, kRegPut,                     // this device on the server
-    kCount, kPrekeys, kPrekeyPut,                      // prekeys
+    kPrekeys,                                          // ReplenishPrekeys
     kOwnList, kOwnSeen,                                // one's own devices, told once
   };
   Step first_device(Answer listing);
@@ -49,13 +51,14 @@ class SetUpDevice final : public OperationOf<DeviceReady> {
   Step publish(std::vector<e2ee::DevicePublicIdentity> devices, std::int64_t server_version,
                Stage next);
   Step replenish();
-  Step prekeys(Answer count);
+  Step prekeys_done(Step step);
   Step check_own_devices();
   Step own_devices(Answer listing);
 
   Engine& engine_;
   Stage stage_ = Stage::kFirstList;
   ApiRequest pending_request_;  // sent once the state that goes with it is committed
+  std::unique_ptr<ReplenishPrekeys> prekeys_;
   DeviceReady ready_;
 };
 

@@ -1,0 +1,35 @@
+#include "client/engine/prekeys.h"
+
+namespace hippocrate::client {
+
+Step ReplenishPrekeys::start() {
+  if (!engine_.has_state()) {
+    return finish(Error::failed_precondition("device_not_paired", "this device is not set up"));
+  }
+  stage_ = Stage::kCount;
+  return engine_.request({"GET", "/api/v1/devices/" + engine_.device_id() + "/prekeys/count", {}});
+}
+
+Step ReplenishPrekeys::resume(Answer answer) {
+  switch (stage_) {
+    case Stage::kCount: {
+      if (!answer) return finish(answer.error());
+      auto upload = plan_prekey_upload(engine_.state(), *answer, engine_.now_seconds(), engine_.keys());
+      if (!upload) return finish(upload.error());
+      if (!*upload) return finish(false);
+      upload_ = std::move((*upload)->request);
+      stage_ = Stage::kCommit;
+      return engine_.commit(std::move((*upload)->next));
+    }
+    case Stage::kCommit:
+      HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
+      stage_ = Stage::kUpload;
+      return engine_.request(std::move(upload_), /*keeps_devices=*/true);
+    case Stage::kUpload:
+      if (!answer) return finish(answer.error());
+      return finish(true);
+  }
+  return finish(Error::internal("operation_state", "prekeys: unknown stage"));
+}
+
+}  // namespace hippocrate::client

@@ -894,19 +894,10 @@ TEST_F(EngineServerTest, OwnDeviceAddedElsewhereIsToldOnceAtTheNextCommand) {
 }
 
 // The same with one engine kept for the whole session (as a browser tab would keep it),
-// running SetUpDevice "at the start of every messaging command" (set_up.h): the device
-// added elsewhere should be told. DISABLED: it is not. Engine::ask_listing serves one's
-// own listing from the cache for as long as the engine has made no request that may change
-// one's devices (engine.h: "read once per command while nothing changes"), and nothing
-// marks the start of a command: SetUpDevice::start (set_up.cc) takes the cached listing,
-// registration() and own_devices() compare against it, and the new device is never
-// noticed until some other operation happens to drop the cache (a POST of the device's
-// own, or a ReceiveBatch meeting an unknown sending device). Here the second device's
-// listing was cached by its CompletePairing (whose prekey upload keeps the cache), so its
-// SetUpDevice makes one request (GET …/prekeys/count) and reports nothing. Harmless for the CLI (a
-// new Engine per command); a long-lived host must call forget_listings() before each SetUpDevice,
-// or SetUpDevice should read its own listing afresh.
-TEST_F(EngineServerTest, DISABLED_LongLivedEngineIsToldOfAnOwnDeviceAddedElsewhere) {
+// running SetUpDevice at the start of every messaging command (set_up.h): the device added
+// elsewhere is told, because SetUpDevice reads what the server says now, not the listing
+// the engine cached at the pairing (whose prekey upload keeps the cache).
+TEST_F(EngineServerTest, LongLivedEngineIsToldOfAnOwnDeviceAddedElsewhere) {
   ASSERT_NO_FATAL_FAILURE(first_devices());
   auto second = pair_device(*pat_, "pat-device-2");
   ASSERT_TRUE(second);

@@ -19,11 +19,15 @@
 #include "client/engine/device_setup.h"
 #include "client/engine/engine.h"
 #include "client/engine/inbox.h"
+#include "client/engine/pairing.h"
+#include "client/engine/recovery.h"
+#include "client/engine/verification.h"
 #include "client/engine/receive_batch.h"
 #include "client/engine/send_text.h"
 #include "client/engine/set_up.h"
 #include "client/engine/undelivered.h"
 #include "e2ee/identity.h"
+#include "e2ee/key_backup.h"
 #include "e2ee/prekeys.h"
 #include "e2ee/wire.h"
 
@@ -95,6 +99,7 @@ struct FakeServer {
   std::map<std::string, Device> devices;
   std::map<std::string, json::array> mailbox;      // device → messages
   std::map<std::string, json::array> undelivered;  // device → notices
+  std::map<std::string, json::object> key_backups;  // account → {"backup", "version"}
   int posts = 0;
   // Called first: an answer of the test's own, or nullopt for the usual one.
   std::function<std::optional<Answer>(const std::string& caller, const ApiRequest&)> interfere;
@@ -116,6 +121,14 @@ struct FakeServer {
     }
     const std::string& p = r.path;
     if (r.method == "GET" && p == "/api/v1/me/devices") return listing(caller);
+    if (p == "/api/v1/me/key-backup") {
+      if (r.method == "PUT") {
+        key_backups[caller] = r.body;
+        return json::object{};
+      }
+      if (!key_backups.contains(caller)) return Error::not_found("key_backup_not_found", "none");
+      return key_backups[caller];
+    }
     if (r.method == "GET" && p.starts_with("/api/v1/accounts/") && p.ends_with("/devices")) {
       return listing(after(p, "/api/v1/accounts/"));
     }
@@ -189,6 +202,10 @@ struct FakeServer {
     if (rest == "/messages?limit=100") {
       return json::object{{"messages", mailbox[device]}, {"more", false}, {"expired", 0},
                           {"undelivered", undelivered[device].size()}};
+    }
+    if (rest == "/revoke") {
+      std::erase(accounts[d.account].devices, device);
+      return json::object{};
     }
     if (rest == "/undelivered?limit=100") {
       return json::object{{"undelivered", undelivered[device]}, {"more", false}};
@@ -275,6 +292,10 @@ TEST(OperationTest, AFirstDeviceIsStoredBeforeAnyOfItsKeysIsUploaded) {
             (std::vector<std::string>{"GET /api/v1/me/devices", "commit", "commit", "PUT " + dev,
                                       "GET " + dev + "/prekeys/count", "commit",
                                       "PUT " + dev + "/prekeys", "GET /api/v1/me/devices"}));
+}
+
+std::uint64_t laptop_clock_now() {
+  return static_cast<std::uint64_t>(unix_seconds(SystemClock::instance().now()));
 }
 
 class OperationsTest : public ::testing::Test {
@@ -487,6 +508,124 @@ TEST_F(OperationsTest, ASwappedAccountKeyBlocksTheSendAfterRememberingWhatWasSee
   EXPECT_EQ(doctor_.host.steps.back(), "commit");  // the change is remembered
   EXPECT_TRUE(doctor_.engine.state().contacts.at(patient_.account()).key_changed);
   EXPECT_EQ(doctor_.engine.take_key_changes_met(), std::vector<std::string>{patient_.account()});
+}
+
+
+TEST_F(OperationsTest, ADeviceJoinsOnlyThroughTheAccountKeyAndThenReceives) {
+  const std::uint64_t now = laptop_clock_now();
+  // The new device: a pending identity, its pairing payload (signed prekey stored first).
+  Device laptop(server_, patient_.account());
+  auto pending = pending_device_state(patient_.account());
+  ASSERT_TRUE(pending.ok());
+  ASSERT_TRUE(laptop.host.store(*pending).ok());
+  laptop.engine.reload(*pending);
+  auto payload = pairing_payload(laptop.engine.state(), now, e2ee::system_key_source());
+  ASSERT_TRUE(payload.ok());
+  ASSERT_TRUE(payload->next.has_value());  // a new signed prekey, to store before handing out
+  laptop.engine.reload(*payload->next);
+  // Not yet approved: completing the pairing is refused, and the laptop is not routed to.
+  auto early = laptop.run_op<CompletePairing>(
+      patient_.engine.state().contacts.at(patient_.account()).account_key);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code(), "device_not_approved");
+  // Someone else's code is refused; a tampered one too.
+  auto other = pending_device_state(doctor_.account());
+  ASSERT_TRUE(other.ok());
+  auto other_payload = pairing_payload(*other, now, e2ee::system_key_source());
+  EXPECT_EQ(read_pairing_payload(other_payload->payload, patient_.account(), now).error().code(),
+            "pairing_other_account");
+  Bytes tampered = payload->payload;
+  tampered[40] ^= 1;
+  EXPECT_FALSE(read_pairing_payload(tampered, patient_.account(), now).ok());
+  // Approved on the first device: it signs the list with the laptop and publishes its prekey.
+  auto request = read_pairing_payload(payload->payload, patient_.account(), now);
+  ASSERT_TRUE(request.ok()) << request.error().code();
+  auto approved = patient_.run_op<ApproveDevice>(*request);
+  ASSERT_TRUE(approved.ok()) << approved.error().code();
+  EXPECT_FALSE(approved->prekey_not_published);
+  EXPECT_EQ(server_.accounts[patient_.account()].devices.size(), 2u);
+  auto again = patient_.run_op<ApproveDevice>(*request);
+  EXPECT_EQ(again.error().code(), "device_already_listed");
+  // A message sent now reaches the laptop (its signed prekey is on the server already).
+  auto both = send(doctor_, patient_, "Pour vos deux appareils.");
+  ASSERT_TRUE(both.ok()) << both.error().code() << " " << both.error().message();
+  // A wrong account key typed on the laptop: refused.
+  e2ee::PublicKey wrong = approved->account_key;
+  wrong[0] ^= 1;
+  EXPECT_FALSE(laptop.run_op<CompletePairing>(wrong).ok());
+  EXPECT_FALSE(laptop.engine.paired());
+  ASSERT_TRUE(laptop.run_op<CompletePairing>(approved->account_key).ok());
+  EXPECT_TRUE(laptop.engine.paired());
+  EXPECT_FALSE(server_.devices[laptop.engine.device_id()].one_time.empty());  // its prekeys
+  EXPECT_EQ(read(laptop), std::vector<std::string>{"Pour vos deux appareils."});
+  EXPECT_EQ(read(patient_), std::vector<std::string>{"Pour vos deux appareils."});
+}
+
+TEST_F(OperationsTest, ARevokedDeviceIsLeftOutOfTheSignedListAndReceivesNothingNew) {
+  Device laptop = add_patient_device();
+  ASSERT_TRUE(send(doctor_, patient_, "Avant.").ok());
+  auto self = patient_.run_op<RevokeDevice>(patient_.engine.device_id());
+  EXPECT_EQ(self.error().code(), "revoking_this_device");
+  // A device without the account key cannot sign the list without the revoked one.
+  auto unkeyed = laptop.run_op<RevokeDevice>(patient_.engine.device_id());
+  EXPECT_EQ(unkeyed.error().code(), "account_key_missing");
+  patient_.host.steps.clear();
+  ASSERT_TRUE(patient_.run_op<RevokeDevice>(laptop.engine.device_id()).ok());
+  EXPECT_EQ(patient_.host.steps,
+            (std::vector<std::string>{"POST /api/v1/devices/" + laptop.engine.device_id() + "/revoke",
+                                      "GET /api/v1/me/devices", "commit", "commit",
+                                      "PUT /api/v1/me/device-list"}));
+  auto sent = send(doctor_, patient_, "Après.");
+  ASSERT_TRUE(sent.ok()) << sent.error().code();
+  EXPECT_EQ(sent->envelopes, 1u);
+  EXPECT_EQ(read(laptop), std::vector<std::string>{"Avant."});
+  EXPECT_EQ(read(patient_), (std::vector<std::string>{"Avant.", "Après."}));
+}
+
+TEST_F(OperationsTest, AnAccountRestoredFromItsRecoveryKeyKeepsItsSafetyNumber) {
+  ASSERT_TRUE(send(doctor_, patient_, "Avant.").ok());
+  auto number = doctor_.run_op<FetchSafetyNumber>(patient_.account());
+  ASSERT_TRUE(number.ok()) << number.error().code();
+  EXPECT_EQ(number->digits.size(), 60u);
+  auto backup = patient_.run_op<ReplaceKeyBackup>(std::optional<std::int64_t>());
+  ASSERT_TRUE(backup.ok()) << backup.error().code();
+  EXPECT_EQ(backup->version, 1);
+  // Every device lost: a new profile with the recovery key.
+  Device phone(server_, patient_.account());
+  auto wrong = phone.run_op<RestoreAccount>(e2ee::generate_recovery_key());
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_FALSE(phone.host.stored.has_value());  // nothing was changed
+  EXPECT_EQ(server_.accounts[patient_.account()].devices.size(), 1u);
+  auto restored = phone.run_op<RestoreAccount>(SecretBytes::from(backup->recovery_key.span()));
+  ASSERT_TRUE(restored.ok()) << restored.error().code();
+  EXPECT_EQ(restored->revoked_devices, std::vector<std::string>{patient_.engine.device_id()});
+  EXPECT_EQ(server_.accounts[patient_.account()].devices,
+            std::vector<std::string>{phone.engine.device_id()});
+  // The doctor sees no key change, the same safety number, and reaches the new phone.
+  auto after = doctor_.run_op<FetchSafetyNumber>(patient_.account());
+  ASSERT_TRUE(after.ok()) << after.error().code();
+  EXPECT_EQ(after->digits, number->digits);
+  EXPECT_FALSE(after->record.key_changed);
+  ASSERT_TRUE(send(doctor_, patient_, "Après la restauration.").ok());
+  EXPECT_EQ(read(phone), std::vector<std::string>{"Après la restauration."});
+  // Restored once: a second restore on this profile is refused.
+  auto twice = phone.run_op<RestoreAccount>(SecretBytes::from(backup->recovery_key.span()));
+  EXPECT_EQ(twice.error().code(), "already_set_up");
+}
+
+TEST_F(OperationsTest, VerifyingAChangedKeyNeedsTheChangeAcknowledged) {
+  ASSERT_TRUE(send(doctor_, patient_, "x").ok());
+  auto verified = verify_contact(doctor_.engine.state(), patient_.account(), false);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->contacts.at(patient_.account()).verified);
+  KeystoreData changed = observe_account_key(*verified, patient_.account(), e2ee::PublicKey{7});
+  auto refused = verify_contact(changed, patient_.account(), false);
+  EXPECT_EQ(refused.error().code(), "key_change_unacknowledged");
+  auto accepted = verify_contact(changed, patient_.account(), true);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_TRUE(accepted->contacts.at(patient_.account()).verified);
+  EXPECT_FALSE(accepted->contacts.at(patient_.account()).key_changed);
+  EXPECT_EQ(verify_contact(changed, random_id(), true).error().code(), "contact_unknown");
 }
 
 }  // namespace

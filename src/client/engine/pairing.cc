@@ -63,6 +63,7 @@ Result<PairingRequest> read_pairing_payload(std::span<const std::uint8_t> payloa
 // --- ApproveDevice --------------------------------------------------------------------------
 
 Step ApproveDevice::start() {
+  engine_.forget_own_listing();  // a list to sign or check is read afresh
   if (!engine_.paired()) {
     return finish(Error::failed_precondition("device_not_paired", "this device is not paired yet"));
   }
@@ -130,6 +131,7 @@ Step ApproveDevice::resume(Answer answer) {
 // --- CompletePairing ------------------------------------------------------------------------
 
 Step CompletePairing::start() {
+  engine_.forget_own_listing();  // a list to sign or check is read afresh
   if (!engine_.has_state()) {
     return finish(Error::failed_precondition("device_not_paired", "this device is not set up"));
   }

@@ -6,6 +6,9 @@
 namespace hippocrate::client {
 
 Step SetUpDevice::start() {
+  // The start of a command: what the server says now, not what an engine kept from an
+  // earlier one (a browser tab keeps its engine for the whole session).
+  engine_.forget_listings();
   const std::string& me = engine_.me().account_id;
   if (!engine_.has_state()) {
     stage_ = Stage::kFirstList;

@@ -437,9 +437,15 @@ TEST_F(EngineServerTest, SetUpRegistersTheFirstDeviceAndUploadsPrekeys) {
   ASSERT_EQ(theirs.at("devices").as_array().size(), 1u);
   EXPECT_EQ(json_string(theirs.at("devices").as_array()[0].as_object(), "device_id"),
             pat_->engine.device_id());
+  // Prekey counts come with one's own listing only, never with someone else's.
+  EXPECT_FALSE(theirs.at("devices").as_array()[0].as_object().contains("prekeys"));
+  const json::object mine = call(*doc_, "GET", "/api/v1/me/devices");
+  EXPECT_EQ(json_int(json_object(mine.at("devices").as_array()[0].as_object(), "prekeys"),
+                     "one_time_prekeys"),
+            100);
 
-  // The next command's set-up (a new engine on the stored keystore): it reads its listing
-  // and its prekey count, and changes nothing on the server.
+  // The next command's set-up (a new engine on the stored keystore): it reads its listing,
+  // which carries its prekey counts, and changes nothing on the server.
   next_command(*doc_);
   SetUpDevice again(doc_->engine);
   auto ready = run(again, doc_->host);
@@ -448,9 +454,7 @@ TEST_F(EngineServerTest, SetUpRegistersTheFirstDeviceAndUploadsPrekeys) {
   EXPECT_FALSE(ready->first_device);
   EXPECT_TRUE(ready->devices_added.empty());
   EXPECT_EQ(doc_->host.request_lines(),
-            (std::vector<std::string>{
-                "GET /api/v1/me/devices",
-                "GET /api/v1/devices/" + doc_->engine.device_id() + "/prekeys/count"}));
+            std::vector<std::string>{"GET /api/v1/me/devices"});
   EXPECT_EQ(call(*doc_, "GET", "/api/v1/me/devices").at("devices").as_array().size(), 1u);
 }
 

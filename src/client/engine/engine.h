@@ -78,6 +78,10 @@ class Engine {
   // A request step. One that is not a GET forgets one's own listing (it may change one's
   // devices) unless `keeps_devices` (a prekey upload, an acknowledgement).
   Step request(ApiRequest request, bool keeps_devices = false);
+  // One's own listing as cached now (null when it is not).
+  const boost::json::object* cached_own_listing() const {
+    return own_listing_ ? &*own_listing_ : nullptr;
+  }
   // Forgets one's own listing only (a sender's device it does not name: listen runs long).
   void forget_own_listing() { own_listing_.reset(); }
   // The listing of `account_id`'s devices: a request step, or nullopt when it is cached

@@ -1,5 +1,7 @@
 #include "client/engine/prekeys.h"
 
+#include "client/engine/json_fields.h"
+
 namespace hippocrate::client {
 
 Step ReplenishPrekeys::start() {
@@ -7,6 +9,16 @@ Step ReplenishPrekeys::start() {
     return finish(Error::failed_precondition("device_not_paired", "this device is not set up"));
   }
   stage_ = Stage::kCount;
+  // The counts ride on one's own listing when it was read in this command (GET
+  // /api/v1/me/devices gives them for one's current devices): no request then.
+  if (const auto* own = engine_.cached_own_listing()) {
+    for (const auto& d : json_array(*own, "devices")) {
+      if (d.is_object() && json_string(d.as_object(), "device_id") == engine_.device_id() &&
+          d.as_object().contains("prekeys")) {
+        return resume(json_object(d.as_object(), "prekeys"));
+      }
+    }
+  }
   return engine_.request({"GET", "/api/v1/devices/" + engine_.device_id() + "/prekeys/count", {}});
 }
 
@@ -24,7 +36,8 @@ Step ReplenishPrekeys::resume(Answer answer) {
     case Stage::kCommit:
       HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
       stage_ = Stage::kUpload;
-      return engine_.request(std::move(upload_), /*keeps_devices=*/true);
+      // Not keeps_devices: the counts in a cached own listing are stale after it.
+      return engine_.request(std::move(upload_));
     case Stage::kUpload:
       if (!answer) return finish(answer.error());
       return finish(true);

@@ -1,5 +1,6 @@
 // Keeping this device reachable (docs/protocol.md §2.4): reads the server's count of its
-// one-time prekeys and the age of its signed prekey, and when they run low makes new ones,
+// one-time prekeys and the age of its signed prekey (from one's own listing when the engine
+// holds it for this command, else GET …/prekeys/count), and when they run low makes new ones,
 // commits their private halves FIRST (no uploaded prekey lacks its private key), then
 // uploads the public halves. Run by SetUpDevice at every command, and after a pairing.
 #pragma once

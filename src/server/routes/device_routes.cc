@@ -71,6 +71,11 @@ json::object listing_json(const messaging::DeviceListing& l) {
                       {"devices", std::move(devices)}};
 }
 
+json::object prekey_count_json(const messaging::PrekeyCount& c) {
+  return json::object{{"one_time_prekeys", c.one_time},
+                      {"signed_prekey_uploaded_at", nullable_int(c.signed_prekey_uploaded_at)}};
+}
+
 json::object bundles_json(const messaging::BundleSet& set) {
   json::array bundles;
   for (const auto& b : set.bundles) {
@@ -133,7 +138,20 @@ void add_device_routes(Router& router, auth::AuthService& auth, messaging::Messa
                              return or_error([&]() -> Result<HttpResponse> {
                                HIPPO_ASSIGN_OR_RETURN(auto listing,
                                                       svc.devices().own_devices(actor_of(ctx, s)));
-                               return json_response(200, listing_json(listing));
+                               json::object out = listing_json(listing);
+                               // One's own current devices carry their prekey counts (as
+                               // GET …/prekeys/count): a client checks its prekeys with the
+                               // listing it reads anyway, one request fewer per command.
+                               for (auto& d : out.at("devices").as_array()) {
+                                 auto& o = d.as_object();
+                                 if (!o.at("revoked_at").is_null()) continue;
+                                 HIPPO_ASSIGN_OR_RETURN(
+                                     messaging::PrekeyCount c,
+                                     svc.prekeys().count(actor_of(ctx, s),
+                                                         std::string(o.at("device_id").as_string())));
+                                 o["prekeys"] = prekey_count_json(c);
+                               }
+                               return json_response(200, out);
                              });
                            }));
   router.add(session_route(
@@ -193,9 +211,7 @@ void add_device_routes(Router& router, auth::AuthService& auth, messaging::Messa
         return or_error([&]() -> Result<HttpResponse> {
           HIPPO_ASSIGN_OR_RETURN(messaging::PrekeyCount c,
                                  svc.prekeys().count(actor_of(ctx, s), ctx.params.at("device_id")));
-          return json_response(200, json::object{{"one_time_prekeys", c.one_time},
-                                                 {"signed_prekey_uploaded_at",
-                                                  nullable_int(c.signed_prekey_uploaded_at)}});
+          return json_response(200, prekey_count_json(c));
         });
       }));
   router.add(session_route(

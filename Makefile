@@ -1,7 +1,8 @@
 # Hippocrate — the commands a user needs. See README.md.
 #   make run    build (Release) and start the server on https://127.0.0.1:8443
 #   make test   build with tests and run them all (CTest), then the WebAssembly tests
-#   make test-wasm  base, crypto and e2ee built by Emscripten, their tests under Node
+#   make test-wasm  the client core with base, crypto, e2ee and the keystore built by
+#               Emscripten, their tests under Node
 #               (scripts/wasm-test.sh, build/wasm; libsodium for wasm32 built once there)
 #   make check  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench  benchmarks: crypto primitives, then /healthz over TLS vs nginx (wrk);

@@ -1,4 +1,5 @@
-// Process-wide counts of the system calls the server's TLS streams make (tls_stream.h),
+// Process-wide counts of the system calls the server's TLS streams make (TlsStream,
+// counted in tls_stream_bio.cc, tls_stream_steps.cc and tls_stream.cc),
 // for tests and diagnosis: how many send() and recv() calls the traffic took. Relaxed
 // atomics; reading them never blocks the network threads.
 #pragma once

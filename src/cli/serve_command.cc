@@ -153,6 +153,9 @@ int run_serve(const ServeFlags& flags) {
   auth_config.staff_absolute = std::chrono::hours(config.staff_absolute_hours);
   auth_config.patient_idle = std::chrono::minutes(config.patient_idle_minutes);
   auth_config.patient_absolute = std::chrono::hours(config.patient_absolute_hours);
+  auth_config.source_burst = static_cast<double>(config.attempts_per_address_burst);
+  auth_config.source_refill_per_second =
+      static_cast<double>(config.attempts_per_address_per_minute) / 60.0;
   const crypto::Argon2Params argon2{static_cast<std::uint64_t>(config.argon2_iterations),
                                     static_cast<std::size_t>(config.argon2_memory_mib) << 20};
   // Which keys this start creates: each creation is a key change for the audit trail.

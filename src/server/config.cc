@@ -189,6 +189,10 @@ const std::vector<KeySpec>& key_specs() {
       // OWASP minimum m = 19 MiB, t = 2: lower values are refused.
       {"auth.argon2_memory_mib", Kind::kNumber, whole(&Config::argon2_memory_mib, 19, 1024)},
       {"auth.argon2_iterations", Kind::kNumber, whole(&Config::argon2_iterations, 2, 16)},
+      {"auth.attempts_per_address_burst", Kind::kNumber,
+       whole(&Config::attempts_per_address_burst, 1, 10000)},
+      {"auth.attempts_per_address_per_minute", Kind::kNumber,
+       whole(&Config::attempts_per_address_per_minute, 1, 6000)},
   };
   return specs;
 }

@@ -56,6 +56,10 @@ struct Config {
   std::int64_t patient_absolute_hours = 24;
   std::int64_t argon2_memory_mib = 64;
   std::int64_t argon2_iterations = 3;
+  // Per source address, sign-ins and invitation acceptances (a token bucket): how many at
+  // once, and how many more per minute.
+  std::int64_t attempts_per_address_burst = 20;
+  std::int64_t attempts_per_address_per_minute = 30;
 
   std::string listen() const;  // "127.0.0.1:8443" / "[::1]:8443"
   std::string effective_database_url() const;

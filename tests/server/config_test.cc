@@ -95,6 +95,21 @@ TEST(Config, UndeliveredRetentionHasItsOwnSection) {
   EXPECT_EQ(c.undelivered_retention_days, 30);
 }
 
+TEST(Config, AttemptsPerAddressAreBoundedAndOverridable) {
+  testing::TempDir dir;
+  Config c;
+  EXPECT_EQ(c.attempts_per_address_burst, 20);
+  EXPECT_EQ(c.attempts_per_address_per_minute, 30);
+  ASSERT_TRUE(apply_config_file(c, write(dir, "[auth]\nattempts_per_address_burst = 100\n")).ok());
+  EXPECT_EQ(c.attempts_per_address_burst, 100);
+  ASSERT_TRUE(
+      apply_config_environment(c, {{"HIPPOCRATE_AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "120"}}).ok());
+  EXPECT_EQ(c.attempts_per_address_per_minute, 120);
+  EXPECT_FALSE(set_config_value(c, "auth.attempts_per_address_burst", "0", {"t"}).ok());
+  EXPECT_FALSE(set_config_value(c, "auth.attempts_per_address_per_minute", "6001", {"t"}).ok());
+  EXPECT_EQ(c.attempts_per_address_burst, 100);
+}
+
 TEST(Config, FileTyposAndWrongTypesAreRefused) {
   testing::TempDir dir;
   Config c;

@@ -34,6 +34,7 @@
 #include "client/engine/send_text.h"
 #include "client/engine/set_up.h"
 #include "client/engine/undelivered.h"
+#include "client/recording_host.h"
 #include "client/https_client.h"
 #include "e2ee/identity.h"
 #include "e2ee/prekeys.h"
@@ -57,21 +58,28 @@ const std::string kMessagesPath = "/api/v1/messages";
 // the answer's JSON object or the stable code of its error body (http/status.h, as the CLI's
 // ClientContext::call); commits kept in memory (the last one is the "keystore file");
 // records appended to a vector. Writes every step down, in order.
-class ServerHost final : public Host {
+class ServerHost final : public RecordingHost {
  public:
   ServerHost(HttpsClient http, std::string token)
       : http_(std::move(http)), token_(std::move(token)) {}
 
-  std::vector<ApiRequest> requests;   // every request performed
-  std::vector<std::string> outcomes;  // for each: "200", "201", … or the error code
-  std::vector<std::string> steps;     // "GET /path", "commit", "record N", "present"
-  std::optional<KeystoreData> stored;
-  std::vector<HistoryRecord> history;
-  std::function<Status()> on_present;
+  std::vector<std::string> outcomes;  // for each request: "200", "201", … or the error code
 
-  Answer perform(const ApiRequest& request) override {
-    steps.push_back(request.method + " " + request.path);
-    requests.push_back(request);
+  // What was logged from now on is what the next operation does.
+  void clear_log() {
+    requests.clear();
+    outcomes.clear();
+    steps.clear();
+  }
+  // "METHOD PATH" of each request logged.
+  std::vector<std::string> request_lines() const {
+    std::vector<std::string> out;
+    for (const auto& r : requests) out.push_back(r.method + " " + r.path);
+    return out;
+  }
+
+ protected:
+  Answer answer(const ApiRequest& request) override {
     std::string body = request.method == "GET" ? std::string() : json::serialize(request.body);
     auto response =
         http_.request(request.method, request.path, std::move(body),
@@ -93,33 +101,6 @@ class ServerHost final : public Host {
       return Error::internal("unexpected_response", "not a JSON object: " + response->body);
     }
     return std::move(parsed.as_object());
-  }
-  Status store(const KeystoreData& state) override {
-    steps.push_back("commit");
-    stored = state;
-    return ok_status();
-  }
-  Status record(const std::vector<HistoryRecord>& records) override {
-    steps.push_back("record " + std::to_string(records.size()));
-    history.insert(history.end(), records.begin(), records.end());
-    return ok_status();
-  }
-  Status present() override {
-    steps.push_back("present");
-    return on_present ? on_present() : ok_status();
-  }
-
-  // What was logged from now on is what the next operation does.
-  void clear_log() {
-    requests.clear();
-    outcomes.clear();
-    steps.clear();
-  }
-  // "METHOD PATH" of each request logged.
-  std::vector<std::string> request_lines() const {
-    std::vector<std::string> out;
-    for (const auto& r : requests) out.push_back(r.method + " " + r.path);
-    return out;
   }
 
  private:

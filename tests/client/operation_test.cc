@@ -26,6 +26,7 @@
 #include "client/engine/send_text.h"
 #include "client/engine/set_up.h"
 #include "client/engine/undelivered.h"
+#include "client/recording_host.h"
 #include "e2ee/identity.h"
 #include "e2ee/key_backup.h"
 #include "e2ee/prekeys.h"
@@ -36,43 +37,13 @@ namespace {
 
 namespace json = boost::json;
 
-// A host that answers requests with a function of the request (the "server"), stores
-// commits, keeps records, and writes down every step as "METHOD PATH", "commit", "record
-// N" or "present".
-class ScriptedHost final : public Host {
+// A host whose "server" is a function of the request.
+class ScriptedHost final : public RecordingHost {
  public:
   std::function<Answer(const ApiRequest&)> server;
-  std::vector<std::string> steps;
-  std::vector<ApiRequest> requests;
-  std::optional<KeystoreData> stored;
-  std::vector<HistoryRecord> history;
-  std::function<Status()> on_present;
-  std::optional<Error> fail_commit;  // the next commit fails with it
 
-  Answer perform(const ApiRequest& request) override {
-    steps.push_back(request.method + " " + request.path);
-    requests.push_back(request);
-    return server(request);
-  }
-  Status store(const KeystoreData& state) override {
-    steps.push_back("commit");
-    if (fail_commit) {
-      Error e = *fail_commit;
-      fail_commit.reset();
-      return e;
-    }
-    stored = state;
-    return ok_status();
-  }
-  Status record(const std::vector<HistoryRecord>& records) override {
-    steps.push_back("record " + std::to_string(records.size()));
-    history.insert(history.end(), records.begin(), records.end());
-    return ok_status();
-  }
-  Status present() override {
-    steps.push_back("present");
-    return on_present ? on_present() : ok_status();
-  }
+ protected:
+  Answer answer(const ApiRequest& request) override { return server(request); }
 };
 
 std::string after(const std::string& path, const std::string& prefix) {

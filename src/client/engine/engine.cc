@@ -22,6 +22,16 @@ Engine::Engine(AccountInfo me, std::optional<KeystoreData> state, Environment en
 
 bool Engine::paired() const { return state_ && state_->contacts.contains(me_.account_id); }
 
+Status Engine::require_paired() const {
+  if (paired()) return ok_status();
+  return Error::failed_precondition("device_not_paired", "this device is not paired yet");
+}
+
+Status Engine::require_state() const {
+  if (has_state()) return ok_status();
+  return Error::failed_precondition("device_not_paired", "this device is not set up");
+}
+
 void Engine::reload(std::optional<KeystoreData> state) {
   state_ = std::move(state);
   pending_.reset();

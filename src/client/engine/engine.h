@@ -46,6 +46,9 @@ class Engine {
   const std::string& device_id() const { return state_->device.pub.device_id; }
   // True when this device may act: its own account key is pinned (registered or paired).
   bool paired() const;
+  // "device_not_paired" unless paired() (require_paired) or a keystore exists (require_state).
+  Status require_paired() const;
+  Status require_state() const;
   // The host read its store again (another process of the profile may have changed it).
   void reload(std::optional<KeystoreData> state);
   // Forgets what was read from the server about device lists: the next operation reads

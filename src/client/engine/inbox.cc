@@ -7,9 +7,7 @@
 namespace hippocrate::client {
 
 Step ReadInbox::start() {
-  if (!engine_.paired()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not paired yet"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_paired());
   return fetch();
 }
 

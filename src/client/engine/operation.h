@@ -72,6 +72,15 @@ class OperationOf : public Operation {
     result_ = std::move(outcome);
     return Step::done();
   }
+  // For an operation that runs another inside it (`child`, whose last step is `step`):
+  // the child's step while it runs; once it is done, this one's error if it failed, else
+  // `then(child's value)`.
+  template <typename C, typename Then>
+  Step after_child(OperationOf<C>& child, Step step, Then&& then) {
+    if (step.kind != Step::Kind::kDone) return step;
+    if (!child.result()) return finish(child.result().error());
+    return then(*child.result());
+  }
 
  private:
   Result<T> result_ = Error::internal("operation_unfinished", "the operation has not finished");

@@ -64,9 +64,7 @@ Result<PairingRequest> read_pairing_payload(std::span<const std::uint8_t> payloa
 
 Step ApproveDevice::start() {
   engine_.forget_own_listing();  // a list to sign or check is read afresh
-  if (!engine_.paired()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not paired yet"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_paired());
   stage_ = Stage::kOwnList;
   const std::string& me = engine_.me().account_id;
   if (auto ask = engine_.ask_listing(me)) return *ask;
@@ -132,9 +130,7 @@ Step ApproveDevice::resume(Answer answer) {
 
 Step CompletePairing::start() {
   engine_.forget_own_listing();  // a list to sign or check is read afresh
-  if (!engine_.has_state()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not set up"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_state());
   stage_ = Stage::kOwnList;
   const std::string& me = engine_.me().account_id;
   if (auto ask = engine_.ask_listing(me)) return *ask;
@@ -168,24 +164,21 @@ Step CompletePairing::resume(Answer answer) {
       HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
       stage_ = Stage::kPrekeys;
       prekeys_ = std::make_unique<ReplenishPrekeys>(engine_);
-      return prekeys_done(prekeys_->start());
-    case Stage::kPrekeys: return prekeys_done(prekeys_->resume(std::move(answer)));
+      return with_prekeys(prekeys_->start());
+    case Stage::kPrekeys: return with_prekeys(prekeys_->resume(std::move(answer)));
   }
   return finish(Error::internal("operation_state", "pairing: unknown stage"));
 }
 
-Step CompletePairing::prekeys_done(Step step) {
-  if (step.kind != Step::Kind::kDone) return step;
-  if (!prekeys_->result()) return finish(prekeys_->result().error());
-  return finish(true);
+// ReplenishPrekeys run inside: its steps, then what follows it.
+Step CompletePairing::with_prekeys(Step step) {
+  return after_child(*prekeys_, std::move(step), [&](bool) { return finish(true); });
 }
 
 // --- RevokeDevice ---------------------------------------------------------------------------
 
 Step RevokeDevice::start() {
-  if (!engine_.paired()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not paired yet"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_paired());
   if (device_id_ == engine_.device_id()) {
     return finish(Error::invalid_argument(
         "revoking_this_device", "this is this device: revoke it from another of your devices"));

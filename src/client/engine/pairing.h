@@ -91,8 +91,8 @@ class CompletePairing final : public OperationOf<bool> {
   Step resume(Answer answer) override;
 
  private:
+  Step with_prekeys(Step step);
   enum class Stage { kOwnList, kCommit, kPrekeys };
-  Step prekeys_done(Step step);
   Engine& engine_;
   const e2ee::PublicKey account_key_;
   Stage stage_ = Stage::kOwnList;

@@ -5,9 +5,7 @@
 namespace hippocrate::client {
 
 Step ReplenishPrekeys::start() {
-  if (!engine_.has_state()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not set up"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_state());
   stage_ = Stage::kCount;
   // The counts ride on one's own listing when it was read in this command (GET
   // /api/v1/me/devices gives them for one's current devices): no request then.

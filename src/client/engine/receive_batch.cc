@@ -12,9 +12,7 @@ ReceiveBatch::ReceiveBatch(Engine& engine, std::vector<Incoming> incoming, AckBy
     : engine_(engine), incoming_(std::move(incoming)), ack_by_(ack_by) {}
 
 Step ReceiveBatch::start() {
-  if (!engine_.paired()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not paired yet"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_paired());
   data_ = engine_.state();
   return open_next();
 }

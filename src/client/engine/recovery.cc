@@ -197,16 +197,15 @@ Step RestoreAccount::resume(Answer answer) {
       if (!answer) return finish(answer.error());
       stage_ = Stage::kPrekeys;
       prekeys_ = std::make_unique<ReplenishPrekeys>(engine_);
-      return prekeys_done(prekeys_->start());
-    case Stage::kPrekeys: return prekeys_done(prekeys_->resume(std::move(answer)));
+      return with_prekeys(prekeys_->start());
+    case Stage::kPrekeys: return with_prekeys(prekeys_->resume(std::move(answer)));
   }
   return finish(Error::internal("operation_state", "restore: unknown stage"));
 }
 
-Step RestoreAccount::prekeys_done(Step step) {
-  if (step.kind != Step::Kind::kDone) return step;
-  if (!prekeys_->result()) return finish(prekeys_->result().error());
-  return finish(std::move(restored_));
+// ReplenishPrekeys run inside: its steps, then what follows it.
+Step RestoreAccount::with_prekeys(Step step) {
+  return after_child(*prekeys_, std::move(step), [&](bool) { return finish(std::move(restored_)); });
 }
 
 }  // namespace hippocrate::client

@@ -62,12 +62,12 @@ class RestoreAccount final : public OperationOf<Restored> {
   Step resume(Answer answer) override;
 
  private:
+  Step with_prekeys(Step step);
   enum class Stage { kCheckList, kBackup, kOwnList, kStored, kRevoke, kSigned, kRegister, kPrekeys };
   Step fetch_backup();
   Step open_backup(Answer answer);
   Step with_own_list(Answer listing);
   Step next_revocation();
-  Step prekeys_done(Step step);
 
   Engine& engine_;
   const SecretBytes recovery_key_;

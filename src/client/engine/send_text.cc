@@ -13,9 +13,7 @@ SendText::SendText(Engine& engine, AccountInfo to, std::string text)
 
 Step SendText::start() {
   if (Status size = check_text_size(text_); !size.ok()) return finish(size.error());
-  if (!engine_.paired()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not paired yet"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_paired());
   message_id_ = engine_.new_message_id();
   return begin_attempt();
 }

@@ -44,7 +44,7 @@ Step SetUpDevice::resume(Answer answer) {
       if (!answer) return finish(answer.error());
       return replenish();
     case Stage::kRegList: return registration(engine_.take_listing(me, &answer));
-    case Stage::kPrekeys: return prekeys_done(prekeys_->resume(std::move(answer)));
+    case Stage::kPrekeys: return with_prekeys(prekeys_->resume(std::move(answer)));
     case Stage::kOwnList: return own_devices(engine_.take_listing(me, &answer));
     case Stage::kOwnSeen:
       HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
@@ -103,13 +103,7 @@ Step SetUpDevice::publish(std::vector<e2ee::DevicePublicIdentity> devices,
 Step SetUpDevice::replenish() {
   stage_ = Stage::kPrekeys;
   prekeys_ = std::make_unique<ReplenishPrekeys>(engine_);
-  return prekeys_done(prekeys_->start());
-}
-
-Step SetUpDevice::prekeys_done(Step step) {
-  if (step.kind != Step::Kind::kDone) return step;
-  if (!prekeys_->result()) return finish(prekeys_->result().error());
-  return check_own_devices();
+  return with_prekeys(prekeys_->start());
 }
 
 Step SetUpDevice::check_own_devices() {
@@ -135,6 +129,11 @@ Step SetUpDevice::own_devices(Answer listing) {
   for (const auto& d : own->current.devices) data.own_devices->insert(d.device_id);
   stage_ = Stage::kOwnSeen;
   return engine_.commit(std::move(data));
+}
+
+// ReplenishPrekeys run inside: its steps, then what follows it.
+Step SetUpDevice::with_prekeys(Step step) {
+  return after_child(*prekeys_, std::move(step), [&](bool) { return check_own_devices(); });
 }
 
 }  // namespace hippocrate::client

@@ -40,6 +40,7 @@ class SetUpDevice final : public OperationOf<DeviceReady> {
   Step resume(Answer answer) override;
 
  private:
+  Step with_prekeys(Step step);
   enum class Stage {
     kFirstList, kFirstState, kFirstSigned, kFirstPut,  // the account's first device
     kRegList, kRegSigned, kRegPut,                     // this device on the server
@@ -51,7 +52,6 @@ class SetUpDevice final : public OperationOf<DeviceReady> {
   Step publish(std::vector<e2ee::DevicePublicIdentity> devices, std::int64_t server_version,
                Stage next);
   Step replenish();
-  Step prekeys_done(Step step);
   Step check_own_devices();
   Step own_devices(Answer listing);
 

@@ -5,9 +5,7 @@
 namespace hippocrate::client {
 
 Step FetchSafetyNumber::start() {
-  if (!engine_.paired()) {
-    return finish(Error::failed_precondition("device_not_paired", "this device is not paired yet"));
-  }
+  HIPPO_FINISH_IF_ERROR(engine_.require_paired());
   if (account_id_ == engine_.me().account_id) {
     return finish(Error::invalid_argument(
         "not_a_contact_self", "that is you: a safety number is between you and someone else"));

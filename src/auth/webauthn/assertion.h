@@ -46,10 +46,10 @@ struct StoredCredential {
 
 // Views of the caller's data, read during the call only.
 struct AssertionInput {
-  std::span<const std::uint8_t> credential_id;       // the response's rawId
-  std::span<const std::uint8_t> client_data_json;    // response.clientDataJSON
-  std::span<const std::uint8_t> authenticator_data;  // response.authenticatorData
-  std::span<const std::uint8_t> signature;           // response.signature
+  std::span<const std::uint8_t> credential_id;               // the response's rawId
+  std::span<const std::uint8_t> client_data_json;            // response.clientDataJSON
+  std::span<const std::uint8_t> authenticator_data;          // response.authenticatorData
+  std::span<const std::uint8_t> signature;                   // response.signature
   std::optional<std::span<const std::uint8_t>> user_handle;  // response.userHandle, if not null
   StoredCredential credential;
   std::span<const std::uint8_t> expected_challenge;  // ≥ 16 bytes, as issued

@@ -8,8 +8,7 @@ namespace {
 
 Error malformed(std::string message) { return refusal(kMalformed, std::move(message)); }
 Error unsupported_format() {
-  return refusal(kAttestationFormat,
-                 "only 'none' and 'packed' self attestation are accepted");
+  return refusal(kAttestationFormat, "only 'none' and 'packed' self attestation are accepted");
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 namespace hippocrate::auth::webauthn {
 namespace {
 
-constexpr std::size_t kFixedBytes = 37;  // rpIdHash ‖ flags ‖ signCount (§6.1)
+constexpr std::size_t kFixedBytes = 37;          // rpIdHash ‖ flags ‖ signCount (§6.1)
 constexpr std::size_t kAttestedFixedBytes = 18;  // aaguid ‖ credentialIdLength (§6.5.1)
 
 Error malformed(std::string message) { return refusal(kMalformed, std::move(message)); }

@@ -26,14 +26,14 @@
 namespace hippocrate::auth::webauthn {
 
 // §6.1 flags, bit 0 least significant.
-inline constexpr std::uint8_t kFlagUserPresent = 0x01;        // UP
-inline constexpr std::uint8_t kFlagRfu1 = 0x02;               // RFU1
-inline constexpr std::uint8_t kFlagUserVerified = 0x04;       // UV
-inline constexpr std::uint8_t kFlagBackupEligible = 0x08;     // BE
-inline constexpr std::uint8_t kFlagBackupState = 0x10;        // BS
-inline constexpr std::uint8_t kFlagRfu2 = 0x20;               // RFU2
-inline constexpr std::uint8_t kFlagAttestedCredential = 0x40; // AT
-inline constexpr std::uint8_t kFlagExtensions = 0x80;         // ED
+inline constexpr std::uint8_t kFlagUserPresent = 0x01;         // UP
+inline constexpr std::uint8_t kFlagRfu1 = 0x02;                // RFU1
+inline constexpr std::uint8_t kFlagUserVerified = 0x04;        // UV
+inline constexpr std::uint8_t kFlagBackupEligible = 0x08;      // BE
+inline constexpr std::uint8_t kFlagBackupState = 0x10;         // BS
+inline constexpr std::uint8_t kFlagRfu2 = 0x20;                // RFU2
+inline constexpr std::uint8_t kFlagAttestedCredential = 0x40;  // AT
+inline constexpr std::uint8_t kFlagExtensions = 0x80;          // ED
 
 inline constexpr std::size_t kMaxCredentialIdBytes = 1023;  // §6.5.1
 inline constexpr std::size_t kMaxAuthenticatorDataBytes = 16 * 1024;

@@ -94,12 +94,9 @@ class Decoder {
         if (!valid_utf8(span)) return malformed("a CBOR text string is not valid UTF-8");
         return CborValue::text(std::string(span.begin(), span.end()));
       }
-      case kMajorArray:
-        return array(arg, depth + 1);
-      case kMajorMap:
-        return map(arg, depth + 1);
-      default:
-        return malformed("unexpected CBOR major type");
+      case kMajorArray: return array(arg, depth + 1);
+      case kMajorMap: return map(arg, depth + 1);
+      default: return malformed("unexpected CBOR major type");
     }
   }
 
@@ -130,18 +127,13 @@ class Decoder {
 
   Result<CborValue> simple(std::uint8_t info) {
     switch (info) {
-      case kSimpleFalse:
-        return CborValue::boolean(false);
-      case kSimpleTrue:
-        return CborValue::boolean(true);
-      case kSimpleNull:
-        return CborValue::null();
+      case kSimpleFalse: return CborValue::boolean(false);
+      case kSimpleTrue: return CborValue::boolean(true);
+      case kSimpleNull: return CborValue::null();
       case 25:
       case 26:
-      case 27:
-        return malformed("CBOR floating-point values are not accepted");
-      case 31:
-        return malformed("a CBOR break outside an indefinite-length item");
+      case 27: return malformed("CBOR floating-point values are not accepted");
+      case 31: return malformed("a CBOR break outside an indefinite-length item");
       default:
         return malformed("CBOR simple values other than false, true and null are not accepted");
     }
@@ -188,8 +180,8 @@ class Decoder {
       // which also rules out repeats; otherwise every earlier key is compared.
       if (limits_.canonical_key_order) {
         if (!keys.empty() && !canonically_before(keys.back(), encoded)) {
-          const bool repeated = std::equal(keys.back().begin(), keys.back().end(),
-                                           encoded.begin(), encoded.end());
+          const bool repeated =
+              std::equal(keys.back().begin(), keys.back().end(), encoded.begin(), encoded.end());
           return malformed(repeated ? "a CBOR map holds the same key twice"
                                     : "CBOR map keys are not in canonical order");
         }
@@ -207,7 +199,7 @@ class Decoder {
     return CborValue::map(std::move(entries));
   }
 
-  // CTAP 2.1 §8 (CTAP2 canonical CBOR): a lower major type first, then a shorter encoding,
+  // FIDO CTAP 2.x "CTAP2 canonical CBOR encoding form": a lower major type first, then a shorter encoding,
   // then the lower bytes.
   static bool canonically_before(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
     const std::uint8_t ma = a[0] >> 5;

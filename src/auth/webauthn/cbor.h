@@ -6,8 +6,8 @@
 // and the simple values false, true and null (major type 7, values 20-22).
 //
 // Refused (error code "webauthn_malformed", kind invalid_argument), because WebAuthn §2.4
-// asks decoders to reject what is not in the CTAP2 canonical CBOR encoding form (FIDO CTAP 2.1
-// §8 "Message Encoding") and to reject duplicate map keys:
+// asks decoders to reject what is not in the CTAP2 canonical CBOR encoding form (FIDO CTAP 2.x,
+// "Message Encoding") and to reject duplicate map keys:
 //   - indefinite lengths (RFC 8949 §3.2.2-3.2.3) and the reserved additional info 28-30;
 //   - an argument not in its shortest form (RFC 8949 §4.2.1 "preferred serialization");
 //   - tags (major type 6), floats, and every simple value but false/true/null;

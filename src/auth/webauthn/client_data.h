@@ -32,7 +32,7 @@
 namespace hippocrate::auth::webauthn {
 
 inline constexpr std::size_t kMaxClientDataJsonBytes = 16 * 1024;
-// WebAuthn §13.4.3 "Cryptographic Challenges": at least 16 bytes (SECURITY-REQUIREMENTS.md).
+// WebAuthn §13 "Cryptographic Challenges": at least 16 bytes (SECURITY-REQUIREMENTS.md).
 inline constexpr std::size_t kMinChallengeBytes = 16;
 
 enum class Ceremony { kRegistration, kAuthentication };

@@ -2,8 +2,9 @@
 //
 // Every function of src/auth/webauthn/ that refuses returns an Error whose code is one of the
 // constants below. The code names the step of WebAuthn Level 3 §7.1 (registration) or §7.2
-// (authentication) that failed; the message says it in plain words and never holds a
-// challenge, a key, a signature, an origin or any other byte of the input.
+// (authentication) that failed — named, not numbered, since drafts renumber the steps; the
+// message says it in plain words and never holds a challenge, a key, a signature, an origin
+// or any other byte of the input.
 //
 // Kinds: everything is kInvalidArgument (HTTP 400) when it comes out of the parsers and of
 // verify_registration(); verify_assertion() turns its refusals into kUnauthenticated (401),
@@ -38,23 +39,25 @@ inline constexpr std::string_view kUserPresent = "webauthn_user_present";
 inline constexpr std::string_view kUserVerified = "webauthn_user_verified";
 // §7.1 / §7.2, the BE/BS step: BS set while BE is not.
 inline constexpr std::string_view kBackupState = "webauthn_backup_state";
-// §7.2, the backup-state step: BE differs from the value recorded at registration (§6.1.3: it never changes).
-inline constexpr std::string_view kBackupEligibilityChanged =
-    "webauthn_backup_eligibility_changed";
-// §7.1, the alg step / §6.5.1: the credential's COSE key is not ES256 or EdDSA, or its alg is not
-// one the RP offered; packed: attStmt.alg differs from the credential's (§8.2).
+// §7.2, the backup-state step: BE differs from the value recorded at registration (§6.1.3:
+// it never changes).
+inline constexpr std::string_view kBackupEligibilityChanged = "webauthn_backup_eligibility_changed";
+// §7.1, the alg step / §6.5.1: the credential's COSE key is not ES256 or EdDSA, or its alg
+// is not one the RP offered; packed: attStmt.alg differs from the credential's (§8.2).
 inline constexpr std::string_view kAlgorithm = "webauthn_algorithm";
-// §7.1, the fmt and attStmt steps: fmt other than "none" and "packed" self attestation, or attStmt not of
-// that format's syntax (§8.2, §8.7).
+// §7.1, the fmt and attStmt steps: fmt other than "none" and "packed" self attestation, or
+// attStmt not of that format's syntax (§8.2, §8.7).
 inline constexpr std::string_view kAttestationFormat = "webauthn_attestation_format";
 // §8.2 (packed self attestation) / §7.2, the signature step: the signature does not verify.
 inline constexpr std::string_view kSignature = "webauthn_signature";
-// §7.2, the signCount step: the signature counter did not grow (a possible cloned authenticator, §6.1.1).
+// §7.2, the signCount step: the signature counter did not grow (a possible cloned
+// authenticator, §6.1.1).
 // Only ever returned after the signature verified: the caller reports it as a security event.
 inline constexpr std::string_view kSignCount = "webauthn_sign_count";
 // §7.2, the credential-record step: the credential used is not the stored one.
 inline constexpr std::string_view kCredential = "webauthn_credential";
-// §7.2, the credential-record step: userHandle absent where required, or not the account's user handle.
+// §7.2, the credential-record step: userHandle absent where required, or not the account's
+// user handle.
 inline constexpr std::string_view kUserHandle = "webauthn_user_handle";
 
 // An Error of kind kInvalidArgument with `code` (one of the constants above) and `message`.

@@ -42,8 +42,7 @@ Status verify_signature(const CoseKey& key, std::span<const std::uint8_t> messag
                         std::span<const std::uint8_t> signature) {
   if (signature.empty() || signature.size() > kMaxSignatureBytes) return bad_signature();
   switch (key.alg) {
-    case CoseAlgorithm::kEs256:
-      return verify_es256(key, message, signature);
+    case CoseAlgorithm::kEs256: return verify_es256(key, message, signature);
     case CoseAlgorithm::kEdDsa:
       if (!crypto::ed25519_verify(key.x, message, signature)) return bad_signature();
       return ok_status();

@@ -36,8 +36,9 @@ TEST(AuthenticatorData, SpecRegistrationLayout) {
 }
 
 TEST(AuthenticatorData, SpecAssertionLayout) {
-  ASSERT_OK_AND_ASSIGN(auto d, parse_authenticator_data(
-                                   spec_case("none-es256", "authentication").hex("authenticatorData")));
+  ASSERT_OK_AND_ASSIGN(
+      auto d,
+      parse_authenticator_data(spec_case("none-es256", "authentication").hex("authenticatorData")));
   EXPECT_EQ(d.flags, 0x19);
   EXPECT_FALSE(d.attested.has_value());
 }
@@ -105,13 +106,15 @@ TEST(AuthenticatorData, ThePublicKeyMustBeOneCanonicalMap) {
 
 TEST(AuthenticatorData, ExtensionsOnlyWithEd) {
   const Bytes ext = cbor_map({{cbor_text("credProtect"), cbor_int(2)}});
-  ASSERT_OK_AND_ASSIGN(auto d, parse_authenticator_data(authenticator_data("x", 0x81, 0, {}, {}, ext)));
+  ASSERT_OK_AND_ASSIGN(auto d,
+                       parse_authenticator_data(authenticator_data("x", 0x81, 0, {}, {}, ext)));
   EXPECT_EQ(d.extensions, ext);
   // ED clear with extensions: trailing bytes.
   EXPECT_ERROR_CODE(parse_authenticator_data(authenticator_data("x", 0x01, 0, {}, {}, ext)),
                     "webauthn_malformed");
   // ED set without extensions, or with something other than a map of text keys.
-  EXPECT_ERROR_CODE(parse_authenticator_data(authenticator_data("x", 0x81, 0)), "webauthn_malformed");
+  EXPECT_ERROR_CODE(parse_authenticator_data(authenticator_data("x", 0x81, 0)),
+                    "webauthn_malformed");
   EXPECT_ERROR_CODE(parse_authenticator_data(authenticator_data("x", 0x81, 0, {}, {}, cbor_int(0))),
                     "webauthn_malformed");
   EXPECT_ERROR_CODE(parse_authenticator_data(authenticator_data(

@@ -37,9 +37,16 @@ void expect_refused(const std::string& h, const CborLimits& limits = {}) {
 TEST(Cbor, Integers) {
   // RFC 8949 Appendix A examples, in their shortest forms.
   const std::pair<const char*, std::int64_t> cases[] = {
-      {"00", 0},        {"17", 23},          {"1818", 24},  {"1903e8", 1000},
-      {"1a000f4240", 1000000}, {"20", -1}, {"3863", -100}, {"3903e7", -1000},
-      {"1b7fffffffffffffff", INT64_MAX}, {"3b7fffffffffffffff", INT64_MIN},
+      {"00", 0},
+      {"17", 23},
+      {"1818", 24},
+      {"1903e8", 1000},
+      {"1a000f4240", 1000000},
+      {"20", -1},
+      {"3863", -100},
+      {"3903e7", -1000},
+      {"1b7fffffffffffffff", INT64_MAX},
+      {"3b7fffffffffffffff", INT64_MIN},
   };
   for (const auto& [h, v] : cases) {
     SCOPED_TRACE(h);
@@ -125,15 +132,17 @@ TEST(Cbor, TextThatIsNotUtf8IsRefused) {
 
 TEST(Cbor, TruncatedInputIsRefused) {
   expect_refused("");
-  expect_refused("18");        // the argument's byte is missing
-  expect_refused("1a0000");    // two of four
-  expect_refused("4201");      // two bytes declared, one present
+  expect_refused("18");      // the argument's byte is missing
+  expect_refused("1a0000");  // two of four
+  expect_refused("4201");    // two bytes declared, one present
 }
 
 TEST(Cbor, TrailingBytesAreRefusedUnlessAPrefixIsAsked) {
   expect_refused("0000");
   expect_refused("a0ff");
-  const Bytes b = hex("a10102" "a0");
+  const Bytes b =
+      hex("a10102"
+          "a0");
   std::size_t consumed = 0;
   ASSERT_OK_AND_ASSIGN(auto v, cbor_decode_prefix(b, consumed));
   EXPECT_TRUE(v.is_map());
@@ -142,8 +151,8 @@ TEST(Cbor, TrailingBytesAreRefusedUnlessAPrefixIsAsked) {
 
 TEST(Cbor, MapsInCanonicalOrder) {
   // A COSE key's labels: 1, 3, -1, -2, -3 (WebAuthn §6.5.1.1).
-  ASSERT_OK_AND_ASSIGN(auto key, decode("a5010203262001215820" + std::string(64, '1') +
-                                        "225820" + std::string(64, '2')));
+  ASSERT_OK_AND_ASSIGN(auto key, decode("a5010203262001215820" + std::string(64, '1') + "225820" +
+                                        std::string(64, '2')));
   ASSERT_TRUE(key.is_map());
   EXPECT_EQ(key.as_map().size(), 5u);
   ASSERT_NE(key.find(3), nullptr);
@@ -157,22 +166,37 @@ TEST(Cbor, MapsInCanonicalOrder) {
   ASSERT_OK_AND_ASSIGN(auto o, cbor_decode(object));
   EXPECT_EQ(o.find("fmt")->as_text(), "none");
   // Integer keys before text keys (major type 0 < 1 < 3).
-  EXPECT_OK(cbor_decode(cbor_map({{cbor_int(10), cbor_int(0)},
-                                  {cbor_int(-1), cbor_int(0)},
-                                  {cbor_text("a"), cbor_int(0)}})));
+  EXPECT_OK(cbor_decode(cbor_map(
+      {{cbor_int(10), cbor_int(0)}, {cbor_int(-1), cbor_int(0)}, {cbor_text("a"), cbor_int(0)}})));
 }
 
 TEST(Cbor, MapKeysOutOfOrderRepeatedOrOfOtherTypesAreRefused) {
-  expect_refused("a203000100");  // {3: 0, 1: 0}
-  expect_refused("a201000100");  // {1: 0, 1: 0}
-  expect_refused("a220000100");  // {-1: 0, 1: 0}: negative before unsigned
+  expect_refused("a203000100");    // {3: 0, 1: 0}
+  expect_refused("a201000100");    // {1: 0, 1: 0}
+  expect_refused("a220000100");    // {-1: 0, 1: 0}: negative before unsigned
   expect_refused("a21818001700");  // {24: 0, 23: 0}: the longer encoding first
   expect_refused(
-      "a2" "67617474536d74" "a0" "63666d74" "646e6f6e65");  // {"attStmt", "fmt"}
-  expect_refused("a1" "4100" "00");   // a byte-string key
-  expect_refused("a1" "80" "00");     // an array key
-  expect_refused("a1" "f5" "00");     // a boolean key
-  expect_refused("a1" "f6" "00");     // a null key
+      "a2"
+      "67617474536d74"
+      "a0"
+      "63666d74"
+      "646e6f6e65");  // {"attStmt", "fmt"}
+  expect_refused(
+      "a1"
+      "4100"
+      "00");  // a byte-string key
+  expect_refused(
+      "a1"
+      "80"
+      "00");  // an array key
+  expect_refused(
+      "a1"
+      "f5"
+      "00");  // a boolean key
+  expect_refused(
+      "a1"
+      "f6"
+      "00");  // a null key
   // Without the canonical order, a different order passes but a repeat never does.
   CborLimits lax;
   lax.canonical_key_order = false;
@@ -184,7 +208,7 @@ TEST(Cbor, DepthLimit) {
   CborLimits limits;
   limits.max_depth = 3;
   EXPECT_OK(decode("81818100", limits));  // [[[0]]]
-  expect_refused("8181818100", limits);    // [[[[0]]]]
+  expect_refused("8181818100", limits);   // [[[[0]]]]
   EXPECT_OK(decode("a101a101a10100", limits));
   expect_refused("a101a101a101a10100", limits);
   // The default (8) holds what WebAuthn carries; 9 levels do not pass.
@@ -203,8 +227,12 @@ TEST(Cbor, ItemCountLimitAndDeclaredCountsTheInputCannotHold) {
   // 2^32 - 1 items declared in five bytes: refused before anything is reserved.
   expect_refused("9affffffff");
   expect_refused("bbffffffffffffffff");
-  expect_refused("9903e8" "00");  // 1000 items declared, one present
-  expect_refused("b901f4" "0000");
+  expect_refused(
+      "9903e8"
+      "00");  // 1000 items declared, one present
+  expect_refused(
+      "b901f4"
+      "0000");
 }
 
 TEST(Cbor, SizeLimit) {

@@ -21,7 +21,10 @@ inline Bytes cbor_head(std::uint8_t major, std::uint64_t value) {
     out.push_back(static_cast<std::uint8_t>(m | value));
   } else {
     int width = value <= 0xff ? 1 : value <= 0xffff ? 2 : value <= 0xffffffff ? 4 : 8;
-    out.push_back(static_cast<std::uint8_t>(m | (width == 1 ? 24 : width == 2 ? 25 : width == 4 ? 26 : 27)));
+    out.push_back(static_cast<std::uint8_t>(m | (width == 1   ? 24
+                                                 : width == 2 ? 25
+                                                 : width == 4 ? 26
+                                                              : 27)));
     for (int k = width - 1; k >= 0; --k) out.push_back(static_cast<std::uint8_t>(value >> (8 * k)));
   }
   return out;

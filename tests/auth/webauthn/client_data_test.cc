@@ -35,10 +35,12 @@ TEST(ClientData, TheBrowsersSerialisationPasses) {
 
 TEST(ClientData, ParsedNotCompared) {
   // Reordered, whitespace, escapes, unknown members of any type (§5.8.1 "be tolerant").
-  EXPECT_OK(check(" {\n \"origin\" : \"https:\\/\\/example.org\", \"other\": {\"a\": [1, 2.5, null]},"
-                  " \"type\": \"webauthn\\u002eget\", \"challenge\": \"" + kChallengeText +
-                  "\", \"extra_keys_may_be_added_here\": \"do not compare clientDataJSON against a "
-                  "template\", \"tokenBinding\": {\"status\": \"supported\"} } "));
+  EXPECT_OK(
+      check(" {\n \"origin\" : \"https:\\/\\/example.org\", \"other\": {\"a\": [1, 2.5, null]},"
+            " \"type\": \"webauthn\\u002eget\", \"challenge\": \"" +
+            kChallengeText +
+            "\", \"extra_keys_may_be_added_here\": \"do not compare clientDataJSON against a "
+            "template\", \"tokenBinding\": {\"status\": \"supported\"} } "));
   // A leading byte order mark is stripped (WHATWG "UTF-8 decode").
   EXPECT_OK(check("\xEF\xBB\xBF" + get()));
 }
@@ -72,15 +74,15 @@ TEST(ClientData, RepeatedNamesAreRefusedAtAnyDepth) {
 TEST(ClientData, Type) {
   EXPECT_ERROR_CODE(check(get(), Ceremony::kRegistration), "webauthn_type");
   for (const std::string type : {"\"webauthn.create\"", "\"WEBAUTHN.GET\"", "\"webauthn.get \"",
-                                  "\"payment.get\"", "\"\"", "1", "null", "[\"webauthn.get\"]"}) {
+                                 "\"payment.get\"", "\"\"", "1", "null", "[\"webauthn.get\"]"}) {
     SCOPED_TRACE(type);
     EXPECT_ERROR_CODE(check("{\"type\":" + type + ",\"challenge\":\"" + kChallengeText +
                             "\",\"origin\":\"https://example.org\"}"),
                       "webauthn_type");
   }
-  EXPECT_ERROR_CODE(check("{\"challenge\":\"" + kChallengeText +
-                          "\",\"origin\":\"https://example.org\"}"),
-                    "webauthn_type");
+  EXPECT_ERROR_CODE(
+      check("{\"challenge\":\"" + kChallengeText + "\",\"origin\":\"https://example.org\"}"),
+      "webauthn_type");
 }
 
 TEST(ClientData, Challenge) {
@@ -94,11 +96,11 @@ TEST(ClientData, Challenge) {
   }
   // Too short to be the RP's (fewer than 16 bytes), even when it matches.
   const Bytes short_challenge(15, 0x5a);
-  EXPECT_ERROR_CODE(check("{\"type\":\"webauthn.get\",\"challenge\":\"" +
-                              base64url_encode(short_challenge) +
-                              "\",\"origin\":\"https://example.org\"}",
-                          Ceremony::kAuthentication, short_challenge),
-                    "webauthn_challenge");
+  EXPECT_ERROR_CODE(
+      check("{\"type\":\"webauthn.get\",\"challenge\":\"" + base64url_encode(short_challenge) +
+                "\",\"origin\":\"https://example.org\"}",
+            Ceremony::kAuthentication, short_challenge),
+      "webauthn_challenge");
   // Padding, standard base64, a missing or non-string challenge.
   for (const std::string& value : {"\"" + kChallengeText + "=\"", "\"" + kChallengeText + "A\"",
                                    std::string("\"\""), std::string("42")}) {
@@ -111,9 +113,9 @@ TEST(ClientData, Challenge) {
 
 TEST(ClientData, OriginIsAnExactMember) {
   for (const std::string origin :
-       {"https://EXAMPLE.org", "https://example.org:443", "https://example.org/", "http://example.org",
-        "https://sub.example.org", "https://example.org.evil.com", "https://evilexample.org",
-        "https://exampleaorg.evil.com", "example.org", "null", ""}) {
+       {"https://EXAMPLE.org", "https://example.org:443", "https://example.org/",
+        "http://example.org", "https://sub.example.org", "https://example.org.evil.com",
+        "https://evilexample.org", "https://exampleaorg.evil.com", "example.org", "null", ""}) {
     SCOPED_TRACE(origin);
     EXPECT_ERROR_CODE(check("{\"type\":\"webauthn.get\",\"challenge\":\"" + kChallengeText +
                             "\",\"origin\":\"" + origin + "\"}"),
@@ -137,7 +139,8 @@ TEST(ClientData, CrossOriginAndTopOrigin) {
 }
 
 TEST(ClientData, ParseKeepsTheMembers) {
-  ASSERT_OK_AND_ASSIGN(auto c, parse_client_data(as_bytes(get(",\"crossOrigin\":false,\"topOrigin\":7"))));
+  ASSERT_OK_AND_ASSIGN(auto c,
+                       parse_client_data(as_bytes(get(",\"crossOrigin\":false,\"topOrigin\":7"))));
   EXPECT_EQ(c.type.kind, ClientDataMember::Kind::kString);
   EXPECT_EQ(c.type.text, "webauthn.get");
   EXPECT_EQ(c.cross_origin.kind, ClientDataMember::Kind::kBool);
@@ -147,8 +150,8 @@ TEST(ClientData, ParseKeepsTheMembers) {
 
 TEST(ClientData, MessagesHoldNoInput) {
   const std::string evil = "https://attacker.example";
-  auto r = check("{\"type\":\"webauthn.get\",\"challenge\":\"" + kChallengeText + "\",\"origin\":\"" +
-                 evil + "\"}");
+  auto r = check("{\"type\":\"webauthn.get\",\"challenge\":\"" + kChallengeText +
+                 "\",\"origin\":\"" + evil + "\"}");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message().find("attacker"), std::string::npos);
   auto c = check(get(), Ceremony::kAuthentication, Bytes(32, 1));

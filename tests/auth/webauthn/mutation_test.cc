@@ -76,8 +76,9 @@ RegCase spec_registration(std::string_view anchor) {
   r.client_data = c.hex("clientDataJSON");
   r.fmt = object->fmt;
   if (object->fmt == "packed") {
-    r.att_stmt = packed_self_statement(static_cast<CoseAlgorithm>(object->att_stmt.find("alg")->as_integer()),
-                                       object->att_stmt.find("sig")->as_bytes());
+    r.att_stmt = packed_self_statement(
+        static_cast<CoseAlgorithm>(object->att_stmt.find("alg")->as_integer()),
+        object->att_stmt.find("sig")->as_bytes());
   } else {
     r.att_stmt = cbor_map({});
   }
@@ -89,7 +90,8 @@ RegCase spec_registration(std::string_view anchor) {
 // The packed-self.ES256 registration with its self attestation signed again over the current
 // authData and client data with the vector's private key.
 void resign_packed(RegCase& r, const SoftCredential& key) {
-  r.att_stmt = packed_self_statement(CoseAlgorithm::kEs256, key.sign(signed_data(r.auth_data, text_of(r.client_data))));
+  r.att_stmt = packed_self_statement(CoseAlgorithm::kEs256,
+                                     key.sign(signed_data(r.auth_data, text_of(r.client_data))));
 }
 
 TEST(WebAuthnMutation, RegistrationVectorsPassUnchanged) {
@@ -101,13 +103,13 @@ TEST(WebAuthnMutation, RegistrationNoneEachFlagBit) {
   // none.ES256, flags 0x59 = UP | BE | BS | AT.
   const std::pair<std::uint8_t, const char*> cases[] = {
       {kFlagUserPresent, "webauthn_user_present"},
-      {kFlagRfu1, ""},                                   // reserved: ignored (§6.1)
-      {kFlagUserVerified, ""},                           // UV now set: still acceptable
-      {kFlagBackupEligible, "webauthn_backup_state"},    // BS left without BE
-      {kFlagBackupState, ""},                            // eligible, not backed up
+      {kFlagRfu1, ""},                                 // reserved: ignored (§6.1)
+      {kFlagUserVerified, ""},                         // UV now set: still acceptable
+      {kFlagBackupEligible, "webauthn_backup_state"},  // BS left without BE
+      {kFlagBackupState, ""},                          // eligible, not backed up
       {kFlagRfu2, ""},
-      {kFlagAttestedCredential, "webauthn_malformed"},   // the credential becomes trailing bytes
-      {kFlagExtensions, "webauthn_malformed"},           // no extensions follow
+      {kFlagAttestedCredential, "webauthn_malformed"},  // the credential becomes trailing bytes
+      {kFlagExtensions, "webauthn_malformed"},          // no extensions follow
   };
   for (const auto& [bit, code] : cases) {
     SCOPED_TRACE(static_cast<int>(bit));
@@ -128,8 +130,8 @@ TEST(WebAuthnMutation, RegistrationNoneEachFlagBit) {
 
 TEST(WebAuthnMutation, RegistrationPackedSelfEachFlagBit) {
   // packed-self.ES256, flags 0x5d = UP | UV | BE | BS | AT; the attestation signs authData.
-  const auto key =
-      SoftCredential::es256_from_private(spec_case("packed-self-es256", "registration").hex("credential_private_key"));
+  const auto key = SoftCredential::es256_from_private(
+      spec_case("packed-self-es256", "registration").hex("credential_private_key"));
   struct Case {
     std::uint8_t bit;
     const char* as_sent;    // the vector's signature kept
@@ -176,8 +178,8 @@ TEST(WebAuthnMutation, RegistrationEachByteOfRpIdHash) {
       }
     }
   }
-  for (const char* rp_id : {"example.com", "EXAMPLE.org", "www.example.org", "org", "example.org.",
-                            "xample.org", ""}) {
+  for (const char* rp_id :
+       {"example.com", "EXAMPLE.org", "www.example.org", "org", "example.org.", "xample.org", ""}) {
     RegCase r = spec_registration("none-es256");
     r.rp_id = rp_id;
     {
@@ -189,20 +191,30 @@ TEST(WebAuthnMutation, RegistrationEachByteOfRpIdHash) {
 
 TEST(WebAuthnMutation, RegistrationClientData) {
   const std::pair<std::function<void(RegCase&)>, const char*> cases[] = {
-      {[](RegCase& r) { r.client_data = replaced(r.client_data, "webauthn.create", "webauthn.get"); },
+      {[](RegCase& r) {
+         r.client_data = replaced(r.client_data, "webauthn.create", "webauthn.get");
+       },
        "webauthn_type"},
-      {[](RegCase& r) { r.client_data = replaced(r.client_data, "\"origin\":\"https://example.org\"",
-                                                 "\"origin\":\"https://evil.example.org\""); },
+      {[](RegCase& r) {
+         r.client_data = replaced(r.client_data, "\"origin\":\"https://example.org\"",
+                                  "\"origin\":\"https://evil.example.org\"");
+       },
        "webauthn_origin"},
       {[](RegCase& r) { r.origins = {"https://example.org:443"}; }, "webauthn_origin"},
       {[](RegCase& r) { r.origins = {"https://example.com"}; }, "webauthn_origin"},
       {[](RegCase& r) { r.origins = {}; }, "webauthn_origin"},
-      {[](RegCase& r) { r.client_data = replaced(r.client_data, "\"crossOrigin\":false", "\"crossOrigin\":true"); },
+      {[](RegCase& r) {
+         r.client_data = replaced(r.client_data, "\"crossOrigin\":false", "\"crossOrigin\":true");
+       },
        "webauthn_cross_origin"},
-      {[](RegCase& r) { r.client_data = replaced(r.client_data, "\"crossOrigin\":false",
-                                                 "\"crossOrigin\":false,\"topOrigin\":\"https://evil.example\""); },
+      {[](RegCase& r) {
+         r.client_data = replaced(r.client_data, "\"crossOrigin\":false",
+                                  "\"crossOrigin\":false,\"topOrigin\":\"https://evil.example\"");
+       },
        "webauthn_top_origin"},
-      {[](RegCase& r) { r.client_data = replaced(r.client_data, "\"challenge\":\"A", "\"challenge\":\"B"); },
+      {[](RegCase& r) {
+         r.client_data = replaced(r.client_data, "\"challenge\":\"A", "\"challenge\":\"B");
+       },
        "webauthn_challenge"},
       {[](RegCase& r) { r.challenge = spec_case("none-es256", "authentication").hex("challenge"); },
        "webauthn_challenge"},
@@ -231,14 +243,18 @@ TEST(WebAuthnMutation, RegistrationClientData) {
 TEST(WebAuthnMutation, RegistrationAttestationStatement) {
   const RegCase none = spec_registration("none-es256");
   const RegCase packed = spec_registration("packed-self-es256");
-  const Bytes sig = decode_attestation_object(spec_case("packed-self-es256", "registration").hex("attestationObject"))
-                        ->att_stmt.find("sig")->as_bytes();
+  const Bytes sig = decode_attestation_object(
+                        spec_case("packed-self-es256", "registration").hex("attestationObject"))
+                        ->att_stmt.find("sig")
+                        ->as_bytes();
   const std::pair<std::function<void(RegCase&)>, const char*> cases[] = {
       {[](RegCase& r) { r.fmt = "None"; }, "webauthn_attestation_format"},
       {[](RegCase& r) { r.fmt = "fido-u2f"; }, "webauthn_attestation_format"},
       {[](RegCase& r) { r.fmt = "tpm"; }, "webauthn_attestation_format"},
       {[](RegCase& r) { r.fmt = "packed"; }, "webauthn_attestation_format"},  // empty attStmt
-      {[](RegCase& r) { r.att_stmt = cbor_map({{cbor_text("x"), cbor_int(1)}}); },
+      {[](RegCase& r) {
+         r.att_stmt = cbor_map({{cbor_text("x"), cbor_int(1)}});
+       },
        "webauthn_attestation_format"},
       {[](RegCase& r) { r.algorithms = {CoseAlgorithm::kEdDsa}; }, "webauthn_algorithm"},
   };
@@ -254,13 +270,15 @@ TEST(WebAuthnMutation, RegistrationAttestationStatement) {
       {cbor_map({{cbor_text("alg"), cbor_int(-257)}, {cbor_text("sig"), cbor_bytes(sig)}}),
        "webauthn_algorithm"},
       // x5c: basic/AttCA attestation, not accepted.
-      {cbor_map({{cbor_text("alg"), cbor_int(-7)}, {cbor_text("sig"), cbor_bytes(sig)},
+      {cbor_map({{cbor_text("alg"), cbor_int(-7)},
+                 {cbor_text("sig"), cbor_bytes(sig)},
                  {cbor_text("x5c"), cbor_array({cbor_bytes({1, 2, 3})})}}),
        "webauthn_attestation_format"},
       {cbor_map({{cbor_text("alg"), cbor_int(-7)}}), "webauthn_attestation_format"},
       {cbor_map({{cbor_text("alg"), cbor_int(-7)}, {cbor_text("sig"), cbor_text("x")}}),
        "webauthn_attestation_format"},
-      {cbor_map({{cbor_text("alg"), cbor_int(-7)}, {cbor_text("sig"), cbor_bytes(sig)},
+      {cbor_map({{cbor_text("alg"), cbor_int(-7)},
+                 {cbor_text("sig"), cbor_bytes(sig)},
                  {cbor_text("ecdaaKeyId"), cbor_bytes({1})}}),
        "webauthn_attestation_format"},
       {packed_self_statement(CoseAlgorithm::kEs256, Bytes(sig.begin(), sig.end() - 1)),
@@ -283,7 +301,9 @@ TEST(WebAuthnMutation, RegistrationAttestationObjectStructure) {
   const Bytes fmt = cbor_text("fmt"), stmt = cbor_text("attStmt"), data = cbor_text("authData");
   const Bytes objects[] = {
       cbor_map({{fmt, cbor_text("none")}, {stmt, cbor_map({})}}),  // no authData
-      cbor_map({{fmt, cbor_text("none")}, {stmt, cbor_map({})}, {data, cbor_bytes(r.auth_data)},
+      cbor_map({{fmt, cbor_text("none")},
+                {stmt, cbor_map({})},
+                {data, cbor_bytes(r.auth_data)},
                 {cbor_text("epAtt"), cbor_int(1)}}),
       cbor_map({{fmt, cbor_int(0)}, {stmt, cbor_map({})}, {data, cbor_bytes(r.auth_data)}}),
       cbor_map({{fmt, cbor_text("none")}, {stmt, cbor_array({})}, {data, cbor_bytes(r.auth_data)}}),
@@ -336,7 +356,8 @@ struct AuthCase {
     in.allowed_origins = origins;
     in.rp_id = rp_id;
     in.user_verification_required = uv_required;
-    if (expected_user_handle) in.expected_user_handle = std::span<const std::uint8_t>(*expected_user_handle);
+    if (expected_user_handle)
+      in.expected_user_handle = std::span<const std::uint8_t>(*expected_user_handle);
     in.user_handle_required = user_handle_required;
     return verify_assertion(in);
   }
@@ -357,7 +378,8 @@ AuthCase spec_authentication(std::string_view anchor) {
 }
 
 SoftCredential spec_key(std::string_view anchor) {
-  return SoftCredential::es256_from_private(spec_case(anchor, "registration").hex("credential_private_key"));
+  return SoftCredential::es256_from_private(
+      spec_case(anchor, "registration").hex("credential_private_key"));
 }
 
 void resign(AuthCase& a, const SoftCredential& key) {
@@ -365,7 +387,8 @@ void resign(AuthCase& a, const SoftCredential& key) {
 }
 
 void set_count(Bytes& auth_data, std::uint32_t count) {
-  for (int k = 0; k < 4; ++k) auth_data[kCountOffset + k] = static_cast<std::uint8_t>(count >> (24 - 8 * k));
+  for (int k = 0; k < 4; ++k)
+    auth_data[kCountOffset + k] = static_cast<std::uint8_t>(count >> (24 - 8 * k));
 }
 
 TEST(WebAuthnMutation, AssertionEachFlagBit) {
@@ -461,24 +484,38 @@ TEST(WebAuthnMutation, AssertionEachByteOfRpIdHash) {
 
 TEST(WebAuthnMutation, AssertionClientData) {
   const std::pair<std::function<void(AuthCase&)>, const char*> cases[] = {
-      {[](AuthCase& a) { a.client_data = replaced(a.client_data, "webauthn.get", "webauthn.create"); },
+      {[](AuthCase& a) {
+         a.client_data = replaced(a.client_data, "webauthn.get", "webauthn.create");
+       },
        "webauthn_type"},
-      {[](AuthCase& a) { a.client_data = spec_case("none-es256", "registration").hex("clientDataJSON"); },
+      {[](AuthCase& a) {
+         a.client_data = spec_case("none-es256", "registration").hex("clientDataJSON");
+       },
        "webauthn_type"},
-      {[](AuthCase& a) { a.client_data = replaced(a.client_data, "https://example.org", "https://example.org.evil.com"); },
+      {[](AuthCase& a) {
+         a.client_data =
+             replaced(a.client_data, "https://example.org", "https://example.org.evil.com");
+       },
        "webauthn_origin"},
       {[](AuthCase& a) { a.origins = {"https://www.example.org"}; }, "webauthn_origin"},
-      {[](AuthCase& a) { a.client_data = replaced(a.client_data, "\"crossOrigin\":false", "\"crossOrigin\":true"); },
+      {[](AuthCase& a) {
+         a.client_data = replaced(a.client_data, "\"crossOrigin\":false", "\"crossOrigin\":true");
+       },
        "webauthn_cross_origin"},
-      {[](AuthCase& a) { a.client_data = replaced(a.client_data, "\"crossOrigin\":false",
-                                                  "\"crossOrigin\":false,\"topOrigin\":\"https://example.com\""); },
+      {[](AuthCase& a) {
+         a.client_data = replaced(a.client_data, "\"crossOrigin\":false",
+                                  "\"crossOrigin\":false,\"topOrigin\":\"https://example.com\"");
+       },
        "webauthn_top_origin"},
-      {[](AuthCase& a) { a.client_data = replaced(a.client_data, "\"challenge\":\"O", "\"challenge\":\"P"); },
+      {[](AuthCase& a) {
+         a.client_data = replaced(a.client_data, "\"challenge\":\"O", "\"challenge\":\"P");
+       },
        "webauthn_challenge"},
       {[](AuthCase& a) { a.challenge = spec_case("none-es256", "registration").hex("challenge"); },
        "webauthn_challenge"},
       // A member the checks ignore still changes the signed hash.
-      {[](AuthCase& a) { a.client_data = replaced(a.client_data, "}", ",\"x\":1}"); }, "webauthn_signature"},
+      {[](AuthCase& a) { a.client_data = replaced(a.client_data, "}", ",\"x\":1}"); },
+       "webauthn_signature"},
   };
   for (const auto& [mutate, code] : cases) {
     SCOPED_TRACE(code);
@@ -597,8 +634,9 @@ TEST(WebAuthnMutation, FreshCredentialsRegisterAndAuthenticate) {
       r.client_data = to_bytes(client_data_json("webauthn.create", challenge, origin));
       r.auth_data = authenticator_data(rp_id, 0x45 /* UP UV AT */, 0, id, credential.cose_key());
       r.fmt = packed ? "packed" : "none";
-      r.att_stmt = packed ? packed_self_statement(credential.alg(),
-                                                  credential.sign(signed_data(r.auth_data, text_of(r.client_data))))
+      r.att_stmt = packed ? packed_self_statement(
+                                credential.alg(),
+                                credential.sign(signed_data(r.auth_data, text_of(r.client_data))))
                           : cbor_map({});
       r.challenge = challenge;
       r.origins = {origin};
@@ -607,7 +645,8 @@ TEST(WebAuthnMutation, FreshCredentialsRegisterAndAuthenticate) {
       ASSERT_OK_AND_ASSIGN(const Registration reg, r.run());
       EXPECT_EQ(reg.key.alg, credential.alg());
       EXPECT_EQ(reg.public_key, credential.cose_key());
-      EXPECT_EQ(reg.attestation, packed ? AttestationFormat::kPackedSelf : AttestationFormat::kNone);
+      EXPECT_EQ(reg.attestation,
+                packed ? AttestationFormat::kPackedSelf : AttestationFormat::kNone);
       EXPECT_FALSE(reg.backup_eligible);
 
       AuthCase a;
@@ -649,10 +688,11 @@ TEST(WebAuthnMutation, FreshCredentialsRegisterAndAuthenticate) {
       // The packed statement signed with another key of the same algorithm.
       if (packed) {
         RegCase forged = r;
-        const SoftCredential other = credential.alg() == CoseAlgorithm::kEs256 ? SoftCredential::fresh_es256()
-                                                                               : SoftCredential::fresh_ed25519();
-        forged.att_stmt = packed_self_statement(credential.alg(),
-                                                other.sign(signed_data(r.auth_data, text_of(r.client_data))));
+        const SoftCredential other = credential.alg() == CoseAlgorithm::kEs256
+                                         ? SoftCredential::fresh_es256()
+                                         : SoftCredential::fresh_ed25519();
+        forged.att_stmt = packed_self_statement(
+            credential.alg(), other.sign(signed_data(r.auth_data, text_of(r.client_data))));
         EXPECT_ERROR_CODE(forged.run(), "webauthn_signature");
       }
     }

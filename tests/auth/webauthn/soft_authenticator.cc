@@ -40,7 +40,7 @@ Bytes bn_bytes(const BIGNUM* bn) {
 
 struct SoftCredential::Impl {
   std::unique_ptr<EVP_PKEY, PkeyFree> ec;  // ES256
-  Bytes x, y;                               // ES256 public point
+  Bytes x, y;                              // ES256 public point
   crypto::Ed25519KeyPair ed{SecretBytes(), {}};
 };
 
@@ -83,15 +83,15 @@ SoftCredential SoftCredential::es256_from_private(const Bytes& d) {
   impl->x.assign(point + 1, point + 33);
   impl->y.assign(point + 33, point + 65);
   char group_name[] = "prime256v1";
+  // An OSSL_PARAM unsigned integer is in native byte order (little-endian here); d is
+  // big-endian.
+  Bytes le(d.rbegin(), d.rend());
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group_name, 0),
-      OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0),
+      OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, le.data(), le.size()),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point),
       OSSL_PARAM_construct_end(),
   };
-  // OSSL_PARAM_construct_BN wants native-endian bytes: build the BN parameter properly.
-  Bytes le(d.rbegin(), d.rend());
-  params[1] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, le.data(), le.size());
   std::unique_ptr<EVP_PKEY_CTX, CtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* key = nullptr;
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
@@ -144,8 +144,8 @@ Bytes SoftCredential::sign(const Bytes& message) const {
   return sig;
 }
 
-std::string client_data_json(std::string_view type, const Bytes& challenge,
-                             std::string_view origin, std::string_view extra_members) {
+std::string client_data_json(std::string_view type, const Bytes& challenge, std::string_view origin,
+                             std::string_view extra_members) {
   std::string out = "{\"type\":\"" + std::string(type) + "\",\"challenge\":\"" +
                     base64url_encode(challenge) + "\",\"origin\":\"" + std::string(origin) +
                     "\",\"crossOrigin\":false";

@@ -42,8 +42,8 @@ class SoftCredential {
 };
 
 // clientDataJSON as browsers serialise it (§5.8.1.1), for tests only.
-std::string client_data_json(std::string_view type, const Bytes& challenge,
-                             std::string_view origin, std::string_view extra_members = {});
+std::string client_data_json(std::string_view type, const Bytes& challenge, std::string_view origin,
+                             std::string_view extra_members = {});
 
 // rpIdHash ‖ flags ‖ signCount [‖ aaguid ‖ idLength ‖ id ‖ coseKey] [‖ extensions].
 Bytes authenticator_data(std::string_view rp_id, std::uint8_t flags, std::uint32_t sign_count,

@@ -26,7 +26,8 @@ SpecCredential spec_credential(std::string_view anchor) {
   auto attestation = decode_attestation_object(object);
   if (!attestation) throw std::runtime_error(attestation.error().to_string());
   auto data = parse_authenticator_data(attestation->auth_data);
-  if (!data || !data->attested) throw std::runtime_error("no attested credential in " + std::string(anchor));
+  if (!data || !data->attested)
+    throw std::runtime_error("no attested credential in " + std::string(anchor));
   return {data->attested->credential_id, data->attested->public_key, data->backup_eligible()};
 }
 

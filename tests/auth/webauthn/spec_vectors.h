@@ -15,7 +15,7 @@ namespace hippocrate::auth::webauthn::testing {
 
 using crypto::testing::VectorCase;
 
-inline constexpr std::string_view kSpecRpId = "example.org";           // §16
+inline constexpr std::string_view kSpecRpId = "example.org";  // §16
 inline const std::vector<std::string> kSpecOrigins = {"https://example.org"};
 
 const std::vector<VectorCase>& spec_vectors();

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
+#include "auth/webauthn/authenticator_checks.h"
 #include "auth/webauthn/authenticator_data.h"
 #include "auth/webauthn/client_data.h"
 #include "auth/webauthn/cose_key.h"
 #include "auth/webauthn/errors.h"
-#include "auth/webauthn/rp_id.h"
 #include "auth/webauthn/signature.h"
 #include "crypto/hash.h"
 
@@ -42,16 +42,8 @@ Result<Assertion> verify(const AssertionInput& input) {
     return refusal(kMalformed, "an assertion's authenticator data holds attested credential data");
   }
 
-  HIPPO_RETURN_IF_ERROR(verify_rp_id_hash(auth_data.rp_id_hash, input.rp_id));
-  if (!auth_data.user_present()) {
-    return refusal(kUserPresent, "the authenticator did not test the user's presence");
-  }
-  if (input.user_verification_required && !auth_data.user_verified()) {
-    return refusal(kUserVerified, "the authenticator did not verify the user");
-  }
-  if (auth_data.backup_state() && !auth_data.backup_eligible()) {
-    return refusal(kBackupState, "the credential claims a backup without being eligible");
-  }
+  HIPPO_RETURN_IF_ERROR(
+      verify_authenticator_flags(auth_data, input.rp_id, input.user_verification_required));
   // "If credentialRecord.backupEligible is set, verify that currentBe is set; if not set,
   // verify that currentBe is not set" (§6.1.3: BE never changes after registration).
   if (auth_data.backup_eligible() != input.credential.backup_eligible) {
@@ -62,9 +54,8 @@ Result<Assertion> verify(const AssertionInput& input) {
   // "Verify that sig is a valid signature over the binary concatenation of authData and hash."
   HIPPO_ASSIGN_OR_RETURN(const CoseKey key, decode_cose_key(input.credential.public_key));
   const crypto::Sha256Digest client_data_hash = crypto::sha256(input.client_data_json);
-  Bytes signed_data(input.authenticator_data.begin(), input.authenticator_data.end());
-  signed_data.insert(signed_data.end(), client_data_hash.begin(), client_data_hash.end());
-  HIPPO_RETURN_IF_ERROR(verify_signature(key, signed_data, input.signature));
+  HIPPO_RETURN_IF_ERROR(verify_authenticator_signature(key, input.authenticator_data,
+                                                       client_data_hash, input.signature));
 
   // "If authData.signCount is nonzero or credentialRecord.signCount is nonzero": the new one
   // must be greater, else "the authenticator may be cloned" (§6.1.1).

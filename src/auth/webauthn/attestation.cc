@@ -59,9 +59,8 @@ Result<AttestationFormat> verify_attestation_statement(
   }
   // "Verify that sig is a valid signature over the concatenation of authenticatorData and
   // clientDataHash using the credential public key with alg."
-  Bytes signed_data = attestation.auth_data;
-  signed_data.insert(signed_data.end(), client_data_hash.begin(), client_data_hash.end());
-  HIPPO_RETURN_IF_ERROR(verify_signature(credential_key, signed_data, sig->as_bytes()));
+  HIPPO_RETURN_IF_ERROR(verify_authenticator_signature(credential_key, attestation.auth_data,
+                                                       client_data_hash, sig->as_bytes()));
   return AttestationFormat::kPackedSelf;
 }
 

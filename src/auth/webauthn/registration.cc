@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "auth/webauthn/authenticator_checks.h"
 #include "auth/webauthn/authenticator_data.h"
 #include "auth/webauthn/client_data.h"
 #include "auth/webauthn/errors.h"
-#include "auth/webauthn/rp_id.h"
 #include "crypto/hash.h"
 
 namespace hippocrate::auth::webauthn {
@@ -29,16 +29,8 @@ Result<Registration> verify_registration(const RegistrationInput& input) {
   }
 
   // rpIdHash, UP, UV, then "If the BE bit ... is not set, verify that the BS bit is not set."
-  HIPPO_RETURN_IF_ERROR(verify_rp_id_hash(auth_data.rp_id_hash, input.rp_id));
-  if (!auth_data.user_present()) {
-    return refusal(kUserPresent, "the authenticator did not test the user's presence");
-  }
-  if (input.user_verification_required && !auth_data.user_verified()) {
-    return refusal(kUserVerified, "the authenticator did not verify the user");
-  }
-  if (auth_data.backup_state() && !auth_data.backup_eligible()) {
-    return refusal(kBackupState, "the credential claims a backup without being eligible");
-  }
+  HIPPO_RETURN_IF_ERROR(
+      verify_authenticator_flags(auth_data, input.rp_id, input.user_verification_required));
 
   // "Verify that the alg parameter in the credential public key ... matches the alg
   // attribute of one of the items in pkOptions.pubKeyCredParams."

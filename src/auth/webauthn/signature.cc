@@ -7,6 +7,7 @@
 
 #include "auth/webauthn/errors.h"
 #include "auth/webauthn/p256.h"
+#include "base/encoding.h"
 #include "crypto/ed25519.h"
 
 namespace hippocrate::auth::webauthn {
@@ -48,6 +49,15 @@ Status verify_signature(const CoseKey& key, std::span<const std::uint8_t> messag
       return ok_status();
   }
   return bad_signature();
+}
+
+Status verify_authenticator_signature(const CoseKey& key,
+                                      std::span<const std::uint8_t> authenticator_data,
+                                      std::span<const std::uint8_t> client_data_hash,
+                                      std::span<const std::uint8_t> signature) {
+  Bytes message(authenticator_data.begin(), authenticator_data.end());
+  message.insert(message.end(), client_data_hash.begin(), client_data_hash.end());
+  return verify_signature(key, message, signature);
 }
 
 }  // namespace hippocrate::auth::webauthn

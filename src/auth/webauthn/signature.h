@@ -25,4 +25,11 @@ inline constexpr std::size_t kMaxSignatureBytes = 128;
 Status verify_signature(const CoseKey& key, std::span<const std::uint8_t> message,
                         std::span<const std::uint8_t> signature);
 
+// What packed attestation (§8.2) and assertions (§7.2) sign: "the concatenation of
+// authenticatorData and clientDataHash" (clientDataHash = SHA-256(clientDataJSON)).
+Status verify_authenticator_signature(const CoseKey& key,
+                                      std::span<const std::uint8_t> authenticator_data,
+                                      std::span<const std::uint8_t> client_data_hash,
+                                      std::span<const std::uint8_t> signature);
+
 }  // namespace hippocrate::auth::webauthn

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -26,6 +27,7 @@
 #include "server/routes/messaging_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/self_signed_cert.h"
+#include "server/web_app.h"
 #include "store/store.h"
 
 namespace hippocrate::cli {
@@ -220,6 +222,21 @@ int run_serve(const ServeFlags& flags) {
   access::OrganisationAccounts accounts(*db, SystemClock::instance(), audit_log);
   server::add_account_admin_routes(router, auth, accounts);
   server::add_audit_routes(router, auth, *db, audit_log);
+  // The web app (docs/web.md) from its build output, at every path outside /api/ that no
+  // route takes; without it the API still serves, and / answers 404.
+  std::optional<server::WebApp> web_app;
+  if (auto loaded = server::WebApp::load(config.effective_web_root())) {
+    web_app.emplace(std::move(*loaded));
+    router.set_fallback({"GET", "/{app}", std::string(server::kPublicAction),
+                         [&app = *web_app](const server::RequestContext& ctx) {
+                           return app.serve(ctx.request);
+                         },
+                         {}});
+    std::fprintf(stderr, "Web app: %zu files from %s\n", web_app->file_count(),
+                 config.effective_web_root().c_str());
+  } else {
+    std::fprintf(stderr, "hippocrate: no web app: %s\n", loaded.error().message().c_str());
+  }
 
   server::HttpServer http(options, router, access_log);
   // SIGHUP: the certificate (certbot renewals) for new connections, and the access log file.

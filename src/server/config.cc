@@ -178,6 +178,7 @@ const std::vector<KeySpec>& key_specs() {
       {"messaging.undelivered_retention_days", Kind::kNumber,
        whole(&Config::undelivered_retention_days, 1, 3650)},
       {"log.access", Kind::kText, text(&Config::access_log)},
+      {"web.root", Kind::kText, text(&Config::web_root)},
       {"auth.invitation_lifetime_hours", Kind::kNumber,
        whole(&Config::invitation_lifetime_hours, 1, 24 * 30)},
       {"auth.staff_idle_minutes", Kind::kNumber, whole(&Config::staff_idle_minutes, 1, 24 * 60)},
@@ -211,6 +212,13 @@ std::string env_name(std::string_view key) {
 }
 
 }  // namespace
+
+std::string Config::effective_web_root() const {
+#ifdef HIPPOCRATE_DEFAULT_WEB_ROOT
+  if (web_root.empty()) return HIPPOCRATE_DEFAULT_WEB_ROOT;
+#endif
+  return web_root;
+}
 
 std::string Config::listen() const {
   const bool v6 = listen_address.find(':') != std::string::npos;
@@ -252,7 +260,7 @@ Status apply_config_file(Config& config, const std::filesystem::path& file) {
     if (inner == nullptr) {
       return invalid(section_name.str(), source,
                      "expected a [section]; settings are grouped as [server], [tls], "
-                     "[database], [messaging], [log], [auth]");
+                     "[database], [messaging], [log], [auth], [web]");
     }
     for (const auto& [name, node] : *inner) {
       const std::string key = std::string(section_name.str()) + "." + std::string(name.str());

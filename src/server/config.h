@@ -48,6 +48,9 @@ struct Config {
   std::int64_t undelivered_retention_days = 90;
   // [log] — "stdout", "stderr", "off", or a file path (appended)
   std::string access_log = "stdout";
+  // [web] — the folder of the built web app (web_app.h); empty: the default.
+  std::string web_root;
+  std::string effective_web_root() const;
   // [auth] — SECURITY-REQUIREMENTS defaults
   std::int64_t invitation_lifetime_hours = 72;
   std::int64_t staff_idle_minutes = 30;

@@ -88,7 +88,17 @@ Result<Router::Match> Router::match(std::string_view method, std::string_view pa
     return Error::invalid_argument("method_not_allowed",
                                    "this method is not allowed on this resource");
   }
+  if (fallback_ && method == fallback_->method && !path.starts_with("/api/") && path != "/api") {
+    return Match{fallback_.get(), {}};
+  }
   return Error::not_found("not_found", "no such resource");
+}
+
+void Router::set_fallback(Route route) {
+  if (route.action != kPublicAction || route.method != "GET" || !route.handler || fallback_) {
+    throw std::logic_error("router: the fallback is one public GET route with a handler");
+  }
+  fallback_ = std::make_unique<Route>(std::move(route));
 }
 
 std::string Router::allowed_methods(std::string_view path) const {

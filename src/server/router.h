@@ -57,9 +57,14 @@ class Router {
     const Route* route;
     PathParams params;
   };
-  // Errors: "not_found" (404) when no template matches the path; "method_not_allowed"
-  // (405) when one matches but not for this method.
+  // Errors: "not_found" (404) when no template matches the path (and the fallback does not
+  // take it); "method_not_allowed" (405) when one matches but not for this method.
   Result<Match> match(std::string_view method, std::string_view path) const;
+  // The route for a GET that no template matches and whose path is outside /api/ (the web
+  // app: its files and its client-side routes). Its template names it in the access log
+  // (e.g. "/{app}"); its action is kPublicAction. Set once, before serving.
+  void set_fallback(Route route);
+  const Route* fallback() const { return fallback_.get(); }
   // The methods registered for `path` (for the Allow header), e.g. "GET, POST".
   std::string allowed_methods(std::string_view path) const;
 
@@ -67,6 +72,7 @@ class Router {
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
+  std::unique_ptr<Route> fallback_;
 };
 
 }  // namespace hippocrate::server

@@ -7,6 +7,10 @@ void apply_security_headers(std::string_view path, HttpResponse& response) {
   h.set("strict-transport-security", "max-age=31536000; includeSubDomains");
   h.set("x-content-type-options", "nosniff");
   h.set("referrer-policy", "no-referrer");
+  // Camera and microphone for the app's own origin (video consultations), nothing else.
+  h.set("permissions-policy",
+        "camera=(self), microphone=(self), display-capture=(), geolocation=(), payment=(), "
+        "usb=(), serial=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=()");
   if (!h.has("content-security-policy")) {
     h.set("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
   }

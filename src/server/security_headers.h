@@ -2,6 +2,7 @@
 //   Strict-Transport-Security: max-age=31536000; includeSubDomains
 //   X-Content-Type-Options: nosniff
 //   Referrer-Policy: no-referrer
+//   Permissions-Policy: camera and microphone for the own origin only, nothing else
 //   Content-Security-Policy: default-src 'none'; frame-ancestors 'none'   (API responses)
 //   Cache-Control: no-store                                                (API responses)
 // A handler may set its own Content-Security-Policy (the web app will); Cache-Control is

@@ -31,6 +31,16 @@ set -e
 check "bad environment variable exits 2 and is named" bash -c "[[ $code -eq 2 ]] && grep -q HIPPOCRATE_SERVER_THREADS <<<'$out'"
 check "no data written after a configuration error" test ! -e "$work/bad"
 
+# The web app's files: a small build output of our own (web.root), so that what is served
+# does not depend on whether web/ was built in this tree.
+webroot="$work/web"
+mkdir -p "$webroot/assets"
+printf '<!doctype html><title>Hippocrate</title>\n' >"$webroot/index.html"
+head -c 4000 /dev/urandom | base64 >"$webroot/assets/app-Ab1_-x9Z.js"
+gzip -9 -n -k "$webroot/assets/app-Ab1_-x9Z.js"
+printf 'not served\n' >"$webroot/.secret"
+export HIPPOCRATE_WEB_ROOT="$webroot"
+
 # Start on a free port (port 0); the banner tells the real one.
 log="$work/access.log"
 start_server
@@ -50,8 +60,29 @@ check "nosniff header" grep -qi '^x-content-type-options: nosniff' <<<"$headers"
 check "no-referrer header" grep -qi '^referrer-policy: no-referrer' <<<"$headers"
 check "CSP header" grep -qi "^content-security-policy: default-src 'none'; frame-ancestors 'none'" <<<"$headers"
 check "no-store header" grep -qi '^cache-control: no-store' <<<"$headers"
-check "unknown route is a JSON 404" \
-  bash -c "[[ \$(curl -s --cacert '$ca' '$url/nope') == '{\"error\":{\"code\":\"not_found\",\"message\":\"no such resource\"}}' ]]"
+check "unknown API route is a JSON 404" \
+  bash -c "[[ \$(curl -s --cacert '$ca' '$url/api/v1/nope') == '{\"error\":{\"code\":\"not_found\",\"message\":\"no such resource\"}}' ]]"
+check "an unknown file outside the API is a JSON 404 too" \
+  bash -c "[[ \$(curl -s --cacert '$ca' '$url/nope.php') == '{\"error\":{\"code\":\"not_found\",\"message\":\"no such resource\"}}' ]]"
+
+# The web app (docs/web.md).
+check "the banner says where the web app comes from" grep -q "Web app: 2 files from $webroot" "$work/serve.err"
+app_headers=$(curl -s -D - -o "$work/index.out" --cacert "$ca" "$url/")
+check "/ is the app's index.html, never cached" \
+  eval 'grep -q "<title>Hippocrate</title>" "$work/index.out" && grep -qi "^cache-control: no-store" <<<"$app_headers" && grep -qi "^content-type: text/html; charset=utf-8" <<<"$app_headers"'
+check "the app's CSP: scripts from itself and WebAssembly, no inline, trusted types" \
+  eval "grep -qi \"^content-security-policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self';.*object-src 'none'; base-uri 'none';.*frame-ancestors 'none'; require-trusted-types-for 'script'\" <<<\"\$app_headers\""
+check "the app is isolated from other windows (COOP) and asks for camera and microphone for itself only" \
+  eval 'grep -qi "^cross-origin-opener-policy: same-origin" <<<"$app_headers" && grep -qi "^permissions-policy: camera=(self), microphone=(self), display-capture=()" <<<"$app_headers"'
+check "a client-side route is the app too" \
+  bash -c "curl -s --cacert '$ca' '$url/patients/abc/access-log' | grep -q '<title>Hippocrate</title>'"
+asset_headers=$(curl -s -D - -o "$work/asset.gz" -H 'Accept-Encoding: gzip' --cacert "$ca" "$url/assets/app-Ab1_-x9Z.js")
+check "a hashed asset is immutable and comes gzip-compressed when accepted" \
+  eval 'grep -qi "^cache-control: public, max-age=31536000, immutable" <<<"$asset_headers" && grep -qi "^content-encoding: gzip" <<<"$asset_headers" && grep -qi "^vary: Accept-Encoding" <<<"$asset_headers" && gzip -dc "$work/asset.gz" | cmp -s - "$webroot/assets/app-Ab1_-x9Z.js"'
+check "... and plain when not" \
+  bash -c "curl -s --cacert '$ca' -H 'Accept-Encoding: identity' '$url/assets/app-Ab1_-x9Z.js' | cmp -s - '$webroot/assets/app-Ab1_-x9Z.js'"
+check "no path climbs out of the app's folder, and dot files are not served" \
+  bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' --path-as-is --cacert '$ca' '$url/assets/../../../etc/passwd') == 404 && \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$ca' '$url/.secret') == 404 ]]"
 check "wrong method is 405" \
   bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST --cacert '$ca' '$url/healthz') == 405 ]]"
 check "oversized body is 413" \

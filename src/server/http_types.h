@@ -1,7 +1,7 @@
 // Plain HTTP request/response values handed to route handlers.
 //
-// Handlers never see Boost.Beast types: only the server core (connection.cc and
-// http_server.cc) includes Beast/Asio, which keeps those heavy headers in few translation
+// Handlers never see Boost.Beast types: only the server core (connection.cc,
+// http_server.cc and tls_stream.cc) includes Beast/Asio, which keeps those heavy headers in few translation
 // units and keeps handlers testable without sockets. The header fields are the plain
 // Headers value the HTTPS client uses too (http/headers.h).
 #pragma once

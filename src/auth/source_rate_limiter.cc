@@ -5,7 +5,7 @@
 namespace hippocrate::auth {
 
 bool SourceRateLimiter::allow(const std::string& source, TimePoint now) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = buckets_.find(source);
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_sources_) {

@@ -4,11 +4,11 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace hippocrate::auth {
 
@@ -17,7 +17,7 @@ class SourceRateLimiter {
   SourceRateLimiter(double burst, double refill_per_second, std::size_t max_sources = 100'000)
       : burst_(burst), refill_(refill_per_second), max_sources_(max_sources) {}
   // Takes one token for `source`; false when its bucket is empty.
-  bool allow(const std::string& source, TimePoint now);
+  bool allow(const std::string& source, TimePoint now) EXCLUDES(mutex_);
 
  private:
   struct Bucket {
@@ -27,8 +27,8 @@ class SourceRateLimiter {
   const double burst_;
   const double refill_;
   const std::size_t max_sources_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, Bucket> buckets_;  // guarded by mutex_
+  Mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_ GUARDED_BY(mutex_);
 };
 
 }  // namespace hippocrate::auth

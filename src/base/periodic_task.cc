@@ -8,7 +8,7 @@ PeriodicTask::PeriodicTask(std::chrono::milliseconds interval, std::function<voi
 
 PeriodicTask::~PeriodicTask() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -16,13 +16,18 @@ PeriodicTask::~PeriodicTask() {
 }
 
 void PeriodicTask::run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   if (first_ == FirstRun::kAtStart && !stopping_) {
     lock.unlock();
     fn_();
     lock.lock();
   }
-  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+  for (;;) {
+    // Until stopped or one interval has passed (a spurious wake-up waits on).
+    const auto deadline = std::chrono::steady_clock::now() + interval_;
+    while (!stopping_ && wake_.wait_until(mutex_, deadline) == std::cv_status::no_timeout) {
+    }
+    if (stopping_) return;
     lock.unlock();
     fn_();
     lock.lock();

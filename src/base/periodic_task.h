@@ -5,10 +5,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "base/mutex.h"
 
 namespace hippocrate {
 
@@ -27,9 +27,9 @@ class PeriodicTask {
   const std::chrono::milliseconds interval_;
   const std::function<void()> fn_;
   const FirstRun first_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  Mutex mutex_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;     // last: starts once the members above exist
 };
 

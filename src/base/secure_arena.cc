@@ -9,10 +9,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <new>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/sodium_init.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -59,17 +59,18 @@ std::size_t page_size() {
 }
 
 struct SizeClass {
-  std::mutex mutex;
-  std::size_t slot_bytes = 0;
-  std::size_t total_slots = 0;
-  std::size_t in_use = 0;
-  std::vector<std::uint8_t*> free_slots;  // capacity == total_slots: release never allocates
-  std::size_t chunks = 0;
-  std::size_t reserved_bytes = 0;
-  std::size_t locked_bytes = 0;
+  Mutex mutex;
+  std::size_t slot_bytes = 0;  // set before the first allocation, then constant
+  std::size_t total_slots GUARDED_BY(mutex) = 0;
+  std::size_t in_use GUARDED_BY(mutex) = 0;
+  // capacity == total_slots: release never allocates
+  std::vector<std::uint8_t*> free_slots GUARDED_BY(mutex);
+  std::size_t chunks GUARDED_BY(mutex) = 0;
+  std::size_t reserved_bytes GUARDED_BY(mutex) = 0;
+  std::size_t locked_bytes GUARDED_BY(mutex) = 0;
 #ifdef HIPPOCRATE_ARENA_ASAN
-  std::array<std::uint8_t*, kQuarantine> quarantine{};
-  std::size_t quarantine_next = 0;
+  std::array<std::uint8_t*, kQuarantine> quarantine GUARDED_BY(mutex){};
+  std::size_t quarantine_next GUARDED_BY(mutex) = 0;
 #endif
 };
 
@@ -85,7 +86,7 @@ class Arena {
     SizeClass& c = class_for(size);
     std::uint8_t* slot = nullptr;
     {
-      std::lock_guard lock(c.mutex);
+      MutexLock lock(c.mutex);
       if (c.free_slots.empty()) grow(c);
       slot = c.free_slots.back();
       c.free_slots.pop_back();
@@ -107,7 +108,7 @@ class Arena {
     }
     sodium_memzero(slot, c.slot_bytes);
     ARENA_POISON(slot, c.slot_bytes);
-    std::lock_guard lock(c.mutex);
+    MutexLock lock(c.mutex);
     --c.in_use;
 #ifdef HIPPOCRATE_ARENA_ASAN
     std::uint8_t*& waiting = c.quarantine[c.quarantine_next];
@@ -121,7 +122,7 @@ class Arena {
   Stats stats() {
     Stats s;
     for (SizeClass& c : classes_) {
-      std::lock_guard lock(c.mutex);
+      MutexLock lock(c.mutex);
       s.chunks += c.chunks;
       s.reserved_bytes += c.reserved_bytes;
       s.locked_bytes += c.locked_bytes;
@@ -139,9 +140,9 @@ class Arena {
     die("size above the arena's largest slot");
   }
 
-  // Called with c.mutex held. One sodium_malloc per chunk: guard pages on both sides of the
-  // chunk, mlock (whose failure libsodium ignores: we ask again to know), MADV_DONTDUMP.
-  void grow(SizeClass& c) {
+  // One sodium_malloc per chunk: guard pages on both sides of the chunk, mlock (whose failure
+  // libsodium ignores: we ask again to know), MADV_DONTDUMP.
+  void grow(SizeClass& c) REQUIRES(c.mutex) {
     std::size_t chunk_bytes = kChunkTarget > page_ ? kChunkTarget : page_;
     chunk_bytes = (chunk_bytes + page_ - 1) / page_ * page_;
     const std::size_t request = chunk_bytes - kSodiumCanary;

@@ -7,7 +7,7 @@ void LiveRegistry::attach(const std::string& device_id,
                           std::string session_id, std::int64_t session_expires_at) {
   std::shared_ptr<LiveConnection> previous;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto& slot = connections_[device_id];
     previous = std::move(slot.connection);
     slot = Entry{std::move(connection), std::move(account_id), std::move(session_id),
@@ -17,7 +17,7 @@ void LiveRegistry::attach(const std::string& device_id,
 }
 
 void LiveRegistry::detach(const std::string& device_id, const LiveConnection* connection) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = connections_.find(device_id);
   if (it != connections_.end() && it->second.connection.get() == connection) {
     connections_.erase(it);
@@ -25,7 +25,7 @@ void LiveRegistry::detach(const std::string& device_id, const LiveConnection* co
 }
 
 std::shared_ptr<LiveConnection> LiveRegistry::find(const std::string& device_id) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = connections_.find(device_id);
   return it == connections_.end() ? nullptr : it->second.connection;
 }
@@ -43,7 +43,7 @@ bool LiveRegistry::push(const std::string& device_id, std::string frame) {
 void LiveRegistry::disconnect(const std::string& device_id) {
   std::shared_ptr<LiveConnection> connection;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = connections_.find(device_id);
     if (it == connections_.end()) return;
     connection = std::move(it->second.connection);
@@ -55,7 +55,7 @@ void LiveRegistry::disconnect(const std::string& device_id) {
 std::size_t LiveRegistry::disconnect_if(const std::function<bool(const Entry&)>& ended_by) {
   std::vector<std::shared_ptr<LiveConnection>> ended;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (auto it = connections_.begin(); it != connections_.end();) {
       if (ended_by(it->second)) {
         ended.push_back(std::move(it->second.connection));
@@ -85,7 +85,7 @@ std::size_t LiveRegistry::disconnect_expired(std::int64_t now) {
 }
 
 std::size_t LiveRegistry::connected() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return connections_.size();
 }
 

@@ -14,10 +14,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace hippocrate::messaging {
 
@@ -38,37 +39,37 @@ class LiveRegistry {
   // (disconnect_expired; 0: none).
   void attach(const std::string& device_id, std::shared_ptr<LiveConnection> connection,
               std::string account_id = {}, std::string session_id = {},
-              std::int64_t session_expires_at = 0);
+              std::int64_t session_expires_at = 0) EXCLUDES(mutex_);
   // Forgets `connection` if it is still the device's one (a newer one is left alone).
-  void detach(const std::string& device_id, const LiveConnection* connection);
+  void detach(const std::string& device_id, const LiveConnection* connection) EXCLUDES(mutex_);
   // Pushes a frame to the device if connected. False: not connected, or the frame did not
   // fit (the connection is then closed and forgotten).
-  bool push(const std::string& device_id, std::string frame);
+  bool push(const std::string& device_id, std::string frame) EXCLUDES(mutex_);
   // Closes and forgets the device's connection (revocation).
-  void disconnect(const std::string& device_id);
+  void disconnect(const std::string& device_id) EXCLUDES(mutex_);
   // Closes and forgets the connections opened with an ended session: `session_id`, or when
   // it is empty every session of `account_id` but `except_session_id`. Returns how many.
   std::size_t disconnect_sessions(const std::string& account_id, const std::string& session_id,
-                                  const std::string& except_session_id = {});
+                                  const std::string& except_session_id = {}) EXCLUDES(mutex_);
   // Closes and forgets the connections whose session has reached its absolute expiry at
   // `now` (Unix seconds). Returns how many.
-  std::size_t disconnect_expired(std::int64_t now);
-  std::size_t connected() const;
+  std::size_t disconnect_expired(std::int64_t now) EXCLUDES(mutex_);
+  std::size_t connected() const EXCLUDES(mutex_);
 
  private:
-  std::shared_ptr<LiveConnection> find(const std::string& device_id) const;
+  std::shared_ptr<LiveConnection> find(const std::string& device_id) const EXCLUDES(mutex_);
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   struct Entry {
     std::shared_ptr<LiveConnection> connection;
     std::string account_id;
     std::string session_id;
     std::int64_t session_expires_at = 0;
   };
-  std::unordered_map<std::string, Entry> connections_;  // by device id; guarded by mutex_
-  // Closes and forgets the connections whose entry `ended_by` selects (called under the
-  // lock; the closes happen after it). Returns how many.
-  std::size_t disconnect_if(const std::function<bool(const Entry&)>& ended_by);
+  std::unordered_map<std::string, Entry> connections_ GUARDED_BY(mutex_);  // by device id
+  // Closes and forgets the connections whose entry `ended_by` selects (`ended_by` runs under
+  // the lock; the closes happen after it). Returns how many.
+  std::size_t disconnect_if(const std::function<bool(const Entry&)>& ended_by) EXCLUDES(mutex_);
 };
 
 }  // namespace hippocrate::messaging

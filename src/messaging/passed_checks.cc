@@ -3,14 +3,14 @@
 namespace hippocrate::messaging {
 
 std::optional<std::int64_t> PassedChecks::epoch_of(const std::string& key) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = passed_.find(key);
   if (it == passed_.end()) return std::nullopt;
   return it->second;
 }
 
 void PassedChecks::remember(const std::string& key, std::int64_t epoch) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (passed_.size() >= kMaxEntries && !passed_.contains(key)) passed_.clear();
   passed_[key] = epoch;
 }

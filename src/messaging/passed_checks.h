@@ -11,10 +11,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+
+#include "base/mutex.h"
 
 namespace hippocrate::messaging {
 
@@ -23,12 +24,12 @@ class PassedChecks {
   static constexpr std::size_t kMaxEntries = 65'536;
 
   // The epoch at which a send with this key last passed, if remembered.
-  std::optional<std::int64_t> epoch_of(const std::string& key) const;
-  void remember(const std::string& key, std::int64_t epoch);
+  std::optional<std::int64_t> epoch_of(const std::string& key) const EXCLUDES(mutex_);
+  void remember(const std::string& key, std::int64_t epoch) EXCLUDES(mutex_);
 
  private:
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::int64_t> passed_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::unordered_map<std::string, std::int64_t> passed_ GUARDED_BY(mutex_);
 };
 
 }  // namespace hippocrate::messaging

@@ -27,7 +27,7 @@ std::size_t RecentMessageIds::find_slot(std::uint64_t h) const {
 
 bool RecentMessageIds::contains(std::string_view message_id) const {
   const std::uint64_t h = hash_of(message_id);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return slots_[find_slot(h)] == h;
 }
 
@@ -50,7 +50,7 @@ void RecentMessageIds::erase(std::uint64_t h) {
 
 void RecentMessageIds::add(std::string_view message_id) {
   const std::uint64_t h = hash_of(message_id);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::size_t slot = find_slot(h);
   if (slots_[slot] == h) return;  // held already: not moved, not counted twice
   slots_[slot] = h;

@@ -15,9 +15,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string_view>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace hippocrate::messaging {
 
@@ -26,20 +27,20 @@ class RecentMessageIds {
   static constexpr std::size_t kCapacity = 32'768;  // 768 KiB: the table and the ring
 
   RecentMessageIds();
-  bool contains(std::string_view message_id) const;
-  void add(std::string_view message_id);
+  bool contains(std::string_view message_id) const EXCLUDES(mutex_);
+  void add(std::string_view message_id) EXCLUDES(mutex_);
 
  private:
   static constexpr std::size_t kSlots = 2 * kCapacity;  // a power of two
 
   // The slot holding `h`, or the empty slot where its probe ends.
-  std::size_t find_slot(std::uint64_t h) const;
-  void erase(std::uint64_t h);
+  std::size_t find_slot(std::uint64_t h) const REQUIRES(mutex_);
+  void erase(std::uint64_t h) REQUIRES(mutex_);
 
-  mutable std::mutex mutex_;
-  std::vector<std::uint64_t> slots_;  // guarded by mutex_; 0 marks an empty slot
-  std::vector<std::uint64_t> order_;  // guarded by mutex_; a ring, oldest at next_
-  std::size_t next_ = 0;              // guarded by mutex_
+  mutable Mutex mutex_;
+  std::vector<std::uint64_t> slots_ GUARDED_BY(mutex_);  // 0 marks an empty slot
+  std::vector<std::uint64_t> order_ GUARDED_BY(mutex_);  // a ring, oldest at next_
+  std::size_t next_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace hippocrate::messaging

@@ -19,7 +19,7 @@ std::string sender_key(const Actor& actor, const SendRequest& request) {
 
 std::shared_ptr<SendJob> SendJobs::add(const Actor& actor, QueuedSend send) {
   const std::string key = sender_key(actor, *send.request);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto& open = open_[key];
   std::shared_ptr<SendJob> opened;
   if (!open || open->closed_ || open->sends_.size() >= kMaxSendsPerJob) {
@@ -34,7 +34,7 @@ std::shared_ptr<SendJob> SendJobs::add(const Actor& actor, QueuedSend send) {
 }
 
 std::vector<QueuedSend> SendJobs::take(SendJob& job) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (!job.closed_) {
     job.closed_ = true;
     auto it = open_.find(job.key_);
@@ -49,8 +49,8 @@ std::vector<QueuedSend> SendJobs::take(SendJob& job) {
 
 std::int64_t SendJobs::acknowledge(std::vector<std::string>& message_ids,
                                   std::string_view device_id) {
-  // Marks the envelope of one id; false when there is none to mark.
-  const auto mark = [&](const std::string& message_id) {
+  // Marks the envelope of one id; false when there is none to mark. Runs under the lock.
+  const auto mark = [&](const std::string& message_id) REQUIRES(mutex_) {
     auto w = waiting_.find(message_id);
     if (w == waiting_.end() || w->second.job->closed_) return false;
     QueuedSend& send = w->second.job->sends_[w->second.index];
@@ -65,7 +65,7 @@ std::int64_t SendJobs::acknowledge(std::vector<std::string>& message_ids,
     }
     return false;
   };
-  std::lock_guard lock(mutex_);  // once per acknowledgement, not per id
+  MutexLock lock(mutex_);  // once per acknowledgement, not per id
   const auto rest = std::remove_if(message_ids.begin(), message_ids.end(), mark);
   const auto marked = std::distance(rest, message_ids.end());
   message_ids.erase(rest, message_ids.end());

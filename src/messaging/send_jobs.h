@@ -20,13 +20,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "messaging/messaging_types.h"
 
@@ -58,9 +58,11 @@ class SendJob {
  private:
   friend class SendJobs;
   const Actor actor_;
-  const std::string key_;          // its sender (SendJobs::open_)
-  bool closed_ = false;            // guarded by SendJobs::mutex_
-  std::vector<QueuedSend> sends_;  // guarded by SendJobs::mutex_; arrival order
+  const std::string key_;  // its sender (SendJobs::open_)
+  // Guarded by the owning SendJobs' mutex_ (which GUARDED_BY cannot name from here: only
+  // SendJobs touches them, in functions that hold it).
+  bool closed_ = false;
+  std::vector<QueuedSend> sends_;  // arrival order
 };
 
 class SendJobs {
@@ -69,16 +71,17 @@ class SendJobs {
 
   // Adds `send` (whose request names the sending device) to its sender's open job. Returns
   // the job it opened, which the caller must queue, or nullptr when it joined one.
-  std::shared_ptr<SendJob> add(const Actor& actor, QueuedSend send);
+  std::shared_ptr<SendJob> add(const Actor& actor, QueuedSend send) EXCLUDES(mutex_);
   // Closes `job` to new sends and returns the sends it holds; a later call returns none.
-  std::vector<QueuedSend> take(SendJob& job);
+  std::vector<QueuedSend> take(SendJob& job) EXCLUDES(mutex_);
   // For each id of `message_ids`: marks the envelope for `device_id` of that send as
   // acknowledged, when the send was delivered early and its job has not been taken by the
   // writer yet, and removes the id from `message_ids`. Returns how many it marked (none
   // once the write began, for an unknown id or device, or for an envelope already marked).
   // The caller must have authenticated `device_id` as the acknowledging account's own
   // device: this only drops that device's own envelopes.
-  std::int64_t acknowledge(std::vector<std::string>& message_ids, std::string_view device_id);
+  std::int64_t acknowledge(std::vector<std::string>& message_ids, std::string_view device_id)
+      EXCLUDES(mutex_);
 
  private:
   // A send delivered early, in a job not taken yet.
@@ -86,12 +89,12 @@ class SendJobs {
     SendJob* job = nullptr;
     std::size_t index = 0;  // in job->sends_
   };
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<SendJob>> open_;  // guarded by mutex_
+  Mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<SendJob>> open_ GUARDED_BY(mutex_);
   // Keyed by message id, viewing the request's own string (kept alive by the job until
   // take(), which erases the entries). The first send with an id wins (a retry queued in
-  // the same job is answered as a duplicate and stores nothing). Guarded by mutex_.
-  std::unordered_map<std::string_view, Waiting> waiting_;
+  // the same job is answered as a duplicate and stores nothing).
+  std::unordered_map<std::string_view, Waiting> waiting_ GUARDED_BY(mutex_);
 };
 
 }  // namespace hippocrate::messaging

@@ -20,7 +20,7 @@ void AccessLog::write(const AccessLogEntry& entry) {
   if (out_.load(std::memory_order_relaxed) == nullptr) return;  // "off": nothing to format
   std::string line = format(entry);
   line.push_back('\n');
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::FILE* out = out_.load(std::memory_order_relaxed);
   if (out == nullptr) return;
   std::fwrite(line.data(), 1, line.size(), out);
@@ -28,7 +28,7 @@ void AccessLog::write(const AccessLogEntry& entry) {
 }
 
 std::FILE* AccessLog::replace(std::FILE* out) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::FILE* previous = out_;
   out_ = out;
   return previous;

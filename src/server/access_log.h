@@ -10,11 +10,11 @@
 #include <cstdint>
 #include <atomic>
 #include <cstdio>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace hippocrate::server {
 
@@ -32,15 +32,15 @@ class AccessLog {
  public:
   // Writes to `out` (not owned); nullptr disables the log.
   explicit AccessLog(std::FILE* out) : out_(out) {}
-  void write(const AccessLogEntry& entry);
+  void write(const AccessLogEntry& entry) EXCLUDES(mutex_);
   // Writes to `out` from now on (e.g. a log file reopened after rotation, on SIGHUP) and
   // returns the previous stream, which no write uses any more: the caller closes it.
-  std::FILE* replace(std::FILE* out);
+  std::FILE* replace(std::FILE* out) EXCLUDES(mutex_);
   static std::string format(const AccessLogEntry& entry);
 
  private:
   std::atomic<std::FILE*> out_;  // changed under mutex_; read first without it ("off")
-  std::mutex mutex_;
+  Mutex mutex_;                  // held while a line is written to *out_, and to change it
 };
 
 }  // namespace hippocrate::server

@@ -199,24 +199,24 @@ std::shared_ptr<Connection> make_connection(SharedState& shared, asio::ip::tcp::
 }
 
 TlsContextPtr SharedState::tls_context() {
-  std::lock_guard lock(tls_mutex_);
+  MutexLock lock(tls_mutex_);
   return tls_;
 }
 
 void SharedState::set_tls_context(TlsContextPtr ctx) {
-  std::lock_guard lock(tls_mutex_);
+  MutexLock lock(tls_mutex_);
   tls_ = std::move(ctx);  // connections made with the old one hold their own reference
 }
 
 void SharedState::track(const std::shared_ptr<Connection>& c) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::erase_if(connections_, [](const auto& w) { return w.expired(); });
   connections_.push_back(c);
 }
 
 std::vector<std::shared_ptr<Connection>> SharedState::snapshot() {
   std::vector<std::shared_ptr<Connection>> out;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& w : connections_) {
     if (auto c = w.lock()) out.push_back(std::move(c));
   }

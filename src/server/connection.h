@@ -6,13 +6,13 @@
 #include <atomic>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "base/mutex.h"
 #include "server/connection_limits.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
@@ -44,18 +44,18 @@ struct SharedState {
 
   // The TLS context for new connections (any thread). An SSL_CTX may be shared by
   // connections on every thread; a reload replaces it for those accepted afterwards.
-  TlsContextPtr tls_context();
-  void set_tls_context(TlsContextPtr ctx);
+  TlsContextPtr tls_context() EXCLUDES(tls_mutex_);
+  void set_tls_context(TlsContextPtr ctx) EXCLUDES(tls_mutex_);
 
-  void track(const std::shared_ptr<Connection>& c);
+  void track(const std::shared_ptr<Connection>& c) EXCLUDES(mutex_);
   // The live connections now (copied under the lock; act on them after releasing it).
-  std::vector<std::shared_ptr<Connection>> snapshot();
+  std::vector<std::shared_ptr<Connection>> snapshot() EXCLUDES(mutex_);
 
  private:
-  std::mutex mutex_;
-  std::list<std::weak_ptr<Connection>> connections_;  // guarded by mutex_
-  std::mutex tls_mutex_;
-  TlsContextPtr tls_;  // guarded by tls_mutex_
+  Mutex mutex_;
+  std::list<std::weak_ptr<Connection>> connections_ GUARDED_BY(mutex_);
+  Mutex tls_mutex_;
+  TlsContextPtr tls_ GUARDED_BY(tls_mutex_);
 };
 
 // One accepted connection: TLS handshake, HTTP/1.1 keep-alive, maybe a WebSocket.

@@ -9,7 +9,7 @@ ConnectionsPerSource::Slot::~Slot() {
 }
 
 ConnectionsPerSource::Slot ConnectionsPerSource::acquire(std::string_view source) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto [it, inserted] = counts_.try_emplace(std::string(source), 0);
   if (it->second >= max_) {
     if (it->second == 0) counts_.erase(it);  // max_ == 0: keep no zero entry
@@ -20,13 +20,13 @@ ConnectionsPerSource::Slot ConnectionsPerSource::acquire(std::string_view source
 }
 
 std::size_t ConnectionsPerSource::count(std::string_view source) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = counts_.find(std::string(source));
   return it == counts_.end() ? 0 : it->second;
 }
 
 void ConnectionsPerSource::release(const std::string& key) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = counts_.find(key);
   if (it == counts_.end()) return;
   if (--it->second == 0) counts_.erase(it);

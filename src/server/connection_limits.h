@@ -12,10 +12,11 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "base/mutex.h"
 
 namespace hippocrate::server {
 
@@ -44,16 +45,16 @@ class ConnectionsPerSource {
 
   // A slot for one more connection from `source` (a source_key()), or an empty Slot when the
   // source already holds the maximum. Must outlive every slot it gave.
-  Slot acquire(std::string_view source);
+  Slot acquire(std::string_view source) EXCLUDES(mutex_);
   // How many connections `source` holds now.
-  std::size_t count(std::string_view source) const;
+  std::size_t count(std::string_view source) const EXCLUDES(mutex_);
 
  private:
-  void release(const std::string& key);
+  void release(const std::string& key) EXCLUDES(mutex_);
 
   const std::size_t max_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::size_t> counts_;  // guarded by mutex_; no zero entries
+  mutable Mutex mutex_;
+  std::unordered_map<std::string, std::size_t> counts_ GUARDED_BY(mutex_);  // no zero entries
 };
 
 // The source a connection is counted against: an IPv4 address as is ("192.0.2.7"), an IPv6

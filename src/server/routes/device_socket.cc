@@ -4,9 +4,9 @@
 #include <atomic>
 #include <cstdint>
 #include <iterator>
-#include <mutex>
 #include <utility>
 
+#include "base/mutex.h"
 #include "messaging/wire_frame.h"
 #include "server/routes/messaging_helpers.h"
 #include "server/session_guard.h"
@@ -36,7 +36,7 @@ class DeviceSocket final : public WebSocketHandler,
 
   void on_open(std::shared_ptr<WebSocketConnection> connection) override {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       connection_ = std::move(connection);
     }
     // Attach first, then read the backlog: a message committed in between is pushed live
@@ -71,7 +71,7 @@ class DeviceSocket final : public WebSocketHandler,
 
  private:
   std::shared_ptr<WebSocketConnection> connection() {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return connection_;
   }
 
@@ -92,7 +92,7 @@ class DeviceSocket final : public WebSocketHandler,
   void push_backlog() {
     std::int64_t after = 0;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (backlog_in_flight_) return;
       backlog_in_flight_ = true;
       after = last_seq_;
@@ -114,7 +114,7 @@ class DeviceSocket final : public WebSocketHandler,
     bool tell_expired = false;
     bool tell_undelivered = false;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       backlog_in_flight_ = false;
       more_ = batch->more;
       if (!batch->messages.empty()) last_seq_ = batch->messages.back().seq;
@@ -173,7 +173,7 @@ class DeviceSocket final : public WebSocketHandler,
   void handle_ack(wire::Ack f) {
     bool overflow = false;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       // Bounded like sends: past the limit the ids are dropped with an error frame; the
       // envelopes stay in the mailbox and come again (delivery is at-least-once).
       overflow = pending_acks_.size() + f.message_ids.size() > kMaxPendingAcks;
@@ -182,7 +182,7 @@ class DeviceSocket final : public WebSocketHandler,
     const std::int64_t before_write =
         service_.mailbox().acknowledge_before_write(device_id_, f.message_ids);
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       for (auto& id : f.message_ids) pending_acks_.push_back(std::move(id));
       acknowledged_before_write_ += before_write;
       if (ack_in_flight_) return;
@@ -194,7 +194,7 @@ class DeviceSocket final : public WebSocketHandler,
     std::vector<std::string> ids;
     std::int64_t before_write = 0;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (pending_acks_.empty() && acknowledged_before_write_ == 0) {
         ack_in_flight_ = false;
         return;
@@ -214,7 +214,7 @@ class DeviceSocket final : public WebSocketHandler,
                                    if (!done) self->send_error({}, done.error().code());
                                    bool more = false;
                                    {
-                                     std::lock_guard lock(self->mutex_);
+                                     MutexLock lock(self->mutex_);
                                      more = self->more_;
                                    }
                                    self->start_ack();
@@ -226,16 +226,16 @@ class DeviceSocket final : public WebSocketHandler,
   const Actor actor_;
   const std::string device_id_;
   const std::int64_t session_expires_at_;  // Unix seconds: the socket closes then
-  std::mutex mutex_;
-  std::shared_ptr<WebSocketConnection> connection_;  // guarded by mutex_
-  bool backlog_in_flight_ = false;                   // guarded by mutex_
-  bool told_expired_ = false;                        // guarded by mutex_
-  bool told_undelivered_ = false;                    // guarded by mutex_
-  bool more_ = false;                                // guarded by mutex_
-  std::int64_t last_seq_ = 0;                        // guarded by mutex_
-  std::vector<std::string> pending_acks_;            // guarded by mutex_
-  bool ack_in_flight_ = false;                       // guarded by mutex_
-  std::int64_t acknowledged_before_write_ = 0;       // guarded by mutex_; for the next ack write
+  Mutex mutex_;
+  std::shared_ptr<WebSocketConnection> connection_ GUARDED_BY(mutex_);
+  bool backlog_in_flight_ GUARDED_BY(mutex_) = false;
+  bool told_expired_ GUARDED_BY(mutex_) = false;
+  bool told_undelivered_ GUARDED_BY(mutex_) = false;
+  bool more_ GUARDED_BY(mutex_) = false;
+  std::int64_t last_seq_ GUARDED_BY(mutex_) = 0;
+  std::vector<std::string> pending_acks_ GUARDED_BY(mutex_);
+  bool ack_in_flight_ GUARDED_BY(mutex_) = false;
+  std::int64_t acknowledged_before_write_ GUARDED_BY(mutex_) = 0;  // for the next ack write
   // Sends queued for the writer and not answered yet (I/O thread increments, the writer's
   // completion decrements).
   static constexpr int kMaxPendingSends = 256;

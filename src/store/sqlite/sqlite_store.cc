@@ -83,7 +83,7 @@ SqliteStore::SqliteStore(std::string path, const StoreOptions& options,
 
 SqliteStore::~SqliteStore() {
   {
-    std::lock_guard lock(queue_mutex_);
+    MutexLock lock(queue_mutex_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
@@ -94,7 +94,7 @@ SqliteStore::WriterStats SqliteStore::writer_stats() const {
   WriterStats stats;
   stats.jobs = jobs_run_.load();
   stats.batches = batches_run_.load();
-  std::lock_guard lock(queue_mutex_);
+  MutexLock lock(queue_mutex_);
   stats.queued = queue_.size();
   return stats;
 }
@@ -131,17 +131,20 @@ void SqliteStore::run_write_async(TransactionFn fn, DoneFn done) {
 
 void SqliteStore::enqueue(WriteJob job) {
   {
-    std::lock_guard lock(queue_mutex_);
-    if (stopping_) {
-      job.finish(Error::unavailable("store_closed", "the store is shutting down"));
+    MutexLock lock(queue_mutex_);
+    if (!stopping_) {
+      queue_.push_back(std::move(job));
+      // The writer only ever waits for an empty queue to get a job: wake it for the first
+      // one, not at every job (each wake-up is a context switch).
+      if (queue_.size() == 1) {
+        lock.unlock();
+        queue_cv_.notify_one();
+      }
       return;
     }
-    queue_.push_back(std::move(job));
-    // The writer only ever waits for an empty queue to get a job: wake it for the first
-    // one, not at every job (each wake-up is a context switch).
-    if (queue_.size() != 1) return;
   }
-  queue_cv_.notify_one();
+  // Answered outside the lock: an asynchronous job's callback may queue another write.
+  job.finish(Error::unavailable("store_closed", "the store is shutting down"));
 }
 
 void SqliteStore::WriteJob::finish(Status status) {
@@ -161,14 +164,14 @@ void SqliteStore::WriteJob::fail_with(std::exception_ptr thrown) {
 }
 
 std::uint64_t SqliteStore::add_commit_watch(CommitWatch watch) {
-  std::lock_guard lock(queue_mutex_);
+  MutexLock lock(queue_mutex_);
   const std::uint64_t id = next_watch_id_++;
   commit_watches_.emplace(id, std::move(watch));
   return id;
 }
 
 void SqliteStore::remove_commit_watch(std::uint64_t id) {
-  std::lock_guard lock(queue_mutex_);
+  MutexLock lock(queue_mutex_);
   commit_watches_.erase(id);
 }
 
@@ -186,8 +189,8 @@ void SqliteStore::writer_loop() {
     std::vector<WriteJob> batch;
     std::vector<CommitWatch> watches;
     {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(queue_mutex_);
+      while (!stopping_ && queue_.empty()) queue_cv_.wait(queue_mutex_);
       if (queue_.empty()) return;  // stopping, and everything queued has been served
       while (!queue_.empty() && batch.size() < max_batch_size_) {
         batch.push_back(std::move(queue_.front()));
@@ -276,7 +279,7 @@ void SqliteStore::run_batch(std::vector<WriteJob>& batch,
 
 Result<std::unique_ptr<SqliteConnection>> SqliteStore::acquire_reader() {
   {
-    std::lock_guard lock(pool_mutex_);
+    MutexLock lock(pool_mutex_);
     if (!idle_readers_.empty()) {
       std::unique_ptr<SqliteConnection> c = std::move(idle_readers_.back());
       idle_readers_.pop_back();
@@ -287,7 +290,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteStore::acquire_reader() {
 }
 
 void SqliteStore::release_reader(std::unique_ptr<SqliteConnection> connection) {
-  std::lock_guard lock(pool_mutex_);
+  MutexLock lock(pool_mutex_);
   if (idle_readers_.size() < read_pool_size_) idle_readers_.push_back(std::move(connection));
   // Otherwise `connection` closes here; closing a reader is cheap.
 }

@@ -17,17 +17,16 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store.h"
@@ -44,8 +43,8 @@ class SqliteStore final : public Store {
 
   Status ping() override;
   int schema_version() const override { return schema_version_.load(); }
-  std::uint64_t add_commit_watch(CommitWatch watch) override;
-  void remove_commit_watch(std::uint64_t id) override;
+  std::uint64_t add_commit_watch(CommitWatch watch) override EXCLUDES(queue_mutex_);
+  void remove_commit_watch(std::uint64_t id) override EXCLUDES(queue_mutex_);
   std::string backend_name() const override { return "sqlite"; }
 
   // Counters for tests and metrics.
@@ -54,7 +53,7 @@ class SqliteStore final : public Store {
     std::uint64_t batches = 0;  // transactions begun by the writer thread
     std::size_t queued = 0;     // jobs waiting for the writer right now
   };
-  WriterStats writer_stats() const;
+  WriterStats writer_stats() const EXCLUDES(queue_mutex_);
 
  protected:
   Status run_write(const TransactionFn& fn) override;
@@ -73,14 +72,14 @@ class SqliteStore final : public Store {
     void finish(Status status);
     void fail_with(std::exception_ptr thrown);
   };
-  void enqueue(WriteJob job);
+  void enqueue(WriteJob job) EXCLUDES(queue_mutex_);
 
   SqliteStore(std::string path, const StoreOptions& options,
               std::unique_ptr<SqliteConnection> writer);
-  void writer_loop();
+  void writer_loop() EXCLUDES(queue_mutex_);
   void run_batch(std::vector<WriteJob>& batch, const std::vector<CommitWatch>& watches);
-  Result<std::unique_ptr<SqliteConnection>> acquire_reader();
-  void release_reader(std::unique_ptr<SqliteConnection> connection);
+  Result<std::unique_ptr<SqliteConnection>> acquire_reader() EXCLUDES(pool_mutex_);
+  void release_reader(std::unique_ptr<SqliteConnection> connection) EXCLUDES(pool_mutex_);
 
   const std::string path_;
   const std::chrono::milliseconds busy_timeout_;
@@ -94,17 +93,17 @@ class SqliteStore final : public Store {
   // pool so it is closed after the readers: the last close checkpoints the WAL.
   std::unique_ptr<SqliteConnection> writer_connection_;
 
-  mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<WriteJob> queue_;  // guarded by queue_mutex_
-  bool stopping_ = false;       // guarded by queue_mutex_
-  std::map<std::uint64_t, CommitWatch> commit_watches_;  // guarded by queue_mutex_
-  std::uint64_t next_watch_id_ = 1;                      // guarded by queue_mutex_
+  mutable Mutex queue_mutex_;
+  CondVar queue_cv_;
+  std::deque<WriteJob> queue_ GUARDED_BY(queue_mutex_);
+  bool stopping_ GUARDED_BY(queue_mutex_) = false;
+  std::map<std::uint64_t, CommitWatch> commit_watches_ GUARDED_BY(queue_mutex_);
+  std::uint64_t next_watch_id_ GUARDED_BY(queue_mutex_) = 1;
   std::atomic<std::uint64_t> jobs_run_{0};
   std::atomic<std::uint64_t> batches_run_{0};
 
-  std::mutex pool_mutex_;
-  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by pool_mutex_
+  Mutex pool_mutex_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_ GUARDED_BY(pool_mutex_);
 
   std::thread writer_thread_;  // last: started once everything above exists
 };

@@ -24,6 +24,7 @@ export function App() {
       t,
       setLang: (l: Lang) => {
         rememberLang(l);
+        document.documentElement.lang = l;
         setLangState(l);
       },
     }),
@@ -52,17 +53,34 @@ export function App() {
     if (who.state === "signed-in") {
       return {
         title: t.homeTitle(who.me.account.display_name),
-        node: <Home me={who.me} onSignedOut={() => setWho({ state: "signed-out", notice: "signed_out" })} />,
+        node: (
+          <Home
+            me={who.me}
+            onSignedOut={() => {
+              navigate("/sign-in", { replace: true });
+              setWho({ state: "signed-out", notice: "signed_out" });
+            }}
+          />
+        ),
       };
     }
     const notice = who.notice === "signed_out" ? t.signedOut : who.notice === "session_over" ? t.errors.session_expired : null;
     return {
       title: t.signInTitle,
-      node: <SignIn notice={notice} onSignedIn={(me) => setWho({ state: "signed-in", me })} />,
+      node: (
+        <SignIn
+          notice={notice}
+          onSignedIn={(me) => {
+            navigate("/", { replace: true });
+            setWho({ state: "signed-in", me });
+          }}
+        />
+      ),
     };
   })();
 
-  // The address follows the state: signed in → "/", signed out → "/sign-in".
+  // The address follows the state: signed in → "/", signed out → "/sign-in" (at start,
+  // and when a session ends underneath; sign-in and sign-out navigate themselves).
   useEffect(() => {
     if (who.state === "signed-in" && path === "/sign-in") navigate("/", { replace: true });
     if (who.state === "signed-out" && path === "/") navigate("/sign-in", { replace: true });
@@ -84,7 +102,7 @@ export function App() {
           type="button"
           class="button button-lang"
           lang={other}
-          aria-label={catalogues[other].switchToLabel}
+          aria-label={t.switchToLabel}
           onClick={() => langState.setLang(other)}
         >
           {t.switchTo}

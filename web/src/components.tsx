@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { onLinkClick } from "./router";
 
 export function Link(props: { to: string; class?: string; children: ComponentChildren }) {
@@ -14,7 +14,7 @@ export function Link(props: { to: string; class?: string; children: ComponentChi
  * and the next Tab starts from the top of the new page. */
 export function PageTitle(props: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     ref.current?.focus({ preventScroll: false });
   }, []);
   return (

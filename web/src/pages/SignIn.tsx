@@ -2,7 +2,7 @@
 // a code from the authenticator app or a recovery code, sent with the same e-mail and
 // password (the API keeps no half-signed-in state). The password stays in this
 // component's memory only between the two steps.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError, signIn, type Me, type SecondFactor } from "../api";
 import { ErrorMessage, PageTitle } from "../components";
 import { useMessages, type Messages } from "../i18n";
@@ -27,7 +27,8 @@ export function SignIn(props: { onSignedIn: (me: Me) => void; notice: string | n
   const codeInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
+  // Focus moves to the code field as soon as it appears (before the next key press).
+  useLayoutEffect(() => {
     if (step !== "password") codeInput.current?.focus();
   }, [step]);
 

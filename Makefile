@@ -4,6 +4,8 @@
 #   make test-wasm  the client core with base, crypto, e2ee and the keystore built by
 #               Emscripten, their tests under Node
 #               (scripts/wasm-test.sh, build/wasm; libsodium for wasm32 built once there)
+#   make test-web   the web app (web/, built by scripts/web-build.sh) in Debian's Chromium
+#               against a real server (tests/web/web_e2e_test.sh); part of make test
 #   make check  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench  benchmarks: crypto primitives, then /healthz over TLS vs nginx (wrk);
 #               BENCH_MESSAGING=1 also messaging vs Prosody/ejabberd (scripts/bench-messaging.sh)
@@ -13,6 +15,7 @@ JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 CTEST_ARGS ?=
 WASM_TEST = JOBS=$(JOBS) CTEST_ARGS='$(CTEST_ARGS)' scripts/wasm-test.sh build/wasm
+WEB_TEST = scripts/web-test.sh build/test/src/cli/hippocrate
 
 .PHONY: all deps release run test test-wasm check bench clean
 
@@ -25,18 +28,31 @@ release: deps
 	@cmake -S . -B build/release $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@ninja -C build/release -j$(JOBS) hippocrate
 
-run: release
+run: release web
 	@./build/release/src/cli/hippocrate serve $(RUN_ARGS)
+
+# The web app, served by `hippocrate serve` from web/dist (npm ci only when needed).
+.PHONY: web test-web
+web:
+	@scripts/web-build.sh
 
 test: deps
 	@cmake -S . -B build/test $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Debug \
 	  -DHIPPOCRATE_TESTS=ON >/dev/null
 	@ninja -C build/test -j$(JOBS)
+	@scripts/web-build.sh
 	@cd build/test && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 	@$(WASM_TEST)
+	@$(WEB_TEST)
 
 test-wasm: deps
 	@$(WASM_TEST)
+
+test-web: deps
+	@cmake -S . -B build/test $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Debug \
+	  -DHIPPOCRATE_TESTS=ON >/dev/null
+	@ninja -C build/test -j$(JOBS) hippocrate
+	@$(WEB_TEST)
 
 check: deps
 	@cmake -S . -B build/asan $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Debug \

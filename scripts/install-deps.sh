@@ -20,6 +20,10 @@ packages=(
   # tests
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   sqlite3 openssl curl oathtool python3 libclang-rt-14-dev
+  # the web app's browser test (tests/web): Debian's Chromium, driven by playwright-core
+  # from npm (which downloads no browser). Node.js >= 20 with npm builds web/
+  # (scripts/web-build.sh checks it; Debian 12's nodejs is 18)
+  chromium
   # WebAssembly tests (scripts/wasm-test.sh): Emscripten, and what libsodium's source
   # package needs to be fetched (apt-get source: dpkg-dev) and configured (autogen.sh)
   emscripten dpkg-dev autoconf automake libtool make

@@ -132,6 +132,11 @@ page.on("response", (r) => {
   }
 });
 
+const assets = [];
+page.on("response", (r) => {
+  if (new URL(r.url()).pathname.startsWith("/assets/")) assets.push(r);
+});
+
 let seen = 0;
 function noProblems(where) {
   const now = problems.slice(seen);
@@ -199,6 +204,17 @@ async function run() {
   check("the page is in French (lang=fr)", (await page.getAttribute("html", "lang")) === "fr");
   check("the title is French", await becomes(() => document.title === "Se connecter — Hippocrate"), await page.title());
   noProblems("sign-in page");
+  // The build's files as the browser got them: hashed names, cached for good, compressed.
+  const script = assets.find((r) => /^\/assets\/index-[A-Za-z0-9_-]{8}\.js$/.test(new URL(r.url()).pathname));
+  const sheet = assets.find((r) => /^\/assets\/style-[A-Za-z0-9_-]{8}\.css$/.test(new URL(r.url()).pathname));
+  check("the page loaded one hashed script and one hashed style sheet", script !== undefined && sheet !== undefined,
+    assets.map((r) => r.url()).join(", "));
+  for (const r of [script, sheet].filter(Boolean)) {
+    const h = await r.allHeaders();
+    check(`${new URL(r.url()).pathname} came brotli-compressed and immutable`,
+      h["content-encoding"] === "br" && /immutable/.test(h["cache-control"] ?? ""),
+      `content-encoding ${h["content-encoding"]}, cache-control ${h["cache-control"]}`);
+  }
   await axeCheck("the sign-in page (French)");
   await targetsLargeEnough("the sign-in page");
   await screenshots("sign-in-fr");
@@ -326,6 +342,21 @@ async function run() {
   await waitH1("Se connecter");
   check("the not-found page's link leads home (signed out: sign-in)", await atPath("/sign-in"), page.url());
   noProblems("back home");
+
+  // 8. The first visit's language comes from the browser's (Accept-Language): English for
+  // an English browser, French for one whose languages the app does not have.
+  for (const [locale, heading] of [["en-GB", "Sign in"], ["de-DE", "Se connecter"]]) {
+    const other = await browser.newContext({ locale });
+    const p = await other.newPage();
+    const errors = [];
+    p.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    p.on("pageerror", (e) => errors.push(e.message));
+    await p.goto(`${url}/sign-in`);
+    await p.locator("h1", { hasText: heading }).waitFor({ timeout: 10000 });
+    check(`a ${locale} browser first sees "${heading}"`, (await p.locator("h1").innerText()) === heading);
+    check(`no console error in the ${locale} browser`, errors.length === 0, errors.join("; "));
+    await other.close();
+  }
 }
 
 const started = Date.now();

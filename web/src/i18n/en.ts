@@ -4,10 +4,8 @@ import type { Messages } from "./fr";
 
 export const en: Messages = {
   lang: "en",
-  languageName: "English",
   appName: "Hippocrate",
   skipToContent: "Skip to content",
-  languageSwitch: "Language",
   switchTo: "Français",
   switchToLabel: "Lire ce site en français",
   loading: "Loading…",
@@ -16,7 +14,6 @@ export const en: Messages = {
   signInIntro: "Sign in with the e-mail address and password of your Hippocrate account.",
   email: "E-mail address",
   password: "Password",
-  showPassword: "Show password",
   signInButton: "Sign in",
   signingIn: "Signing in…",
   noAccount:
@@ -60,7 +57,6 @@ export const en: Messages = {
   notFoundText: "This address is not a page of Hippocrate.",
   backHome: "Back to the home page",
 
-  errorTitle: "Something went wrong",
   errors: {
     invalid_credentials: "The e-mail address or the password is incorrect. Check them and try again.",
     second_factor_required: "Enter the code from your authenticator app.",

@@ -6,10 +6,8 @@ import type { ApiErrorCode } from "../api";
 
 export const fr = {
   lang: "fr",
-  languageName: "Français",
   appName: "Hippocrate",
   skipToContent: "Aller au contenu",
-  languageSwitch: "Langue",
   switchTo: "English",
   switchToLabel: "Read this site in English",
   loading: "Chargement…",
@@ -18,7 +16,6 @@ export const fr = {
   signInIntro: "Connectez-vous avec l’adresse e-mail et le mot de passe de votre compte Hippocrate.",
   email: "Adresse e-mail",
   password: "Mot de passe",
-  showPassword: "Afficher le mot de passe",
   signInButton: "Se connecter",
   signingIn: "Connexion…",
   noAccount:
@@ -62,7 +59,6 @@ export const fr = {
   notFoundText: "Cette adresse ne correspond à aucune page d’Hippocrate.",
   backHome: "Revenir à l’accueil",
 
-  errorTitle: "Un problème est survenu",
   errors: {
     invalid_credentials: "L’adresse e-mail ou le mot de passe est incorrect. Vérifiez-les et réessayez.",
     second_factor_required: "Saisissez le code de votre application d’authentification.",

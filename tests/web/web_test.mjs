@@ -5,12 +5,13 @@
 // Scenario: the page loads in French; a wrong password shows its French words; the right
 // password leads to the second-factor step, where a wrong code shows its words and a TOTP
 // code from oathtool signs in; the home page shows the name (and again after a reload);
-// signing out returns to the sign-in page and the server no longer knows the session; the
-// switch to English changes the texts and is remembered; a keyboard-only sign-in (Tab,
-// typing, Enter) with a recovery code works; an unknown path shows the not-found page.
+// signing out returns to the sign-in page and the server no longer knows the session; a
+// code used before is refused; the switch to English changes the texts and is remembered;
+// a keyboard-only sign-in (Tab, typing, Enter) with a recovery code works; an unknown path
+// shows the not-found page; a first visit's language follows the browser's.
 // axe-core finds no violation on each page; any console error, uncaught exception, failed
 // request or CSP violation fails the test (the 401 answers of POST /api/v1/sessions that
-// the scenario asks for — wrong password, "second factor required", wrong code — are the
+// the scenario asks for — wrong password, "second factor required", wrong or reused code — are the
 // only console messages allowed: Chromium logs every 4xx answer as one). Screenshots at
 // 1280 and 360 px of each page go to WEB_SCREENSHOTS.
 //
@@ -276,6 +277,21 @@ async function run() {
     check("the signed-out session's cookie is refused by the server (401)", after.status === 401, `status ${after.status}`);
   }
   noProblems("signed out");
+
+  // A code already used is refused (the server remembers the last step), in French; "start
+  // again" goes back to the first step.
+  await page.getByLabel("Adresse e-mail").fill(email);
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await waitH1("Code de vérification");
+  await page.getByLabel("Code à 6 chiffres").fill(good);
+  await page.getByRole("button", { name: "Valider" }).click();
+  const replayed = await alertText();
+  check("a code used before is refused, in French", replayed.startsWith("Ce code n’est pas valable"), replayed);
+  await page.getByRole("button", { name: "Recommencer avec une autre adresse" }).click();
+  await waitH1("Se connecter");
+  check("“start again” returns to the e-mail and password", (await page.getByLabel("Mot de passe").inputValue()) === "");
+  noProblems("reused code");
 
   // 5. English: the texts change, and the choice is remembered.
   await page.getByRole("button", { name: "Read this site in English" }).click();

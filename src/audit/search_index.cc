@@ -39,8 +39,8 @@ constexpr std::array<IndexTable, 2> kIndexes = {
 #undef HIPPO_AUDIT_INDEX
 
 Result<std::optional<std::int64_t>> min_seq(store::Transaction& tx, const char* query,
-                                            store::Params params) {
-  HIPPO_ASSIGN_OR_RETURN(std::optional<store::Row> row, tx.query_one(query, std::move(params)));
+                                            const store::Params& params) {
+  HIPPO_ASSIGN_OR_RETURN(std::optional<store::Row> row, tx.query_one(query, params));
   if (!row) return std::optional<std::int64_t>();
   return row->optional_int64(0);
 }

@@ -102,7 +102,7 @@ struct SessionSummary {
 
 struct SecurityEvent {
   std::string kind;  // login_succeeded, login_failed, second_factor_failed, ...
-  std::int64_t at;
+  std::int64_t at = 0;
   std::string source_address;
   std::string detail;
 };

@@ -215,6 +215,7 @@ double estimate_entropy_bits(const SecretBytes& password, const std::vector<Pers
   SecretBytes terminated(password.size() + 1);  // zero-filled: the NUL is already there
   scan(password.view(), terminated.data(), false);
   std::vector<const char*> dictionary;
+  dictionary.reserve(words.size() + 1);
   for (const PersonalWord& w : words) dictionary.push_back(w.form.c_str());
   dictionary.push_back(nullptr);
   return ZxcvbnMatch(reinterpret_cast<const char*>(terminated.data()), dictionary.data(), nullptr);

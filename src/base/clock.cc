@@ -49,7 +49,8 @@ Result<TimePoint> parse_rfc3339_utc(std::string_view text) {
 }
 
 std::string format_rfc3339_utc(TimePoint t) {
-  using namespace std::chrono;
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
   const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   int millis = static_cast<int>(ms % 1000);

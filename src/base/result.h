@@ -83,7 +83,11 @@ inline Status ok_status() { return Status(); }
 // (which may be a declaration: `HIPPO_ASSIGN_OR_RETURN(auto x, f());`).
 #define HIPPO_ASSIGN_OR_RETURN(lhs, expr) \
   HIPPO_ASSIGN_OR_RETURN_IMPL_(HIPPO_CONCAT_(hippo_result_, __LINE__), lhs, expr)
+// `tmp` is a name the macro makes and `lhs` may be a declaration: neither can be
+// parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define HIPPO_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return std::move(tmp).error();      \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

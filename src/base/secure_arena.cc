@@ -175,7 +175,7 @@ class Arena {
   }
 
   const std::size_t page_;
-  std::uint8_t canary_[kCanaryBytes];
+  std::uint8_t canary_[kCanaryBytes] = {};
   std::array<SizeClass, kSlotSizes.size()> classes_;
 };
 

@@ -140,7 +140,7 @@ void SecondFactorAnswer::add_to(SecretJsonBody& body) const {
   if (!recovery_code.empty()) body.add("recovery_code", recovery_code);
 }
 
-SecondFactorAnswer classify_second_factor(std::string answer) {
+SecondFactorAnswer classify_second_factor(const std::string& answer) {
   std::string compact;
   for (const char c : answer) {
     if (c != ' ') compact.push_back(c);

@@ -81,7 +81,7 @@ struct SecondFactorAnswer {
   void add_to(SecretJsonBody& body) const;
 };
 // A 6-8 digit answer is a TOTP code, anything else a recovery code.
-SecondFactorAnswer classify_second_factor(std::string answer);
+SecondFactorAnswer classify_second_factor(const std::string& answer);
 
 class ClientContext {
  public:

@@ -237,7 +237,7 @@ void add_device_commands(CLI::App& app) {
                   "The device id (from `hippocrate devices`), or its first characters",
                   run_revoke);
   devices->callback([list_flags, devices] {
-    if (devices->get_subcommands().size() > 0) return;
+    if (!devices->get_subcommands().empty()) return;
     throw CLI::RuntimeError(run_client_command(*list_flags, run_list));
   });
 }

@@ -24,9 +24,9 @@ inline CLI::App* add_arg_command(CLI::App& parent, const char* name, const char*
   auto* cmd = parent.add_subcommand(name, help);
   cmd->add_option(arg_name, flags->arg, arg_help)->required();
   add_client_flags(cmd, flags->client, false);
-  cmd->callback([flags, run] {
+  cmd->callback([flags, run = std::move(run)] {
     throw CLI::RuntimeError(run_client_command(
-        flags->client, [flags, run](ClientContext& c) { return run(c, flags->arg); }));
+        flags->client, [flags, &run](ClientContext& c) { return run(c, flags->arg); }));
   });
   return cmd;
 }
@@ -37,7 +37,8 @@ inline CLI::App* add_plain_command(CLI::App& parent, const char* name, const cha
   auto flags = std::make_shared<ClientFlags>();
   auto* cmd = parent.add_subcommand(name, help);
   add_client_flags(cmd, *flags, false);
-  cmd->callback([flags, run] { throw CLI::RuntimeError(run_client_command(*flags, run)); });
+  cmd->callback(
+      [flags, run = std::move(run)] { throw CLI::RuntimeError(run_client_command(*flags, run)); });
   return cmd;
 }
 

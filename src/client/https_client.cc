@@ -269,6 +269,7 @@ Result<ClientResponse> HttpsClient::request(
     auto value = field.value();
     OPENSSL_cleanse(const_cast<char*>(value.data()), value.size());
   }
+  for (auto& header : headers) OPENSSL_cleanse(header.second.data(), header.second.size());
   return response;
 }
 

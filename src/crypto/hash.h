@@ -50,7 +50,7 @@ class Sha256 {
   Sha256Digest finish();
 
  private:
-  crypto_hash_sha256_state state_;
+  crypto_hash_sha256_state state_{};
 };
 
 // Incremental unkeyed BLAKE2b with a fixed output length.
@@ -64,7 +64,7 @@ class Blake2b {
 
  private:
   explicit Blake2b(std::size_t out_len);
-  crypto_generichash_state state_;
+  crypto_generichash_state state_{};
   std::size_t out_len_;
 };
 

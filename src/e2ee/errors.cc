@@ -2,17 +2,17 @@
 
 namespace hippocrate::e2ee::errors {
 
-Error malformed(std::string what) {
+Error malformed(const std::string& what) {
   return Error::invalid_argument("e2ee_malformed", "malformed " + what);
 }
-Error unknown_version(std::string what) {
+Error unknown_version(const std::string& what) {
   return Error::invalid_argument("e2ee_unknown_version",
                                  "unsupported version or format of " + what);
 }
-Error too_large(std::string what) {
+Error too_large(const std::string& what) {
   return Error::resource_exhausted("e2ee_too_large", what + " is too large");
 }
-Error bad_signature(std::string what) {
+Error bad_signature(const std::string& what) {
   return Error::invalid_argument("e2ee_bad_signature", "the signature of " + what +
                                                            " does not verify");
 }
@@ -44,7 +44,7 @@ Error unknown_prekey() {
   return Error::not_found("e2ee_unknown_prekey",
                           "the message refers to a prekey this device does not hold");
 }
-Error bad_key(std::string what) {
+Error bad_key(const std::string& what) {
   return Error::invalid_argument("e2ee_bad_key", "unusable " + what);
 }
 Error no_session() {

@@ -16,11 +16,10 @@ constexpr std::string_view kX3dhInfo = "Hippocrate X3DH v1";
 // Accumulates F ‖ DH1 ‖ … ‖ DH4 (at most 5 × 32 bytes) on the stack, wiped on destruction.
 class KdfInput {
  public:
-  KdfInput() {
+  KdfInput() : len_(kKeyBytes) {
     // X3DH §2.2: "F is a byte sequence containing 32 0xFF bytes" (X25519).
     buf_.fill(0);
     std::fill_n(buf_.begin(), kKeyBytes, std::uint8_t{0xFF});
-    len_ = kKeyBytes;
   }
   ~KdfInput() { sodium_memzero(buf_.data(), buf_.size()); }
   KdfInput(const KdfInput&) = delete;

@@ -102,7 +102,7 @@ struct Mailbox::Impl {
                      const std::vector<QueuedSend>& sends,
                      std::vector<SendOutcome>& outcomes) const;
   // Queues the write of a job SendJobs opened; answers each of its sends after the commit.
-  void queue_send_job(std::shared_ptr<SendJob> job);
+  void queue_send_job(const std::shared_ptr<SendJob>& job);
 
   // Live pushes (mailbox_push.cc). The send's envelopes to its recipients' connected
   // devices (LiveRegistry), as `deliver` frames stored at `now`.

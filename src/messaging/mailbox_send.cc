@@ -81,7 +81,7 @@ void Mailbox::send_async(const Actor& actor, SendRequest request,
   const bool push = queued.pushed;
   auto job = m.send_jobs_.add(actor, std::move(queued));
   if (push) m.push_envelopes(actor, *req, now);
-  if (job) m.queue_send_job(std::move(job));
+  if (job) m.queue_send_job(job);
 }
 
 Result<SendResult> Mailbox::send(const Actor& actor, const SendRequest& request) {

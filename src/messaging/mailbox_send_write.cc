@@ -169,7 +169,7 @@ Status Mailbox::Impl::send_job_in(store::Transaction& tx, const Actor& actor,
   return write_send_records(tx, actor, sends.front().request->sender_device, stored);
 }
 
-void Mailbox::Impl::queue_send_job(std::shared_ptr<SendJob> job) {
+void Mailbox::Impl::queue_send_job(const std::shared_ptr<SendJob>& job) {
   struct Running {
     std::vector<QueuedSend> sends;
     std::vector<SendOutcome> outcomes;
@@ -180,7 +180,7 @@ void Mailbox::Impl::queue_send_job(std::shared_ptr<SendJob> job) {
         for (auto& s : send_jobs_.take(*job)) running->sends.push_back(std::move(s));
         return send_job_in(tx, job->actor(), running->sends, running->outcomes);
       },
-      [this, job, running](Status status) {
+      [this, job, running](const Status& status) {
         // A job that never ran (its batch could not begin) is closed and answered here.
         for (auto& s : send_jobs_.take(*job)) running->sends.push_back(std::move(s));
         for (std::size_t i = 0; i < running->sends.size(); ++i) {

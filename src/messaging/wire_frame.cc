@@ -8,10 +8,10 @@
 namespace hippocrate::messaging::wire {
 namespace {
 
-Error field_error(std::string what) {
+Error field_error(const std::string& what) {
   return Error::invalid_argument("invalid_frame_field", "cannot encode the frame: " + what);
 }
-Error malformed(std::string what) {
+Error malformed(const std::string& what) {
   return Error::invalid_argument("malformed_frame", "the frame is malformed: " + what);
 }
 

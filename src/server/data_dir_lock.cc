@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
+#include <system_error>
 
 namespace hippocrate::server {
 
@@ -16,9 +16,9 @@ Result<DataDirLock> DataDirLock::acquire(const std::filesystem::path& data_dir) 
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return Error::internal("data_dir_lock_failed", "cannot open the lock file " + path.string() +
-                                                       ": " + std::strerror(errno));
+                                                       ": " + std::generic_category().message(errno));
   }
-  int rc;
+  int rc = 0;
   do {
     rc = ::flock(fd, LOCK_EX | LOCK_NB);
   } while (rc != 0 && errno == EINTR);
@@ -33,7 +33,8 @@ Result<DataDirLock> DataDirLock::acquire(const std::filesystem::path& data_dir) 
     ::close(fd);
     if (err != EWOULDBLOCK) {
       return Error::internal("data_dir_lock_failed",
-                             "cannot lock " + path.string() + ": " + std::strerror(err));
+                             "cannot lock " + path.string() + ": " +
+                                 std::generic_category().message(err));
     }
     return Error::failed_precondition(
         "data_dir_in_use", "the data folder " + folder + " is in use by another hippocrate serve" +

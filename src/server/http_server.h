@@ -67,7 +67,7 @@ class HttpServer {
  public:
   // `router` and `access_log` must outlive the server.
   HttpServer(ServerOptions options, const Router& router, AccessLog& access_log);
-  ~HttpServer();
+  ~HttpServer();  // NOLINT(bugprone-exception-escape): see http_server.cc
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

@@ -27,7 +27,9 @@ namespace hippocrate::server {
 // objects, whose own fields are checked the same way; without, the field's members are not
 // checked here (the route reads a scalar or an array of scalars, and refuses another type).
 struct JsonField {
-  constexpr JsonField(const char* field_name) : name(field_name) {}
+  // Implicit: a route lists its fields as string literals, {"email", "password"}.
+  constexpr JsonField(const char* field_name)  // NOLINT(google-explicit-constructor)
+      : name(field_name) {}
   constexpr JsonField(std::string_view field_name, std::span<const JsonField> nested)
       : name(field_name), fields(nested) {}
   std::string_view name;

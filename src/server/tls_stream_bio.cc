@@ -24,7 +24,7 @@ int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t* writte
     *written = size;
     return 1;
   }
-  ssize_t n;
+  ssize_t n = 0;
   do {
     tls_io_counters().send_calls.fetch_add(1, std::memory_order_relaxed);
     n = ::send(d.fd, data, size, MSG_NOSIGNAL);
@@ -39,7 +39,7 @@ int bio_write_ex(BIO* b, const char* data, std::size_t size, std::size_t* writte
 
 int bio_read_ex(BIO* b, char* data, std::size_t size, std::size_t* read) {
   BIO_clear_retry_flags(b);
-  ssize_t n;
+  ssize_t n = 0;
   do {
     tls_io_counters().recv_calls.fetch_add(1, std::memory_order_relaxed);
     n = ::recv(bio_fd(b), data, size, 0);

@@ -13,7 +13,7 @@ Step ReadInbox::start() {
 
 Step ReadInbox::fetch() {
   batch_.reset();
-  if (batches_++ == kMaxBatches) return finish(std::move(read_));
+  if (batches_++ == kMaxBatches) return finish(read_);
   return engine_.request(
       {"GET", "/api/v1/devices/" + engine_.device_id() + "/messages?limit=100", {}});
 }
@@ -25,7 +25,7 @@ Step ReadInbox::resume(Answer answer) {
   read_.undelivered = read_.undelivered || json_int(*answer, "undelivered") > 0;
   more_ = json_bool(*answer, "more");
   std::vector<Incoming> incoming = parse_incoming(*answer);
-  if (incoming.empty()) return finish(std::move(read_));
+  if (incoming.empty()) return finish(read_);
   batch_ = std::make_unique<ReceiveBatch>(engine_, std::move(incoming), AckBy::kRequest);
   return forward(batch_->start());
 }
@@ -38,7 +38,7 @@ Step ReadInbox::forward(Step step) {
   read_.shown += static_cast<std::size_t>(std::count_if(
       outcome->opened.begin(), outcome->opened.end(), [](const Opened& o) { return !o.duplicate; }));
   // A kept message would come back first in the next batch: try again in a later run.
-  if (outcome->kept || !more_) return finish(std::move(read_));
+  if (outcome->kept || !more_) return finish(read_);
   return fetch();
 }
 

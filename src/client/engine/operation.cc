@@ -35,7 +35,7 @@ Answer answered_ok() { return boost::json::object{}; }
 
 namespace {
 
-Answer answer_of(Status status) {
+Answer answer_of(const Status& status) {
   if (!status.ok()) return status.error();
   return answered_ok();
 }

@@ -67,12 +67,12 @@ Opened open_envelope(KeystoreData& data, const Incoming& in, const e2ee::DeviceL
 // refused for good (an e2ee_* error) — and so is answered to the server now (acknowledged
 // or refused). Anything else (the network, the server, a sender the server will not
 // describe now) may pass: the message stays on the server for the next try.
-bool settled(const Opened& message);
+bool settled(const Opened& o);
 // Whether it could not be read (an error other than a replay, which was shown before).
-bool unreadable(const Opened& message);
+bool unreadable(const Opened& o);
 // The reason a settled message that can never be read is refused rather than acknowledged,
 // so that its sender is told (POST .../messages/refuse): "sender_unverified" when its
 // sender could not be verified, else "undecryptable". Nullopt for every other message.
-std::optional<std::string> refusal_reason(const Opened& message);
+std::optional<std::string> refusal_reason(const Opened& o);
 
 }  // namespace hippocrate::client

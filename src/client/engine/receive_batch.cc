@@ -79,8 +79,6 @@ Step ReceiveBatch::resume(Answer answer) {
       if (!answer) return finish(answer.error());
       return acknowledge();
     case Stage::kAck:
-      if (!answer) return finish(answer.error());
-      return next_refusal();
     case Stage::kRefuse:
       if (!answer) return finish(answer.error());
       return next_refusal();

@@ -33,7 +33,7 @@ struct NewRecoveryKey {
 // next. Errors: account_key_missing (this device does not hold it), the server's.
 class ReplaceKeyBackup final : public OperationOf<NewRecoveryKey> {
  public:
-  ReplaceKeyBackup(Engine& engine, std::optional<std::int64_t> version = std::nullopt)
+  explicit ReplaceKeyBackup(Engine& engine, std::optional<std::int64_t> version = std::nullopt)
       : engine_(engine), version_(version) {}
   Step start() override;
   Step resume(Answer answer) override;

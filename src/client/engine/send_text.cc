@@ -49,7 +49,7 @@ Step SendText::resume(Answer answer) {
       stage_ = Stage::kPost;
       return engine_.request({"POST", "/api/v1/messages", outgoing_.body});
     case Stage::kPost: return after_post(std::move(answer));
-    case Stage::kRecord: return after_record(std::move(answer));
+    case Stage::kRecord: return after_record(answer);
     case Stage::kHint:
       // A failure only shows the hint again next time.
       (void)engine_.committed(answer);
@@ -131,7 +131,7 @@ Step SendText::after_post(Answer answer) {
                                      static_cast<std::int64_t>(engine_.now_millis()), text_}});
 }
 
-Step SendText::after_record(Answer answer) {
+Step SendText::after_record(const Answer& answer) {
   if (!answer) sent_.not_in_history = answer.error();  // sent all the same
   KeystoreData after = engine_.state();
   if (!take_verification_hint(after, engine_.me().account_id, to_.account_id)) {

@@ -54,7 +54,7 @@ class SendText final : public OperationOf<SentMessage> {
   Step next_claim();
   Step encrypt();
   Step after_post(Answer answer);
-  Step after_record(Answer answer);
+  Step after_record(const Answer& answer);
 
   Engine& engine_;
   const AccountInfo to_;

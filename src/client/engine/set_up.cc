@@ -87,10 +87,10 @@ Step SetUpDevice::registration(Answer listing) {
     current = own->current.devices;
   }
   current.push_back(engine_.state().device.pub);
-  return publish(std::move(current), version, Stage::kRegSigned);
+  return publish(current, version, Stage::kRegSigned);
 }
 
-Step SetUpDevice::publish(std::vector<e2ee::DevicePublicIdentity> devices,
+Step SetUpDevice::publish(const std::vector<e2ee::DevicePublicIdentity>& devices,
                           std::int64_t server_version, Stage next) {
   auto signed_list = sign_own_list(engine_.state(), server_version, devices,
                                    &engine_.state().device.pub, engine_.now_seconds());

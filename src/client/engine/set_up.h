@@ -49,7 +49,7 @@ class SetUpDevice final : public OperationOf<DeviceReady> {
   };
   Step first_device(Answer listing);
   Step registration(Answer listing);
-  Step publish(std::vector<e2ee::DevicePublicIdentity> devices, std::int64_t server_version,
+  Step publish(const std::vector<e2ee::DevicePublicIdentity>& devices, std::int64_t server_version,
                Stage next);
   Step replenish();
   Step check_own_devices();

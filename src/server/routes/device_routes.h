@@ -17,8 +17,7 @@
 
 namespace hippocrate::server {
 
-// `auth` and `service` must outlive the router.
-void add_device_routes(Router& router, auth::AuthService& auth,
-                       messaging::MessagingService& service);
+// `auth` and `svc` must outlive the router.
+void add_device_routes(Router& router, auth::AuthService& auth, messaging::MessagingService& svc);
 
 }  // namespace hippocrate::server

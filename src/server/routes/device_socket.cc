@@ -208,7 +208,7 @@ class DeviceSocket final : public WebSocketHandler,
     }
     std::weak_ptr<DeviceSocket> weak = weak_from_this();
     service_.mailbox().ack_async(actor_, device_id_, std::move(ids), before_write,
-                                 [weak](Result<std::int64_t> done) {
+                                 [weak](const Result<std::int64_t>& done) {
                                    auto self = weak.lock();
                                    if (!self) return;
                                    if (!done) self->send_error({}, done.error().code());

@@ -13,8 +13,8 @@
 
 namespace hippocrate::server {
 
-// `auth` and `messaging` must outlive the router and every connection it serves.
+// `auth` and `svc` must outlive the router and every connection it serves.
 void add_messaging_routes(Router& router, auth::AuthService& auth,
-                          messaging::MessagingService& messaging);
+                          messaging::MessagingService& svc);
 
 }  // namespace hippocrate::server

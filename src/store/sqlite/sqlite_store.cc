@@ -159,7 +159,7 @@ void SqliteStore::WriteJob::fail_with(std::exception_ptr thrown) {
   if (callback) {
     callback(Error::internal("write_failed", "a write job threw an exception"));
   } else {
-    done.set_exception(thrown);
+    done.set_exception(std::move(thrown));
   }
 }
 

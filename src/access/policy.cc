@@ -30,6 +30,13 @@ const std::vector<Entry>& table() {
       {"session.list", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
       {"session.revoke", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
       {"account.security_events", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
+      // One's own passkeys (auth/passkeys.h). Staff add one only once their second factor is
+      // enrolled (a password-only session must not be able to add a factor of its choosing);
+      // adding to an account with a factor, and removing, need a step-up.
+      {"passkey.register", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
+      {"passkeys.list", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
+      {"passkey.rename", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
+      {"passkey.remove", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
       // Who accessed my data (patients; empty for others).
       {"account.access_log", kEveryone, false, ObjectRule::kNone, DataClass::kOwnAccount},
       // Onboarding: administrators invite staff, practitioners invite patients (the

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace hippocrate::auth {
 
@@ -23,6 +24,10 @@ struct AuthConfig {
   // Per source address: a token bucket on login and invitation acceptance.
   double source_burst = 20;
   double source_refill_per_second = 0.5;
+  // Passkeys (passkeys.h): the WebAuthn RP ID (a domain: browsers refuse IP addresses; empty:
+  // passkeys are unavailable) and how long a ceremony's challenge stays valid.
+  std::string webauthn_rp_id;
+  std::chrono::seconds passkey_challenge_lifetime{5 * 60};
 };
 
 }  // namespace hippocrate::auth

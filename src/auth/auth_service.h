@@ -225,6 +225,7 @@ class AuthService {
   const AuthConfig& config() const { return config_; }
 
  private:
+  friend class PasskeyService;  // passkeys.h: the ceremonies use the sessions and counters
   // A wrong second factor (login, step-up, enrolment confirmation), after the attempt's own
   // transaction rolled back: counted, a security event, the lock at the daily cap.
   Status record_second_factor_failure(const std::string& account_id, const RequestOrigin& origin,

@@ -13,6 +13,7 @@
 #include "audit/audit_key.h"
 #include "audit/audit_log.h"
 #include "auth/key_files.h"
+#include "auth/passkeys.h"
 #include "base/files.h"
 #include "cli/key_audit.h"
 #include "server/config.h"
@@ -25,6 +26,7 @@
 #include "server/routes/delegation_routes.h"
 #include "server/routes/key_backup_routes.h"
 #include "server/routes/messaging_routes.h"
+#include "server/routes/passkey_routes.h"
 #include "server/routes/system_routes.h"
 #include "server/self_signed_cert.h"
 #include "server/web_app.h"
@@ -109,6 +111,16 @@ void print_banner(const server::Config& config, std::uint16_t port,
   for (const auto& o : origins) listed += (listed.empty() ? "" : ", ") + o;
   std::fprintf(stderr, "  browser sessions accepted from: %s (server.allowed_origins)\n",
                listed.c_str());
+  const std::string rp_id = config.effective_webauthn_rp_id();
+  std::string passkey_listed;
+  for (const auto& o : auth::passkey_origins(origins, rp_id)) {
+    passkey_listed += (passkey_listed.empty() ? "" : ", ") + o;
+  }
+  std::fprintf(stderr, "  passkeys (RP ID %s) from: %s\n", rp_id.c_str(),
+               passkey_listed.empty()
+                   ? "none of them (browsers refuse an IP address; list https://localhost:PORT "
+                     "in server.allowed_origins, or set auth.webauthn_rp_id)"
+                   : passkey_listed.c_str());
   std::fprintf(stderr, "\nPress Ctrl-C to stop, SIGHUP reloads the certificate. Access log "
                        "(JSON lines) on %s.\n\n",
                config.access_log.c_str());
@@ -158,6 +170,7 @@ int run_serve(const ServeFlags& flags) {
   auth_config.source_burst = static_cast<double>(config.attempts_per_address_burst);
   auth_config.source_refill_per_second =
       static_cast<double>(config.attempts_per_address_per_minute) / 60.0;
+  auth_config.webauthn_rp_id = config.effective_webauthn_rp_id();
   const crypto::Argon2Params argon2{static_cast<std::uint64_t>(config.argon2_iterations),
                                     static_cast<std::size_t>(config.argon2_memory_mib) << 20};
   // Which keys this start creates: each creation is a key change for the audit trail.
@@ -206,6 +219,8 @@ int run_serve(const ServeFlags& flags) {
   server::Router router;
   server::add_system_routes(router, *db);
   server::add_auth_routes(router, auth);
+  auth::PasskeyService passkeys(auth);
+  server::add_passkey_routes(router, auth, passkeys);
   access::CareRelationships care(*db, SystemClock::instance(), audit_log);
   access::PatientRecords patients(*db, SystemClock::instance(), audit_log);
   server::add_care_routes(router, auth, care, patients, *db);

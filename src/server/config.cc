@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include "auth/passkeys.h"
 #include "server/allowed_origins.h"
 
 extern char** environ;
@@ -194,6 +195,19 @@ const std::vector<KeySpec>& key_specs() {
        whole(&Config::attempts_per_address_burst, 1, 10000)},
       {"auth.attempts_per_address_per_minute", Kind::kNumber,
        whole(&Config::attempts_per_address_per_minute, 1, 6000)},
+      {"auth.webauthn_rp_id", Kind::kText,
+       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
+           -> Status {
+         if (!auth::valid_rp_id(v)) {
+           return invalid(key, s,
+                          "'" + std::string(v) +
+                              "' is not a domain name in lower case (browsers refuse an IP "
+                              "address as a passkey's RP ID; use e.g. \"care.example.org\" or "
+                              "\"localhost\")");
+         }
+         c.webauthn_rp_id = std::string(v);
+         return ok_status();
+       }},
   };
   return specs;
 }
@@ -218,6 +232,19 @@ std::string Config::effective_web_root() const {
   if (web_root.empty()) return HIPPOCRATE_DEFAULT_WEB_ROOT;
 #endif
   return web_root;
+}
+
+std::string Config::effective_webauthn_rp_id() const {
+  if (!webauthn_rp_id.empty()) return webauthn_rp_id;
+  // The host of the first configured origin when it is a name; otherwise (the server's own
+  // origin, an IP address) "localhost", the one name browsers accept for a local server.
+  if (!allowed_origins.empty()) {
+    std::string_view host = allowed_origins.front();
+    host.remove_prefix(std::string_view("https://").size());
+    if (!host.starts_with('[')) host = host.substr(0, host.find(':'));
+    if (auth::valid_rp_id(host)) return std::string(host);
+  }
+  return "localhost";
 }
 
 std::string Config::listen() const {
@@ -328,6 +355,14 @@ Status validate_config(const Config& config) {
         "invalid_config",
         "tls.certificate and tls.private_key: set both (your own certificate) or neither "
         "(a self-signed development certificate)");
+  }
+  if (!config.webauthn_rp_id.empty() && !config.allowed_origins.empty() &&
+      auth::passkey_origins(config.allowed_origins, config.effective_webauthn_rp_id()).empty()) {
+    return Error::invalid_argument(
+        "invalid_config",
+        "auth.webauthn_rp_id: '" + config.effective_webauthn_rp_id() +
+            "' is not the host of any of server.allowed_origins, nor a parent domain of one: "
+            "no page could use passkeys");
   }
   return ok_status();
 }

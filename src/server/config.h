@@ -63,6 +63,10 @@ struct Config {
   // once, and how many more per minute.
   std::int64_t attempts_per_address_burst = 20;
   std::int64_t attempts_per_address_per_minute = 30;
+  // Passkeys: the WebAuthn RP ID (a domain; browsers refuse IP addresses). Empty: the host
+  // of the first of allowed_origins when it is a name, else "localhost".
+  std::string webauthn_rp_id;
+  std::string effective_webauthn_rp_id() const;
 
   std::string listen() const;  // "127.0.0.1:8443" / "[::1]:8443"
   std::string effective_database_url() const;

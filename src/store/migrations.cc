@@ -379,6 +379,45 @@ const std::vector<Migration>& migrations() {
            "DROP TABLE undelivered_notices",
            "ALTER TABLE undelivered_notices_by_reason RENAME TO undelivered_notices",
        }},
+      {17,
+       "create_webauthn",
+       {
+           // Passkeys (docs/webauthn.md, docs/authentication.md "Passkeys"). The WebAuthn
+           // user handle of an account: 32 random bytes, never personal data, made at its
+           // first registration ceremony and stable afterwards.
+           "CREATE TABLE webauthn_users ("
+           " account_id TEXT PRIMARY KEY REFERENCES accounts(id),"
+           " user_handle BLOB NOT NULL UNIQUE,"
+           " created_at BIGINT NOT NULL)",
+           // A registered credential (WebAuthn §7.1 "credential record"). credential_id is
+           // UNIQUE: the insert of a known id changes nothing and is refused (§7.1 "not yet
+           // registered for any user"). `id` is the server's own name for it in the routes.
+           "CREATE TABLE webauthn_credentials ("
+           " id TEXT PRIMARY KEY,"
+           " credential_id BLOB NOT NULL UNIQUE,"
+           " account_id TEXT NOT NULL REFERENCES accounts(id),"
+           " public_key BLOB NOT NULL,"  // the COSE_Key bytes as registered
+           " algorithm BIGINT NOT NULL,"  // COSE: -7 ES256, -8 EdDSA
+           " sign_count BIGINT NOT NULL,"
+           " backup_eligible BIGINT NOT NULL,"  // 0/1, as registered; never changes
+           " backup_state BIGINT NOT NULL,"     // 0/1, the last one seen
+           " user_verified BIGINT NOT NULL,"    // 0/1, UV at registration
+           " aaguid BLOB NOT NULL,"
+           " transports TEXT NOT NULL,"  // comma-separated, as the browser reported them
+           " name TEXT NOT NULL,"        // given by the user
+           " created_at BIGINT NOT NULL,"
+           " last_used_at BIGINT)",
+           "CREATE INDEX webauthn_credentials_by_account ON webauthn_credentials (account_id)",
+           // Issued challenges (32 random bytes), single-use: deleted when a ceremony
+           // presents them, whatever its outcome; expired after 5 minutes (swept at each new
+           // one). account_id NULL: a sign-in with a discoverable credential.
+           "CREATE TABLE webauthn_challenges ("
+           " challenge BLOB PRIMARY KEY,"
+           " ceremony TEXT NOT NULL,"  // registration | authentication
+           " account_id TEXT REFERENCES accounts(id),"
+           " created_at BIGINT NOT NULL)",
+           "CREATE INDEX webauthn_challenges_by_age ON webauthn_challenges (created_at)",
+       }},
   };
   return kMigrations;
 }

@@ -24,6 +24,7 @@
 #include "server/routes/delegation_routes.h"
 #include "server/routes/key_backup_routes.h"
 #include "server/routes/messaging_routes.h"
+#include "server/routes/passkey_routes.h"
 #include "server/routes/system_routes.h"
 #include "store/store.h"
 #include "test_server.h"
@@ -65,6 +66,15 @@ const std::map<std::string, Expected>& expected_matrix() {
       {"GET /api/v1/me/sessions", {kEveryone, false, false}},
       {"DELETE /api/v1/me/sessions/{id}", {kEveryone, false, false}},
       {"GET /api/v1/me/security-events", {kEveryone, false, false}},
+      // Passkeys (auth/passkeys.h): one's own; staff only once enrolled. The sign-in is
+      // public (rate-limited per address like a login).
+      {"POST /api/v1/me/passkeys/options", {kEveryone, false, false}},
+      {"POST /api/v1/me/passkeys", {kEveryone, false, false}},
+      {"GET /api/v1/me/passkeys", {kEveryone, false, false}},
+      {"PATCH /api/v1/me/passkeys/{id}", {kEveryone, false, false}},
+      {"DELETE /api/v1/me/passkeys/{id}", {kEveryone, false, false}},
+      {"POST /api/v1/auth/passkey/options", {kEveryone, true, true}},
+      {"POST /api/v1/auth/passkey", {kEveryone, true, true}},
       {"POST /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
       {"GET /api/v1/invitations", {{Role::kAdmin, Role::kPractitioner}, false, false}},
       {"POST /api/v1/invitations/{id}/revoke", {{Role::kAdmin, Role::kPractitioner}, false, false}},
@@ -126,6 +136,13 @@ std::string concrete_path(const std::string& tmpl) {
   return out;
 }
 
+// Passkeys configured, so that their routes run as in production.
+auth::AuthConfig matrix_auth_config() {
+  auth::AuthConfig c;
+  c.webauthn_rp_id = "localhost";
+  return c;
+}
+
 class AuthorizationMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -139,9 +156,11 @@ class AuthorizationMatrixTest : public ::testing::Test {
         *store_, clock_, *audit_,
         std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
                                                crypto::Argon2Params{1, 8 * 1024 * 1024}),
-        crypto::random_secret(32), crypto::random_secret(32));
+        crypto::random_secret(32), crypto::random_secret(32), matrix_auth_config());
     add_system_routes(router_, *store_);
     add_auth_routes(router_, *auth_);
+    passkeys_ = std::make_unique<auth::PasskeyService>(*auth_);
+    add_passkey_routes(router_, *auth_, *passkeys_);
     care_ = std::make_unique<access::CareRelationships>(*store_, clock_, *audit_);
     // Messaging (docs/messaging.md).
     messaging_ = std::make_unique<messaging::MessagingService>(*store_, clock_, *audit_);
@@ -228,6 +247,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<auth::PasskeyService> passkeys_;
   std::unique_ptr<access::CareRelationships> care_;
   std::unique_ptr<messaging::MessagingService> messaging_;
   std::unique_ptr<messaging::KeyBackups> key_backups_;

@@ -193,6 +193,34 @@ TEST(Config, AllowedOriginsAreAListOfHttpsOrigins) {
   EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
 }
 
+// auth.webauthn_rp_id: a domain (browsers refuse an IP address as an RP ID); by default the
+// host of the first allowed origin when it is a name, else "localhost".
+TEST(Config, WebauthnRpIdIsADomainOfTheAllowedOrigins) {
+  Config c;
+  EXPECT_EQ(c.effective_webauthn_rp_id(), "localhost");
+  ASSERT_TRUE(set_config_value(c, "server.allowed_origins", "https://127.0.0.1:8443", {"t"}).ok());
+  EXPECT_EQ(c.effective_webauthn_rp_id(), "localhost");
+  ASSERT_TRUE(set_config_value(c, "server.allowed_origins",
+                               "https://care.example.org:8443, https://localhost:8443", {"t"})
+                  .ok());
+  EXPECT_EQ(c.effective_webauthn_rp_id(), "care.example.org");
+  EXPECT_TRUE(validate_config(c).ok());
+  for (const char* bad : {"127.0.0.1", "Care.Example.org", "", "care..example.org", "[::1]",
+                          "care.example.org.", "https://care.example.org"}) {
+    SCOPED_TRACE(bad);
+    auto s = set_config_value(c, "auth.webauthn_rp_id", bad, {"test"});
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message().find("auth.webauthn_rp_id"), std::string::npos);
+  }
+  ASSERT_TRUE(set_config_value(c, "auth.webauthn_rp_id", "example.org", {"t"}).ok());
+  EXPECT_EQ(c.effective_webauthn_rp_id(), "example.org");
+  EXPECT_TRUE(validate_config(c).ok());  // a parent domain of care.example.org
+  ASSERT_TRUE(set_config_value(c, "auth.webauthn_rp_id", "other.example", {"t"}).ok());
+  auto none = validate_config(c);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message().find("auth.webauthn_rp_id"), std::string::npos);
+}
+
 TEST(Config, CertificateAndKeyGoTogether) {
   Config c;
   c.tls_certificate = "/etc/ssl/cert.pem";

@@ -15,6 +15,9 @@ namespace hippocrate::testing {
 // The migrations after 11, each with the statements that undo it.
 inline const std::map<int, std::vector<std::string>, std::greater<>>& migration_undos() {
   static const std::map<int, std::vector<std::string>, std::greater<>> undos = {
+      {17,
+       {"DROP TABLE webauthn_challenges", "DROP TABLE webauthn_credentials",
+        "DROP TABLE webauthn_users"}},
       {16,
        {"CREATE TABLE undelivered_notices_one_reason ("
         " device_id TEXT NOT NULL REFERENCES devices(id), message_id TEXT NOT NULL,"

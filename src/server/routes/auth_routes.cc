@@ -33,17 +33,6 @@ json::object session_json(const SessionInfo& s) {
           {"absolute_expires_at", s.absolute_expires_at}};
 }
 
-// A login-like answer: the token once, the CSRF token, the session cookie.
-HttpResponse login_response(auth::AuthService& auth, const auth::LoginResult& r, int status) {
-  json::object body{{"token", r.token.text.view()},
-                    {"csrf_token", auth.csrf_token(r.session)},
-                    {"session", session_json(r.session)},
-                    {"account", account_json(r.session.account)}};
-  HttpResponse res = json_response(status, body);
-  res.headers.set("set-cookie", session_cookie(r.token.text.view()));
-  return res;
-}
-
 Result<auth::SecondFactor> second_factor(json::object& body) {
   auth::SecondFactor f;
   HIPPO_ASSIGN_OR_RETURN(f.totp_code, optional_string(body, "totp_code", 16));
@@ -56,6 +45,16 @@ Result<auth::SecondFactor> second_factor(json::object& body) {
 }
 
 }  // namespace
+
+HttpResponse login_response(auth::AuthService& auth, const auth::LoginResult& r, int status) {
+  json::object body{{"token", r.token.text.view()},
+                    {"csrf_token", auth.csrf_token(r.session)},
+                    {"session", session_json(r.session)},
+                    {"account", account_json(r.session.account)}};
+  HttpResponse res = json_response(status, body);
+  res.headers.set("set-cookie", session_cookie(r.token.text.view()));
+  return res;
+}
 
 void add_auth_routes(Router& router, auth::AuthService& auth) {
   router.add(Route{

@@ -649,6 +649,8 @@ TEST_F(PasskeyRoutesTest, RefusesWhatIsNotAPasskeyResponse) {
            registration_body(pk, creation_options(token), kUp | kUv, "x", "https://evil.example"),
            token);
   EXPECT_EQ(code_of(foreign), "webauthn_origin");
+  // Its challenge is gone all the same.
+  EXPECT_EQ(rows("SELECT COUNT(*) FROM webauthn_challenges"), 0);
   // id that is not rawId, an unknown field, a wrong type.
   auto body = json::parse(registration_body(pk, creation_options(token)));
   body.at("credential").as_object()["id"] = b64(std::string("other"));
@@ -663,6 +665,37 @@ TEST_F(PasskeyRoutesTest, RefusesWhatIsNotAPasskeyResponse) {
   EXPECT_EQ(code_of(call("POST", "/api/v1/me/passkeys", json::serialize(body), token)),
             "invalid_field");
   EXPECT_EQ(rows("SELECT COUNT(*) FROM webauthn_credentials"), 0);
+}
+
+// The public ceremonies take tokens from the login's per-address bucket.
+TEST_F(PasskeyRoutesTest, SignInIsRateLimitedPerAddressLikeALogin) {
+  auth::AuthConfig config;
+  config.webauthn_rp_id = kRpId;
+  config.source_burst = 3;
+  auth::AuthService limited(
+      *store_, clock_, *audit_,
+      std::make_unique<auth::PasswordHasher>(crypto::random_secret(32),
+                                             crypto::Argon2Params{1, 8 * 1024 * 1024}),
+      crypto::random_secret(32), crypto::random_secret(32), config);
+  auth::PasskeyService passkeys(limited);
+  const auth::RequestOrigin from{"192.0.2.7", "t"};
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(passkeys.begin_sign_in(std::nullopt, from).ok()) << i;
+  auto options = passkeys.begin_sign_in(std::string("doc@example.org"), from);
+  ASSERT_FALSE(options.ok());
+  EXPECT_EQ(options.error().code(), "rate_limited");
+  auto sign_in = passkeys.sign_in(auth::PasskeyAssertionResponse{}, {}, from);
+  ASSERT_FALSE(sign_in.ok());
+  EXPECT_EQ(sign_in.error().code(), "rate_limited");
+  EXPECT_TRUE(passkeys.begin_sign_in(std::nullopt, {"192.0.2.8", "t"}).ok());  // another address
+  // Without an RP ID, passkeys are off rather than checked against nothing.
+  auth::AuthService off(*store_, clock_, *audit_,
+                        std::make_unique<auth::PasswordHasher>(
+                            crypto::random_secret(32), crypto::Argon2Params{1, 8 * 1024 * 1024}),
+                        crypto::random_secret(32), crypto::random_secret(32));
+  auth::PasskeyService none(off);
+  auto unavailable = none.begin_sign_in(std::nullopt, from);
+  ASSERT_FALSE(unavailable.ok());
+  EXPECT_EQ(unavailable.error().code(), "passkeys_unavailable");
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ void print_expired(std::int64_t count);
 // no script takes a run that lost a message for a clean one.
 Status unreadable_status(std::size_t count);
 
-boost::json::object opened_json(Messenger& messenger, const Opened& message);
-void print_opened(Messenger& messenger, const Opened& message);
+boost::json::object opened_json(Messenger& m, const Opened& o);
+void print_opened(Messenger& m, const Opened& o);
 
 }  // namespace hippocrate::cli

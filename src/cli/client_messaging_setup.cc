@@ -149,10 +149,16 @@ Status Messenger::set_up() {
   if (ready->first_device) set_up_recovery_key(*this);  // shown once (client_recovery.h)
   std::vector<std::string> notices;
   for (const auto& [id, registered_at] : ready->devices_added) {
-    notices.push_back(
-        "A DEVICE WAS ADDED TO YOUR ACCOUNT: " + id + " (registered " + format_time(registered_at) +
-        "). It receives your messages from now on. If you did not add it, revoke it on your "
-        "first device (hippocrate devices revoke " + id + ") and tell your administrator");
+    std::string notice = "A DEVICE WAS ADDED TO YOUR ACCOUNT: ";
+    notice.append(id)
+        .append(" (registered ")
+        .append(format_time(registered_at))
+        .append(
+            "). It receives your messages from now on. If you did not add it, revoke it on your "
+            "first device (hippocrate devices revoke ")
+        .append(id)
+        .append(") and tell your administrator");
+    notices.push_back(std::move(notice));
   }
   for (const auto& id : ready->devices_removed) {
     notices.push_back("the device " + id +

@@ -13,7 +13,7 @@ Result<SecondFactorAnswer> ask_second_factor() {
   if (answer.empty()) {
     return Error::invalid_argument("missing_second_factor", "no code given");
   }
-  return classify_second_factor(std::move(answer));
+  return classify_second_factor(answer);
 }
 
 bool is_new_password_refusal(const Error& error) {

@@ -65,8 +65,8 @@ class WebApp {
 
 // The media type served for a file name's extension, or nullopt (not served).
 std::optional<std::string_view> web_media_type(std::string_view file_name);
-// Whether `accept_encoding` (an Accept-Encoding value) accepts `coding` ("gzip", "br"): named
-// (or "*") with a q-value other than 0.
-bool accepts_encoding(std::string_view accept_encoding, std::string_view coding);
+// Whether `header` (an Accept-Encoding value) accepts `coding` ("gzip", "br"): named (or "*")
+// with a q-value other than 0.
+bool accepts_encoding(std::string_view header, std::string_view coding);
 
 }  // namespace hippocrate::server

@@ -7,6 +7,8 @@
 #   make test-web   the web app (web/, built by scripts/web-build.sh) in Debian's Chromium
 #               against a real server (tests/web/web_e2e_test.sh); part of make test
 #   make check  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make lint   clang-format and clang-tidy (with clang's -Wthread-safety) over the tree
+#               (scripts/lint.sh, build/lint)
 #   make bench  benchmarks: crypto primitives, then /healthz over TLS vs nginx (wrk);
 #               BENCH_MESSAGING=1 also messaging vs Prosody/ejabberd (scripts/bench-messaging.sh)
 
@@ -17,7 +19,7 @@ CTEST_ARGS ?=
 WASM_TEST = JOBS=$(JOBS) CTEST_ARGS='$(CTEST_ARGS)' scripts/wasm-test.sh build/wasm
 WEB_TEST = scripts/web-test.sh build/test/src/cli/hippocrate
 
-.PHONY: all deps release run test test-wasm check bench clean
+.PHONY: all deps release run test test-wasm check lint bench clean
 
 all: release
 
@@ -61,6 +63,9 @@ check: deps
 	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+lint: deps
+	@JOBS=$(JOBS) scripts/lint.sh
 
 bench:
 	@scripts/install-deps.sh --bench

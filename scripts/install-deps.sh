@@ -14,6 +14,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential g++ clang-14 cmake ninja-build ccache pkg-config
+  # lint (scripts/lint.sh)
+  clang-format-14 clang-tidy-14
   # libraries
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsodium-dev libsqlite3-dev
   libcli11-dev libtomlplusplus-dev libqrencode-dev libzxcvbn-dev libpq-dev libjemalloc-dev

@@ -198,7 +198,7 @@ Result<LoginResult> AuthService::Impl::create_session(store::Transaction& tx,
 AuthService::AuthService(store::Store& store, const Clock& clock, const audit::AuditLog& audit,
                          std::unique_ptr<PasswordHasher> hasher, SecretBytes secrets_key,
                          SecretBytes pepper, AuthConfig config)
-    : config_(config) {
+    : config_(std::move(config)) {
   impl_ = std::make_unique<Impl>(store, clock, audit, std::move(hasher), std::move(secrets_key),
                                  std::move(pepper), config_);
 }

@@ -492,7 +492,7 @@ Result<LoginResult> PasskeyService::sign_in(const PasskeyAssertionResponse& resp
   // A refusal: audited with its step, counted on the account (as a wrong password is) and on
   // the source address; a counter that did not grow is a possible clone, told to the owner.
   auto refuse = [&](const Error& error) -> Result<LoginResult> {
-    const std::string code = error.code();
+    const std::string& code = error.code();
     HIPPO_ASSIGN_OR_RETURN(bool locked, im.store.write([&](store::Transaction& tx) -> Result<bool> {
       HIPPO_RETURN_IF_ERROR(
           im.add_event(tx, account_id, "passkey_login_failed", origin,

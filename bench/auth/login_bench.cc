@@ -62,7 +62,11 @@ void BM_Login(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Login)->Unit(benchmark::kMillisecond)->UseRealTime()->Threads(1)->Threads(2)
+BENCHMARK(BM_Login)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Threads(1)
+    ->Threads(2)
     ->MinTime(3.0);
 
 }  // namespace

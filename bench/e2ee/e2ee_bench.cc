@@ -52,8 +52,8 @@ PrekeyBundle bundle_of(const Party& p) {
 }
 
 MessageContent content_from(const Party& p) {
-  return {random_id(), p.device.pub.account_id, p.device.pub.device_id, kNow * 1000,
-          "text/plain; charset=utf-8", crypto::random_bytes(kBodyBytes)};
+  return {random_id(), p.device.pub.account_id,     p.device.pub.device_id,
+          kNow * 1000, "text/plain; charset=utf-8", crypto::random_bytes(kBodyBytes)};
 }
 
 struct Established {
@@ -66,12 +66,14 @@ struct Established {
     alice_session = *start_session(alice.device, bundle_of(bob), bob.list, kNow);
     auto first = *encrypt_message(alice.device, alice_session, content_from(alice));
     alice_session = first.session;
-    bob_session = decrypt_message(bob.device, bob.prekeys, alice.device.pub, nullptr,
-                                  first.envelope, kNow)->session;
+    bob_session =
+        decrypt_message(bob.device, bob.prekeys, alice.device.pub, nullptr, first.envelope, kNow)
+            ->session;
     auto reply = *encrypt_message(bob.device, bob_session, content_from(bob));
     bob_session = reply.session;
     alice_session = decrypt_message(alice.device, alice.prekeys, bob.device.pub, &alice_session,
-                                    reply.envelope, kNow)->session;
+                                    reply.envelope, kNow)
+                        ->session;
   }
 };
 
@@ -105,8 +107,8 @@ void BM_RatchetEncryptDecryptPingPong(benchmark::State& state) {
     Session& mine = alice_turn ? s.alice_session : s.bob_session;
     Session& theirs = alice_turn ? s.bob_session : s.alice_session;
     auto sent = encrypt_message(me.device, mine, alice_turn ? from_alice : from_bob);
-    auto got = decrypt_message(peer.device, peer.prekeys, me.device.pub, &theirs,
-                               sent->envelope, kNow);
+    auto got =
+        decrypt_message(peer.device, peer.prekeys, me.device.pub, &theirs, sent->envelope, kNow);
     if (!got.ok()) state.SkipWithError("decrypt failed");
     mine = std::move(sent->session);
     theirs = std::move(got->session);
@@ -126,8 +128,8 @@ void BM_X3dhHandshake(benchmark::State& state) {
   for (auto _ : state) {
     auto session = start_session(alice.device, bundle, bob.list, kNow);
     auto first = encrypt_message(alice.device, *session, content);
-    auto got = decrypt_message(bob.device, bob.prekeys, alice.device.pub, nullptr,
-                               first->envelope, kNow);
+    auto got =
+        decrypt_message(bob.device, bob.prekeys, alice.device.pub, nullptr, first->envelope, kNow);
     if (!got.ok()) state.SkipWithError("handshake failed");
     benchmark::DoNotOptimize(got->session);
   }

@@ -76,8 +76,9 @@ std::string totp(const std::string& secret_b32, std::time_t now) {
   unsigned int mac_len = 0;
   HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), msg, sizeof msg, mac, &mac_len);
   const int off = mac[mac_len - 1] & 0x0f;
-  const std::uint32_t code = ((mac[off] & 0x7fu) << 24 | mac[off + 1] << 16 |
-                              mac[off + 2] << 8 | mac[off + 3]) % 1'000'000u;
+  const std::uint32_t code =
+      ((mac[off] & 0x7fu) << 24 | mac[off + 1] << 16 | mac[off + 2] << 8 | mac[off + 3]) %
+      1'000'000u;
   char out[8];
   std::snprintf(out, sizeof out, "%06u", code);
   return out;
@@ -137,7 +138,8 @@ class Https {
   bool request(const std::string& method, const std::string& path, const std::string& body,
                const std::string& token, Response& out) {
     if (!ok_) return false;
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: msgbench\r\n";
+    std::string req =
+        method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: msgbench\r\n";
     if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
     if (!body.empty() || method == "POST" || method == "PUT") {
       req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
@@ -213,7 +215,8 @@ class Setup {
   }
   void report(const std::string& what, const std::string& detail) {
     std::lock_guard lock(mutex_);
-    if (!failed_.exchange(true)) std::fprintf(stderr, "msgbench setup: %s: %s\n", what.c_str(), detail.c_str());
+    if (!failed_.exchange(true))
+      std::fprintf(stderr, "msgbench setup: %s: %s\n", what.c_str(), detail.c_str());
   }
   // One API call; `want` is the expected status. The parsed JSON body (or null) on success.
   std::optional<json::value> call(Https& c, const std::string& method, const std::string& path,
@@ -256,8 +259,8 @@ class Setup {
     for (int attempt = 0; attempt < 8 && !acc; ++attempt) {
       password = random_b64(18) + "#7";
       Response r;
-      const std::string body = json::serialize(json::object{
-          {"token", invite_token}, {"display_name", name}, {"password", password}});
+      const std::string body = json::serialize(
+          json::object{{"token", invite_token}, {"display_name", name}, {"password", password}});
       if (!c.request("POST", "/api/v1/invitations/accept", body, "", r)) {
         report("POST /api/v1/invitations/accept", c.error());
         return false;
@@ -267,7 +270,8 @@ class Setup {
         acc = json::parse(r.body, ec);
         if (ec) acc.reset();
       } else if (r.status != 400 || r.body.find("password_") == std::string::npos) {
-        report("POST /api/v1/invitations/accept", "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 300));
+        report("POST /api/v1/invitations/accept",
+               "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 300));
         return false;
       }
     }
@@ -287,13 +291,14 @@ class Setup {
     auto e = call(c, "POST", "/api/v1/me/mfa/totp", {}, token, 201);
     if (!e) return false;
     const std::string secret = str(*e, {"secret"});
-    return call(c, "POST", "/api/v1/me/mfa/totp/confirm", {{"code", totp(secret, std::time(nullptr))}},
-                token, 200)
+    return call(c, "POST", "/api/v1/me/mfa/totp/confirm",
+                {{"code", totp(secret, std::time(nullptr))}}, token, 200)
         .has_value();
   }
   std::optional<std::string> invite(Https& c, const std::string& token, const std::string& email,
                                     const char* role) {
-    auto inv = call(c, "POST", "/api/v1/invitations", {{"email", email}, {"role", role}}, token, 201);
+    auto inv =
+        call(c, "POST", "/api/v1/invitations", {{"email", email}, {"role", role}}, token, 201);
     if (!inv) return std::nullopt;
     return str(*inv, {"token"});
   }
@@ -343,12 +348,14 @@ bool Setup::run(BenchState& state) {
   DeviceLogin admin;
   if (!join(*admin_conn, o_.bootstrap_token, "", "Bench Admin", admin)) return false;
   if (!enrol_totp(*admin_conn, admin.token)) return false;
-  std::fprintf(stderr, "msgbench setup: administrator ready; %d pairs, %d idle sockets\n", P, o_.idle);
+  std::fprintf(stderr, "msgbench setup: administrator ready; %d pairs, %d idle sockets\n", P,
+               o_.idle);
 
   std::vector<std::string> prac_invites;
   for (int i = 0; i < P; ++i) {
-    auto t = invite(*admin_conn, admin.token,
-                    "prac" + std::to_string(i) + "-" + nonce_ + "@bench.example.org", "practitioner");
+    auto t =
+        invite(*admin_conn, admin.token,
+               "prac" + std::to_string(i) + "-" + nonce_ + "@bench.example.org", "practitioner");
     if (!t) return false;
     prac_invites.push_back(*t);
   }
@@ -358,8 +365,9 @@ bool Setup::run(BenchState& state) {
     PairSpec& p = state.pairs[static_cast<std::size_t>(i)];
     const std::string pemail = "prac" + std::to_string(i) + "-" + nonce_ + "@bench.example.org";
     auto c = connect();
-    if (!c->ok() || !join(*c, prac_invites[static_cast<std::size_t>(i)], pemail,
-                          "Practitioner " + std::to_string(i), p.sender) ||
+    if (!c->ok() ||
+        !join(*c, prac_invites[static_cast<std::size_t>(i)], pemail,
+              "Practitioner " + std::to_string(i), p.sender) ||
         !enrol_totp(*c, p.sender.token)) {
       return false;
     }
@@ -370,14 +378,16 @@ bool Setup::run(BenchState& state) {
     auto t = invite(*c, p.sender.token, email, "patient");
     if (!t) return false;
     auto pc = connect();
-    if (!pc->ok() || !join(*pc, *t, email, "Patient " + std::to_string(i), p.receiver)) return false;
+    if (!pc->ok() || !join(*pc, *t, email, "Patient " + std::to_string(i), p.receiver))
+      return false;
     ids.clear();
     if (!register_devices(*pc, p.receiver.token, 1, ids)) return false;
     p.receiver.device_id = ids[0];
     return true;
   });
   if (failed_) return false;
-  std::fprintf(stderr, "msgbench setup: %d pairs ready in %lds\n", P, static_cast<long>(std::time(nullptr) - t0));
+  std::fprintf(stderr, "msgbench setup: %d pairs ready in %lds\n", P,
+               static_cast<long>(std::time(nullptr) - t0));
 
   const int accounts = (o_.idle + kMaxDevicesPerAccount - 1) / kMaxDevicesPerAccount;
   std::vector<std::vector<DeviceLogin>> idle(static_cast<std::size_t>(accounts));
@@ -392,8 +402,10 @@ bool Setup::run(BenchState& state) {
     const int n = std::min(kMaxDevicesPerAccount, o_.idle - j * kMaxDevicesPerAccount);
     std::vector<std::string> ids;
     if (!register_devices(*c, who.token, n, ids)) return false;
-    for (const auto& id : ids) idle[static_cast<std::size_t>(j)].push_back({who.token, who.account_id, id});
-    if (j % 50 == 49) std::fprintf(stderr, "msgbench setup: %d/%d idle accounts\n", j + 1, accounts);
+    for (const auto& id : ids)
+      idle[static_cast<std::size_t>(j)].push_back({who.token, who.account_id, id});
+    if (j % 50 == 49)
+      std::fprintf(stderr, "msgbench setup: %d/%d idle accounts\n", j + 1, accounts);
     return true;
   });
   if (failed_) return false;
@@ -417,7 +429,8 @@ bool write_state(const std::string& path, const BenchState& state) {
     f << "pair " << p.sender.token << ' ' << p.sender.account_id << ' ' << p.sender.device_id << ' '
       << p.receiver.token << ' ' << p.receiver.account_id << ' ' << p.receiver.device_id << '\n';
   }
-  for (const auto& d : state.idle) f << "idle " << d.token << ' ' << d.account_id << ' ' << d.device_id << '\n';
+  for (const auto& d : state.idle)
+    f << "idle " << d.token << ' ' << d.account_id << ' ' << d.device_id << '\n';
   return static_cast<bool>(f);
 }
 

@@ -56,13 +56,15 @@ struct Options {
 sockaddr_in g_addr{};
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr,
-               "usage: msgbench --mode setup|tput|lat|mem --ca-file CERT.pem --state FILE\n"
-               "  [--host 127.0.0.1] [--port 8443] [--server-pid PID]\n"
-               "  setup: --bootstrap-token T [--pairs 100] [--idle 10000] [--threads 8]\n"
-               "  tput : [--pairs 100] [--window 32] [--warmup 2] [--duration 20] [--body 200] [--drain 30]\n"
-               "  lat  : [--pairs 100] [--rate 2000] [--max-inflight 2000] [--warmup 2] [--duration 20]\n"
-               "  mem  : [--stages 1000,10000] [--settle 5] [--hs-conc 32] [--setup-timeout 300]\n");
+  std::fprintf(
+      stderr,
+      "usage: msgbench --mode setup|tput|lat|mem --ca-file CERT.pem --state FILE\n"
+      "  [--host 127.0.0.1] [--port 8443] [--server-pid PID]\n"
+      "  setup: --bootstrap-token T [--pairs 100] [--idle 10000] [--threads 8]\n"
+      "  tput : [--pairs 100] [--window 32] [--warmup 2] [--duration 20] [--body 200] [--drain "
+      "30]\n"
+      "  lat  : [--pairs 100] [--rate 2000] [--max-inflight 2000] [--warmup 2] [--duration 20]\n"
+      "  mem  : [--stages 1000,10000] [--settle 5] [--hs-conc 32] [--setup-timeout 300]\n");
   std::exit(1);
 }
 
@@ -85,14 +87,17 @@ std::string pct_json(std::vector<std::uint64_t>& lat) {
   double sum = 0;
   for (auto v : lat) sum += static_cast<double>(v);
   auto at = [&](double q) {
-    return static_cast<double>(lat[static_cast<std::size_t>(q * static_cast<double>(lat.size() - 1))]) / 1e3;
+    return static_cast<double>(
+               lat[static_cast<std::size_t>(q * static_cast<double>(lat.size() - 1))]) /
+           1e3;
   };
   char b[512];
-  std::snprintf(b, sizeof b,
-                ",\"lat_samples\":%zu,\"lat_us\":{\"mean\":%.0f,\"p50\":%.0f,\"p90\":%.0f,\"p99\":%.0f,"
-                "\"p999\":%.0f,\"max\":%.0f}",
-                lat.size(), sum / static_cast<double>(lat.size()) / 1e3, at(0.5), at(0.9), at(0.99),
-                at(0.999), static_cast<double>(lat.back()) / 1e3);
+  std::snprintf(
+      b, sizeof b,
+      ",\"lat_samples\":%zu,\"lat_us\":{\"mean\":%.0f,\"p50\":%.0f,\"p90\":%.0f,\"p99\":%.0f,"
+      "\"p999\":%.0f,\"max\":%.0f}",
+      lat.size(), sum / static_cast<double>(lat.size()) / 1e3, at(0.5), at(0.9), at(0.99),
+      at(0.999), static_cast<double>(lat.back()) / 1e3);
   return b;
 }
 
@@ -117,7 +122,8 @@ class PairRun final : public WsEvents {
 
   void on_ready(WsConn&) override {}
   void on_failed(WsConn& c, const std::string& why) override {
-    if (failures_printed_++ < 5) std::fprintf(stderr, "msgbench: connection %d failed: %s\n", c.index, why.c_str());
+    if (failures_printed_++ < 5)
+      std::fprintf(stderr, "msgbench: connection %d failed: %s\n", c.index, why.c_str());
   }
   void on_message(WsConn& c, std::string_view payload) override {
     Pair& p = pairs_[static_cast<std::size_t>(c.index / 2)];
@@ -132,7 +138,8 @@ class PairRun final : public WsEvents {
         if (!lat_mode_) pump(p);
       } else if (auto* e = std::get_if<wire::ErrorFrame>(&*frame)) {
         ++p.errors;
-        if (errors_printed_++ < 5) std::fprintf(stderr, "msgbench: error frame: %s\n", e->code.c_str());
+        if (errors_printed_++ < 5)
+          std::fprintf(stderr, "msgbench: error frame: %s\n", e->code.c_str());
       } else {
         ++p.bounced;
       }
@@ -194,11 +201,13 @@ class PairRun final : public WsEvents {
     put_be(random.data() + 6, p.sent, 4);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now().time_since_epoch());
-    wire::Send send{hippocrate::message_id_at(static_cast<std::uint64_t>(ms.count()), random), p.spec->receiver.account_id,
+    wire::Send send{hippocrate::message_id_at(static_cast<std::uint64_t>(ms.count()), random),
+                    p.spec->receiver.account_id,
                     {wire::WireEnvelope{p.spec->receiver.device_id, body_}}};
     auto bytes = wire::encode(send);
     if (!bytes) {
-      std::fprintf(stderr, "msgbench: cannot encode a send frame: %s\n", bytes.error().code().c_str());
+      std::fprintf(stderr, "msgbench: cannot encode a send frame: %s\n",
+                   bytes.error().code().c_str());
       std::exit(2);
     }
     loop_->queue_binary(*p.s, *bytes);
@@ -233,7 +242,8 @@ int PairRun::run() {
   run_t0_ = now_ns();
   const int P = o.pairs;
   if (static_cast<int>(state_.pairs.size()) < P) {
-    std::fprintf(stderr, "msgbench: the state file has %zu pairs, %d asked\n", state_.pairs.size(), P);
+    std::fprintf(stderr, "msgbench: the state file has %zu pairs, %d asked\n", state_.pairs.size(),
+                 P);
     return 1;
   }
   WsLoop loop(o.ca_file, g_addr, *this);
@@ -257,7 +267,8 @@ int PairRun::run() {
   }
   // Connect everything (at most hs_conc handshakes at once), bounded in time.
   const std::uint64_t t_setup = now_ns();
-  const std::uint64_t setup_deadline = t_setup + static_cast<std::uint64_t>(o.setup_timeout) * 1'000'000'000ull;
+  const std::uint64_t setup_deadline =
+      t_setup + static_cast<std::uint64_t>(o.setup_timeout) * 1'000'000'000ull;
   std::size_t next = 0;
   while (loop.ready < 2 * P) {
     while (next < conns.size() && loop.connecting < o.hs_conc) loop.start(conns[next++]);
@@ -275,7 +286,9 @@ int PairRun::run() {
   const std::uint64_t t0 = now_ns();
   phase_ = Phase::kWarm;
   if (lat_mode_) {
-    for (int i = 0; i < P; ++i) pairs_[static_cast<std::size_t>(i)].next_due = t0 + interval * static_cast<std::uint64_t>(i) / static_cast<std::uint64_t>(P);
+    for (int i = 0; i < P; ++i)
+      pairs_[static_cast<std::size_t>(i)].next_due =
+          t0 + interval * static_cast<std::uint64_t>(i) / static_cast<std::uint64_t>(P);
   } else {
     for (auto& p : pairs_) pump(p);
   }
@@ -360,28 +373,32 @@ int PairRun::run() {
     lost += p.sent - p.recvd;
     unacked += p.sent > p.acked ? p.sent - p.acked : 0;
   }
-  std::printf("{\"mode\":\"%s\",\"transport\":\"tls-websocket\",\"pairs\":%d,\"body_bytes\":%d,"
-              "\"setup_s\":%.2f,\"measure_s\":%.2f",
-              lat_mode_ ? "lat" : "tput", P, o.body, setup_s, secs);
+  std::printf(
+      "{\"mode\":\"%s\",\"transport\":\"tls-websocket\",\"pairs\":%d,\"body_bytes\":%d,"
+      "\"setup_s\":%.2f,\"measure_s\":%.2f",
+      lat_mode_ ? "lat" : "tput", P, o.body, setup_s, secs);
   if (lat_mode_) {
-    std::printf(",\"target_rate\":%d,\"max_inflight_per_pair\":%d,\"skipped\":%llu,"
-                "\"gen_send_lag_us\":{\"mean\":%.1f,\"max\":%.1f}",
-                o.rate, o.max_inflight, static_cast<unsigned long long>(skipped),
-                lag_n ? static_cast<double>(lag_sum) / 1e3 / static_cast<double>(lag_n) : 0.0,
-                static_cast<double>(lag_max) / 1e3);
+    std::printf(
+        ",\"target_rate\":%d,\"max_inflight_per_pair\":%d,\"skipped\":%llu,"
+        "\"gen_send_lag_us\":{\"mean\":%.1f,\"max\":%.1f}",
+        o.rate, o.max_inflight, static_cast<unsigned long long>(skipped),
+        lag_n ? static_cast<double>(lag_sum) / 1e3 / static_cast<double>(lag_n) : 0.0,
+        static_cast<double>(lag_max) / 1e3);
   } else {
     std::printf(",\"window\":%d", o.window);
   }
-  std::printf(",\"sent_in_window_per_s\":%.0f,\"delivered_per_s\":%.0f,\"undelivered_after_drain\":%llu,"
-              "\"duplicates\":%llu,\"out_of_order\":%llu,\"bounced\":%llu,\"send_errors\":%llu,"
-              "\"unacked_after_drain\":%llu,\"drain_s\":%.2f",
-              static_cast<double>(sent_m1 - sent_m0) / secs, static_cast<double>(recv_in_measure_) / secs,
-              static_cast<unsigned long long>(lost), static_cast<unsigned long long>(dup),
-              static_cast<unsigned long long>(ooo), static_cast<unsigned long long>(bounced),
-              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(unacked),
-              static_cast<double>(drain_ns) / 1e9);
+  std::printf(
+      ",\"sent_in_window_per_s\":%.0f,\"delivered_per_s\":%.0f,\"undelivered_after_drain\":%llu,"
+      "\"duplicates\":%llu,\"out_of_order\":%llu,\"bounced\":%llu,\"send_errors\":%llu,"
+      "\"unacked_after_drain\":%llu,\"drain_s\":%.2f",
+      static_cast<double>(sent_m1 - sent_m0) / secs, static_cast<double>(recv_in_measure_) / secs,
+      static_cast<unsigned long long>(lost), static_cast<unsigned long long>(dup),
+      static_cast<unsigned long long>(ooo), static_cast<unsigned long long>(bounced),
+      static_cast<unsigned long long>(errors), static_cast<unsigned long long>(unacked),
+      static_cast<double>(drain_ns) / 1e9);
   std::printf(",\"stale_from_earlier_runs\":%llu", static_cast<unsigned long long>(stale_));
-  std::printf(",\"server_cpu_pct\":%.1f,\"gen_cpu_pct\":%.1f", 100 * (s1 - s0) / secs, 100 * (g1 - g0) / secs);
+  std::printf(",\"server_cpu_pct\":%.1f,\"gen_cpu_pct\":%.1f", 100 * (s1 - s0) / secs,
+              100 * (g1 - g0) / secs);
   std::printf(",\"server_rss_kb\":%ld", proc_status_kb(o.server_pid, "VmRSS"));
   std::printf("%s}\n", pct_json(lat_).c_str());
   std::fflush(stdout);
@@ -398,7 +415,8 @@ class IdleRun final : public WsEvents {
   void on_message(WsConn&, std::string_view) override { ++unexpected_; }
   void on_read_done(WsConn&) override {}
   void on_failed(WsConn& c, const std::string& why) override {
-    if (printed_++ < 5) std::fprintf(stderr, "msgbench: idle connection %d failed: %s\n", c.index, why.c_str());
+    if (printed_++ < 5)
+      std::fprintf(stderr, "msgbench: idle connection %d failed: %s\n", c.index, why.c_str());
   }
 
  private:
@@ -417,7 +435,8 @@ int IdleRun::run() {
   }
   const int maxn = stages.empty() ? 0 : *std::max_element(stages.begin(), stages.end());
   if (maxn > static_cast<int>(state_.idle.size())) {
-    std::fprintf(stderr, "msgbench: the state file has %zu idle devices, %d asked\n", state_.idle.size(), maxn);
+    std::fprintf(stderr, "msgbench: the state file has %zu idle devices, %d asked\n",
+                 state_.idle.size(), maxn);
     return 1;
   }
   WsLoop loop(o.ca_file, g_addr, *this);
@@ -433,7 +452,9 @@ int IdleRun::run() {
     for (int i = 0; i < 1'000'000 && now_ns() < end; ++i) loop.poll(20'000'000);
   };
   const long rss0 = proc_status_kb(o.server_pid, "VmRSS");
-  std::printf("{\"mode\":\"mem\",\"transport\":\"tls-websocket\",\"stages\":[{\"conns\":0,\"rss_kb\":%ld}", rss0);
+  std::printf(
+      "{\"mode\":\"mem\",\"transport\":\"tls-websocket\",\"stages\":[{\"conns\":0,\"rss_kb\":%ld}",
+      rss0);
   std::fflush(stdout);
   long prev_rss = rss0;
   int prev_n = 0;
@@ -442,13 +463,16 @@ int IdleRun::run() {
   for (int target : stages) {
     const std::uint64_t t = now_ns();
     const double c0 = proc_cpu_s(o.server_pid);
-    const std::uint64_t deadline = t + static_cast<std::uint64_t>(o.setup_timeout) * 1'000'000'000ull;
+    const std::uint64_t deadline =
+        t + static_cast<std::uint64_t>(o.setup_timeout) * 1'000'000'000ull;
     while (loop.ready + loop.failed < target && now_ns() < deadline) {
-      while (next < static_cast<std::size_t>(target) && loop.connecting < o.hs_conc) loop.start(conns[next++]);
+      while (next < static_cast<std::size_t>(target) && loop.connecting < o.hs_conc)
+        loop.start(conns[next++]);
       loop.poll(10'000'000);
     }
     if (loop.ready < target) {
-      std::fprintf(stderr, "msgbench: stage %d: %d connected, %d failed\n", target, loop.ready, loop.failed);
+      std::fprintf(stderr, "msgbench: stage %d: %d connected, %d failed\n", target, loop.ready,
+                   loop.failed);
       rc = 1;
       break;
     }
@@ -456,20 +480,21 @@ int IdleRun::run() {
     const double cpu = proc_cpu_s(o.server_pid) - c0;
     service_for(o.settle);
     const long rss = proc_status_kb(o.server_pid, "VmRSS");
-    std::printf(",{\"conns\":%d,\"rss_kb\":%ld,\"kb_per_conn_vs_0\":%.1f,\"kb_per_conn_vs_prev\":%.1f,"
-                "\"connect_s\":%.2f,\"server_cpu_ms_per_conn\":%.2f}",
-                target, rss, static_cast<double>(rss - rss0) / target,
-                static_cast<double>(rss - prev_rss) / (target - prev_n), up,
-                cpu * 1e3 / (target - prev_n));
+    std::printf(
+        ",{\"conns\":%d,\"rss_kb\":%ld,\"kb_per_conn_vs_0\":%.1f,\"kb_per_conn_vs_prev\":%.1f,"
+        "\"connect_s\":%.2f,\"server_cpu_ms_per_conn\":%.2f}",
+        target, rss, static_cast<double>(rss - rss0) / target,
+        static_cast<double>(rss - prev_rss) / (target - prev_n), up, cpu * 1e3 / (target - prev_n));
     std::fflush(stdout);
     prev_rss = rss;
     prev_n = target;
   }
   loop.close_all(conns);
   for (int i = 0; i < o.settle * 10; ++i) usleep(100'000);
-  std::printf(",{\"conns\":\"closed\",\"rss_kb\":%ld}],\"server_hwm_kb\":%ld,\"unexpected_frames\":%llu}\n",
-              proc_status_kb(o.server_pid, "VmRSS"), proc_status_kb(o.server_pid, "VmHWM"),
-              static_cast<unsigned long long>(unexpected_));
+  std::printf(
+      ",{\"conns\":\"closed\",\"rss_kb\":%ld}],\"server_hwm_kb\":%ld,\"unexpected_frames\":%llu}\n",
+      proc_status_kb(o.server_pid, "VmRSS"), proc_status_kb(o.server_pid, "VmHWM"),
+      static_cast<unsigned long long>(unexpected_));
   return rc;
 }
 
@@ -490,13 +515,13 @@ int parse_and_run(int argc, char** argv) {
       return true;
     };
     if (s("--mode", o.mode) || s("--host", o.host) || s("--ca-file", o.ca_file) ||
-        s("--state", o.state_file) || s("--stages", o.stages) || s("--bootstrap-token", o.bootstrap_token) ||
-        n("--port", o.port) || n("--pairs", o.pairs) || n("--window", o.window) ||
-        n("--duration", o.duration) || n("--warmup", o.warmup) || n("--rate", o.rate) ||
-        n("--body", o.body) || n("--settle", o.settle) || n("--hs-conc", o.hs_conc) ||
-        n("--server-pid", o.server_pid) || n("--max-inflight", o.max_inflight) ||
-        n("--setup-timeout", o.setup_timeout) || n("--idle", o.idle) || n("--threads", o.threads) ||
-        n("--drain", o.drain)) {
+        s("--state", o.state_file) || s("--stages", o.stages) ||
+        s("--bootstrap-token", o.bootstrap_token) || n("--port", o.port) || n("--pairs", o.pairs) ||
+        n("--window", o.window) || n("--duration", o.duration) || n("--warmup", o.warmup) ||
+        n("--rate", o.rate) || n("--body", o.body) || n("--settle", o.settle) ||
+        n("--hs-conc", o.hs_conc) || n("--server-pid", o.server_pid) ||
+        n("--max-inflight", o.max_inflight) || n("--setup-timeout", o.setup_timeout) ||
+        n("--idle", o.idle) || n("--threads", o.threads) || n("--drain", o.drain)) {
       continue;
     }
     usage();
@@ -508,7 +533,8 @@ int parse_and_run(int argc, char** argv) {
     usage();
   }
   if (o.host != "127.0.0.1") {
-    std::fprintf(stderr, "msgbench: refusing target %s: only 127.0.0.1 is allowed\n", o.host.c_str());
+    std::fprintf(stderr, "msgbench: refusing target %s: only 127.0.0.1 is allowed\n",
+                 o.host.c_str());
     return 1;
   }
   g_addr.sin_family = AF_INET;
@@ -533,13 +559,15 @@ int parse_and_run(int argc, char** argv) {
       std::fprintf(stderr, "msgbench: cannot write %s\n", o.state_file.c_str());
       return 1;
     }
-    std::printf("{\"mode\":\"setup\",\"pairs\":%zu,\"idle_devices\":%zu}\n", state.pairs.size(), state.idle.size());
+    std::printf("{\"mode\":\"setup\",\"pairs\":%zu,\"idle_devices\":%zu}\n", state.pairs.size(),
+                state.idle.size());
     return 0;
   }
   alarm(900);  // absolute safety net: no run lasts longer than 15 minutes
   BenchState state;
   if (!read_state(o.state_file, state)) {
-    std::fprintf(stderr, "msgbench: cannot read the state file %s (run --mode setup first)\n", o.state_file.c_str());
+    std::fprintf(stderr, "msgbench: cannot read the state file %s (run --mode setup first)\n",
+                 o.state_file.c_str());
     return 1;
   }
   if (o.mode == "tput" || o.mode == "lat") return PairRun(state, o.mode == "lat").run();

@@ -15,7 +15,6 @@
 #include <cstring>
 #include <ctime>
 
-
 namespace msgbench {
 namespace {
 
@@ -186,8 +185,8 @@ void WsLoop::read_some(WsConn& c) {
       break;
     }
     if (e == SSL_ERROR_ZERO_RETURN) return fail(c, "closed by server (TLS close_notify)");
-    return fail(c, "read: " + (e == SSL_ERROR_SYSCALL ? std::string("EOF/syscall")
-                                                       : ssl_error_text()));
+    return fail(
+        c, "read: " + (e == SSL_ERROR_SYSCALL ? std::string("EOF/syscall") : ssl_error_text()));
   }
   if (c.state == WsConn::State::kUpgrade) parse_upgrade(c);
   if (c.state == WsConn::State::kReady) {
@@ -250,10 +249,8 @@ void WsLoop::parse_frames(WsConn& c) {
       case 0x9:  // ping → pong, same payload
         queue_frame(c, 0xA, payload);
         break;
-      case 0xA:
-        break;
-      case 0x8:
-        return fail(c, "close frame from server");
+      case 0xA: break;
+      case 0x8: return fail(c, "close frame from server");
       case 0x0:
       case 0x1:
       case 0x2:
@@ -268,8 +265,7 @@ void WsLoop::parse_frames(WsConn& c) {
           events_.on_message(c, payload);
         }
         break;
-      default:
-        return fail(c, "unknown opcode");
+      default: return fail(c, "unknown opcode");
     }
   }
   if (c.in_off == c.in.size()) {

@@ -22,15 +22,15 @@ struct WsConn {
   State state = State::kNew;
   int fd = -1;
   SSL* ssl = nullptr;
-  std::string target;       // "/api/v1/devices/<id>/socket"
-  std::string token;        // bearer token
-  int index = 0;            // the owner's index (pair*2 + role, or idle slot)
-  std::string in;           // plaintext received, not yet parsed
+  std::string target;  // "/api/v1/devices/<id>/socket"
+  std::string token;   // bearer token
+  int index = 0;       // the owner's index (pair*2 + role, or idle slot)
+  std::string in;      // plaintext received, not yet parsed
   std::size_t in_off = 0;
-  std::string out;          // plaintext to write
+  std::string out;  // plaintext to write
   std::size_t out_off = 0;
-  std::string message;      // a fragmented message being reassembled
-  bool want_out = false;    // EPOLLOUT registered
+  std::string message;    // a fragmented message being reassembled
+  bool want_out = false;  // EPOLLOUT registered
   std::uint32_t mask_state = 0x9e3779b9u;
 };
 

@@ -28,7 +28,8 @@ std::string where_for(std::string_view column) {
 Result<std::vector<CareRelationship>> CareRelationships::list(std::string_view column,
                                                               const std::string& id,
                                                               bool include_ended) {
-  return store_.read([&](store::Transaction& tx) { return list_in(tx, column, id, include_ended); });
+  return store_.read(
+      [&](store::Transaction& tx) { return list_in(tx, column, id, include_ended); });
 }
 
 Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transaction& tx,
@@ -48,7 +49,8 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
       "JOIN organisations po ON po.id = pr.organisation_id "
       "LEFT JOIN accounts pa ON pa.id = c.patient_id "
       "LEFT JOIN invitations i ON i.id = c.invitation_id "
-      "WHERE " + where_for(column) + " AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
+      "WHERE " +
+      where_for(column) + " AND (? = 1 OR c.status <> 'ended') ORDER BY c.created_at";
   HIPPO_ASSIGN_OR_RETURN(auto rows, tx.query(sql, {id, std::int64_t{include_ended ? 1 : 0}}));
   return store::decode_rows<CareRelationship>(rows, [](const store::Row& row, CareRelationship& c) {
     return store::read_columns(row, c.id, c.status, c.practitioner_id, c.practitioner_name,
@@ -59,14 +61,12 @@ Result<std::vector<CareRelationship>> CareRelationships::list_in(store::Transact
 }
 
 Result<std::vector<CareRelationship>> CareRelationships::patients_of(
-    const auth::SessionInfo& practitioner, bool include_ended,
-    const std::string& source_address) {
+    const auth::SessionInfo& practitioner, bool include_ended, const std::string& source_address) {
   const std::string_view column =
       practitioner.account.role == auth::Role::kAssistant ? "assistant_id" : "practitioner_id";
   // The read and its audit records commit together: no read without its record.
   return store_.write([&](store::Transaction& tx) -> Result<std::vector<CareRelationship>> {
-    HIPPO_ASSIGN_OR_RETURN(auto list,
-                           list_in(tx, column, practitioner.account.id, include_ended));
+    HIPPO_ASSIGN_OR_RETURN(auto list, list_in(tx, column, practitioner.account.id, include_ended));
     for (const auto& c : list) {
       if (c.patient_id.empty()) continue;
       HIPPO_RETURN_IF_ERROR(append_audit_entry(audit_, tx, clock_, practitioner, source_address,
@@ -160,8 +160,7 @@ Status CareRelationships::request_link(const auth::SessionInfo& practitioner,
   });
 }
 
-Status CareRelationships::accept(const auth::SessionInfo& patient,
-                                 std::string_view relationship_id,
+Status CareRelationships::accept(const auth::SessionInfo& patient, std::string_view relationship_id,
                                  const std::string& source_address) {
   const std::int64_t now = unix_seconds(clock_.now());
   return store_.write([&](store::Transaction& tx) -> Status {
@@ -180,10 +179,10 @@ Status CareRelationships::accept(const auth::SessionInfo& patient,
 Result<bool> CareRelationships::is_active(const std::string& practitioner_id,
                                           const std::string& patient_id) {
   return store_.read([&](store::Transaction& tx) -> Result<bool> {
-    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one(
-                                         "SELECT 1 FROM care_relationships WHERE practitioner_id "
-                                         "= ? AND patient_id = ? AND status = 'active' LIMIT 1",
-                                         {practitioner_id, patient_id}));
+    HIPPO_ASSIGN_OR_RETURN(auto row,
+                           tx.query_one("SELECT 1 FROM care_relationships WHERE practitioner_id "
+                                        "= ? AND patient_id = ? AND status = 'active' LIMIT 1",
+                                        {practitioner_id, patient_id}));
     return row.has_value();
   });
 }

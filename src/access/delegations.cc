@@ -40,13 +40,12 @@ Result<Delegation> Delegations::grant(const auth::SessionInfo& practitioner,
           // answer, so a grant cannot probe addresses or roles (the audit record says which).
           refusal = assistant_not_found();
         } else {
-          HIPPO_ASSIGN_OR_RETURN(
-              auto existing, tx.query_one("SELECT 1 FROM delegations WHERE practitioner_id = ? "
-                                          "AND assistant_id = ? AND revoked_at IS NULL",
-                                          {practitioner.account.id, assistant.id}));
+          HIPPO_ASSIGN_OR_RETURN(auto existing,
+                                 tx.query_one("SELECT 1 FROM delegations WHERE practitioner_id = ? "
+                                              "AND assistant_id = ? AND revoked_at IS NULL",
+                                              {practitioner.account.id, assistant.id}));
           if (existing) {
-            refusal = Error::conflict("delegation_exists",
-                                      "this assistant already acts for you");
+            refusal = Error::conflict("delegation_exists", "this assistant already acts for you");
           }
         }
         const std::string resource =
@@ -92,10 +91,10 @@ Status Delegations::revoke(const auth::SessionInfo& practitioner, std::string_vi
                            const std::string& source_address) {
   const std::int64_t now = unix_seconds(clock_.now());
   return store_.write([&](store::Transaction& tx) -> Status {
-    HIPPO_ASSIGN_OR_RETURN(
-        auto row, tx.query_one("SELECT assistant_id FROM delegations WHERE id = ? AND "
-                               "practitioner_id = ? AND revoked_at IS NULL",
-                               {std::string(delegation_id), practitioner.account.id}));
+    HIPPO_ASSIGN_OR_RETURN(auto row,
+                           tx.query_one("SELECT assistant_id FROM delegations WHERE id = ? AND "
+                                        "practitioner_id = ? AND revoked_at IS NULL",
+                                        {std::string(delegation_id), practitioner.account.id}));
     if (!row) {
       return Error::not_found("delegation_not_found", "no such current delegation of yours");
     }
@@ -111,10 +110,11 @@ Status Delegations::revoke(const auth::SessionInfo& practitioner, std::string_vi
 Result<std::vector<Delegation>> Delegations::list(const auth::SessionInfo& party) {
   const bool as_assistant = party.account.role == auth::Role::kAssistant;
   const std::string sql =
-      std::string("SELECT d.id, d.practitioner_id, p.display_name, d.assistant_id, "
-                  "a.display_name, a.email, d.created_at FROM delegations d "
-                  "JOIN accounts p ON p.id = d.practitioner_id "
-                  "JOIN accounts a ON a.id = d.assistant_id WHERE d.revoked_at IS NULL AND ") +
+      std::string(
+          "SELECT d.id, d.practitioner_id, p.display_name, d.assistant_id, "
+          "a.display_name, a.email, d.created_at FROM delegations d "
+          "JOIN accounts p ON p.id = d.practitioner_id "
+          "JOIN accounts a ON a.id = d.assistant_id WHERE d.revoked_at IS NULL AND ") +
       (as_assistant ? "d.assistant_id" : "d.practitioner_id") + " = ? ORDER BY d.created_at";
   return store_.read([&](store::Transaction& tx) -> Result<std::vector<Delegation>> {
     HIPPO_ASSIGN_OR_RETURN(auto rows, tx.query(sql, {party.account.id}));

@@ -108,8 +108,8 @@ Result<AccountSummary> OrganisationAccounts::read(const auth::SessionInfo& admin
       store_.write([&](store::Transaction& tx) -> Result<std::optional<AccountSummary>> {
         HIPPO_ASSIGN_OR_RETURN(Resource target, resolve_account(tx, id));
         const Decision decision = authorize(subject_of(admin), "account.read", target);
-        HIPPO_RETURN_IF_ERROR(record(audit_, tx, clock_, admin, source_address, "account.read",
-                                     id, decision ? "allowed" : "denied", decision.reason));
+        HIPPO_RETURN_IF_ERROR(record(audit_, tx, clock_, admin, source_address, "account.read", id,
+                                     decision ? "allowed" : "denied", decision.reason));
         if (!decision) return std::optional<AccountSummary>();
         HIPPO_ASSIGN_OR_RETURN(AccountSummary a, load(tx, id));
         return std::optional<AccountSummary>(std::move(a));
@@ -119,8 +119,7 @@ Result<AccountSummary> OrganisationAccounts::read(const auth::SessionInfo& admin
 }
 
 Result<AccountSummary> OrganisationAccounts::set_enabled(const auth::SessionInfo& admin,
-                                                         std::string_view account_id,
-                                                         bool enable,
+                                                         std::string_view account_id, bool enable,
                                                          const std::string& source_address) {
   const std::string id(account_id);
   const std::string_view action = enable ? "account.enable" : "account.disable";
@@ -184,10 +183,10 @@ Result<AccountSummary> OrganisationAccounts::set_rpps(const auth::SessionInfo& a
             Error::conflict("rpps_taken", "another account has this RPPS number"));
       },
       [&](store::Transaction& tx) -> Status {
-        HIPPO_RETURN_IF_ERROR(tx.execute(
-            "UPDATE accounts SET rpps = ?, rpps_attested_by = ?, rpps_attested_at = ? "
-            "WHERE id = ?",
-            {number, admin.account.id, unix_seconds(clock_.now()), id}));
+        HIPPO_RETURN_IF_ERROR(
+            tx.execute("UPDATE accounts SET rpps = ?, rpps_attested_by = ?, rpps_attested_at = ? "
+                       "WHERE id = ?",
+                       {number, admin.account.id, unix_seconds(clock_.now()), id}));
         return record(audit_, tx, clock_, admin, source_address, kAction, id, "succeeded",
                       "rpps=" + number);
       });

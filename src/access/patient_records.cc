@@ -18,8 +18,7 @@ std::string visible_care_condition(auth::Role role) {
   switch (role) {
     case auth::Role::kPatient:
       return "? <> ''";  // all of its own (binds the reader id to keep one parameter list)
-    case auth::Role::kPractitioner:
-      return "c.practitioner_id = ?";
+    case auth::Role::kPractitioner: return "c.practitioner_id = ?";
     default:  // assistants: active relationships of the practitioners who delegated to them
       return "c.status = 'active' AND c.practitioner_id IN (SELECT practitioner_id FROM "
              "delegations WHERE assistant_id = ? AND revoked_at IS NULL)";

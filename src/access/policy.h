@@ -38,7 +38,7 @@ struct Resource {
   std::string kind;  // "patient", "account", ...; empty: no particular resource
   std::string id;
   bool exists = false;
-  std::string organisation_id;  // the organisation the resource belongs to
+  std::string organisation_id;             // the organisation the resource belongs to
   auth::Role role = auth::Role::kPatient;  // for accounts: the account's role
   // Patients: the subject's own care relationship with this patient (practitioners).
   CareState care = CareState::kNone;

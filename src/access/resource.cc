@@ -66,7 +66,10 @@ Result<Resource> resolve_patient(store::Transaction& tx, const Subject& subject,
     HIPPO_ASSIGN_OR_RETURN(std::string status, row.text(0));
     const CareState s = parse_care_state(status);
     auto rank = [](CareState c) {
-      return c == CareState::kActive ? 3 : c == CareState::kInvited ? 2 : c == CareState::kEnded ? 1 : 0;
+      return c == CareState::kActive    ? 3
+             : c == CareState::kInvited ? 2
+             : c == CareState::kEnded   ? 1
+                                        : 0;
     };
     if (rank(s) > rank(r.care)) r.care = s;
   }

@@ -69,10 +69,9 @@ Result<SecretBytes> load_or_create_audit_key(const std::filesystem::path& data_d
   if ((dst.st_mode & 022) != 0) return insecure(dir, "chmod 700");
 
   const auto file = audit_key_path(data_dir);
-  HIPPO_ASSIGN_OR_RETURN(SecretBytes seed,
-                         load_or_create_key_file(file, crypto::kEd25519SeedBytes,
-                                                 {"audit_key", "the audit key",
-                                                  "restore it from a backup"}));
+  HIPPO_ASSIGN_OR_RETURN(SecretBytes seed, load_or_create_key_file(file, crypto::kEd25519SeedBytes,
+                                                                   {"audit_key", "the audit key",
+                                                                    "restore it from a backup"}));
   std::error_code ec;
 
   HIPPO_ASSIGN_OR_RETURN(crypto::Ed25519PublicKey pk, audit_public_key(seed));

@@ -47,22 +47,14 @@ Bytes to_vector(const crypto::Sha256Digest& d) { return Bytes(d.begin(), d.end()
 
 std::string_view tamper_kind_name(TamperKind kind) {
   switch (kind) {
-    case TamperKind::kNone:
-      return "intact";
-    case TamperKind::kModified:
-      return "modified";
-    case TamperKind::kDeleted:
-      return "deleted";
-    case TamperKind::kInserted:
-      return "inserted";
-    case TamperKind::kReordered:
-      return "reordered";
-    case TamperKind::kRewritten:
-      return "rewritten";
-    case TamperKind::kCheckpointInvalid:
-      return "checkpoint_invalid";
-    case TamperKind::kSearchIndexEdited:
-      return "search_index_edited";
+    case TamperKind::kNone: return "intact";
+    case TamperKind::kModified: return "modified";
+    case TamperKind::kDeleted: return "deleted";
+    case TamperKind::kInserted: return "inserted";
+    case TamperKind::kReordered: return "reordered";
+    case TamperKind::kRewritten: return "rewritten";
+    case TamperKind::kCheckpointInvalid: return "checkpoint_invalid";
+    case TamperKind::kSearchIndexEdited: return "search_index_edited";
   }
   return "unknown";
 }

@@ -98,8 +98,8 @@ Result<std::vector<StoredAuditRecord>> AuditLog::search(store::Store& store,
       tail_params.insert(tail_params.end(), c.params.begin(), c.params.end());
       HIPPO_ASSIGN_OR_RETURN(
           rows, query_rows(tx,
-                           select + " FROM audit_log a WHERE a.seq > ? AND a." + column +
-                               " = ?" + c.sql + " ORDER BY a.seq DESC LIMIT ?",
+                           select + " FROM audit_log a WHERE a.seq > ? AND a." + column + " = ?" +
+                               c.sql + " ORDER BY a.seq DESC LIMIT ?",
                            std::move(tail_params), filter.limit));
 
       const std::int64_t left = filter.limit - static_cast<std::int64_t>(rows.size());
@@ -112,10 +112,11 @@ Result<std::vector<StoredAuditRecord>> AuditLog::search(store::Store& store,
         HIPPO_ASSIGN_OR_RETURN(
             std::vector<store::Row> older,
             query_rows(tx,
-                       select + " FROM " + index + " i CROSS JOIN audit_log a ON a.seq = i.seq "
-                                "WHERE i." + column + " = ? AND i.seq <= ? AND a." + column +
-                           " = i." + column + c.sql +
-                           " ORDER BY i.seq DESC LIMIT ?",
+                       select + " FROM " + index +
+                           " i CROSS JOIN audit_log a ON a.seq = i.seq "
+                           "WHERE i." +
+                           column + " = ? AND i.seq <= ? AND a." + column + " = i." + column +
+                           c.sql + " ORDER BY i.seq DESC LIMIT ?",
                        std::move(indexed_params), left));
         for (store::Row& row : older) rows.push_back(std::move(row));
       }

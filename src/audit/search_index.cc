@@ -15,20 +15,23 @@ struct IndexTable {
   const char* first_extra;
 };
 
-#define HIPPO_AUDIT_INDEX(TABLE, COLUMN, WHAT)                                                 \
-  IndexTable {                                                                                \
-    WHAT,                                                                                     \
-        /* In key order, so the batch walks the index once from left to right. */             \
-        "INSERT INTO " TABLE " (" COLUMN ", seq) SELECT " COLUMN ", seq FROM audit_log "      \
-        "WHERE seq > ? AND seq <= ? AND " COLUMN " IS NOT NULL ORDER BY " COLUMN ", seq",     \
-        /* One lookup by key per pruned record, as SQLite's own index maintenance does. */    \
-        "DELETE FROM " TABLE " WHERE (" COLUMN ", seq) IN (SELECT " COLUMN ", seq FROM "      \
-        "audit_log WHERE seq <= ? AND " COLUMN " IS NOT NULL)",                              \
-        "SELECT MIN(a.seq) FROM audit_log a WHERE a.seq <= ? AND a." COLUMN " IS NOT NULL "   \
-        "AND NOT EXISTS (SELECT 1 FROM " TABLE " i WHERE i." COLUMN " = a." COLUMN            \
-        " AND i.seq = a.seq)",                                                                \
-        "SELECT MIN(i.seq) FROM " TABLE " i WHERE i.seq > ? OR NOT EXISTS (SELECT 1 FROM "    \
-        "audit_log a WHERE a.seq = i.seq AND a." COLUMN " = i." COLUMN ")",                   \
+#define HIPPO_AUDIT_INDEX(TABLE, COLUMN, WHAT)                                                      \
+  IndexTable {                                                                                      \
+    WHAT, /* In key order, so the batch walks the index once from left to right. */                 \
+        "INSERT INTO " TABLE " (" COLUMN ", seq) SELECT " COLUMN                                    \
+        ", seq FROM audit_log "                                                                     \
+        "WHERE seq > ? AND seq <= ? AND " COLUMN " IS NOT NULL ORDER BY " COLUMN                    \
+        ", seq", /* One lookup by key per pruned record, as SQLite's own index maintenance does. */ \
+        "DELETE FROM " TABLE " WHERE (" COLUMN ", seq) IN (SELECT " COLUMN                          \
+        ", seq FROM "                                                                               \
+        "audit_log WHERE seq <= ? AND " COLUMN " IS NOT NULL)",                                     \
+        "SELECT MIN(a.seq) FROM audit_log a WHERE a.seq <= ? AND a." COLUMN                         \
+        " IS NOT NULL "                                                                             \
+        "AND NOT EXISTS (SELECT 1 FROM " TABLE " i WHERE i." COLUMN " = a." COLUMN                  \
+        " AND i.seq = a.seq)",                                                                      \
+        "SELECT MIN(i.seq) FROM " TABLE                                                             \
+        " i WHERE i.seq > ? OR NOT EXISTS (SELECT 1 FROM "                                          \
+        "audit_log a WHERE a.seq = i.seq AND a." COLUMN " = i." COLUMN ")",                         \
   }
 
 constexpr std::array<IndexTable, 2> kIndexes = {
@@ -48,8 +51,9 @@ Result<std::optional<std::int64_t>> min_seq(store::Transaction& tx, const char* 
 }  // namespace
 
 Result<std::int64_t> indexed_through(store::Transaction& tx) {
-  HIPPO_ASSIGN_OR_RETURN(std::optional<store::Row> row,
-                         tx.query_one("SELECT indexed_through FROM audit_index_state WHERE id = 1"));
+  HIPPO_ASSIGN_OR_RETURN(
+      std::optional<store::Row> row,
+      tx.query_one("SELECT indexed_through FROM audit_index_state WHERE id = 1"));
   if (!row) {
     return Error::internal("audit_index_state_missing", "the audit search index has no state row");
   }
@@ -77,18 +81,15 @@ Status remove_index_entries_through(store::Transaction& tx, std::int64_t cut) {
 Result<std::optional<IndexProblem>> check_search_index(store::Transaction& tx) {
   HIPPO_ASSIGN_OR_RETURN(std::int64_t through, indexed_through(tx));
   for (const IndexTable& index : kIndexes) {
-    HIPPO_ASSIGN_OR_RETURN(
-        std::optional<std::int64_t> missing,
-        min_seq(tx, index.first_missing, {through}));
+    HIPPO_ASSIGN_OR_RETURN(std::optional<std::int64_t> missing,
+                           min_seq(tx, index.first_missing, {through}));
     if (missing) {
-      return std::optional<IndexProblem>(
-          IndexProblem{*missing, "record " + std::to_string(*missing) +
-                                     " is missing from the search index by " + index.what +
-                                     ": searches would not find it"});
+      return std::optional<IndexProblem>(IndexProblem{
+          *missing, "record " + std::to_string(*missing) + " is missing from the search index by " +
+                        index.what + ": searches would not find it"});
     }
-    HIPPO_ASSIGN_OR_RETURN(
-        std::optional<std::int64_t> extra,
-        min_seq(tx, index.first_extra, {through}));
+    HIPPO_ASSIGN_OR_RETURN(std::optional<std::int64_t> extra,
+                           min_seq(tx, index.first_extra, {through}));
     if (extra) {
       return std::optional<IndexProblem>(IndexProblem{
           *extra, std::string("the search index by ") + index.what + " names seq " +

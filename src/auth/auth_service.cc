@@ -113,8 +113,8 @@ Status AuthService::Impl::audit_event(store::Transaction& tx, const std::string&
 }
 
 Status AuthService::Impl::check_attempts(store::Transaction& tx, std::string_view scope,
-                                        const std::string& pair,
-                                        const std::string& account_key) const {
+                                         const std::string& pair,
+                                         const std::string& account_key) const {
   HIPPO_ASSIGN_OR_RETURN(auto wait, failures.wait_for(tx, scope, pair));
   if (wait.count() > 0) return too_many_attempts(wait.count());
   HIPPO_ASSIGN_OR_RETURN(auto daily, failures.daily_failures(tx, scope, account_key));
@@ -122,13 +122,10 @@ Status AuthService::Impl::check_attempts(store::Transaction& tx, std::string_vie
   return ok_status();
 }
 
-Result<bool> AuthService::Impl::record_failed_attempt(store::Transaction& tx,
-                                                      std::string_view scope,
-                                                      const std::string& pair,
-                                                      const std::string& account_key,
-                                                      const std::string& account_id,
-                                                      const RequestOrigin& origin,
-                                                      std::string_view lock_reason) {
+Result<bool> AuthService::Impl::record_failed_attempt(
+    store::Transaction& tx, std::string_view scope, const std::string& pair,
+    const std::string& account_key, const std::string& account_id, const RequestOrigin& origin,
+    std::string_view lock_reason) {
   HIPPO_ASSIGN_OR_RETURN(std::int64_t daily, failures.record_failure(tx, scope, pair, account_key));
   if (account_id.empty() || daily < config.daily_cap) return false;
   HIPPO_ASSIGN_OR_RETURN(
@@ -138,9 +135,9 @@ Result<bool> AuthService::Impl::record_failed_attempt(store::Transaction& tx,
   if (locked != 1) return false;
   // Whoever holds a session of a locked account (the attacker who stole it, or the owner)
   // signs in again once an administrator has unlocked it.
-  HIPPO_RETURN_IF_ERROR(tx.execute(
-      "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-      {now(), account_id}));
+  HIPPO_RETURN_IF_ERROR(
+      tx.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+                 {now(), account_id}));
   HIPPO_RETURN_IF_ERROR(add_event(tx, account_id, "account_locked", origin, lock_reason));
   return true;
 }

@@ -201,8 +201,7 @@ class AuthService {
   Result<std::vector<SessionSummary>> list_sessions(const SessionInfo& session);
   Status revoke_session(const SessionInfo& session, std::string_view session_id,
                         const RequestOrigin& origin);
-  Result<std::vector<SecurityEvent>> security_events(const SessionInfo& session,
-                                                     std::size_t limit);
+  Result<std::vector<SecurityEvent>> security_events(const SessionInfo& session, std::size_t limit);
 
   // The CSRF token of a session (browser cookie sessions send it back in X-CSRF-Token):
   // base64url(HMAC-SHA256(key derived from the secrets key, session id)). Stateless.
@@ -211,8 +210,8 @@ class AuthService {
 
   // Records an authorization refusal of `session` for `action` in the audit log (its own
   // transaction; nothing else changed).
-  Status audit_refusal(const SessionInfo& session, std::string_view action,
-                       std::string_view reason, const RequestOrigin& origin);
+  Status audit_refusal(const SessionInfo& session, std::string_view action, std::string_view reason,
+                       const RequestOrigin& origin);
 
   // Long-lived connections (WebSockets) bound to a session register here to be closed when
   // it ends. Listeners are called after the commit, on the caller's thread, and must not

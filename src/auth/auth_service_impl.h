@@ -32,9 +32,8 @@ struct AuthService::Impl {
   std::vector<SessionsEndedListener> session_listeners;
 
   // Appends the audit record of an authentication event in `tx`.
-  Status audit_event(store::Transaction& tx, const std::string& account_id,
-                     std::string_view kind, const RequestOrigin& origin,
-                     std::string_view detail) const;
+  Status audit_event(store::Transaction& tx, const std::string& account_id, std::string_view kind,
+                     const RequestOrigin& origin, std::string_view detail) const;
 
   std::int64_t now() const { return unix_seconds(clock.now()); }
 
@@ -45,8 +44,7 @@ struct AuthService::Impl {
     std::string status;
     bool totp_pending = false;  // enrolment started, not confirmed
   };
-  Result<std::optional<AccountRecord>> load_account(store::Transaction& tx,
-                                                    std::string_view column,
+  Result<std::optional<AccountRecord>> load_account(store::Transaction& tx, std::string_view column,
                                                     const std::string& value) const;
 
   // A security event of `account_id` (what its owner sees in security-events): an audit
@@ -55,9 +53,9 @@ struct AuthService::Impl {
                    const RequestOrigin& origin, std::string_view detail = "") const;
 
   // Any other audited action of `actor_id` (relationship changes on invitation...).
-  Status audit_action(store::Transaction& tx, const std::string& actor_id,
-                      std::string_view action, std::string resource, std::string_view result,
-                      const RequestOrigin& origin, std::string detail = {}) const;
+  Status audit_action(store::Transaction& tx, const std::string& actor_id, std::string_view action,
+                      std::string resource, std::string_view result, const RequestOrigin& origin,
+                      std::string detail = {}) const;
 
   // An invitation from `practitioner` to an address that has the patient account
   // `patient_id`: a pending care request ("invited", with the patient's id and

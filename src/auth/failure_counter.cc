@@ -30,8 +30,7 @@ Result<std::chrono::seconds> FailureCounter::wait_for(store::Transaction& tx,
   return std::chrono::seconds(std::max<std::int64_t>(left, 0));
 }
 
-Result<std::int64_t> FailureCounter::daily_failures(store::Transaction& tx,
-                                                    std::string_view scope,
+Result<std::int64_t> FailureCounter::daily_failures(store::Transaction& tx, std::string_view scope,
                                                     const std::string& account_key) const {
   HIPPO_ASSIGN_OR_RETURN(auto row, load(tx, scope, account_key));
   if (!row) return std::int64_t{0};
@@ -53,10 +52,10 @@ Status FailureCounter::bump(store::Transaction& tx, std::string_view scope,
   }
   HIPPO_ASSIGN_OR_RETURN(std::int64_t window_start, row->int64(1));
   if (now - window_start >= kDay) {  // a new 24 h window starts with this failure
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE login_failures SET consecutive = consecutive + 1, window_start = ?, "
-        "window_count = 1, last_failure_at = ? WHERE scope = ? AND subject = ?",
-        {now, now, std::string(scope), subject}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("UPDATE login_failures SET consecutive = consecutive + 1, window_start = ?, "
+                   "window_count = 1, last_failure_at = ? WHERE scope = ? AND subject = ?",
+                   {now, now, std::string(scope), subject}));
   } else {
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "UPDATE login_failures SET consecutive = consecutive + 1, "
@@ -66,8 +65,7 @@ Status FailureCounter::bump(store::Transaction& tx, std::string_view scope,
   return ok_status();
 }
 
-Result<std::int64_t> FailureCounter::record_failure(store::Transaction& tx,
-                                                    std::string_view scope,
+Result<std::int64_t> FailureCounter::record_failure(store::Transaction& tx, std::string_view scope,
                                                     const std::string& pair,
                                                     const std::string& account_key) {
   const std::int64_t now = unix_seconds(clock_.now());
@@ -78,15 +76,14 @@ Result<std::int64_t> FailureCounter::record_failure(store::Transaction& tx,
 
 Status FailureCounter::record_success(store::Transaction& tx, std::string_view scope,
                                       const std::string& pair) {
-  HIPPO_RETURN_IF_ERROR(tx.execute(
-      "UPDATE login_failures SET consecutive = 0 WHERE scope = ? AND subject = ?",
-      {std::string(scope), pair}));
+  HIPPO_RETURN_IF_ERROR(
+      tx.execute("UPDATE login_failures SET consecutive = 0 WHERE scope = ? AND subject = ?",
+                 {std::string(scope), pair}));
   return ok_status();
 }
 
 Status FailureCounter::clear_account(store::Transaction& tx, const std::string& account_key) {
-  HIPPO_RETURN_IF_ERROR(
-      tx.execute("DELETE FROM login_failures WHERE subject = ?", {account_key}));
+  HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM login_failures WHERE subject = ?", {account_key}));
   return ok_status();
 }
 

@@ -26,8 +26,8 @@ Result<IssuedInvitation> insert_invitation(store::Transaction& tx, const std::st
       "INSERT INTO invitations (id, token_hash, organisation_id, email, role, invited_by, "
       "created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
       {inv.invitation_id, Bytes(inv.token.hash.begin(), inv.token.hash.end()), org_id, email,
-       std::string(role_name(role)), inviter ? store::Value(*inviter) : store::Value(nullptr),
-       now, inv.expires_at}));
+       std::string(role_name(role)), inviter ? store::Value(*inviter) : store::Value(nullptr), now,
+       inv.expires_at}));
   return inv;
 }
 
@@ -79,10 +79,10 @@ Result<IssuedInvitation> AuthService::bootstrap(std::string_view organisation_na
     if (normalized.empty()) {
       // `serve` at start-up: an invitation the operator made with `admin bootstrap` (it has
       // an e-mail) is left alone; only serve's own earlier ones are replaced.
-      HIPPO_ASSIGN_OR_RETURN(
-          auto pending, tx.query_one("SELECT 1 FROM invitations WHERE invited_by IS NULL AND "
-                                     "used_at IS NULL AND expires_at > ? AND email <> ''",
-                                     {im.now()}));
+      HIPPO_ASSIGN_OR_RETURN(auto pending,
+                             tx.query_one("SELECT 1 FROM invitations WHERE invited_by IS NULL AND "
+                                          "used_at IS NULL AND expires_at > ? AND email <> ''",
+                                          {im.now()}));
       if (pending) {
         return Error::failed_precondition(
             "bootstrap_pending",
@@ -101,10 +101,10 @@ Result<IssuedInvitation> AuthService::bootstrap(std::string_view organisation_na
     }
     // No account exists, so an organisation of the same name can only come from an earlier
     // unused bootstrap: reuse it rather than leave an empty one behind at every start.
-    HIPPO_ASSIGN_OR_RETURN(
-        auto existing, tx.query_one("SELECT id FROM organisations WHERE name = ? "
-                                    "ORDER BY created_at LIMIT 1",
-                                    {std::string(organisation_name)}));
+    HIPPO_ASSIGN_OR_RETURN(auto existing,
+                           tx.query_one("SELECT id FROM organisations WHERE name = ? "
+                                        "ORDER BY created_at LIMIT 1",
+                                        {std::string(organisation_name)}));
     std::string org_id;
     if (existing) {
       HIPPO_ASSIGN_OR_RETURN(org_id, existing->text(0));
@@ -129,8 +129,8 @@ Result<IssuedInvitation> AuthService::create_organisation(std::string_view organ
   auto& im = *impl_;
   return im.store.write([&](store::Transaction& tx) -> Result<IssuedInvitation> {
     const std::string name(organisation_name);
-    HIPPO_ASSIGN_OR_RETURN(auto same, tx.query_one("SELECT 1 FROM organisations WHERE name = ?",
-                                                   {name}));
+    HIPPO_ASSIGN_OR_RETURN(auto same,
+                           tx.query_one("SELECT 1 FROM organisations WHERE name = ?", {name}));
     if (same) {
       return Error::conflict("organisation_exists", "an organisation with this name exists");
     }
@@ -138,8 +138,9 @@ Result<IssuedInvitation> AuthService::create_organisation(std::string_view organ
                            tx.query_one("SELECT 1 FROM accounts WHERE email = ?", {normalized}));
     if (taken) return Error::conflict("email_taken", "an account already uses this e-mail address");
     const std::string org_id = random_id();
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)", {org_id, name, im.now()}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",
+                   {org_id, name, im.now()}));
     HIPPO_RETURN_IF_ERROR(im.audit_action(tx, "", "organisation.create", "organisation:" + org_id,
                                           "succeeded", RequestOrigin{"local", "cli"}));
     return insert_invitation(tx, org_id, normalized, Role::kAdmin, std::nullopt, im.now(),
@@ -147,11 +148,10 @@ Result<IssuedInvitation> AuthService::create_organisation(std::string_view organ
   });
 }
 
-Status AuthService::Impl::request_care_link(store::Transaction& tx,
-                                           const SessionInfo& practitioner,
-                                           const std::string& patient_id,
-                                           const std::string& invitation_id,
-                                           const RequestOrigin& origin) const {
+Status AuthService::Impl::request_care_link(store::Transaction& tx, const SessionInfo& practitioner,
+                                            const std::string& patient_id,
+                                            const std::string& invitation_id,
+                                            const RequestOrigin& origin) const {
   HIPPO_ASSIGN_OR_RETURN(
       auto ongoing,
       tx.query_one("SELECT id, status FROM care_relationships WHERE practitioner_id = ? AND "
@@ -170,10 +170,9 @@ Status AuthService::Impl::request_care_link(store::Transaction& tx,
   }
   HIPPO_ASSIGN_OR_RETURN(std::string relationship_id,
                          insert_care_request(tx, practitioner, patient_id, invitation_id, now()));
-  return audit_action(tx, practitioner.account.id, "care.request", "patient:" + patient_id,
-                      "succeeded", origin,
-                      "care=" + relationship_id +
-                          " status=invited (invitation to an existing account)");
+  return audit_action(
+      tx, practitioner.account.id, "care.request", "patient:" + patient_id, "succeeded", origin,
+      "care=" + relationship_id + " status=invited (invitation to an existing account)");
 }
 
 Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::string_view email,
@@ -187,17 +186,16 @@ Result<IssuedInvitation> AuthService::invite(const SessionInfo& inviter, std::st
   auto& im = *impl_;
   return im.store.write([&](store::Transaction& tx) -> Result<IssuedInvitation> {
     HIPPO_ASSIGN_OR_RETURN(
-        auto existing,
-        tx.query_one("SELECT id, role FROM accounts WHERE email = ?", {normalized}));
+        auto existing, tx.query_one("SELECT id, role FROM accounts WHERE email = ?", {normalized}));
     // The answer is the same whether or not an account uses the address (which addresses
     // have an account, in any organisation, is not the inviter's to learn): an invitation
     // is issued either way. Its acceptance by the address's owner says to sign in instead;
     // a patient invited by a practitioner gets, in place, the same pending care request as
     // `POST /api/v1/care-relationships`, which they accept or not once signed in.
     HIPPO_ASSIGN_OR_RETURN(
-        auto inv, insert_invitation(tx, inviter.account.organisation_id, normalized, role,
-                                    inviter.account.id, im.now(),
-                                    im.config.invitation_lifetime.count()));
+        auto inv,
+        insert_invitation(tx, inviter.account.organisation_id, normalized, role, inviter.account.id,
+                          im.now(), im.config.invitation_lifetime.count()));
     const bool care_invitation =
         inviter.account.role == Role::kPractitioner && role == Role::kPatient;
     if (existing) {
@@ -292,18 +290,17 @@ Result<AccountView> AuthService::accept_invitation(std::string_view token,
          password_hash, now, now}));
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, account_id, "account_created", origin, pending.role));
     // A patient invited by a practitioner is now in an active care relationship with them.
-    HIPPO_ASSIGN_OR_RETURN(auto invited,
-                           tx.query_one("SELECT id FROM care_relationships WHERE "
-                                        "invitation_id = ? AND status = 'invited'",
-                                        {pending.id}));
+    HIPPO_ASSIGN_OR_RETURN(auto invited, tx.query_one("SELECT id FROM care_relationships WHERE "
+                                                      "invitation_id = ? AND status = 'invited'",
+                                                      {pending.id}));
     if (invited) {
       HIPPO_ASSIGN_OR_RETURN(std::string relationship_id, invited->text(0));
       HIPPO_RETURN_IF_ERROR(tx.execute(
           "UPDATE care_relationships SET patient_id = ?, status = 'active', activated_at = ? "
           "WHERE id = ?",
           {account_id, now, relationship_id}));
-      HIPPO_RETURN_IF_ERROR(im.audit_action(tx, account_id, "care.accept",
-                                            "patient:" + account_id, "succeeded", origin,
+      HIPPO_RETURN_IF_ERROR(im.audit_action(tx, account_id, "care.accept", "patient:" + account_id,
+                                            "succeeded", origin,
                                             "care=" + relationship_id + " status=invited->active"));
     }
     HIPPO_ASSIGN_OR_RETURN(auto record, im.load_account(tx, "id", account_id));

@@ -24,8 +24,7 @@ bool has_factor(const SecondFactor& f) { return f.totp_code || f.recovery_code; 
 }  // namespace
 
 Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes& password,
-                                       const SecondFactor& factor,
-                                       const RequestOrigin& origin) {
+                                       const SecondFactor& factor, const RequestOrigin& origin) {
   auto& im = *impl_;
   if (!im.limiter.allow(origin.source_address, im.clock.now())) {
     return Error::resource_exhausted("rate_limited", "too many requests; wait a moment");
@@ -49,15 +48,16 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
     std::int64_t wait = 0;
     bool capped = false;
   };
-  HIPPO_ASSIGN_OR_RETURN(Before before, im.store.read([&](store::Transaction& tx) -> Result<Before> {
-    Before b;
-    HIPPO_ASSIGN_OR_RETURN(auto wait, im.failures.wait_for(tx, kPassword, pair));
-    b.wait = wait.count();
-    HIPPO_ASSIGN_OR_RETURN(auto daily, im.failures.daily_failures(tx, kPassword, acct));
-    b.capped = daily >= im.config.daily_cap;
-    HIPPO_ASSIGN_OR_RETURN(b.account, im.load_account(tx, "email", who));
-    return b;
-  }));
+  HIPPO_ASSIGN_OR_RETURN(
+      Before before, im.store.read([&](store::Transaction& tx) -> Result<Before> {
+        Before b;
+        HIPPO_ASSIGN_OR_RETURN(auto wait, im.failures.wait_for(tx, kPassword, pair));
+        b.wait = wait.count();
+        HIPPO_ASSIGN_OR_RETURN(auto daily, im.failures.daily_failures(tx, kPassword, acct));
+        b.capped = daily >= im.config.daily_cap;
+        HIPPO_ASSIGN_OR_RETURN(b.account, im.load_account(tx, "email", who));
+        return b;
+      }));
   if (before.wait > 0) return too_many_attempts(before.wait);
   if (before.capped || (before.account && before.account->status == "locked")) {
     return too_many_attempts(0);
@@ -126,12 +126,12 @@ Result<LoginResult> AuthService::login(std::string_view email, const SecretBytes
     HIPPO_ASSIGN_OR_RETURN(LoginResult result,
                            im.create_session(tx, account.view, factor_verified, false, origin));
     if (!seen) {
-      HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "new_device", origin,
-                                         origin.user_agent.substr(0, 200)));
+      HIPPO_RETURN_IF_ERROR(
+          im.add_event(tx, id, "new_device", origin, origin.user_agent.substr(0, 200)));
     }
-    HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "login_succeeded", origin,
-                                       factor_verified ? "password and second factor"
-                                                       : "password"));
+    HIPPO_RETURN_IF_ERROR(
+        im.add_event(tx, id, "login_succeeded", origin,
+                     factor_verified ? "password and second factor" : "password"));
     return result;
   });
   if (!result && result.error().code() == "invalid_second_factor") {
@@ -147,10 +147,10 @@ Status AuthService::record_second_factor_failure(const std::string& account_id,
   auto& im = *impl_;
   HIPPO_ASSIGN_OR_RETURN(bool locked, im.store.write([&](store::Transaction& tx) -> Result<bool> {
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, account_id, "second_factor_failed", origin, during));
-    return im.record_failed_attempt(
-        tx, kSecondFactor, FailureCounter::pair_key(account_id, origin.source_address),
-        FailureCounter::account_key(account_id), account_id, origin,
-        "too many failed second factors in 24 hours");
+    return im.record_failed_attempt(tx, kSecondFactor,
+                                    FailureCounter::pair_key(account_id, origin.source_address),
+                                    FailureCounter::account_key(account_id), account_id, origin,
+                                    "too many failed second factors in 24 hours");
   }));
   if (locked) notify_sessions_ended({account_id, {}, {}});
   return ok_status();
@@ -196,8 +196,8 @@ Result<SessionInfo> AuthService::authenticate(std::string_view token,
   std::int64_t last_seen = found.last_seen;
   if (now - found.last_seen >= kLastSeenGranularity) {
     HIPPO_RETURN_IF_ERROR(im.store.write([&](store::Transaction& tx) -> Status {
-      HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?",
-                                       {now, s.session_id}));
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?", {now, s.session_id}));
       return ok_status();
     }));
     last_seen = now;
@@ -209,9 +209,9 @@ Result<SessionInfo> AuthService::authenticate(std::string_view token,
 Status AuthService::logout(const SessionInfo& session) {
   auto& im = *impl_;
   Status done = im.store.write([&](store::Transaction& tx) -> Status {
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-        {im.now(), session.session_id}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                   {im.now(), session.session_id}));
     return ok_status();
   });
   if (done) notify_sessions_ended({session.account.id, session.session_id, {}});
@@ -219,8 +219,7 @@ Status AuthService::logout(const SessionInfo& session) {
 }
 
 Result<LoginResult> AuthService::step_up(const SessionInfo& session, const SecretBytes& password,
-                                         const SecondFactor& factor,
-                                         const RequestOrigin& origin) {
+                                         const SecondFactor& factor, const RequestOrigin& origin) {
   auto& im = *impl_;
   const std::string& id = session.account.id;
   // The counters, delays and lock of login (the same subjects: a stolen session cannot try
@@ -265,15 +264,15 @@ Result<LoginResult> AuthService::step_up(const SessionInfo& session, const Secre
     // Rotation: the old session ends, a new token carries the step-up.
     HIPPO_RETURN_IF_ERROR(tx.execute("UPDATE sessions SET revoked_at = ? WHERE id = ?",
                                      {im.now(), session.session_id}));
-    HIPPO_ASSIGN_OR_RETURN(
-        LoginResult r, im.create_session(tx, record->view,
-                                         record->view.second_factor || session.second_factor_verified,
-                                         true, origin));
+    HIPPO_ASSIGN_OR_RETURN(LoginResult r, im.create_session(tx, record->view,
+                                                            record->view.second_factor ||
+                                                                session.second_factor_verified,
+                                                            true, origin));
     // The new token acts as the same messaging device as the one it replaces.
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE sessions SET device_id = (SELECT device_id FROM sessions WHERE id = ?) "
-        "WHERE id = ?",
-        {session.session_id, r.session.session_id}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("UPDATE sessions SET device_id = (SELECT device_id FROM sessions WHERE id = ?) "
+                   "WHERE id = ?",
+                   {session.session_id, r.session.session_id}));
     r.session.device_id = session.device_id;
     HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "step_up_succeeded", origin));
     return r;
@@ -297,9 +296,9 @@ Status AuthService::change_password(const SessionInfo& session, const SecretByte
   HIPPO_ASSIGN_OR_RETURN(std::string hash, im.hasher->hash(new_password));
   Status done = im.store.write([&](store::Transaction& tx) -> Status {
     const std::int64_t now = im.now();
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE accounts SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-        {hash, now, session.account.id}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("UPDATE accounts SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+                   {hash, now, session.account.id}));
     // Every other session of the account ends: whoever else was logged in must log in again.
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND id <> ? AND revoked_at "

@@ -41,8 +41,7 @@ class PasswordHasher {
   // dummy hash used by dummy_verify() once, here, so the first unknown-user login costs
   // the same as the later ones. Throws std::invalid_argument for a short pepper or
   // parameters Argon2id refuses (start-up errors, see crypto/argon2id.h for the range).
-  explicit PasswordHasher(SecretBytes pepper,
-                          crypto::Argon2Params params = kPasswordHashParams);
+  explicit PasswordHasher(SecretBytes pepper, crypto::Argon2Params params = kPasswordHashParams);
 
   // The encoded Argon2id string to store, under a fresh random salt.
   // Errors: "password_too_long" (over kPasswordMaxBytes, before any hashing),

@@ -20,8 +20,8 @@ std::string role_with_article(Role role) {
 }
 
 std::optional<Role> parse_role(std::string_view name) {
-  for (Role r : {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient,
-                 Role::kAuditor}) {
+  for (Role r :
+       {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient, Role::kAuditor}) {
     if (role_name(r) == name) return r;
   }
   return std::nullopt;

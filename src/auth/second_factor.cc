@@ -92,9 +92,10 @@ Result<TotpEnrolment> AuthService::begin_totp_enrolment(const SessionInfo& sessi
       }
       return ok_status();
     }
-    HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM totp_factors WHERE account_id = ? AND "
-                                     "confirmed_at IS NULL",
-                                     {session.account.id}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("DELETE FROM totp_factors WHERE account_id = ? AND "
+                   "confirmed_at IS NULL",
+                   {session.account.id}));
     HIPPO_RETURN_IF_ERROR(tx.execute(
         "INSERT INTO totp_factors (account_id, secret_sealed, confirmed_at, last_used_step, "
         "created_at) VALUES (?, ?, NULL, ?, ?)",
@@ -112,8 +113,7 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
   std::vector<SecretBytes> codes;
   for (auto& c : generate_recovery_codes(kRecoveryCodeCount)) codes.push_back(std::move(c));
   // The counters, delays and lock of a login's second factor.
-  const std::string pair =
-      FailureCounter::pair_key(session.account.id, origin.source_address);
+  const std::string pair = FailureCounter::pair_key(session.account.id, origin.source_address);
   const std::string acct = FailureCounter::account_key(session.account.id);
   auto result = im.store.write([&](store::Transaction& tx) -> Status {
     HIPPO_RETURN_IF_ERROR(im.check_attempts(tx, kSecondFactorScope, pair, acct));
@@ -133,16 +133,16 @@ Result<std::vector<SecretBytes>> AuthService::confirm_totp(const SessionInfo& se
     HIPPO_ASSIGN_OR_RETURN(std::int64_t replacing, row->int64(2));
     // A new secret has no used step yet (the old one's steps say nothing about it).
     if (replacing != 0) last_step = kTotpNeverUsedStep;
-    HIPPO_ASSIGN_OR_RETURN(SecretBytes key, crypto::xchacha_open_secret(
-                                                im.secrets_key, sealed,
-                                                as_bytes(session.account.id)));
+    HIPPO_ASSIGN_OR_RETURN(
+        SecretBytes key,
+        crypto::xchacha_open_secret(im.secrets_key, sealed, as_bytes(session.account.id)));
     auto step = verify_totp(key, code, im.clock.now(), last_step);
     if (!step) return invalid_first_code();
     const std::int64_t now = im.now();
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "UPDATE totp_factors SET secret_sealed = ?, replacement_sealed = NULL, "
-        "confirmed_at = ?, last_used_step = ? WHERE account_id = ?",
-        {sealed, now, *step, session.account.id}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("UPDATE totp_factors SET secret_sealed = ?, replacement_sealed = NULL, "
+                   "confirmed_at = ?, last_used_step = ? WHERE account_id = ?",
+                   {sealed, now, *step, session.account.id}));
     HIPPO_RETURN_IF_ERROR(
         tx.execute("DELETE FROM recovery_codes WHERE account_id = ?", {session.account.id}));
     for (const auto& c : codes) {

@@ -96,11 +96,11 @@ Status AuthService::unlock_account(const SessionInfo& admin, std::string_view em
         "UPDATE accounts SET status = 'active' WHERE id = ? AND status = 'locked'", {id}));
     HIPPO_RETURN_IF_ERROR(im.failures.clear_account(tx, FailureCounter::account_key(normalized)));
     HIPPO_RETURN_IF_ERROR(im.failures.clear_account(tx, FailureCounter::account_key(id)));
-    HIPPO_RETURN_IF_ERROR(tx.execute(
-        "DELETE FROM login_failures WHERE subject LIKE ? OR subject LIKE ?",
-        {"pair:" + normalized + "|%", "pair:" + id + "|%"}));
-    HIPPO_RETURN_IF_ERROR(im.add_event(tx, id, "account_unlocked", origin,
-                                       "by " + admin.account.email));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("DELETE FROM login_failures WHERE subject LIKE ? OR subject LIKE ?",
+                   {"pair:" + normalized + "|%", "pair:" + id + "|%"}));
+    HIPPO_RETURN_IF_ERROR(
+        im.add_event(tx, id, "account_unlocked", origin, "by " + admin.account.email));
     HIPPO_RETURN_IF_ERROR(
         im.add_event(tx, admin.account.id, "unlocked_account", origin, normalized));
     return true;
@@ -111,13 +111,12 @@ Status AuthService::unlock_account(const SessionInfo& admin, std::string_view em
 
 std::string AuthService::csrf_token(const SessionInfo& session) const {
   // Domain-separated from the other uses of the secrets key by the "csrf:" prefix.
-  const auto mac = crypto::hmac_sha256(impl_->secrets_key.span(),
-                                       as_bytes("csrf:" + session.session_id));
+  const auto mac =
+      crypto::hmac_sha256(impl_->secrets_key.span(), as_bytes("csrf:" + session.session_id));
   return base64url_encode(mac);
 }
 
-bool AuthService::csrf_token_matches(const SessionInfo& session,
-                                     std::string_view presented) const {
+bool AuthService::csrf_token_matches(const SessionInfo& session, std::string_view presented) const {
   const std::string expected = csrf_token(session);
   return crypto::constant_time_equals(as_bytes(expected), as_bytes(presented));
 }

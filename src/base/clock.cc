@@ -31,9 +31,9 @@ Result<TimePoint> parse_rfc3339_utc(std::string_view text) {
       !digits(8, 2, d)) {
     return invalid();
   }
-  if (!date_only && (text[10] != 'T' || !digits(11, 2, h) || text[13] != ':' ||
-                     !digits(14, 2, mi) || text[16] != ':' || !digits(17, 2, sec) ||
-                     text[19] != 'Z')) {
+  if (!date_only &&
+      (text[10] != 'T' || !digits(11, 2, h) || text[13] != ':' || !digits(14, 2, mi) ||
+       text[16] != ':' || !digits(17, 2, sec) || text[19] != 'Z')) {
     return invalid();
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return invalid();

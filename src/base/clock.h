@@ -31,9 +31,7 @@ class SystemClock final : public Clock {
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(TimePoint start) : now_(start.time_since_epoch().count()) {}
-  TimePoint now() const override {
-    return TimePoint(TimePoint::duration(now_.load()));
-  }
+  TimePoint now() const override { return TimePoint(TimePoint::duration(now_.load())); }
   void advance(TimePoint::duration d) { now_ += d.count(); }
   void set(TimePoint t) { now_ = t.time_since_epoch().count(); }
 

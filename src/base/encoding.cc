@@ -29,8 +29,8 @@ Status hex_decode_into(std::string_view hex, std::span<std::uint8_t> out) {
   if (hex.empty()) return ok_status();  // libsodium must not see a null buffer
   size_t written = 0;
   const char* end = nullptr;
-  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written,
-                     &end) != 0 ||
+  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written, &end) !=
+          0 ||
       end != hex.data() + hex.size() || written != out.size()) {
     return Error::invalid_argument("invalid_hex", "text is not valid hexadecimal");
   }
@@ -51,8 +51,8 @@ Result<Bytes> base64url_decode(std::string_view text) {
   Bytes out(text.size() * 3 / 4 + 1);
   size_t written = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &written,
-                        &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &written, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
       end != text.data() + text.size()) {
     return Error::invalid_argument("invalid_base64url", "text is not valid base64url");
   }

@@ -66,7 +66,8 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::internal("file_read_failed", "cannot read " + path.filename().string());
   std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Error::internal("file_read_failed", "cannot read " + path.filename().string());
+  if (in.bad())
+    return Error::internal("file_read_failed", "cannot read " + path.filename().string());
   return out;
 }
 

@@ -30,7 +30,7 @@ class PeriodicTask {
   Mutex mutex_;
   CondVar wake_;
   bool stopping_ GUARDED_BY(mutex_) = false;
-  std::thread thread_;     // last: starts once the members above exist
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 }  // namespace hippocrate

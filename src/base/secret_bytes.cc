@@ -59,8 +59,8 @@ SecretBytes SecretBytes::from(std::span<const std::uint8_t> bytes) {
 }
 
 SecretBytes SecretBytes::from(std::string_view text) {
-  return from(std::span<const std::uint8_t>(
-      reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  return from(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                            text.size()));
 }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept

@@ -61,9 +61,7 @@ class SecretBytes {
   std::span<const std::uint8_t> span() const { return {data_, size_}; }
   // A view as characters, for secrets that are text (passwords). Do not copy it into a
   // std::string that outlives the call.
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(data_), size_};
-  }
+  std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
 
   // Constant-time comparison (sodium_memcmp); different sizes compare unequal (the size
   // itself is not secret).

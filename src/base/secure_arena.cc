@@ -154,8 +154,8 @@ class Arena {
 #else
     const bool locked = sodium_mlock(raw, request) == 0;
 #endif
-    const std::size_t skew = (kAlignment - reinterpret_cast<std::uintptr_t>(raw) % kAlignment) %
-                             kAlignment;
+    const std::size_t skew =
+        (kAlignment - reinterpret_cast<std::uintptr_t>(raw) % kAlignment) % kAlignment;
     std::uint8_t* base = raw + skew;
     const std::size_t slots = (request - skew) / c.slot_bytes;
     if (slots == 0) die("chunk smaller than a slot");

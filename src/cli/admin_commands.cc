@@ -185,9 +185,8 @@ void add_admin_commands(CLI::App& app) {
     search_flags->base.json = search_flags->base.json || global_client_flags().json;
     auto config = load_config(search_flags->base);
     if (!config) throw CLI::RuntimeError(report_error(config.error(), search_flags->base.json));
-    throw CLI::RuntimeError(run_offline_audit_search(config->effective_database_url(),
-                                                     search_flags->options,
-                                                     search_flags->base.json));
+    throw CLI::RuntimeError(run_offline_audit_search(
+        config->effective_database_url(), search_flags->options, search_flags->base.json));
   });
 
   auto flags = std::make_shared<BootstrapFlags>();
@@ -218,8 +217,7 @@ void add_admin_commands(CLI::App& app) {
   create->add_option("--data-dir", org_flags->data_dir,
                      "The server's data folder (default: as `serve`, ./var)");
   create->add_option("--org", org_flags->organisation, "Name of the organisation")->required();
-  create->add_option("--email", org_flags->email, "E-mail of its first administrator")
-      ->required();
+  create->add_option("--email", org_flags->email, "E-mail of its first administrator")->required();
   create->add_option("--server", org_flags->server_url,
                      "The server's address to print (default: its configured listen address)");
   create->add_flag("--json", org_flags->json, "Print JSON for scripts");

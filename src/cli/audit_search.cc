@@ -44,7 +44,7 @@ Status run_search(ClientContext& context, const AuditSearchOptions& options) {
   }
   const auto* records = answer.if_contains("records");
   print_audit_records(records != nullptr && records->is_array() ? records->as_array()
-                                                               : json::array{});
+                                                                : json::array{});
   return ok_status();
 }
 
@@ -100,8 +100,8 @@ void print_audit_records(const json::array& records) {
     std::printf("No matching audit record.\n");
     return;
   }
-  std::printf("%-8s  %-24s  %-32s  %-24s  %-40s  %-9s  %s\n", "SEQ", "WHEN", "ACCOUNT",
-              "ACTION", "RESOURCE", "RESULT", "DETAIL");
+  std::printf("%-8s  %-24s  %-32s  %-24s  %-40s  %-9s  %s\n", "SEQ", "WHEN", "ACCOUNT", "ACTION",
+              "RESOURCE", "RESULT", "DETAIL");
   for (const auto& item : records) {
     if (!item.is_object()) continue;
     const auto& r = item.as_object();

@@ -90,16 +90,17 @@ Status run_set_rpps(ClientContext& context, const std::string& who, const std::s
   HIPPO_ASSIGN_OR_RETURN(std::string id, account_id(context, token, who));
   SecretJsonBody body;
   body.add("rpps", rpps);
-  HIPPO_ASSIGN_OR_RETURN(json::object answer,
-                         context.call("PUT", "/api/v1/accounts/" + id + "/rpps",
-                                      body.serialise(), &token));
+  HIPPO_ASSIGN_OR_RETURN(
+      json::object answer,
+      context.call("PUT", "/api/v1/accounts/" + id + "/rpps", body.serialise(), &token));
   if (context.json()) {
     print_json(answer);
     return ok_status();
   }
-  std::printf("RPPS %s attested for %s: patients see it, with your organisation, before\n"
-              "they accept this practitioner's care request.\n",
-              json_string(answer, "rpps").c_str(), json_string(answer, "email").c_str());
+  std::printf(
+      "RPPS %s attested for %s: patients see it, with your organisation, before\n"
+      "they accept this practitioner's care request.\n",
+      json_string(answer, "rpps").c_str(), json_string(answer, "email").c_str());
   return ok_status();
 }
 
@@ -136,9 +137,10 @@ Status run_rename(ClientContext& context, const std::string& name) {
     print_json(answer);
     return ok_status();
   }
-  std::printf("Your organisation is now called \"%s\". Everyone sees the new name from now\n"
-              "on (their `whoami`, a patient's list of practitioners, the access log).\n",
-              json_string(answer, "name", name).c_str());
+  std::printf(
+      "Your organisation is now called \"%s\". Everyone sees the new name from now\n"
+      "on (their `whoami`, a patient's list of practitioners, the access log).\n",
+      json_string(answer, "name", name).c_str());
   return ok_status();
 }
 
@@ -180,15 +182,13 @@ void add_account_admin_commands(CLI::App& app) {
       }));
     });
   }
-  add_arg_command(*accounts, "unlock",
-                  "Re-open an account locked after too many failed logins", "email",
-                  "The account's e-mail", run_unlock);
+  add_arg_command(*accounts, "unlock", "Re-open an account locked after too many failed logins",
+                  "email", "The account's e-mail", run_unlock);
 
-  auto* organisation =
-      app.add_subcommand("organisation", "Your organisation (administrators)");
+  auto* organisation = app.add_subcommand("organisation", "Your organisation (administrators)");
   organisation->require_subcommand(1);
-  add_arg_command(*organisation, "rename", "Rename your organisation", "name",
-                  "The new name", run_rename);
+  add_arg_command(*organisation, "rename", "Rename your organisation", "name", "The new name",
+                  run_rename);
 }
 
 }  // namespace hippocrate::cli

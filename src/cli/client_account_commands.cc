@@ -63,12 +63,14 @@ Status run_accept(ClientContext& context, const AcceptFlags& flags) {
   }
   HIPPO_RETURN_IF_ERROR(context.remember(email));
   if (!login_error.empty()) {
-    std::fprintf(stderr, "hippocrate: your account is ready, but logging in failed (%s); run: "
-                         "hippocrate login %s\n",
+    std::fprintf(stderr,
+                 "hippocrate: your account is ready, but logging in failed (%s); run: "
+                 "hippocrate login %s\n",
                  login_error.c_str(), email.c_str());
   }
   const bool logged_in = login_error.empty();
-  const bool enrolment_only = logged_in && json_bool(json_object(*login, "session"), "enrolment_only");
+  const bool enrolment_only =
+      logged_in && json_bool(json_object(*login, "session"), "enrolment_only");
   if (context.json()) {
     json::object out = answer;
     out["logged_in"] = logged_in;
@@ -77,8 +79,8 @@ Status run_accept(ClientContext& context, const AcceptFlags& flags) {
     return ok_status();
   }
   std::printf("Welcome, %s. Your account %s is ready%s.\n",
-              json_string(account, "display_name", name).c_str(),
-              describe_account(account).c_str(), logged_in ? " and you are logged in" : "");
+              json_string(account, "display_name", name).c_str(), describe_account(account).c_str(),
+              logged_in ? " and you are logged in" : "");
   if (!logged_in) std::printf("Log in with:\n  hippocrate login %s\n", email.c_str());
   const std::string role = json_string(account, "role");
   if (enrolment_only || (!logged_in && !role.empty() && role != "patient")) {

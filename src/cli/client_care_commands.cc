@@ -71,8 +71,8 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
       const std::string rpps = json_string(who->as_object(), "rpps");
       if (!patients && !rpps.empty()) name += " (RPPS " + rpps + ")";
     }
-    const std::int64_t since = json_int(o, "activated_at") != 0 ? json_int(o, "activated_at")
-                                                                : json_int(o, "created_at");
+    const std::int64_t since =
+        json_int(o, "activated_at") != 0 ? json_int(o, "activated_at") : json_int(o, "created_at");
     if (patients) {
       const std::string patient_id =
           who != nullptr && who->is_object() ? json_string(who->as_object(), "id") : "";
@@ -86,8 +86,9 @@ Status run_list(ClientContext& context, const ListFlags& flags, bool patients) {
     }
   }
   if (pending) {
-    std::printf("\n'invited': a practitioner asks to care for you and sees nothing of your file\n"
-                "yet. To accept: hippocrate care accept RELATIONSHIP\n");
+    std::printf(
+        "\n'invited': a practitioner asks to care for you and sees nothing of your file\n"
+        "yet. To accept: hippocrate care accept RELATIONSHIP\n");
   }
   return ok_status();
 }
@@ -127,13 +128,13 @@ Status run_access_log(ClientContext& context) {
   for (const auto& item : list->as_array()) {
     if (!item.is_object()) continue;
     const auto& o = item.as_object();
-    std::printf("%-19s  %-24s  %-12s  %-20s  %s\n",
-                format_time(json_int(o, "at_ms") / 1000).c_str(), json_string(o, "who").c_str(),
-                json_string(o, "role").c_str(), json_string(o, "organisation").c_str(),
-                // Plain words (a server older than them sends only the action).
-                (o.contains("description") ? json_string(o, "description")
-                                           : json_string(o, "action"))
-                    .c_str());
+    std::printf(
+        "%-19s  %-24s  %-12s  %-20s  %s\n", format_time(json_int(o, "at_ms") / 1000).c_str(),
+        json_string(o, "who").c_str(), json_string(o, "role").c_str(),
+        json_string(o, "organisation").c_str(),
+        // Plain words (a server older than them sends only the action).
+        (o.contains("description") ? json_string(o, "description") : json_string(o, "action"))
+            .c_str());
   }
   return ok_status();
 }
@@ -148,10 +149,11 @@ Status run_request(ClientContext& context, const std::string& email) {
     print_json(answer);
     return ok_status();
   }
-  std::printf("Request sent. If %s has a patient account, they will see it with "
-              "`hippocrate practitioners --all`\nand accept it with `hippocrate care accept ID`; "
-              "otherwise invite them: hippocrate invite --role patient %s\n",
-              email.c_str(), email.c_str());
+  std::printf(
+      "Request sent. If %s has a patient account, they will see it with "
+      "`hippocrate practitioners --all`\nand accept it with `hippocrate care accept ID`; "
+      "otherwise invite them: hippocrate invite --role patient %s\n",
+      email.c_str(), email.c_str());
   return ok_status();
 }
 
@@ -164,9 +166,10 @@ Status run_accept(ClientContext& context, const std::string& id) {
     print_json(json::object{{"accepted", id}});
     return ok_status();
   }
-  std::printf("Care relationship %s is active: this practitioner can now see your file.\n"
-              "End it at any time with: hippocrate care end %s\n",
-              id.c_str(), id.c_str());
+  std::printf(
+      "Care relationship %s is active: this practitioner can now see your file.\n"
+      "End it at any time with: hippocrate care end %s\n",
+      id.c_str(), id.c_str());
   return ok_status();
 }
 
@@ -190,7 +193,8 @@ Result<std::string> patient_in_list(ClientContext& context, const SecretBytes& t
     const auto& o = item.as_object();
     const auto& patient = json_object(o, "patient");
     const std::string id = json_string(patient, "id");
-    if (json_string(o, "id") == who || id == who || lower(json_string(patient, "email")) == wanted) {
+    if (json_string(o, "id") == who || id == who ||
+        lower(json_string(patient, "email")) == wanted) {
       return id;
     }
   }
@@ -217,8 +221,9 @@ Status run_patient(ClientContext& context, const std::string& who) {
     if (id && !id->empty() && *id != who) {
       found = read(*id);
     } else if (email || (id && id->empty())) {
-      return Error::not_found("patient_not_found",
-                              "no patient " + who + " in your care (see: hippocrate patients --all)");
+      return Error::not_found(
+          "patient_not_found",
+          "no patient " + who + " in your care (see: hippocrate patients --all)");
     }
   }
   HIPPO_ASSIGN_OR_RETURN(json::object answer, std::move(found));
@@ -248,8 +253,9 @@ void add_list(CLI::App& app, const char* name, const char* help, bool patients) 
   cmd->add_flag("--all", flags->all, "Include invited and ended relationships");
   add_client_flags(cmd, flags->client, false);
   cmd->callback([flags, patients] {
-    throw CLI::RuntimeError(run_client_command(
-        flags->client, [flags, patients](ClientContext& c) { return run_list(c, *flags, patients); }));
+    throw CLI::RuntimeError(run_client_command(flags->client, [flags, patients](ClientContext& c) {
+      return run_list(c, *flags, patients);
+    }));
   });
 }
 
@@ -261,9 +267,8 @@ void add_care_commands(CLI::App& app) {
   auto log_flags = std::make_shared<ClientFlags>();
   auto* log = app.add_subcommand("access-log", "Who accessed your data, when, and what");
   add_client_flags(log, *log_flags, false);
-  log->callback([log_flags] {
-    throw CLI::RuntimeError(run_client_command(*log_flags, run_access_log));
-  });
+  log->callback(
+      [log_flags] { throw CLI::RuntimeError(run_client_command(*log_flags, run_access_log)); });
   auto* care = app.add_subcommand("care", "Care relationships");
   care->require_subcommand(1);
   auto flags = std::make_shared<EndFlags>();
@@ -272,8 +277,8 @@ void add_care_commands(CLI::App& app) {
       ->required();
   add_client_flags(end, flags->client, false);
   end->callback([flags] {
-    throw CLI::RuntimeError(
-        run_client_command(flags->client, [flags](ClientContext& c) { return run_end(c, *flags); }));
+    throw CLI::RuntimeError(run_client_command(
+        flags->client, [flags](ClientContext& c) { return run_end(c, *flags); }));
   });
   add_arg_command(*care, "request", "Ask to care for an existing patient account (practitioners)",
                   "email", "The patient's e-mail", run_request);

@@ -33,19 +33,19 @@ void add_client_commands(CLI::App& app);
 void add_accept_invite_command(CLI::App& app);  // client_account_commands.cc
 void add_account_commands(CLI::App& app);       // whoami, passwd
 void add_security_events_command(CLI::App& app);
-void add_login_commands(CLI::App& app);    // client_session_commands.cc: login, logout
-void add_sessions_command(CLI::App& app);  // sessions, sessions revoke
-void add_mfa_commands(CLI::App& app);      // client_mfa_commands.cc
-void add_invite_commands(CLI::App& app);   // client_invite_commands.cc
-void add_care_commands(CLI::App& app);     // client_care_commands.cc: patients, practitioners,
-                                           // patient ID, care end|request|accept
-void add_delegate_commands(CLI::App& app);       // client_delegate_commands.cc
+void add_login_commands(CLI::App& app);     // client_session_commands.cc: login, logout
+void add_sessions_command(CLI::App& app);   // sessions, sessions revoke
+void add_mfa_commands(CLI::App& app);       // client_mfa_commands.cc
+void add_invite_commands(CLI::App& app);    // client_invite_commands.cc
+void add_care_commands(CLI::App& app);      // client_care_commands.cc: patients, practitioners,
+                                            // patient ID, care end|request|accept
+void add_delegate_commands(CLI::App& app);  // client_delegate_commands.cc
 void add_account_admin_commands(CLI::App& app);  // client_account_admin_commands.cc: accounts
-void add_device_commands(CLI::App& app);   // client_device_commands.cc: devices ...
-void add_message_commands(CLI::App& app);  // client_message_commands.cc: contacts, send, inbox
-void add_listen_command(CLI::App& app);    // client_message_listen_command.cc
-void add_history_commands(CLI::App& app);  // client_history_commands.cc: conversations, history
-void add_safety_commands(CLI::App& app);   // client_messaging_verify_commands.cc
+void add_device_commands(CLI::App& app);         // client_device_commands.cc: devices ...
+void add_message_commands(CLI::App& app);   // client_message_commands.cc: contacts, send, inbox
+void add_listen_command(CLI::App& app);     // client_message_listen_command.cc
+void add_history_commands(CLI::App& app);   // client_history_commands.cc: conversations, history
+void add_safety_commands(CLI::App& app);    // client_messaging_verify_commands.cc
 void add_recovery_commands(CLI::App& app);  // client_recovery_commands.cc: recovery-key, restore
 
 }  // namespace hippocrate::cli

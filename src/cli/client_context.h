@@ -36,7 +36,7 @@ class App;
 namespace hippocrate::client {
 class HttpsClient;
 struct ClientOptions;
-}
+}  // namespace hippocrate::client
 
 namespace hippocrate::cli {
 

@@ -17,7 +17,8 @@ namespace {
 namespace json = boost::json;
 
 Result<json::array> current_delegations(ClientContext& context, const SecretBytes& token) {
-  HIPPO_ASSIGN_OR_RETURN(json::object answer, context.call("GET", "/api/v1/delegations", {}, &token));
+  HIPPO_ASSIGN_OR_RETURN(json::object answer,
+                         context.call("GET", "/api/v1/delegations", {}, &token));
   const auto* list = answer.if_contains("delegations");
   if (list == nullptr || !list->is_array()) return json::array{};
   return list->as_array();
@@ -63,10 +64,10 @@ Status run_grant(ClientContext& context, const std::string& email) {
     print_json(answer);
     return ok_status();
   }
-  std::printf("%s now acts for you on scheduling and administrative matters (never medical "
-              "content).\nDelegation %s; undo with: hippocrate delegate revoke %s\n",
-              person(answer, "assistant").c_str(), json_string(answer, "id").c_str(),
-              email.c_str());
+  std::printf(
+      "%s now acts for you on scheduling and administrative matters (never medical "
+      "content).\nDelegation %s; undo with: hippocrate delegate revoke %s\n",
+      person(answer, "assistant").c_str(), json_string(answer, "id").c_str(), email.c_str());
   return ok_status();
 }
 
@@ -80,9 +81,8 @@ Status run_revoke(ClientContext& context, const std::string& email) {
     if (json_string(json_object(o, "assistant"), "email") == email) id = json_string(o, "id");
   }
   if (id.empty() || !is_plain_id(id)) {
-    return Error::not_found("delegation_not_found",
-                            "no current delegation of yours to " + email +
-                                " (see: hippocrate delegate list)");
+    return Error::not_found("delegation_not_found", "no current delegation of yours to " + email +
+                                                        " (see: hippocrate delegate list)");
   }
   HIPPO_RETURN_IF_ERROR(context.call("POST", "/api/v1/delegations/" + id + "/revoke", {}, &token));
   if (context.json()) {

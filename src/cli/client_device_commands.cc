@@ -14,11 +14,11 @@
 #include "base/ids.h"
 #include "cli/client_commands.h"
 #include "cli/client_messaging.h"
-#include "client/engine/pairing.h"
-#include "client/engine/prekeys.h"
 #include "cli/client_views.h"
 #include "cli/command_helpers.h"
 #include "cli/output.h"
+#include "client/engine/pairing.h"
+#include "client/engine/prekeys.h"
 #include "e2ee/prekeys.h"
 #include "e2ee/wire.h"
 
@@ -43,8 +43,9 @@ Status run_list(ClientContext& context) {
   }
   const auto* list = answer.if_contains("devices");
   if (list == nullptr || !list->is_array() || list->as_array().empty()) {
-    std::printf("No messaging devices yet. The first `hippocrate send` (or `hippocrate devices "
-                "register`) sets up this one.\n");
+    std::printf(
+        "No messaging devices yet. The first `hippocrate send` (or `hippocrate devices "
+        "register`) sets up this one.\n");
   } else {
     std::printf("%-32s  %-23s  %-23s  %s\n", "DEVICE", "REGISTERED", "REVOKED", "");
     for (const auto& item : list->as_array()) {
@@ -52,11 +53,13 @@ Status run_list(ClientContext& context) {
       const auto& d = item.as_object();
       const std::string id = json_string(d, "device_id");
       std::string note;
-      if (id == self) note = holds_key ? "<- this device (holds the account key)" : "<- this device";
-      std::printf("%-32s  %-23s  %-23s  %s\n", id.c_str(),
-                  format_time(json_int(d, "registered_at")).c_str(),
-                  json_int(d, "revoked_at") == 0 ? "-" : format_time(json_int(d, "revoked_at")).c_str(),
-                  note.c_str());
+      if (id == self)
+        note = holds_key ? "<- this device (holds the account key)" : "<- this device";
+      std::printf(
+          "%-32s  %-23s  %-23s  %s\n", id.c_str(),
+          format_time(json_int(d, "registered_at")).c_str(),
+          json_int(d, "revoked_at") == 0 ? "-" : format_time(json_int(d, "revoked_at")).c_str(),
+          note.c_str());
     }
   }
   if (m->has_keystore() && !m->paired()) {
@@ -88,8 +91,10 @@ Status run_add(ClientContext& context, const AddFlags& flags) {
   if (m->paired()) {
     client::ReplenishPrekeys prekeys(m->engine());
     HIPPO_RETURN_IF_ERROR(m->run(prekeys));
-    if (context.json()) print_json(json::object{{"device_id", m->device_id()}, {"paired", true}});
-    else std::printf("This device (%s) is already paired.\n", m->device_id().c_str());
+    if (context.json())
+      print_json(json::object{{"device_id", m->device_id()}, {"paired", true}});
+    else
+      std::printf("This device (%s) is already paired.\n", m->device_id().c_str());
     return ok_status();
   }
   if (!m->has_keystore()) {
@@ -113,26 +118,31 @@ Status run_add(ClientContext& context, const AddFlags& flags) {
           "your device list does not include this device yet: approve it first on your other "
           "device (hippocrate devices approve CODE), and check the account key you typed");
     }
-    if (context.json()) print_json(json::object{{"device_id", m->device_id()}, {"paired", true}});
-    else std::printf("Paired: this device (%s) now receives your conversations.\n", m->device_id().c_str());
+    if (context.json())
+      print_json(json::object{{"device_id", m->device_id()}, {"paired", true}});
+    else
+      std::printf("Paired: this device (%s) now receives your conversations.\n",
+                  m->device_id().c_str());
     return ok_status();
   }
-  HIPPO_ASSIGN_OR_RETURN(client::PairingPayload pairing,
-                         client::pairing_payload(m->data(), m->engine().now_seconds(),
-                                                 m->engine().keys()));
+  HIPPO_ASSIGN_OR_RETURN(
+      client::PairingPayload pairing,
+      client::pairing_payload(m->data(), m->engine().now_seconds(), m->engine().keys()));
   // The signed prekey's private half is stored before its public half is handed out.
   if (pairing.next) HIPPO_RETURN_IF_ERROR(m->commit(std::move(*pairing.next)));
   const Bytes& payload = pairing.payload;
   const std::string code = std::string(kPairingPrefix) + base64url_encode(payload);
   if (context.json()) {
-    print_json(json::object{{"device_id", m->device_id()}, {"paired", false}, {"pairing_code", code}});
+    print_json(
+        json::object{{"device_id", m->device_id()}, {"paired", false}, {"pairing_code", code}});
     return ok_status();
   }
-  std::printf("This device is %s. To add it to your account:\n"
-              "  1. on a device that holds your account key (your first one), run:\n"
-              "       hippocrate devices approve %s\n"
-              "  2. then run here the `hippocrate devices add --account-key KEY` it prints.\n",
-              m->device_id().c_str(), code.c_str());
+  std::printf(
+      "This device is %s. To add it to your account:\n"
+      "  1. on a device that holds your account key (your first one), run:\n"
+      "       hippocrate devices approve %s\n"
+      "  2. then run here the `hippocrate devices add --account-key KEY` it prints.\n",
+      m->device_id().c_str(), code.c_str());
   return ok_status();
 }
 
@@ -141,9 +151,9 @@ Status run_approve(ClientContext& context, const std::string& code) {
   auto bytes = base64url_decode(code.substr(kPairingPrefix.size()));
   if (!bytes) return usage_error("not a pairing code: " + code);
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
-  HIPPO_ASSIGN_OR_RETURN(client::PairingRequest request,
-                         client::read_pairing_payload(*bytes, m->me().account_id,
-                                                      m->engine().now_seconds()));
+  HIPPO_ASSIGN_OR_RETURN(
+      client::PairingRequest request,
+      client::read_pairing_payload(*bytes, m->me().account_id, m->engine().now_seconds()));
   client::ApproveDevice approve(m->engine(), std::move(request));
   auto approved = m->run(approve);
   print_warnings(m->key_changes_met());
@@ -158,9 +168,10 @@ Status run_approve(ClientContext& context, const std::string& code) {
     print_json(json::object{{"approved", approved->device_id}, {"account_key", key}});
     return ok_status();
   }
-  std::printf("Device %s is now one of yours. On it, run:\n"
-              "  hippocrate devices add --account-key=%s\n",
-              approved->device_id.c_str(), key.c_str());
+  std::printf(
+      "Device %s is now one of yours. On it, run:\n"
+      "  hippocrate devices add --account-key=%s\n",
+      approved->device_id.c_str(), key.c_str());
   return ok_status();
 }
 
@@ -207,8 +218,10 @@ Status run_revoke(ClientContext& context, const std::string& given) {
     print_json(json::object{{"revoked", id}});
     return ok_status();
   }
-  std::printf("Device %s revoked: it receives nothing new, and your device list no longer "
-              "names it.\n", id.c_str());
+  std::printf(
+      "Device %s revoked: it receives nothing new, and your device list no longer "
+      "names it.\n",
+      id.c_str());
   return ok_status();
 }
 
@@ -234,8 +247,7 @@ void add_device_commands(CLI::App& app) {
                   "code", "The pairing code printed by `devices add` on the new device",
                   run_approve);
   add_arg_command(*devices, "revoke", "Revoke one of your devices (needs the account key)", "id",
-                  "The device id (from `hippocrate devices`), or its first characters",
-                  run_revoke);
+                  "The device id (from `hippocrate devices`), or its first characters", run_revoke);
   devices->callback([list_flags, devices] {
     if (!devices->get_subcommands().empty()) return;
     throw CLI::RuntimeError(run_client_command(*list_flags, run_list));

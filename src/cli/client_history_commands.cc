@@ -6,8 +6,8 @@
 // Nothing is fetched from the server but the names of one's contacts.
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <cctype>
 #include <boost/json/array.hpp>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -52,7 +52,8 @@ std::string when(std::int64_t ms) { return format_time(ms / 1000); }
 
 Status run_conversations(ClientContext& context) {
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kPairing));
-  if (!m->has_keystore()) return Error::failed_precondition("no_keystore", "no messages yet on this device");
+  if (!m->has_keystore())
+    return Error::failed_precondition("no_keystore", "no messages yet on this device");
   HIPPO_ASSIGN_OR_RETURN(client::History history, m->history());
   struct Summary {
     std::size_t count = 0;
@@ -91,9 +92,8 @@ Status run_conversations(ClientContext& context) {
   for (const auto& [id, s] : rows) {
     const AccountInfo who = m->who_is(id);
     const std::string name = id == m->me().account_id ? "(you, other devices)" : who.display_name;
-    const std::string preview =
-        (s.last->direction == client::Direction::kSent ? "You: " : "") +
-        one_line(s.last->text, kPreviewChars);
+    const std::string preview = (s.last->direction == client::Direction::kSent ? "You: " : "") +
+                                one_line(s.last->text, kPreviewChars);
     std::printf("%-24s  %-30s  %-23s  %8zu  %s\n", name.c_str(),
                 (who.email.empty() ? id : who.email).c_str(), when(s.last->sent_at_ms).c_str(),
                 s.count, preview.c_str());
@@ -127,7 +127,8 @@ struct HistoryFlags {
 Status run_history(ClientContext& context, const HistoryFlags& flags) {
   if (flags.limit <= 0) return usage_error("--limit must be at least 1");
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kPairing));
-  if (!m->has_keystore()) return Error::failed_precondition("no_keystore", "no messages yet on this device");
+  if (!m->has_keystore())
+    return Error::failed_precondition("no_keystore", "no messages yet on this device");
   HIPPO_ASSIGN_OR_RETURN(AccountInfo who, history_contact(*m, flags.with));
   HIPPO_ASSIGN_OR_RETURN(client::History history, m->history());
   std::vector<const client::HistoryRecord*> with;
@@ -139,7 +140,8 @@ Status run_history(ClientContext& context, const HistoryFlags& flags) {
   std::stable_sort(with.begin(), with.end(),
                    [](const auto* a, const auto* b) { return a->sent_at_ms < b->sent_at_ms; });
   const std::size_t limit = static_cast<std::size_t>(flags.limit);
-  if (with.size() > limit) with.erase(with.begin(), with.end() - static_cast<std::ptrdiff_t>(limit));
+  if (with.size() > limit)
+    with.erase(with.begin(), with.end() - static_cast<std::ptrdiff_t>(limit));
   if (context.json()) {
     json::array out;
     for (const auto* r : with) {
@@ -171,8 +173,8 @@ Status run_history(ClientContext& context, const HistoryFlags& flags) {
 }  // namespace
 
 void add_history_commands(CLI::App& app) {
-  add_plain_command(app, "conversations",
-                    "The people you exchanged messages with on this device", run_conversations);
+  add_plain_command(app, "conversations", "The people you exchanged messages with on this device",
+                    run_conversations);
   auto flags = std::make_shared<HistoryFlags>();
   auto* history = app.add_subcommand("history", "Your past messages with someone, oldest first");
   history->add_option("with", flags->with, "Their e-mail (or account id)")->required();

@@ -108,23 +108,23 @@ Status run_revoke(ClientContext& context, const std::string& given) {
   }
   HIPPO_ASSIGN_OR_RETURN(
       const std::string id,
-      resolve_id_prefix(ids, given,
-                        {"invitation_not_found",
-                         "no pending invitation " + given + " (see: hippocrate invitations)",
-                         "invitation_ambiguous", "several pending invitations start with " + given}));
+      resolve_id_prefix(
+          ids, given,
+          {"invitation_not_found",
+           "no pending invitation " + given + " (see: hippocrate invitations)",
+           "invitation_ambiguous", "several pending invitations start with " + given}));
   for (const auto& item : list) {
     if (item.is_object() && json_string(item.as_object(), "id") == id) {
       email = json_string(item.as_object(), "email");
     }
   }
-  HIPPO_RETURN_IF_ERROR(
-      context.call("POST", "/api/v1/invitations/" + id + "/revoke", {}, &token));
+  HIPPO_RETURN_IF_ERROR(context.call("POST", "/api/v1/invitations/" + id + "/revoke", {}, &token));
   if (context.json()) {
     print_json(json::object{{"revoked", id}, {"email", email}});
     return ok_status();
   }
-  std::printf("Invitation %s%s%s revoked: its accept-invite command no longer works.\n",
-              id.c_str(), email.empty() ? "" : " for ", email.c_str());
+  std::printf("Invitation %s%s%s revoked: its accept-invite command no longer works.\n", id.c_str(),
+              email.empty() ? "" : " for ", email.c_str());
   return ok_status();
 }
 
@@ -145,9 +145,10 @@ void add_invite_commands(CLI::App& app) {
   });
 
   auto list_flags = std::make_shared<ClientFlags>();
-  auto* invitations = app.add_subcommand(
-      "invitations", "Pending invitations (administrators: the organisation's; practitioners: "
-                     "your own)");
+  auto* invitations =
+      app.add_subcommand("invitations",
+                         "Pending invitations (administrators: the organisation's; practitioners: "
+                         "your own)");
   add_client_flags(invitations, *list_flags, false);
   invitations->require_subcommand(0, 1);
   add_arg_command(*invitations, "revoke", "Cancel a pending invitation: its token stops working",

@@ -33,8 +33,9 @@ Status run_contacts(ClientContext& context) {
   }
   const auto* list = answer.if_contains("contacts");
   if (list == nullptr || !list->is_array() || list->as_array().empty()) {
-    std::printf("Nobody you may message yet (patients: an active care relationship; staff: "
-                "your organisation).\n");
+    std::printf(
+        "Nobody you may message yet (patients: an active care relationship; staff: "
+        "your organisation).\n");
     return ok_status();
   }
   std::printf("%-30s  %-36s  %s\n", "NAME", "E-MAIL", "ROLE");
@@ -88,10 +89,13 @@ Status run_inbox(ClientContext& context) {
   auto show = [&]() -> Status {
     for (const auto& o : inbox.batch().opened) {
       if (o.duplicate) continue;
-      if (context.json()) all.push_back(opened_json(*m, o));
-      else print_opened(*m, o);
+      if (context.json())
+        all.push_back(opened_json(*m, o));
+      else
+        print_opened(*m, o);
     }
-    for (const auto& id : inbox.batch().suggest_verification) hints.push_back(m->verification_hint(id));
+    for (const auto& id : inbox.batch().suggest_verification)
+      hints.push_back(m->verification_hint(id));
     return ok_status();
   };
   HIPPO_ASSIGN_OR_RETURN(client::InboxRead read, m->run(inbox, show));
@@ -127,8 +131,8 @@ void add_message_commands(CLI::App& app) {
   send->add_option("text", flags->text, "The message; - (or nothing) reads standard input");
   add_client_flags(send, flags->client, false);
   send->callback([flags] {
-    throw CLI::RuntimeError(
-        run_client_command(flags->client, [flags](ClientContext& c) { return run_send(c, *flags); }));
+    throw CLI::RuntimeError(run_client_command(
+        flags->client, [flags](ClientContext& c) { return run_send(c, *flags); }));
   });
   add_plain_command(app, "inbox", "Fetch, decrypt and show your new messages", run_inbox);
 }

@@ -9,9 +9,9 @@
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -35,7 +35,7 @@ using Clock = std::chrono::steady_clock;
 
 struct ListenFlags {
   ClientFlags client;
-  int count = 0;     // 0: no limit
+  int count = 0;       // 0: no limit
   double timeout = 0;  // seconds; 0: none
 };
 
@@ -50,18 +50,19 @@ struct ListenFlags {
 Result<bool> handle_deliver(Messenger& m, client::WebSocketClient& socket, const wire::Deliver& d,
                             bool as_json, std::size_t& unread) {
   HIPPO_RETURN_IF_ERROR(m.relock());
-  client::ReceiveBatch receive(
-      m.engine(),
-      {Incoming{d.message_id, d.sender_account, d.sender_device,
-                static_cast<std::int64_t>(d.stored_at), d.ciphertext}},
-      client::AckBy::kHost);
+  client::ReceiveBatch receive(m.engine(),
+                               {Incoming{d.message_id, d.sender_account, d.sender_device,
+                                         static_cast<std::int64_t>(d.stored_at), d.ciphertext}},
+                               client::AckBy::kHost);
   std::vector<std::string> hints;
   auto show = [&]() -> Status {
     print_warnings(m.key_changes_met());
     for (const auto& o : receive.batch().opened) {
       if (o.duplicate) continue;
-      if (as_json) print_json(opened_json(m, o));
-      else print_opened(m, o);
+      if (as_json)
+        print_json(opened_json(m, o));
+      else
+        print_opened(m, o);
     }
     for (const auto& id : receive.batch().suggest_verification) {
       std::fprintf(stderr, "hippocrate: %s\n", m.verification_hint(id).c_str());
@@ -96,13 +97,14 @@ Result<client::WebSocketClient> open_socket(ClientContext& context, const Messen
 }
 
 Status run_listen(ClientContext& context, const ListenFlags& flags) {
-  if (flags.count < 0 || flags.timeout < 0) return usage_error("--count and --timeout must be positive");
+  if (flags.count < 0 || flags.timeout < 0)
+    return usage_error("--count and --timeout must be positive");
   HIPPO_ASSIGN_OR_RETURN(auto m, Messenger::open(context, Messenger::Setup::kReady));
   auto socket = open_socket(context, *m);
   if (!socket) return socket.error();
   (void)m->contacts();  // names for the senders, fetched once
   print_warnings(m->pending_key_changes());
-  m->unlock();          // other commands of this profile may run meanwhile
+  m->unlock();  // other commands of this profile may run meanwhile
   std::fprintf(stderr, "Listening on device %s (Ctrl-C to stop)...\n", m->device_id().c_str());
 
   const auto deadline = flags.timeout > 0

@@ -60,8 +60,10 @@ void print_opened(Messenger& m, const Opened& o) {
                                : describe(m.who_is(o.meta.sender)) + "  (device " + device + ")";
   if (!o.content) {
     if (is_duplicate(o)) {
-      std::fprintf(stderr, "hippocrate: message %s from %s was delivered again; already shown, "
-                   "ignored.\n", o.meta.message_id.c_str(), from.c_str());
+      std::fprintf(stderr,
+                   "hippocrate: message %s from %s was delivered again; already shown, "
+                   "ignored.\n",
+                   o.meta.message_id.c_str(), from.c_str());
       return;
     }
     const char* id = o.meta.message_id.c_str();
@@ -109,9 +111,8 @@ void print_opened(Messenger& m, const Opened& o) {
 Status unreadable_status(std::size_t count) {
   if (count == 0) return ok_status();
   return Error::failed_precondition(
-      "messages_unreadable",
-      std::to_string(count) + (count == 1 ? " message" : " messages") +
-          " could not be read (see the warnings above)");
+      "messages_unreadable", std::to_string(count) + (count == 1 ? " message" : " messages") +
+                                 " could not be read (see the warnings above)");
 }
 
 void print_expired(std::int64_t count) {

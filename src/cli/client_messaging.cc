@@ -34,9 +34,11 @@ std::optional<std::string> Messenger::key_change_warning(const client::KeystoreD
          (it->second.verified ? "verified it" : "first exchanged messages") +
          ". It may be a reinstall, or someone (even the server's operator) impersonating "
          "them. Sending to them is BLOCKED until you compare safety numbers (hippocrate "
-         "safety-number " + name + ") and run `hippocrate verify " + name +
+         "safety-number " +
+         name + ") and run `hippocrate verify " + name +
          " --acknowledge-change` if they match, or accept the new key unverified with "
-         "`hippocrate trust " + name + "`";
+         "`hippocrate trust " +
+         name + "`";
 }
 
 std::vector<std::string> Messenger::pending_key_changes() {
@@ -57,9 +59,10 @@ std::vector<std::string> Messenger::key_changes_met() {
 
 std::string Messenger::verification_hint(const std::string& account_id) {
   const std::string name = command_name(account_id);
-  return describe(who_is(account_id)) + " is not verified: compare your safety number with "
-         "them (in person or on a video call: hippocrate safety-number " + name +
-         "), then run: hippocrate verify " + name;
+  return describe(who_is(account_id)) +
+         " is not verified: compare your safety number with "
+         "them (in person or on a video call: hippocrate safety-number " +
+         name + "), then run: hippocrate verify " + name;
 }
 
 Result<std::vector<AccountInfo>> Messenger::contacts() {
@@ -89,8 +92,8 @@ Result<Messenger::Sent> Messenger::send_text(const AccountInfo& to, std::string_
         "key_change_unacknowledged",
         "NOT SENT: the account key of " + describe(to) +
             " changed and you have not accepted the new one; nothing was sent to their "
-            "devices. Compare safety numbers (hippocrate safety-number " + name +
-            "), then run `hippocrate verify " + name +
+            "devices. Compare safety numbers (hippocrate safety-number " +
+            name + "), then run `hippocrate verify " + name +
             " --acknowledge-change`, or `hippocrate trust " + name +
             "` to accept it without comparing");
   }

@@ -60,8 +60,7 @@ namespace {
 // made with a passphrase then says keystore_needs_passphrase when it is not set).
 client::KeystoreUnlock unlock_method(const std::filesystem::path& keystore = {}) {
   std::error_code ec;
-  if (!keystore.empty() &&
-      std::filesystem::exists(client::Keystore::key_file_path(keystore), ec)) {
+  if (!keystore.empty() && std::filesystem::exists(client::Keystore::key_file_path(keystore), ec)) {
     return client::KeystoreUnlock::key_file();
   }
   const char* passphrase = std::getenv("HIPPOCRATE_KEYSTORE_PASSPHRASE");
@@ -70,7 +69,6 @@ client::KeystoreUnlock unlock_method(const std::filesystem::path& keystore = {})
   }
   return client::KeystoreUnlock::key_file();
 }
-
 
 }  // namespace
 
@@ -98,9 +96,9 @@ client::Answer Messenger::perform(const client::ApiRequest& request) {
 Status Messenger::store(const client::KeystoreData& state) {
   if (!keystore_) {
     // The first device: the keystore is created with its state (0600, sealed).
-    HIPPO_ASSIGN_OR_RETURN(client::Keystore ks,
-                           client::Keystore::create(keystore_path(context_.profile()),
-                                                    unlock_method(), state));
+    HIPPO_ASSIGN_OR_RETURN(
+        client::Keystore ks,
+        client::Keystore::create(keystore_path(context_.profile()), unlock_method(), state));
     keystore_.emplace(std::move(ks));
     return ok_status();
   }
@@ -123,7 +121,8 @@ Result<std::unique_ptr<Messenger>> Messenger::open(ClientContext& context, Setup
     return Error::internal("unexpected_response", "the server did not say who you are");
   }
   std::unique_ptr<Messenger> m(new Messenger(context, std::move(token), std::move(me)));
-  HIPPO_ASSIGN_OR_RETURN(m->lock_, KeystoreLock::acquire(context.profile().dir() / "keystore.lock"));
+  HIPPO_ASSIGN_OR_RETURN(m->lock_,
+                         KeystoreLock::acquire(context.profile().dir() / "keystore.lock"));
   HIPPO_RETURN_IF_ERROR(m->load_keystore());
   if (setup == Setup::kPairing) return m;
   HIPPO_RETURN_IF_ERROR(m->set_up());

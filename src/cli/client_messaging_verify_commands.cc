@@ -48,7 +48,8 @@ Result<Peer> load_peer(Messenger& m, const std::string& who) {
   auto number = m.run(fetch);
   // A key change is what verify and trust are about: they say it in their own words.
   std::vector<std::string> warnings = m.key_changes_met();
-  if (auto change = m.key_change_warning(m.data(), account.account_id)) std::erase(warnings, *change);
+  if (auto change = m.key_change_warning(m.data(), account.account_id))
+    std::erase(warnings, *change);
   print_warnings(warnings);
   if (!number) return number.error();
   return Peer{account, number->record, number->digits, number->qr};
@@ -72,24 +73,26 @@ Status run_safety_number(ClientContext& context, const SafetyFlags& flags) {
   std::printf("Safety number with %s:\n\n  %s\n  %s\n\n", describe(peer.account).c_str(),
               grouped.substr(0, half).c_str(), grouped.substr(half + 1).c_str());
   if (!flags.no_qr) {
-    HIPPO_ASSIGN_OR_RETURN(std::string qr,
-                           render_terminal_qr(peer.qr, flags.light_background
-                                                           ? TerminalTheme::kLightBackground
+    HIPPO_ASSIGN_OR_RETURN(
+        std::string qr,
+        render_terminal_qr(peer.qr, flags.light_background ? TerminalTheme::kLightBackground
                                                            : TerminalTheme::kDarkBackground));
     std::fputs(qr.c_str(), stdout);
     std::printf("\n");
   }
   if (peer.record.key_changed) {
-    std::printf("Their account key CHANGED and sending to them is blocked: compare these "
-                "digits with them, then `hippocrate verify %s --acknowledge-change`.\n",
-                flags.who.c_str());
+    std::printf(
+        "Their account key CHANGED and sending to them is blocked: compare these "
+        "digits with them, then `hippocrate verify %s --acknowledge-change`.\n",
+        flags.who.c_str());
   } else if (peer.record.verified) {
     std::printf("You verified this contact.\n");
   } else {
-    std::printf("Compare these digits with the ones %s sees (in person or on a video call).\n"
-                "If they match: hippocrate verify %s\n",
-                peer.account.display_name.empty() ? "they" : peer.account.display_name.c_str(),
-                flags.who.c_str());
+    std::printf(
+        "Compare these digits with the ones %s sees (in person or on a video call).\n"
+        "If they match: hippocrate verify %s\n",
+        peer.account.display_name.empty() ? "they" : peer.account.display_name.c_str(),
+        flags.who.c_str());
   }
   return ok_status();
 }
@@ -103,20 +106,21 @@ Status run_verify(ClientContext& context, const SafetyFlags& flags) {
     if (verified.error().code() != "key_change_unacknowledged") return verified.error();
     std::fprintf(stderr, "hippocrate: WARNING: THE ACCOUNT KEY OF %s CHANGED.\n",
                  describe(peer.account).c_str());
-    return Error::failed_precondition(
-        "key_change_unacknowledged",
-        "compare the new safety number (hippocrate safety-number " + flags.who +
-            ") and, only if it matches, run: hippocrate verify " + flags.who +
-            " --acknowledge-change");
+    return Error::failed_precondition("key_change_unacknowledged",
+                                      "compare the new safety number (hippocrate safety-number " +
+                                          flags.who +
+                                          ") and, only if it matches, run: hippocrate verify " +
+                                          flags.who + " --acknowledge-change");
   }
   HIPPO_RETURN_IF_ERROR(m->commit(std::move(*verified)));
   if (context.json()) {
     print_json(json::object{{"verified", id}, {"safety_number", peer.digits}});
     return ok_status();
   }
-  std::printf("%s is now verified (safety number %s...). You will be warned, and sending "
-              "blocked, if their account key changes.\n",
-              describe(peer.account).c_str(), peer.digits.substr(0, 10).c_str());
+  std::printf(
+      "%s is now verified (safety number %s...). You will be warned, and sending "
+      "blocked, if their account key changes.\n",
+      describe(peer.account).c_str(), peer.digits.substr(0, 10).c_str());
   return ok_status();
 }
 
@@ -139,10 +143,11 @@ Status run_trust(ClientContext& context, const SafetyFlags& flags) {
                 describe(peer.account).c_str());
     return ok_status();
   }
-  std::printf("Accepted the new account key of %s WITHOUT comparing safety numbers: you may "
-              "send to them again, and they are NOT verified. Compare as soon as you can: "
-              "hippocrate safety-number %s, then hippocrate verify %s\n",
-              describe(peer.account).c_str(), flags.who.c_str(), flags.who.c_str());
+  std::printf(
+      "Accepted the new account key of %s WITHOUT comparing safety numbers: you may "
+      "send to them again, and they are NOT verified. Compare as soon as you can: "
+      "hippocrate safety-number %s, then hippocrate verify %s\n",
+      describe(peer.account).c_str(), flags.who.c_str(), flags.who.c_str());
   return ok_status();
 }
 

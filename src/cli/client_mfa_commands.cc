@@ -175,11 +175,11 @@ void add_mfa_commands(CLI::App& app) {
   enroll_cmd->add_flag("--light-background", enroll->light_background,
                        "Draw the QR code for dark text on a light terminal");
   enroll_cmd->add_flag("--no-qr", enroll->no_qr, "Do not draw the QR code");
-  auto* totp = enroll_cmd->add_option(
-      "--totp", enroll->totp, "Replacing an authenticator: a code from the current one");
-  auto* recovery = enroll_cmd->add_option(
-      "--recovery-code", enroll->recovery_code,
-      "Replacing an authenticator (lost phone): one of your recovery codes");
+  auto* totp = enroll_cmd->add_option("--totp", enroll->totp,
+                                      "Replacing an authenticator: a code from the current one");
+  auto* recovery =
+      enroll_cmd->add_option("--recovery-code", enroll->recovery_code,
+                             "Replacing an authenticator (lost phone): one of your recovery codes");
   totp->excludes(recovery);
   add_client_flags(enroll_cmd, enroll->client, true);
   enroll_cmd->callback([enroll] {

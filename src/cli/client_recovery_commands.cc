@@ -81,9 +81,10 @@ Status run_show_new(ClientContext& context, const RecoveryFlags& flags) {
   if (context.json()) {
     print_json(json::object{{"key_backup_version", made.version}});
   } else {
-    std::printf("A new recovery key protects your key backup (version %lld); the old one no "
-                "longer works.\n",
-                static_cast<long long>(made.version));
+    std::printf(
+        "A new recovery key protects your key backup (version %lld); the old one no "
+        "longer works.\n",
+        static_cast<long long>(made.version));
   }
   return ok_status();
 }
@@ -105,12 +106,14 @@ Status run_restore(ClientContext& context, const RecoveryFlags& flags) {
                             {"device_id", m->device_id()},
                             {"revoked_devices", std::move(ids)}});
   } else {
-    std::printf("Your account key is restored on this device (%s): your contacts see no key "
-                "change and your safety numbers stay the same.\n",
-                m->device_id().c_str());
-    std::printf("Revoked %zu lost device(s). Messages sent to them before now cannot be read "
-                "here.\n",
-                restored.revoked_devices.size());
+    std::printf(
+        "Your account key is restored on this device (%s): your contacts see no key "
+        "change and your safety numbers stay the same.\n",
+        m->device_id().c_str());
+    std::printf(
+        "Revoked %zu lost device(s). Messages sent to them before now cannot be read "
+        "here.\n",
+        restored.revoked_devices.size());
   }
   return ok_status();
 }
@@ -145,8 +148,9 @@ void add_recovery_commands(CLI::App& app) {
   add_second_factor_flags(show, *show_flags);
   add_client_flags(show, show_flags->client, true);
   show->callback([show_flags] {
-    throw CLI::RuntimeError(run_client_command(
-        show_flags->client, [show_flags](ClientContext& c) { return run_show_new(c, *show_flags); }));
+    throw CLI::RuntimeError(run_client_command(show_flags->client, [show_flags](ClientContext& c) {
+      return run_show_new(c, *show_flags);
+    }));
   });
   auto restore_flags = std::make_shared<RecoveryFlags>();
   auto* restore = app.add_subcommand(
@@ -158,10 +162,9 @@ void add_recovery_commands(CLI::App& app) {
                     "password, with --password-stdin, from the next)");
   add_client_flags(restore, restore_flags->client, true);
   restore->callback([restore_flags] {
-    throw CLI::RuntimeError(run_client_command(restore_flags->client, [restore_flags](
-                                                                          ClientContext& c) {
-      return run_restore(c, *restore_flags);
-    }));
+    throw CLI::RuntimeError(run_client_command(
+        restore_flags->client,
+        [restore_flags](ClientContext& c) { return run_restore(c, *restore_flags); }));
   });
 }
 

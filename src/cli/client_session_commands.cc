@@ -87,8 +87,9 @@ Status run_logout(ClientContext& context) {
     if (context.json()) {
       print_json(json::object{{"logged_out", true}, {"ended_on_server", false}});
     } else {
-      std::printf("Removed the session from this profile; no server could be told (nothing "
-                  "says which one issued it), it expires by itself.\n");
+      std::printf(
+          "Removed the session from this profile; no server could be told (nothing "
+          "says which one issued it), it expires by itself.\n");
     }
     return ok_status();
   }

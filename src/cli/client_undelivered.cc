@@ -56,15 +56,15 @@ Result<json::array> report_undelivered(Messenger& m, bool as_json) {
   auto show = [&]() -> Status {
     for (const auto& n : report.page()) {
       if (as_json) {
-        all.push_back(json::object{{"message_id", n.message_id},
-                                   {"recipient", json::object{{"account_id", n.recipient.account_id},
-                                                              {"email", n.recipient.email},
-                                                              {"display_name",
-                                                               n.recipient.display_name}}},
-                                   {"sent_at", n.sent_at},
-                                   {"reason", n.reason},
-                                   {"devices", n.devices},
-                                   {"expired_at", n.expired_at}});
+        all.push_back(
+            json::object{{"message_id", n.message_id},
+                         {"recipient", json::object{{"account_id", n.recipient.account_id},
+                                                    {"email", n.recipient.email},
+                                                    {"display_name", n.recipient.display_name}}},
+                         {"sent_at", n.sent_at},
+                         {"reason", n.reason},
+                         {"devices", n.devices},
+                         {"expired_at", n.expired_at}});
       } else {
         print_notice(n.recipient, n.sent_at, n.reason, n.devices, n.message_id);
       }

@@ -61,7 +61,8 @@ Status check_folder(const fs::path& dir) {
 // Lower case, no trailing '/', the port always written (https: 443).
 std::string normalise_url(std::string_view url) {
   std::string out;
-  for (const char c : url) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (const char c : url)
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   while (out.ends_with('/')) out.pop_back();
   const std::size_t authority = out.find("://");
   const std::size_t host_start = authority == std::string::npos ? 0 : authority + 3;
@@ -78,8 +79,9 @@ Error other_server(std::string_view issuer, std::string_view server_url, std::st
       "session_other_server",
       "this profile's session was opened on " + std::string(issuer) + std::string(why) +
           "; it is sent to no other server, so it was not sent to " + std::string(server_url) +
-          ". To use " + std::string(server_url) + ", log in there (hippocrate login EMAIL --server " +
-          std::string(server_url) + " [--ca-file FILE]), or use another --profile for it");
+          ". To use " + std::string(server_url) +
+          ", log in there (hippocrate login EMAIL --server " + std::string(server_url) +
+          " [--ca-file FILE]), or use another --profile for it");
 }
 
 }  // namespace
@@ -98,8 +100,7 @@ bool same_server_url(std::string_view a, std::string_view b) {
 }
 
 Result<std::string> session_certificate_pin(const ProfileConfig& config, const SecretBytes& token,
-                                            std::string_view server_url,
-                                            const fs::path& ca_file) {
+                                            std::string_view server_url, const fs::path& ca_file) {
   if (config.session_server) {
     const SessionServer& issuer = *config.session_server;
     if (issuer.session_tag != session_tag(token) || issuer.certificate_sha256.empty()) {

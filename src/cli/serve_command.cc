@@ -3,9 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <optional>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,12 +98,11 @@ void print_banner(const server::Config& config, std::uint16_t port,
                std::filesystem::absolute(config.data_dir).c_str(),
                config.effective_database_url().c_str());
   if (self_signed) {
-    std::fprintf(stderr, "  TLS: self-signed development certificate %s%s\n",
-                 ca_file.c_str(), generated ? " (just generated)" : "");
+    std::fprintf(stderr, "  TLS: self-signed development certificate %s%s\n", ca_file.c_str(),
+                 generated ? " (just generated)" : "");
     std::fprintf(stderr, "\nTry it:\n  curl --cacert %s %s/healthz\n", ca_file.c_str(),
                  url.c_str());
-    std::fprintf(stderr, "  curl --cacert %s %s/api/v1/version\n", ca_file.c_str(),
-                 url.c_str());
+    std::fprintf(stderr, "  curl --cacert %s %s/api/v1/version\n", ca_file.c_str(), url.c_str());
   } else {
     std::fprintf(stderr, "\nTry it:\n  curl %s/healthz\n", url.c_str());
   }
@@ -121,8 +120,9 @@ void print_banner(const server::Config& config, std::uint16_t port,
                    ? "none of them (browsers refuse an IP address; list https://localhost:PORT "
                      "in server.allowed_origins, or set auth.webauthn_rp_id)"
                    : passkey_listed.c_str());
-  std::fprintf(stderr, "\nPress Ctrl-C to stop, SIGHUP reloads the certificate. Access log "
-                       "(JSON lines) on %s.\n\n",
+  std::fprintf(stderr,
+               "\nPress Ctrl-C to stop, SIGHUP reloads the certificate. Access log "
+               "(JSON lines) on %s.\n\n",
                config.access_log.c_str());
 }
 
@@ -154,8 +154,8 @@ int run_serve(const ServeFlags& flags) {
   store::StoreOptions store_options;
   store_options.url = config.effective_database_url();
   store_options.writer_scheduling = config.database_writer_idle
-                                       ? store::StoreOptions::WriterScheduling::kIdle
-                                       : store::StoreOptions::WriterScheduling::kNice;
+                                        ? store::StoreOptions::WriterScheduling::kIdle
+                                        : store::StoreOptions::WriterScheduling::kNice;
   store_options.writer_nice = static_cast<int>(config.database_writer_nice);
   auto opened = store::open_store(store_options);
   if (!opened) return fail(opened.error(), 1);
@@ -211,9 +211,9 @@ int run_serve(const ServeFlags& flags) {
 
   std::FILE* log_file = open_access_log(config.access_log);
   if (log_file == nullptr && config.access_log != "off") {
-    return fail(Error::invalid_argument("invalid_config",
-                                        "log.access: cannot open " + config.access_log),
-                2);
+    return fail(
+        Error::invalid_argument("invalid_config", "log.access: cannot open " + config.access_log),
+        2);
   }
   server::AccessLog access_log(log_file);
   server::Router router;
@@ -242,11 +242,12 @@ int run_serve(const ServeFlags& flags) {
   std::optional<server::WebApp> web_app;
   if (auto loaded = server::WebApp::load(config.effective_web_root())) {
     web_app.emplace(std::move(*loaded));
-    router.set_fallback({"GET", "/{app}", std::string(server::kPublicAction),
-                         [&app = *web_app](const server::RequestContext& ctx) {
-                           return app.serve(ctx.request);
-                         },
-                         {}});
+    router.set_fallback(
+        {"GET",
+         "/{app}",
+         std::string(server::kPublicAction),
+         [&app = *web_app](const server::RequestContext& ctx) { return app.serve(ctx.request); },
+         {}});
     std::fprintf(stderr, "Web app: %zu files from %s\n", web_app->file_count(),
                  config.effective_web_root().c_str());
   } else {
@@ -258,16 +259,16 @@ int run_serve(const ServeFlags& flags) {
   http.on_reload([&access_log, &config, cert = options.certificate](const Status& tls) {
     const std::string log = reopen_access_log(access_log, config.access_log);
     if (tls) {
-      std::fprintf(stderr, "hippocrate: SIGHUP: reloaded the TLS certificate %s for new connections%s\n",
+      std::fprintf(stderr,
+                   "hippocrate: SIGHUP: reloaded the TLS certificate %s for new connections%s\n",
                    cert.c_str(), log.c_str());
     } else {
       std::fprintf(stderr, "hippocrate: SIGHUP: kept the current TLS certificate: %s%s\n",
                    tls.error().message().c_str(), log.c_str());
     }
   });
-  http.on_shutdown([] {
-    std::fprintf(stderr, "hippocrate: shutting down (finishing requests in flight)\n");
-  });
+  http.on_shutdown(
+      [] { std::fprintf(stderr, "hippocrate: shutting down (finishing requests in flight)\n"); });
   if (auto s = http.start(); !s) return fail(s.error(), 1);
   print_banner(config, http.port(), options.certificate, self_signed, generated,
                http.allowed_origins());

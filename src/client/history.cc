@@ -26,9 +26,9 @@ constexpr std::size_t kMaxLogBytes = 1024u * 1024u * 1024u;
 constexpr mode_t kFileMode = 0600;
 
 Error corrupt(const std::string& where) {
-  return Error::data_loss("history_corrupt",
-                          "the message history was modified or damaged (" + where +
-                              "); restore it from a backup or move it aside");
+  return Error::data_loss("history_corrupt", "the message history was modified or damaged (" +
+                                                 where +
+                                                 "); restore it from a backup or move it aside");
 }
 
 Error write_failed() {
@@ -187,8 +187,9 @@ Status History::append(const HistoryRecord& record) {
   }
   if (contains(record.message_id)) return ok_status();
   const SecretBytes plain = encode_history_record(record);
-  HIPPO_ASSIGN_OR_RETURN(Bytes sealed, crypto::xchacha_seal(key_, plain.span(),
-                                                            history_record_ad(owner_, records_.size())));
+  HIPPO_ASSIGN_OR_RETURN(
+      Bytes sealed,
+      crypto::xchacha_seal(key_, plain.span(), history_record_ad(owner_, records_.size())));
   e2ee::Writer w;
   if (size_ == 0) w.raw(as_bytes(kMagic)).u8(kFileFormat);
   const auto len = static_cast<std::uint32_t>(sealed.size());

@@ -70,11 +70,11 @@ class FileHistoryStorage final : public HistoryStorage {
 enum class Direction : std::uint8_t { kReceived = 1, kSent = 2 };
 
 struct HistoryRecord {
-  std::string message_id;     // 32 hex (UUIDv7: it carries the send time)
-  std::string contact;        // the other account's id (one's own for a note to self or a
-                              // copy from another own device whose recipient is not known)
+  std::string message_id;  // 32 hex (UUIDv7: it carries the send time)
+  std::string contact;     // the other account's id (one's own for a note to self or a
+                           // copy from another own device whose recipient is not known)
   Direction direction = Direction::kReceived;
-  std::string sender_device;  // 32 hex
+  std::string sender_device;        // 32 hex
   std::int64_t sent_at_ms = 0;      // the sender's clock
   std::int64_t received_at_ms = 0;  // this device's clock when it decrypted (or sent) it
   std::string text;

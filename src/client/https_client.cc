@@ -3,12 +3,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -60,8 +60,8 @@ Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const ClientOptions
     ctx->load_verify_file(options.ca_file.string(), ec);
   }
   if (ec) {
-    return Error::invalid_argument("tls_failed", "cannot load the CA file " +
-                                                     options.ca_file.string());
+    return Error::invalid_argument("tls_failed",
+                                   "cannot load the CA file " + options.ca_file.string());
   }
   return ctx;
 }
@@ -94,8 +94,7 @@ std::string peer_certificate_sha256(SSL* ssl) {
 
 Error certificate_mismatch(const ClientOptions& options) {
   return Error::permission_denied(
-      "certificate_mismatch", "the server at " + options.host + ":" +
-                                  std::to_string(options.port) +
+      "certificate_mismatch", "the server at " + options.host + ":" + std::to_string(options.port) +
                                   " presents another certificate than the expected one");
 }
 
@@ -116,9 +115,9 @@ asio::awaitable<Result<TlsConnection>> open_tls(asio::io_context& ioc, asio::ssl
   lowest.expires_after(options.timeout);
   auto [cec, ep] = co_await lowest.async_connect(endpoints, kTuple);
   if (cec) {
-    co_return Error::unavailable("connection_failed",
-                                 "cannot connect to " + options.host + ":" +
-                                     std::to_string(options.port) + ": " + cec.message());
+    co_return Error::unavailable("connection_failed", "cannot connect to " + options.host + ":" +
+                                                          std::to_string(options.port) + ": " +
+                                                          cec.message());
   }
   SSL_set_tlsext_host_name(stream->native_handle(), options.host.c_str());
   stream->set_verify_callback(asio::ssl::host_name_verification(options.host));
@@ -128,8 +127,7 @@ asio::awaitable<Result<TlsConnection>> open_tls(asio::io_context& ioc, asio::ssl
   }
   std::string fingerprint = peer_certificate_sha256(stream->native_handle());
   TlsConnection out{std::move(stream), std::move(fingerprint)};
-  if (!options.certificate_sha256.empty() &&
-      out.certificate_sha256 != options.certificate_sha256) {
+  if (!options.certificate_sha256.empty() && out.certificate_sha256 != options.certificate_sha256) {
     co_return certificate_mismatch(options);  // the stream closes unused
   }
   co_return out;
@@ -140,9 +138,9 @@ asio::awaitable<Result<TlsConnection>> open_tls(asio::io_context& ioc, asio::ssl
 Result<ClientOptions> parse_server_url(std::string_view url) {
   constexpr std::string_view kScheme = "https://";
   const auto bad = [&] {
-    return Error::invalid_argument("invalid_server_url",
-                                   "'" + std::string(url) +
-                                       "' is not https://HOST[:PORT] (plain http is refused)");
+    return Error::invalid_argument(
+        "invalid_server_url",
+        "'" + std::string(url) + "' is not https://HOST[:PORT] (plain http is refused)");
   };
   if (!url.starts_with(kScheme)) return bad();
   std::string_view rest = url.substr(kScheme.size());
@@ -186,8 +184,7 @@ struct HttpsClient::Impl {
   int opened = 0;
 
   // `req` must outlive the operation (the caller waits for it).
-  asio::awaitable<Result<ClientResponse>> send(http::request<http::string_body>& req,
-                                               bool retry) {
+  asio::awaitable<Result<ClientResponse>> send(http::request<http::string_body>& req, bool retry) {
     if (stream && !options.certificate_sha256.empty() &&
         certificate_sha256 != options.certificate_sha256) {
       stream.reset();  // kept alive for requests the pin did not cover: not for this one
@@ -206,13 +203,15 @@ struct HttpsClient::Impl {
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
     boost::system::error_code rec;
-    if (!wec) std::tie(rec, std::ignore) = co_await http::async_read(*stream, buffer, parser, kTuple);
+    if (!wec)
+      std::tie(rec, std::ignore) = co_await http::async_read(*stream, buffer, parser, kTuple);
     const auto ec = wec ? wec : rec;
     if (ec) {
       stream.reset();
       // A kept-alive connection the server closed meanwhile: one fresh attempt.
       const bool stale = ec == http::error::end_of_stream || ec == asio::error::eof ||
-                         ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated;
+                         ec == asio::error::connection_reset ||
+                         ec == asio::ssl::error::stream_truncated;
       if (retry && stale) co_return co_await send(req, false);
       co_return error_for(ec, "the request");
     }
@@ -296,8 +295,7 @@ Result<WebSocketClient> WebSocketClient::connect(
     if (!s) co_return s.error();
     im.ws.emplace(std::move(*s->stream));
     beast::get_lowest_layer(*im.ws).expires_never();
-    im.ws->set_option(
-        websocket::stream_base::timeout::suggested(beast::role_type::client));
+    im.ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
     im.ws->set_option(websocket::stream_base::decorator([headers](websocket::request_type& r) {
       for (const auto& [name, value] : headers) r.set(name, value);
     }));
@@ -306,8 +304,8 @@ Result<WebSocketClient> WebSocketClient::connect(
         res, options.host + ":" + std::to_string(options.port), std::string(target), kTuple);
     if (ec) {
       co_return Error::permission_denied(
-          "upgrade_refused", "the server refused the WebSocket upgrade with HTTP " +
-                                 std::to_string(res.result_int()));
+          "upgrade_refused",
+          "the server refused the WebSocket upgrade with HTTP " + std::to_string(res.result_int()));
     }
     co_return true;
   };

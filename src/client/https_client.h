@@ -28,7 +28,6 @@ struct ClientOptions {
   std::filesystem::path ca_file;  // empty: system trust store
   std::chrono::milliseconds timeout{10'000};
   std::string certificate_sha256;  // lowercase hex; empty: any certificate the CA vouches for
-
 };
 
 // Parses "https://HOST:PORT" (no path) into options. Errors: "invalid_server_url".
@@ -75,9 +74,9 @@ class WebSocketClient {
   // Connects and upgrades at `target` (honouring options.certificate_sha256). Errors as
   // HttpsClient, plus "upgrade_refused"
   // (the message holds the HTTP status).
-  static Result<WebSocketClient> connect(const ClientOptions& options, std::string_view target,
-                                         std::vector<std::pair<std::string, std::string>>
-                                             headers = {});
+  static Result<WebSocketClient> connect(
+      const ClientOptions& options, std::string_view target,
+      std::vector<std::pair<std::string, std::string>> headers = {});
   ~WebSocketClient();
   WebSocketClient(WebSocketClient&&) noexcept;
   WebSocketClient& operator=(WebSocketClient&&) noexcept;

@@ -242,8 +242,8 @@ Result<Keystore> Keystore::create(const std::filesystem::path& file, const Keyst
     HIPPO_ASSIGN_OR_RETURN(key, derive_key(unlock, salt, unlock.params()));
     header = header_bytes(kKdfPassphrase, unlock.params(), salt, key);
   } else {
-    HIPPO_ASSIGN_OR_RETURN(key, load_or_create_key_file(key_file_path(file), kKeyBytes,
-                                                        kKeyFileNames));
+    HIPPO_ASSIGN_OR_RETURN(key,
+                           load_or_create_key_file(key_file_path(file), kKeyBytes, kKeyFileNames));
     header = header_bytes(kKdfKeyFile, {}, {}, key);
   }
   Keystore ks(file, std::move(header), std::move(key), KeystoreData{});
@@ -293,8 +293,8 @@ Result<Keystore> Keystore::open(const std::filesystem::path& file, const Keystor
       return Error::failed_precondition("keystore_key_missing",
                                         "the keystore's key file is missing");
     }
-    HIPPO_ASSIGN_OR_RETURN(key, load_or_create_key_file(key_file_path(file), kKeyBytes,
-                                                        kKeyFileNames));
+    HIPPO_ASSIGN_OR_RETURN(key,
+                           load_or_create_key_file(key_file_path(file), kKeyBytes, kKeyFileNames));
   } else {
     return corrupt();
   }

@@ -158,11 +158,13 @@ class Keystore {
 
  private:
   Keystore(std::filesystem::path file, Bytes header, SecretBytes key, KeystoreData data)
-      : file_(std::move(file)), header_(std::move(header)), key_(std::move(key)),
+      : file_(std::move(file)),
+        header_(std::move(header)),
+        key_(std::move(key)),
         data_(std::move(data)) {}
 
   std::filesystem::path file_;
-  Bytes header_;    // magic … key_check: the AEAD associated data, fixed for the file's life
+  Bytes header_;  // magic … key_check: the AEAD associated data, fixed for the file's life
   SecretBytes key_;
   KeystoreData data_;
 };

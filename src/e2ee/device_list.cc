@@ -14,8 +14,7 @@ constexpr std::uint8_t kListFormat = 0x01;
 
 Result<AccountKey> from_pair(std::string_view account_id, crypto::Ed25519KeyPair pair) {
   if (!is_valid_id(account_id)) return errors::malformed("account id");
-  return AccountKey{std::string(account_id), pair.public_key,
-                    share(std::move(pair.secret_key))};
+  return AccountKey{std::string(account_id), pair.public_key, share(std::move(pair.secret_key))};
 }
 
 Bytes signed_part(const DeviceList& list) {
@@ -47,8 +46,7 @@ Result<AccountKey> account_key_from_seed(std::string_view account_id, const Secr
 Result<Bytes> sign_device_list(const AccountKey& account_key, const DeviceList& list) {
   if (!account_key.secret_key) return errors::bad_key("account key (not held by this device)");
   if (list.account_id != account_key.account_id || !is_valid_id(list.account_id) ||
-      list.version == 0 || list.devices.empty() ||
-      list.devices.size() > kMaxDevicesPerAccount) {
+      list.version == 0 || list.devices.empty() || list.devices.size() > kMaxDevicesPerAccount) {
     return errors::malformed("device list");
   }
   DeviceList sorted = list;
@@ -94,8 +92,7 @@ Result<DeviceList> verify_device_list(std::span<const std::uint8_t> signed_list,
   // Step 2: the account asked for.
   if (list.account_id != expected_account_id) return errors::account_mismatch();
   // Step 3: the account key's signature.
-  if (!crypto::ed25519_verify(account_key, signature_input(signed_list.first(body_len)),
-                              signature)
+  if (!crypto::ed25519_verify(account_key, signature_input(signed_list.first(body_len)), signature)
            .ok()) {
     return errors::bad_signature("the device list");
   }

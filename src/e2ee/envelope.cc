@@ -9,8 +9,7 @@ namespace {
 void write_prefix(Writer& w, const std::optional<PrekeyFields>& prekey,
                   const RatchetHeader& header) {
   w.u8(kEnvelopeVersion);
-  w.u8(static_cast<std::uint8_t>(prekey ? EnvelopeType::kPrekeyMessage
-                                        : EnvelopeType::kMessage));
+  w.u8(static_cast<std::uint8_t>(prekey ? EnvelopeType::kPrekeyMessage : EnvelopeType::kMessage));
   if (prekey) {
     w.raw(prekey->sender_signing_key).raw(prekey->sender_dh_key).raw(prekey->ephemeral_key);
     w.u32(prekey->signed_prekey_id).u8(prekey->one_time_prekey_id ? 1 : 0);

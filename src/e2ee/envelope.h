@@ -38,9 +38,9 @@ struct PrekeyFields {
 };
 
 struct RatchetHeader {
-  PublicKey dh{};         // the sender's current ratchet public key
-  std::uint32_t pn = 0;   // length of the previous sending chain
-  std::uint32_t n = 0;    // message number in the current sending chain
+  PublicKey dh{};        // the sender's current ratchet public key
+  std::uint32_t pn = 0;  // length of the previous sending chain
+  std::uint32_t n = 0;   // message number in the current sending chain
   bool operator==(const RatchetHeader&) const = default;
 };
 

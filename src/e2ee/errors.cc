@@ -13,24 +13,24 @@ Error too_large(const std::string& what) {
   return Error::resource_exhausted("e2ee_too_large", what + " is too large");
 }
 Error bad_signature(const std::string& what) {
-  return Error::invalid_argument("e2ee_bad_signature", "the signature of " + what +
-                                                           " does not verify");
+  return Error::invalid_argument("e2ee_bad_signature",
+                                 "the signature of " + what + " does not verify");
 }
 Error account_mismatch() {
   return Error::invalid_argument("e2ee_account_mismatch",
                                  "the data belongs to another account than expected");
 }
 Error stale_device_list() {
-  return Error::failed_precondition(
-      "e2ee_stale_device_list", "the device list is older than one already accepted");
+  return Error::failed_precondition("e2ee_stale_device_list",
+                                    "the device list is older than one already accepted");
 }
 Error unknown_device() {
   return Error::not_found("e2ee_unknown_device",
                           "the device is not in the account's verified device list");
 }
 Error identity_mismatch() {
-  return Error::failed_precondition(
-      "e2ee_identity_mismatch", "the device's keys differ from its verified device-list entry");
+  return Error::failed_precondition("e2ee_identity_mismatch",
+                                    "the device's keys differ from its verified device-list entry");
 }
 Error device_not_listed() {
   return Error::failed_precondition("e2ee_device_not_listed",
@@ -54,12 +54,10 @@ Error decrypt_failed() {
   return Error::invalid_argument("e2ee_decrypt_failed",
                                  "the message could not be authenticated and was rejected");
 }
-Error replay() {
-  return Error::conflict("e2ee_replay", "the message was already received");
-}
+Error replay() { return Error::conflict("e2ee_replay", "the message was already received"); }
 Error too_many_skipped() {
-  return Error::resource_exhausted(
-      "e2ee_too_many_skipped", "the message is too far ahead of the session (skip limit)");
+  return Error::resource_exhausted("e2ee_too_many_skipped",
+                                   "the message is too far ahead of the session (skip limit)");
 }
 Error sender_mismatch() {
   return Error::invalid_argument("e2ee_sender_mismatch",

@@ -18,7 +18,7 @@ constexpr std::string_view kChecksumLabel = "Hippocrate recovery key v1";
 constexpr std::string_view kWrapLabel = "Hippocrate key backup v1";
 constexpr std::string_view kCheckLabel = "Hippocrate key backup check v1";
 constexpr std::uint8_t kContentsFormat = 0x01;
-constexpr std::size_t kPackedBytes = 35;     // key ‖ 0000 + 20-bit checksum
+constexpr std::size_t kPackedBytes = 35;  // key ‖ 0000 + 20-bit checksum
 constexpr std::size_t kHeaderBytes = 1 + 16 + 8;
 constexpr std::size_t kKeyCheckBytes = 16;
 constexpr std::size_t kSeedBytes = 32;
@@ -100,9 +100,9 @@ struct BackupKeys {
 };
 
 Result<BackupKeys> derive(const SecretBytes& recovery_key, std::string_view account_id) {
-  HIPPO_ASSIGN_OR_RETURN(SecretBytes wrap,
-                         crypto::hkdf_sha256({}, recovery_key.span(),
-                                             label_and(kWrapLabel, account_id), 32));
+  HIPPO_ASSIGN_OR_RETURN(
+      SecretBytes wrap,
+      crypto::hkdf_sha256({}, recovery_key.span(), label_and(kWrapLabel, account_id), 32));
   HIPPO_ASSIGN_OR_RETURN(SecretBytes check,
                          crypto::hkdf_sha256({}, recovery_key.span(),
                                              label_and(kCheckLabel, account_id), kKeyCheckBytes));
@@ -211,9 +211,9 @@ Result<AccountKey> open_key_backup(std::span<const std::uint8_t> backup,
   const auto check = backup.subspan(kHeaderBytes, kKeyCheckBytes);
   if (!keys.check.constant_time_equals(check)) return recovery_key_wrong();
   // nonce ‖ ciphertext ‖ tag: xchacha_seal's layout, opened into wiped memory.
-  auto contents = crypto::xchacha_open_secret(
-      keys.wrap, backup.subspan(kHeaderBytes + kKeyCheckBytes),
-      associated_data(backup.first(kHeaderBytes + kKeyCheckBytes)));
+  auto contents =
+      crypto::xchacha_open_secret(keys.wrap, backup.subspan(kHeaderBytes + kKeyCheckBytes),
+                                  associated_data(backup.first(kHeaderBytes + kKeyCheckBytes)));
   if (!contents.ok()) return backup_corrupt();
   if (contents->size() != kContentsBytes) return backup_corrupt();
   if (contents->span()[0] != kContentsFormat) {

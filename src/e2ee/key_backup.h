@@ -35,7 +35,7 @@
 namespace hippocrate::e2ee {
 
 constexpr std::size_t kRecoveryKeyBytes = 32;
-constexpr std::size_t kRecoveryKeySymbols = 56;   // 280 bits: key ‖ 0000 ‖ 20-bit checksum
+constexpr std::size_t kRecoveryKeySymbols = 56;  // 280 bits: key ‖ 0000 ‖ 20-bit checksum
 constexpr std::size_t kKeyBackupBytes = 114;
 constexpr std::uint8_t kKeyBackupFormat = 0x01;
 // Crockford base32 (https://www.crockford.com/base32.html), lower case.

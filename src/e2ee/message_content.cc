@@ -30,8 +30,8 @@ Result<Bytes> encode_content(const MessageContent& c) {
   w.raw(as_bytes(c.content_type)).bytes32(c.body);
   // §5.1: the smallest padding making the whole a multiple of 64 bytes.
   const std::size_t unpadded = w.size() + 2;
-  const std::size_t padding = (kContentPaddingBlock - unpadded % kContentPaddingBlock) %
-                              kContentPaddingBlock;
+  const std::size_t padding =
+      (kContentPaddingBlock - unpadded % kContentPaddingBlock) % kContentPaddingBlock;
   w.u16(static_cast<std::uint16_t>(padding));
   for (std::size_t i = 0; i < padding; ++i) w.u8(0);
   return w.bytes();

@@ -26,7 +26,7 @@ struct MessageContent {
   std::string sender_account_id;  // 32 hex
   std::string sender_device_id;   // 32 hex
   std::uint64_t sent_at_ms = 0;
-  std::string content_type;       // printable ASCII, 1..64 characters
+  std::string content_type;  // printable ASCII, 1..64 characters
   Bytes body;
 
   bool operator==(const MessageContent&) const = default;

@@ -34,8 +34,8 @@ PrekeyStore without_one_time_prekey(const PrekeyStore& store, std::uint32_t id) 
 }
 
 Result<PrekeyRefresh> refresh_prekeys(const DeviceIdentity& device, const PrekeyStore& store,
-                                      std::size_t one_time_remaining_on_server,
-                                      std::uint64_t now, KeySource& keys) {
+                                      std::size_t one_time_remaining_on_server, std::uint64_t now,
+                                      KeySource& keys) {
   PrekeyRefresh out{store, std::nullopt, {}};
   PrekeyStore& next = out.store;
   const SignedPrekey* current = current_signed_prekey(next);

@@ -37,15 +37,15 @@ PrekeyStore without_one_time_prekey(const PrekeyStore& store, std::uint32_t id);
 
 struct PrekeyRefresh {
   PrekeyStore store;
-  std::optional<SignedPrekeyPublic> new_signed_prekey;     // to upload, if rotated
-  std::vector<OneTimePrekeyPublic> new_one_time_prekeys;   // to upload
+  std::optional<SignedPrekeyPublic> new_signed_prekey;    // to upload, if rotated
+  std::vector<OneTimePrekeyPublic> new_one_time_prekeys;  // to upload
 };
 
 // Rotates the signed prekey when missing or 7 days old, drops replaced ones older than the
 // 30-day acceptance window (+1 day), and generates one_time_prekeys_to_generate(
 // `one_time_remaining_on_server`) one-time prekeys.
 Result<PrekeyRefresh> refresh_prekeys(const DeviceIdentity& device, const PrekeyStore& store,
-                                      std::size_t one_time_remaining_on_server,
-                                      std::uint64_t now, KeySource& keys);
+                                      std::size_t one_time_remaining_on_server, std::uint64_t now,
+                                      KeySource& keys);
 
 }  // namespace hippocrate::e2ee

@@ -31,8 +31,7 @@ Result<std::pair<SharedSecret, SharedSecret>> kdf_rk(const SecretBytes& rk,
                                                      const PublicKey& dh_public) {
   auto dh_out = crypto::x25519_shared_secret(dh_private, dh_public);
   if (!dh_out.ok()) return errors::decrypt_failed();
-  auto okm = crypto::hkdf_sha256(rk.span(), dh_out->span(), as_bytes(kRatchetInfo),
-                                 2 * kKeyBytes);
+  auto okm = crypto::hkdf_sha256(rk.span(), dh_out->span(), as_bytes(kRatchetInfo), 2 * kKeyBytes);
   if (!okm.ok()) return errors::decrypt_failed();
   return std::pair{share(SecretBytes::from(okm->span().first(kKeyBytes))),
                    share(SecretBytes::from(okm->span().subspan(kKeyBytes)))};
@@ -135,8 +134,8 @@ void merge_skipped(Session& s, std::optional<std::size_t> used, const NewSkipped
     keep.push_back({added.entries()[i], added.key(i)});
   }
   if (keep.size() > kMaxStoredSkippedKeys) {
-    keep.erase(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(keep.size() -
-                                                                        kMaxStoredSkippedKeys));
+    keep.erase(keep.begin(),
+               keep.begin() + static_cast<std::ptrdiff_t>(keep.size() - kMaxStoredSkippedKeys));
   }
   if (!used && added.entries().empty() && keep.size() == s.skipped.size()) return;
   std::vector<SkippedKey> entries;
@@ -209,7 +208,8 @@ Result<RatchetEncrypted> ratchet_encrypt(const Session& session,
   if (s.ns == UINT32_MAX) return errors::too_large("the sending chain");
   ++s.ns;
   // ENCRYPT(mk, plaintext, CONCAT(AD, header)) — AD ‖ envelope prefix (§4).
-  HIPPO_ASSIGN_OR_RETURN(e.ciphertext, seal(mk.bytes, plaintext, message_ad(s, e.prekey, e.header)));
+  HIPPO_ASSIGN_OR_RETURN(e.ciphertext,
+                         seal(mk.bytes, plaintext, message_ad(s, e.prekey, e.header)));
   out.envelope = encode_envelope(e);
   return out;
 }
@@ -234,7 +234,8 @@ Result<RatchetDecrypted> ratchet_decrypt(const Session& session, const Envelope&
     return errors::replay();
   }
   // MAX_SKIP, checked before any key is derived.
-  const std::uint32_t skip_old = (!same_chain && s.receiving_chain && h.pn > s.nr) ? h.pn - s.nr : 0;
+  const std::uint32_t skip_old =
+      (!same_chain && s.receiving_chain && h.pn > s.nr) ? h.pn - s.nr : 0;
   const std::uint32_t skip_new = same_chain ? h.n - s.nr : h.n;
   if (skip_old > kMaxSkip || skip_new > kMaxSkip) return errors::too_many_skipped();
 
@@ -257,7 +258,8 @@ Result<RatchetDecrypted> ratchet_decrypt(const Session& session, const Envelope&
     HIPPO_ASSIGN_OR_RETURN(auto rk_ckr, kdf_rk(*s.root_key, *s.sending_ratchet.private_key, h.dh));
     s.receiving_chain = std::move(rk_ckr.second);
     s.sending_ratchet = to_dh_pair(keys.generate_x25519());
-    HIPPO_ASSIGN_OR_RETURN(auto rk_cks, kdf_rk(*rk_ckr.first, *s.sending_ratchet.private_key, h.dh));
+    HIPPO_ASSIGN_OR_RETURN(auto rk_cks,
+                           kdf_rk(*rk_ckr.first, *s.sending_ratchet.private_key, h.dh));
     s.root_key = std::move(rk_cks.first);
     s.sending_chain = std::move(rk_cks.second);
   }

@@ -27,9 +27,9 @@ constexpr std::uint64_t kSkippedKeyMaxAgeSeconds = 30 * 24 * 3600;
 constexpr std::size_t kMaxPreviousReceivingKeys = 8;
 
 struct SkippedKey {
-  PublicKey dh{};              // the ratchet key of its chain
-  std::uint32_t n = 0;         // its message number
-  std::uint64_t stored_at = 0; // Unix seconds
+  PublicKey dh{};               // the ratchet key of its chain
+  std::uint32_t n = 0;          // its message number
+  std::uint64_t stored_at = 0;  // Unix seconds
   bool operator==(const SkippedKey&) const = default;
 };
 
@@ -43,11 +43,11 @@ struct Session {
   PublicKey base_key{};   // EK_A of the X3DH run that created the session
 
   // Double Ratchet §3.2.
-  SharedSecret root_key;                      // RK
-  DhKeyPair sending_ratchet;                  // DHs
-  std::optional<PublicKey> receiving_ratchet; // DHr
-  SharedSecret sending_chain;                 // CKs (null: none yet)
-  SharedSecret receiving_chain;               // CKr (null: none yet)
+  SharedSecret root_key;                       // RK
+  DhKeyPair sending_ratchet;                   // DHs
+  std::optional<PublicKey> receiving_ratchet;  // DHr
+  SharedSecret sending_chain;                  // CKs (null: none yet)
+  SharedSecret receiving_chain;                // CKr (null: none yet)
   std::uint32_t ns = 0;
   std::uint32_t nr = 0;
   std::uint32_t pn = 0;

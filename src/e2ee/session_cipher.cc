@@ -14,8 +14,7 @@ bool same_identity(const Session& s, const DevicePublicIdentity& d) {
 }
 
 // X3DH §3.4 on the responder, then the session's first decrypt.
-Result<DecryptedMessage> accept_prekey_message(const DeviceIdentity& me,
-                                               const PrekeyStore& prekeys,
+Result<DecryptedMessage> accept_prekey_message(const DeviceIdentity& me, const PrekeyStore& prekeys,
                                                const DevicePublicIdentity& sender,
                                                const Envelope& e, std::uint64_t now,
                                                KeySource& keys) {
@@ -28,11 +27,10 @@ Result<DecryptedMessage> accept_prekey_message(const DeviceIdentity& me,
     if (otp == nullptr) return errors::unknown_prekey();
     otp_private = otp->private_key.get();
   }
-  HIPPO_ASSIGN_OR_RETURN(X3dhResult x3dh, x3dh_respond(me, sender, p.ephemeral_key,
-                                                       *spk->private_key, otp_private));
-  Session fresh = ratchet_init_responder(sender, std::move(x3dh.associated_data),
-                                         x3dh.shared_key, {spk->private_key, spk->pub.public_key},
-                                         p.ephemeral_key);
+  HIPPO_ASSIGN_OR_RETURN(X3dhResult x3dh,
+                         x3dh_respond(me, sender, p.ephemeral_key, *spk->private_key, otp_private));
+  Session fresh = ratchet_init_responder(sender, std::move(x3dh.associated_data), x3dh.shared_key,
+                                         {spk->private_key, spk->pub.public_key}, p.ephemeral_key);
   auto decrypted = ratchet_decrypt(fresh, e, now, keys);
   if (!decrypted.ok()) {
     // A wrong SK shows as an authentication failure, whatever the reason.

@@ -40,9 +40,9 @@ Result<EncryptedMessage> encrypt_message(const DeviceIdentity& me, const Session
                                          const MessageContent& content);
 
 struct DecryptedMessage {
-  Session session;       // the next state (a new one for a new prekey message)
+  Session session;  // the next state (a new one for a new prekey message)
   MessageContent content;
-  bool new_session = false;                         // replaces any session with the sender
+  bool new_session = false;                           // replaces any session with the sender
   std::optional<std::uint32_t> used_one_time_prekey;  // delete it from the PrekeyStore
 };
 
@@ -55,8 +55,7 @@ struct DecryptedMessage {
 Result<DecryptedMessage> decrypt_message(const DeviceIdentity& me, const PrekeyStore& prekeys,
                                          const DevicePublicIdentity& sender,
                                          const Session* existing,
-                                         std::span<const std::uint8_t> envelope,
-                                         std::uint64_t now,
+                                         std::span<const std::uint8_t> envelope, std::uint64_t now,
                                          KeySource& keys = system_key_source());
 
 }  // namespace hippocrate::e2ee

@@ -161,7 +161,8 @@ Result<Session> read_session(Reader& r) {
   s.pn = r.u32();
   const std::uint16_t prev = r.u16();
   if (prev > kMaxPreviousReceivingKeys) r.fail();
-  for (std::uint16_t i = 0; r.ok() && i < prev; ++i) s.previous_receiving.push_back(r.fixed<kKeyBytes>());
+  for (std::uint16_t i = 0; r.ok() && i < prev; ++i)
+    s.previous_receiving.push_back(r.fixed<kKeyBytes>());
   const std::uint32_t skipped = r.u32();
   if (skipped > kMaxStoredSkippedKeys) r.fail();
   if (r.ok() && skipped > 0) {

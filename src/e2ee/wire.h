@@ -45,7 +45,9 @@ struct WipingAllocator {
     ::operator delete(p);
   }
   template <typename U>
-  bool operator==(const WipingAllocator<U>&) const { return true; }
+  bool operator==(const WipingAllocator<U>&) const {
+    return true;
+  }
 };
 
 using WipingBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;

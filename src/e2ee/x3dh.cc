@@ -69,10 +69,10 @@ Result<X3dhInitiation> x3dh_initiate_with(const DeviceIdentity& initiator,
                                           const crypto::X25519KeyPair& ephemeral) {
   KdfInput km;
   const PublicKey& spk = bundle.signed_prekey.public_key;
-  HIPPO_RETURN_IF_ERROR(km.add_dh(*initiator.dh.private_key, spk));        // DH1 = DH(IK_A, SPK_B)
+  HIPPO_RETURN_IF_ERROR(km.add_dh(*initiator.dh.private_key, spk));  // DH1 = DH(IK_A, SPK_B)
   HIPPO_RETURN_IF_ERROR(km.add_dh(ephemeral.private_key, bundle.identity.dh_key));  // DH2
-  HIPPO_RETURN_IF_ERROR(km.add_dh(ephemeral.private_key, spk));            // DH3 = DH(EK_A, SPK_B)
-  if (bundle.one_time_prekey) {                                             // DH4 = DH(EK_A, OPK_B)
+  HIPPO_RETURN_IF_ERROR(km.add_dh(ephemeral.private_key, spk));  // DH3 = DH(EK_A, SPK_B)
+  if (bundle.one_time_prekey) {                                  // DH4 = DH(EK_A, OPK_B)
     HIPPO_RETURN_IF_ERROR(km.add_dh(ephemeral.private_key, bundle.one_time_prekey->public_key));
   }
   X3dhInitiation out;
@@ -91,11 +91,11 @@ Result<X3dhResult> x3dh_respond(const DeviceIdentity& responder,
                                 const SecretBytes* one_time_private) {
   // X3DH §3.4: Bob repeats the DH calculations with the private halves.
   KdfInput km;
-  HIPPO_RETURN_IF_ERROR(km.add_dh(signed_prekey_private, initiator.dh_key));      // DH1
-  HIPPO_RETURN_IF_ERROR(km.add_dh(*responder.dh.private_key, ephemeral_key));     // DH2
-  HIPPO_RETURN_IF_ERROR(km.add_dh(signed_prekey_private, ephemeral_key));         // DH3
+  HIPPO_RETURN_IF_ERROR(km.add_dh(signed_prekey_private, initiator.dh_key));   // DH1
+  HIPPO_RETURN_IF_ERROR(km.add_dh(*responder.dh.private_key, ephemeral_key));  // DH2
+  HIPPO_RETURN_IF_ERROR(km.add_dh(signed_prekey_private, ephemeral_key));      // DH3
   if (one_time_private != nullptr) {
-    HIPPO_RETURN_IF_ERROR(km.add_dh(*one_time_private, ephemeral_key));           // DH4
+    HIPPO_RETURN_IF_ERROR(km.add_dh(*one_time_private, ephemeral_key));  // DH4
   }
   X3dhResult out;
   HIPPO_ASSIGN_OR_RETURN(out.shared_key, km.derive());

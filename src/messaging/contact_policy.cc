@@ -82,11 +82,12 @@ Result<bool> has_pending_messages_from(store::Transaction& tx, std::string_view 
   if (!is_valid_id(recipient) || !is_valid_id(sender) || recipient == sender) return false;
   // The mailbox is keyed by (device, seq): this reads the recipient's pending envelopes.
   HIPPO_ASSIGN_OR_RETURN(
-      auto row, tx.query_one("SELECT 1 FROM mailbox b JOIN messages m ON m.message_id = "
-                             "b.message_id WHERE b.device_id IN (SELECT id FROM devices WHERE "
-                             "account_id = ? AND revoked_at IS NULL) AND m.sender_id = ? AND "
-                             "m.recipient_account = ? LIMIT 1",
-                             {std::string(recipient), std::string(sender), std::string(recipient)}));
+      auto row,
+      tx.query_one("SELECT 1 FROM mailbox b JOIN messages m ON m.message_id = "
+                   "b.message_id WHERE b.device_id IN (SELECT id FROM devices WHERE "
+                   "account_id = ? AND revoked_at IS NULL) AND m.sender_id = ? AND "
+                   "m.recipient_account = ? LIMIT 1",
+                   {std::string(recipient), std::string(sender), std::string(recipient)}));
   return row.has_value();
 }
 

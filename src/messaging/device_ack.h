@@ -21,11 +21,10 @@ namespace hippocrate::messaging::detail {
 // deleted plus `before_write`; "device_not_found" when the device is not the actor's or
 // is revoked.
 inline Result<std::int64_t> delete_acknowledged(store::Transaction& tx,
-                                                const audit::AuditLog& audit,
-                                                const Actor& actor, const std::string& device_id,
+                                                const audit::AuditLog& audit, const Actor& actor,
+                                                const std::string& device_id,
                                                 const std::vector<std::string>& message_ids,
-                                                std::string_view delete_one,
-                                                std::string action,
+                                                std::string_view delete_one, std::string action,
                                                 std::int64_t before_write = 0) {
   HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
   std::int64_t acknowledged = before_write;
@@ -35,9 +34,9 @@ inline Result<std::int64_t> delete_acknowledged(store::Transaction& tx,
   }
   std::string detail = "count=" + std::to_string(acknowledged);
   if (before_write > 0) detail += ",before_write=" + std::to_string(before_write);
-  HIPPO_RETURN_IF_ERROR(audit.append(
-      tx, record(actor, std::move(action), device_resource(device_id), "succeeded",
-                 std::move(detail), device_id)));
+  HIPPO_RETURN_IF_ERROR(
+      audit.append(tx, record(actor, std::move(action), device_resource(device_id), "succeeded",
+                              std::move(detail), device_id)));
   return acknowledged;
 }
 

@@ -32,14 +32,13 @@ Status validate_list(const DeviceListUpdate& list) {
   return ok_status();
 }
 
-Result<std::vector<DeviceInfo>> read_devices(store::Transaction& tx,
-                                             const std::string& account_id,
+Result<std::vector<DeviceInfo>> read_devices(store::Transaction& tx, const std::string& account_id,
                                              bool include_revoked) {
-  HIPPO_ASSIGN_OR_RETURN(
-      auto rows, tx.query("SELECT id, identity, registered_at, revoked_at FROM devices "
-                          "WHERE account_id = ? AND (? = 1 OR revoked_at IS NULL) "
-                          "ORDER BY registered_at, id",
-                          {account_id, std::int64_t{include_revoked ? 1 : 0}}));
+  HIPPO_ASSIGN_OR_RETURN(auto rows,
+                         tx.query("SELECT id, identity, registered_at, revoked_at FROM devices "
+                                  "WHERE account_id = ? AND (? = 1 OR revoked_at IS NULL) "
+                                  "ORDER BY registered_at, id",
+                                  {account_id, std::int64_t{include_revoked ? 1 : 0}}));
   return store::decode_rows<DeviceInfo>(rows, [](const store::Row& row, DeviceInfo& d) {
     return store::read_columns(row, d.device_id, d.identity, d.registered_at, d.revoked_at);
   });
@@ -86,9 +85,9 @@ Status require_own_device(store::Transaction& tx, const Actor& actor,
 
 Result<std::optional<std::pair<Bytes, std::int64_t>>> stored_device_list(
     store::Transaction& tx, const std::string& account_id) {
-  HIPPO_ASSIGN_OR_RETURN(auto row,
-                         tx.query_one("SELECT blob, version FROM device_lists WHERE account_id = ?",
-                                      {account_id}));
+  HIPPO_ASSIGN_OR_RETURN(
+      auto row,
+      tx.query_one("SELECT blob, version FROM device_lists WHERE account_id = ?", {account_id}));
   if (!row) return std::optional<std::pair<Bytes, std::int64_t>>();
   std::pair<Bytes, std::int64_t> list;
   HIPPO_RETURN_IF_ERROR(store::read_columns(*row, list.first, list.second));
@@ -112,8 +111,7 @@ Result<DeviceChange> DeviceDirectory::update_device_list(const Actor& actor,
 }
 
 Result<DeviceChange> DeviceDirectory::change(const Actor& actor, const std::string* device_id,
-                                             const Bytes* identity,
-                                             const DeviceListUpdate& list) {
+                                             const Bytes* identity, const DeviceListUpdate& list) {
   HIPPO_RETURN_IF_ERROR(validate_list(list));
   const std::int64_t now = unix_seconds(clock_.now());
   return store_.write([&](store::Transaction& tx) -> Result<DeviceChange> {
@@ -165,10 +163,10 @@ Result<DeviceChange> DeviceDirectory::change(const Actor& actor, const std::stri
                              "the device list version must grow with each new list");
     }
     if (new_device) {
-      HIPPO_RETURN_IF_ERROR(tx.execute(
-          "INSERT INTO devices (id, account_id, identity, registered_at, revoked_at) "
-          "VALUES (?, ?, ?, ?, NULL)",
-          {*device_id, actor.account_id, *identity, now}));
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("INSERT INTO devices (id, account_id, identity, registered_at, revoked_at) "
+                     "VALUES (?, ?, ?, ?, NULL)",
+                     {*device_id, actor.account_id, *identity, now}));
       // The account's first device is registered by its own session, which acts as it from
       // now on (unless it acts as another already: the first wins, as bind_session). A
       // later device is registered by an approving device (`devices approve`, with its
@@ -176,10 +174,10 @@ Result<DeviceChange> DeviceDirectory::change(const Actor& actor, const std::stri
       // would sign the approving one out; the new device's session binds at its first use
       // (socket, mailbox, send).
       if (current.size() == 1) {
-        HIPPO_RETURN_IF_ERROR(tx.execute(
-            "UPDATE sessions SET device_id = ? WHERE id = ? AND account_id = ? AND "
-            "device_id IS NULL",
-            {*device_id, actor.session_id, actor.account_id}));
+        HIPPO_RETURN_IF_ERROR(
+            tx.execute("UPDATE sessions SET device_id = ? WHERE id = ? AND account_id = ? AND "
+                       "device_id IS NULL",
+                       {*device_id, actor.session_id, actor.account_id}));
       }
     }
     if (stored) {
@@ -221,19 +219,21 @@ Status DeviceDirectory::revoke(const Actor& actor, const std::string& device_id)
                            tx.execute("DELETE FROM mailbox WHERE device_id = ?", {device_id}));
     HIPPO_RETURN_IF_ERROR(
         tx.execute("DELETE FROM undelivered_notices WHERE device_id = ?", {device_id}));
-    HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM one_time_prekeys WHERE device_id = ?", {device_id}));
-    HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM signed_prekeys WHERE device_id = ?", {device_id}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("DELETE FROM one_time_prekeys WHERE device_id = ?", {device_id}));
+    HIPPO_RETURN_IF_ERROR(
+        tx.execute("DELETE FROM signed_prekeys WHERE device_id = ?", {device_id}));
     // A removed device is signed out: its sessions end with it (issue 22.2).
     HIPPO_ASSIGN_OR_RETURN(
         std::int64_t signed_out,
         tx.execute("UPDATE sessions SET revoked_at = ? WHERE device_id = ? AND account_id = ? "
                    "AND revoked_at IS NULL",
                    {now, device_id, actor.account_id}));
-    return audit_.append(tx, detail::record(actor, "device.revoke",
-                                            detail::device_resource(device_id), "succeeded",
-                                            "mailbox_dropped=" + std::to_string(dropped) +
-                                                ",sessions_ended=" + std::to_string(signed_out),
-                                            device_id));
+    return audit_.append(
+        tx, detail::record(actor, "device.revoke", detail::device_resource(device_id), "succeeded",
+                           "mailbox_dropped=" + std::to_string(dropped) +
+                               ",sessions_ended=" + std::to_string(signed_out),
+                           device_id));
   }));
   live_.disconnect(device_id);
   return ok_status();
@@ -256,8 +256,7 @@ Status DeviceDirectory::bind_session(const Actor& actor, const std::string& devi
 }
 
 Result<DeviceListing> DeviceDirectory::own_devices(const Actor& actor) {
-  return store_.read(
-      [&](store::Transaction& tx) { return listing(tx, actor.account_id, true); });
+  return store_.read([&](store::Transaction& tx) { return listing(tx, actor.account_id, true); });
 }
 
 Result<DeviceListing> DeviceDirectory::devices_of(const Actor& actor,
@@ -278,16 +277,16 @@ Result<DeviceListing> DeviceDirectory::devices_of(const Actor& actor,
   if (!out || refusal.empty()) return out;
   if (for_pending) {  // an exception to the policy: audited, with the policy's reason
     HIPPO_RETURN_IF_ERROR(store_.write([&](store::Transaction& tx) {
-      return audit_.append(tx, detail::record(actor, "device.list",
-                                              detail::account_resource(account_id), "allowed",
-                                              "reason=pending_messages,policy=" + refusal));
+      return audit_.append(
+          tx, detail::record(actor, "device.list", detail::account_resource(account_id), "allowed",
+                             "reason=pending_messages,policy=" + refusal));
     }));
     return out;
   }
   HIPPO_RETURN_IF_ERROR(store_.write([&](store::Transaction& tx) {
-    return audit_.append(tx, detail::record(actor, "device.list",
-                                            detail::account_resource(account_id), "denied",
-                                            "reason=" + refusal));
+    return audit_.append(
+        tx, detail::record(actor, "device.list", detail::account_resource(account_id), "denied",
+                           "reason=" + refusal));
   }));
   return contact_not_permitted();
 }
@@ -297,9 +296,9 @@ Result<std::vector<Contact>> DeviceDirectory::contacts(const Actor& actor) {
     HIPPO_ASSIGN_OR_RETURN(auto list, contacts_of(tx, actor));
     for (const auto& c : list) {
       if (c.role != "patient") continue;
-      HIPPO_RETURN_IF_ERROR(audit_.append(
-          tx, detail::record(actor, "contacts.list", "patient:" + detail::safe_id(c.account_id),
-                             "allowed")));
+      HIPPO_RETURN_IF_ERROR(
+          audit_.append(tx, detail::record(actor, "contacts.list",
+                                           "patient:" + detail::safe_id(c.account_id), "allowed")));
     }
     return list;
   });

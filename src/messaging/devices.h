@@ -91,8 +91,7 @@ class DeviceDirectory {
 Result<std::vector<std::string>> current_devices(store::Transaction& tx,
                                                  const std::string& account_id);
 // OK when `device_id` is an active device of `actor`; else "device_not_found".
-Status require_own_device(store::Transaction& tx, const Actor& actor,
-                          const std::string& device_id);
+Status require_own_device(store::Transaction& tx, const Actor& actor, const std::string& device_id);
 Error device_not_found();
 // The stored signed list of an account (blob, version), if any.
 Result<std::optional<std::pair<Bytes, std::int64_t>>> stored_device_list(

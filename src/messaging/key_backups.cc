@@ -27,9 +27,9 @@ bool KeyBackups::stepped_up(std::int64_t step_up_until) const {
 
 Error KeyBackups::refuse(const Actor& actor, const char* action, Error error) {
   Status audited = store_.write([&](store::Transaction& tx) {
-    return audit_.append(tx, detail::record(actor, action,
-                                            detail::account_resource(actor.account_id),
-                                            "denied", "reason=" + error.code()));
+    return audit_.append(
+        tx, detail::record(actor, action, detail::account_resource(actor.account_id), "denied",
+                           "reason=" + error.code()));
   });
   if (!audited) return audited.error();
   return error;
@@ -38,9 +38,9 @@ Error KeyBackups::refuse(const Actor& actor, const char* action, Error error) {
 Result<std::int64_t> KeyBackups::store(const Actor& actor, std::int64_t step_up_until,
                                        const Bytes& backup, std::int64_t version) {
   if (backup.empty() || backup.size() > kMaxKeyBackupBytes) {
-    return Error::invalid_argument("invalid_field",
-                                   "the field 'backup' must hold 1 to " +
-                                       std::to_string(kMaxKeyBackupBytes) + " bytes");
+    return Error::invalid_argument(
+        "invalid_field",
+        "the field 'backup' must hold 1 to " + std::to_string(kMaxKeyBackupBytes) + " bytes");
   }
   if (version < 1) {
     return Error::invalid_argument("invalid_field", "the field 'version' must be at least 1");
@@ -50,8 +50,8 @@ Result<std::int64_t> KeyBackups::store(const Actor& actor, std::int64_t step_up_
   std::string refusal;
   auto stored = store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
     HIPPO_ASSIGN_OR_RETURN(
-        auto row, tx.query_one("SELECT version FROM key_backups WHERE account_id = ?",
-                               {actor.account_id}));
+        auto row,
+        tx.query_one("SELECT version FROM key_backups WHERE account_id = ?", {actor.account_id}));
     if (row) {
       HIPPO_ASSIGN_OR_RETURN(std::int64_t current, row->int64(0));
       if (!recent) {
@@ -75,18 +75,17 @@ Result<std::int64_t> KeyBackups::store(const Actor& actor, std::int64_t step_up_
           {actor.account_id, version, backup, now}));
     }
     HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "key_backup.store", detail::account_resource(actor.account_id),
-                           "succeeded",
-                           std::string(row ? "replaced," : "created,") +
-                               metadata(version, backup.size()))));
+        tx, detail::record(
+                actor, "key_backup.store", detail::account_resource(actor.account_id), "succeeded",
+                std::string(row ? "replaced," : "created,") + metadata(version, backup.size()))));
     return version;
   });
   if (!stored) return stored.error();
   if (refusal == "step_up_required") return step_up_required();
   if (!refusal.empty()) {
-    return Error::conflict("stale_key_backup_version",
-                           "the stored key backup has version " + std::to_string(*stored) +
-                               "; a new one needs a greater version");
+    return Error::conflict("stale_key_backup_version", "the stored key backup has version " +
+                                                           std::to_string(*stored) +
+                                                           "; a new one needs a greater version");
   }
   return *stored;
 }
@@ -94,10 +93,10 @@ Result<std::int64_t> KeyBackups::store(const Actor& actor, std::int64_t step_up_
 Result<KeyBackup> KeyBackups::read(const Actor& actor, std::int64_t step_up_until) {
   if (!stepped_up(step_up_until)) return refuse(actor, "key_backup.read", step_up_required());
   auto found = store_.write([&](store::Transaction& tx) -> Result<std::optional<KeyBackup>> {
-    HIPPO_ASSIGN_OR_RETURN(
-        auto row, tx.query_one("SELECT version, backup, updated_at FROM key_backups "
-                               "WHERE account_id = ?",
-                               {actor.account_id}));
+    HIPPO_ASSIGN_OR_RETURN(auto row,
+                           tx.query_one("SELECT version, backup, updated_at FROM key_backups "
+                                        "WHERE account_id = ?",
+                                        {actor.account_id}));
     std::optional<KeyBackup> out;
     if (row) {
       KeyBackup b;
@@ -122,11 +121,11 @@ Result<KeyBackup> KeyBackups::read(const Actor& actor, std::int64_t step_up_unti
 Status KeyBackups::remove(const Actor& actor, std::int64_t step_up_until) {
   if (!stepped_up(step_up_until)) return refuse(actor, "key_backup.delete", step_up_required());
   auto deleted = store_.write([&](store::Transaction& tx) -> Result<std::int64_t> {
-    HIPPO_ASSIGN_OR_RETURN(std::int64_t n, tx.execute("DELETE FROM key_backups WHERE account_id = ?",
-                                                      {actor.account_id}));
+    HIPPO_ASSIGN_OR_RETURN(
+        std::int64_t n,
+        tx.execute("DELETE FROM key_backups WHERE account_id = ?", {actor.account_id}));
     HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "key_backup.delete",
-                           detail::account_resource(actor.account_id),
+        tx, detail::record(actor, "key_backup.delete", detail::account_resource(actor.account_id),
                            n == 1 ? "succeeded" : "failed",
                            n == 1 ? "" : "reason=key_backup_not_found")));
     return n;

@@ -2,9 +2,9 @@
 
 namespace hippocrate::messaging {
 
-void LiveRegistry::attach(const std::string& device_id,
-                          std::shared_ptr<LiveConnection> connection, std::string account_id,
-                          std::string session_id, std::int64_t session_expires_at) {
+void LiveRegistry::attach(const std::string& device_id, std::shared_ptr<LiveConnection> connection,
+                          std::string account_id, std::string session_id,
+                          std::int64_t session_expires_at) {
   std::shared_ptr<LiveConnection> previous;
   {
     MutexLock lock(mutex_);
@@ -73,15 +73,14 @@ std::size_t LiveRegistry::disconnect_sessions(const std::string& account_id,
                                               const std::string& session_id,
                                               const std::string& except_session_id) {
   return disconnect_if([&](const Entry& e) {
-    return e.account_id == account_id && (session_id.empty() ? e.session_id != except_session_id
-                                                             : e.session_id == session_id);
+    return e.account_id == account_id &&
+           (session_id.empty() ? e.session_id != except_session_id : e.session_id == session_id);
   });
 }
 
 std::size_t LiveRegistry::disconnect_expired(std::int64_t now) {
-  return disconnect_if([now](const Entry& e) {
-    return e.session_expires_at != 0 && e.session_expires_at <= now;
-  });
+  return disconnect_if(
+      [now](const Entry& e) { return e.session_expires_at != 0 && e.session_expires_at <= now; });
 }
 
 std::size_t LiveRegistry::connected() const {

@@ -79,7 +79,7 @@ class MessagingService {
   PrekeyStore prekeys_;
   Mailbox mailbox_;
   UndeliveredNotices undelivered_;
-  PeriodicTask expiry_;     // last: they stop first
+  PeriodicTask expiry_;  // last: they stop first
   PeriodicTask retention_;
 };
 

@@ -10,8 +10,8 @@ Result<std::int64_t> read_policy_epoch(store::Transaction& tx) {
 
 CommittedPolicyEpoch::CommittedPolicyEpoch(store::Store& store)
     : store_(store), value_(std::make_shared<std::atomic<std::int64_t>>(kUnknown)) {
-  watch_id_ = store_.add_commit_watch(
-      [value = value_](store::Transaction& tx) -> std::function<void()> {
+  watch_id_ =
+      store_.add_commit_watch([value = value_](store::Transaction& tx) -> std::function<void()> {
         // What cannot be read (or published: the closure allocates) makes the value unknown
         // at once, before the commit: a stale value would let early delivery skip checks
         // that a committed change now fails. Unknown only costs a snapshot read.
@@ -21,9 +21,8 @@ CommittedPolicyEpoch::CommittedPolicyEpoch(store::Store& store)
           return {};
         }
         try {
-          return [value, committed = *epoch] {
-            value->store(committed, std::memory_order_release);
-          };
+          return
+              [value, committed = *epoch] { value->store(committed, std::memory_order_release); };
         } catch (...) {
           value->store(kUnknown, std::memory_order_release);
           return {};

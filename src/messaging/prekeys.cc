@@ -60,10 +60,11 @@ Result<std::int64_t> PrekeyStore::upload(const Actor& actor, const std::string& 
       return Error::conflict("too_many_prekeys", "a device stores at most 1000 one-time prekeys");
     }
     if (upload.signed_prekey) {
-      HIPPO_RETURN_IF_ERROR(tx.execute("DELETE FROM signed_prekeys WHERE device_id = ?", {device_id}));
-      HIPPO_RETURN_IF_ERROR(tx.execute(
-          "INSERT INTO signed_prekeys (device_id, blob, uploaded_at) VALUES (?, ?, ?)",
-          {device_id, *upload.signed_prekey, now}));
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("DELETE FROM signed_prekeys WHERE device_id = ?", {device_id}));
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("INSERT INTO signed_prekeys (device_id, blob, uploaded_at) VALUES (?, ?, ?)",
+                     {device_id, *upload.signed_prekey, now}));
     }
     for (const auto& k : upload.one_time) {
       const std::int64_t key_id = k.id;
@@ -74,13 +75,12 @@ Result<std::int64_t> PrekeyStore::upload(const Actor& actor, const std::string& 
         return Error::conflict("duplicate_prekey_id",
                                "one-time prekey id " + std::to_string(k.id) + " was already used");
       }
-      HIPPO_RETURN_IF_ERROR(tx.execute(
-          "INSERT INTO one_time_prekeys (device_id, key_id, prekey) VALUES (?, ?, ?)",
-          {device_id, key_id, k.key}));
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("INSERT INTO one_time_prekeys (device_id, key_id, prekey) VALUES (?, ?, ?)",
+                     {device_id, key_id, k.key}));
     }
     HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "prekeys.upload", detail::device_resource(device_id),
-                           "succeeded",
+        tx, detail::record(actor, "prekeys.upload", detail::device_resource(device_id), "succeeded",
                            std::string("signed=") + (upload.signed_prekey ? "1" : "0") +
                                ",one_time=" + std::to_string(upload.one_time.size()),
                            device_id)));
@@ -115,8 +115,8 @@ Result<BundleSet> PrekeyStore::claim(const Actor& actor, const std::string& acco
     if (!d) {
       refused = true;  // commit the refusal's record, answer 403 below
       HIPPO_RETURN_IF_ERROR(audit_.append(
-          tx, detail::record(actor, "prekeys.claim", detail::account_resource(account_id),
-                             "denied", "reason=" + d.reason)));
+          tx, detail::record(actor, "prekeys.claim", detail::account_resource(account_id), "denied",
+                             "reason=" + d.reason)));
       return BundleSet{};
     }
     BundleSet set;
@@ -154,17 +154,18 @@ Result<BundleSet> PrekeyStore::claim(const Actor& actor, const std::string& acco
                                                           "device_id = ? AND key_id = ?",
                                                           {b.device_id, key_id}));
         if (n == 1) {
-          b.one_time_prekey = OneTimePrekey{static_cast<std::uint32_t>(key_id), std::move(key_bytes)};
+          b.one_time_prekey =
+              OneTimePrekey{static_cast<std::uint32_t>(key_id), std::move(key_bytes)};
           ++one_time_handed;
         }
       }
       set.bundles.push_back(std::move(b));
     }
     HIPPO_RETURN_IF_ERROR(audit_.append(
-        tx, detail::record(actor, "prekeys.claim", detail::account_resource(account_id),
-                           "succeeded",
-                           "devices=" + std::to_string(set.bundles.size()) +
-                               ",one_time=" + std::to_string(one_time_handed))));
+        tx,
+        detail::record(actor, "prekeys.claim", detail::account_resource(account_id), "succeeded",
+                       "devices=" + std::to_string(set.bundles.size()) +
+                           ",one_time=" + std::to_string(one_time_handed))));
     return set;
   });
   if (!out) return out;

@@ -39,8 +39,8 @@ void RecentMessageIds::erase(std::uint64_t h) {
   if (slots_[hole] != h) return;
   for (std::size_t j = (hole + 1) & kMask; slots_[j] != 0; j = (j + 1) & kMask) {
     const std::size_t home = slots_[j] & kMask;
-    const bool home_in_hole_to_j = hole <= j ? (hole < home && home <= j)
-                                             : (hole < home || home <= j);
+    const bool home_in_hole_to_j =
+        hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
     if (home_in_hole_to_j) continue;
     slots_[hole] = slots_[j];
     hole = j;

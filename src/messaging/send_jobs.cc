@@ -48,7 +48,7 @@ std::vector<QueuedSend> SendJobs::take(SendJob& job) {
 }
 
 std::int64_t SendJobs::acknowledge(std::vector<std::string>& message_ids,
-                                  std::string_view device_id) {
+                                   std::string_view device_id) {
   // Marks the envelope of one id; false when there is none to mark. Runs under the lock.
   const auto mark = [&](const std::string& message_id) REQUIRES(mutex_) {
     auto w = waiting_.find(message_id);

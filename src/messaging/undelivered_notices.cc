@@ -39,8 +39,7 @@ Result<UndeliveredReason> stored_reason(const std::string& name) {
 Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
                                                     std::string_view undelivered_keys,
                                                     const store::Params& params,
-                                                    UndeliveredReason reason,
-                                                    std::int64_t now) {
+                                                    UndeliveredReason reason, std::int64_t now) {
   // Every current device of the sender is told (each acknowledges on its own, as
   // envelopes): the message was sent from one, but the person may now use another.
   HIPPO_ASSIGN_OR_RETURN(
@@ -69,8 +68,7 @@ Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
         "sent_at, devices, expired_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (device_id, message_id, reason) DO UPDATE SET "
         "devices = devices + excluded.devices, expired_at = excluded.expired_at",
-        {device, message_id, std::string(reason_name(reason)), recipient, sent_at, devices,
-         now}));
+        {device, message_id, std::string(reason_name(reason)), recipient, sent_at, devices, now}));
     told.insert(std::move(device));
   }
   return std::vector<std::string>(told.begin(), told.end());
@@ -78,17 +76,15 @@ Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
 
 Result<std::int64_t> count_undelivered(store::Transaction& tx, const std::string& device_id) {
   HIPPO_ASSIGN_OR_RETURN(
-      auto row, tx.query_one("SELECT COUNT(*) FROM undelivered_notices WHERE device_id = ?",
-                             {device_id}));
+      auto row,
+      tx.query_one("SELECT COUNT(*) FROM undelivered_notices WHERE device_id = ?", {device_id}));
   return row->int64(0);
 }
 
-Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor,
-                                                 const std::string& device_id,
+Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor, const std::string& device_id,
                                                  std::size_t limit) {
   if (limit == 0 || limit > kMaxFetch) {
-    return Error::invalid_argument("invalid_field",
-                                   "the field 'limit' must be between 1 and 100");
+    return Error::invalid_argument("invalid_field", "the field 'limit' must be between 1 and 100");
   }
   return store_.write([&](store::Transaction& tx) -> Result<UndeliveredList> {
     HIPPO_RETURN_IF_ERROR(require_own_device(tx, actor, device_id));
@@ -123,8 +119,7 @@ Result<UndeliveredList> UndeliveredNotices::list(const Actor& actor,
     // The read and its audit record commit together (as a mailbox fetch).
     HIPPO_RETURN_IF_ERROR(audit_.append(
         tx, detail::record(actor, "message.undelivered", detail::device_resource(device_id),
-                           "succeeded", "count=" + std::to_string(out.notices.size()),
-                           device_id)));
+                           "succeeded", "count=" + std::to_string(out.notices.size()), device_id)));
     return out;
   });
 }

@@ -36,8 +36,8 @@ std::optional<UndeliveredReason> refusal_reason(std::string_view name);
 
 struct UndeliveredNotice {
   std::string message_id;
-  std::string recipient;        // account id
-  std::int64_t sent_at = 0;     // Unix seconds: when the server stored the message
+  std::string recipient;     // account id
+  std::int64_t sent_at = 0;  // Unix seconds: when the server stored the message
   UndeliveredReason reason = UndeliveredReason::kExpired;
   std::int64_t devices = 0;     // recipient devices that did not receive it for `reason`
   std::int64_t expired_at = 0;  // Unix seconds: when the last of them was recorded (the
@@ -46,7 +46,7 @@ struct UndeliveredNotice {
 
 struct UndeliveredList {
   std::vector<UndeliveredNotice> notices;  // oldest send first, then by reason
-  bool more = false;                        // more messages' notices after these
+  bool more = false;                       // more messages' notices after these
 };
 
 // Inside the expiry's or the refusal's write transaction, before it deletes the envelopes
@@ -58,8 +58,7 @@ struct UndeliveredList {
 Result<std::vector<std::string>> record_undelivered(store::Transaction& tx,
                                                     std::string_view undelivered_keys,
                                                     const store::Params& params,
-                                                    UndeliveredReason reason,
-                                                    std::int64_t now);
+                                                    UndeliveredReason reason, std::int64_t now);
 
 // The number of notices waiting for `device_id` (no check of who asks: callers have
 // checked the device is the actor's).
@@ -73,8 +72,7 @@ class UndeliveredNotices {
   // The notices of the actor's own active device, for at most `limit` messages
   // (1..kMaxFetch), each with all its reasons (a page never splits a message). Audited
   // ("message.undelivered": the count of notices).
-  Result<UndeliveredList> list(const Actor& actor, const std::string& device_id,
-                               std::size_t limit);
+  Result<UndeliveredList> list(const Actor& actor, const std::string& device_id, std::size_t limit);
   // Deletes the device's notices for these messages (1..kMaxAck ids, every reason);
   // returns how many.
   // Audited ("message.undelivered_ack": the count).

@@ -101,8 +101,7 @@ bool is_error_code(std::string_view code) {
 }
 
 Result<std::string> encode_one(const Deliver& f) {
-  return encode_deliver(f.message_id, f.sender_account, f.sender_device, f.stored_at,
-                        f.ciphertext);
+  return encode_deliver(f.message_id, f.sender_account, f.sender_device, f.stored_at, f.ciphertext);
 }
 
 Result<std::string> encode_one(const Send& f) {
@@ -283,15 +282,12 @@ Result<Frame> decode(std::string_view bytes) {
     case FrameType::kAck: out = decode_ack(r); break;
     case FrameType::kSendResult: out = decode_send_result(r); break;
     case FrameType::kError: out = decode_error(r); break;
-    default:
-      return Error::invalid_argument("unknown_frame_type", "unknown frame type");
+    default: return Error::invalid_argument("unknown_frame_type", "unknown frame type");
   }
   if (out.ok() && !r.done()) return malformed("bytes follow the frame");
   return out;
 }
 
-FrameType type_of(const Frame& frame) {
-  return static_cast<FrameType>(frame.index() + 1);
-}
+FrameType type_of(const Frame& frame) { return static_cast<FrameType>(frame.index() + 1); }
 
 }  // namespace hippocrate::messaging::wire

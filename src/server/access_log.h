@@ -7,8 +7,8 @@
 // Thread-safe: lines from concurrent requests never interleave.
 #pragma once
 
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>

@@ -38,9 +38,9 @@ Result<std::uint64_t> parse_uint(std::string_view key, std::string_view text,
 Status parse_listen(Config& c, std::string_view key, std::string_view text,
                     const SettingSource& source) {
   const auto bad = [&] {
-    return invalid(key, source,
-                   "'" + std::string(text) +
-                       "' is not ADDRESS:PORT (e.g. 127.0.0.1:8443 or [::1]:8443)");
+    return invalid(
+        key, source,
+        "'" + std::string(text) + "' is not ADDRESS:PORT (e.g. 127.0.0.1:8443 or [::1]:8443)");
   };
   std::string_view host;
   std::string_view port;
@@ -78,8 +78,8 @@ struct KeySpec {
 };
 
 Setter millis(std::chrono::milliseconds Config::*field) {
-  return [field](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
-             -> Status {
+  return [field](Config& c, std::string_view key, std::string_view v,
+                 const SettingSource& s) -> Status {
     HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, 100, 3'600'000));
     c.*field = std::chrono::milliseconds(n);
     return ok_status();
@@ -87,18 +87,18 @@ Setter millis(std::chrono::milliseconds Config::*field) {
 }
 
 Setter size_value(std::size_t Config::*field, std::uint64_t min, std::uint64_t max) {
-  return [=](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
-             -> Status {
-    HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, min, max));
-    c.*field = static_cast<std::size_t>(n);
-    return ok_status();
-  };
+  return
+      [=](Config& c, std::string_view key, std::string_view v, const SettingSource& s) -> Status {
+        HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, min, max));
+        c.*field = static_cast<std::size_t>(n);
+        return ok_status();
+      };
 }
 
 template <typename T>
 Setter text(T Config::*field) {
-  return [field](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
-             -> Status {
+  return [field](Config& c, std::string_view key, std::string_view v,
+                 const SettingSource& s) -> Status {
     if (v.empty()) return invalid(key, s, "must not be empty");
     c.*field = T(std::string(v));
     return ok_status();
@@ -106,12 +106,12 @@ Setter text(T Config::*field) {
 }
 
 Setter whole(std::int64_t Config::*field, std::uint64_t min, std::uint64_t max) {
-  return [=](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
-             -> Status {
-    HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, min, max));
-    c.*field = static_cast<std::int64_t>(n);
-    return ok_status();
-  };
+  return
+      [=](Config& c, std::string_view key, std::string_view v, const SettingSource& s) -> Status {
+        HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, min, max));
+        c.*field = static_cast<std::int64_t>(n);
+        return ok_status();
+      };
 }
 
 // A list of origins, comma-separated (origins hold no comma). Each is normalized.
@@ -146,8 +146,7 @@ const std::vector<KeySpec>& key_specs() {
       {"server.listen", Kind::kText, parse_listen},
       {"server.data_dir", Kind::kText, text(&Config::data_dir)},
       {"server.threads", Kind::kNumber,
-       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
-           -> Status {
+       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s) -> Status {
          HIPPO_ASSIGN_OR_RETURN(auto n, parse_uint(key, v, s, 0, 256));
          c.threads = static_cast<unsigned>(n);
          return ok_status();
@@ -167,8 +166,7 @@ const std::vector<KeySpec>& key_specs() {
       {"tls.private_key", Kind::kText, text(&Config::tls_private_key)},
       {"database.url", Kind::kText, text(&Config::database_url)},
       {"database.writer_scheduling", Kind::kText,
-       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
-           -> Status {
+       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s) -> Status {
          if (v != "idle" && v != "nice") {
            return invalid(key, s, "'" + std::string(v) + "' is neither \"idle\" nor \"nice\"");
          }
@@ -196,8 +194,7 @@ const std::vector<KeySpec>& key_specs() {
       {"auth.attempts_per_address_per_minute", Kind::kNumber,
        whole(&Config::attempts_per_address_per_minute, 1, 6000)},
       {"auth.webauthn_rp_id", Kind::kText,
-       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s)
-           -> Status {
+       [](Config& c, std::string_view key, std::string_view v, const SettingSource& s) -> Status {
          if (!auth::valid_rp_id(v)) {
            return invalid(key, s,
                           "'" + std::string(v) +
@@ -279,8 +276,7 @@ Status apply_config_file(Config& config, const std::filesystem::path& file) {
     const auto& where = e.source().begin;
     return Error::invalid_argument(
         "invalid_config", file.filename().string() + ":" + std::to_string(where.line) + ":" +
-                              std::to_string(where.column) + ": " +
-                              std::string(e.description()));
+                              std::to_string(where.column) + ": " + std::string(e.description()));
   }
   for (const auto& [section_name, section] : table) {
     const auto* inner = section.as_table();
@@ -333,12 +329,10 @@ Status apply_config_environment(Config& config,
   for (const auto& [name, value] : environment) {
     bool known = false;
     for (const auto& spec : key_specs()) known = known || env_name(spec.key) == name;
-    const bool config_section = name.starts_with("HIPPOCRATE_SERVER_") ||
-                                name.starts_with("HIPPOCRATE_TLS_") ||
-                                name.starts_with("HIPPOCRATE_DATABASE_") ||
-                                name.starts_with("HIPPOCRATE_MESSAGING_") ||
-                                name.starts_with("HIPPOCRATE_LOG_") ||
-                                name.starts_with("HIPPOCRATE_AUTH_");
+    const bool config_section =
+        name.starts_with("HIPPOCRATE_SERVER_") || name.starts_with("HIPPOCRATE_TLS_") ||
+        name.starts_with("HIPPOCRATE_DATABASE_") || name.starts_with("HIPPOCRATE_MESSAGING_") ||
+        name.starts_with("HIPPOCRATE_LOG_") || name.starts_with("HIPPOCRATE_AUTH_");
     // HIPPOCRATE_SERVER_URL belongs to the client commands (the server they talk to).
     const bool client_setting = name == "HIPPOCRATE_SERVER_URL";
     if (config_section && !known && !client_setting) {

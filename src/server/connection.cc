@@ -97,8 +97,7 @@ std::optional<Error> header_error(const http::request<http::string_body>& req) {
         ++hosts;
         empty_host = empty_host || field.value().empty();
         break;
-      default:
-        break;
+      default: break;
     }
   }
   if (transfer_encodings > 0 &&
@@ -176,8 +175,8 @@ class TlsConnection final : public Connection,
                                         std::shared_ptr<WebSocketHandler> handler);
   asio::awaitable<void> write_frames();
   bool enqueue(Frame frame);  // any thread
-  void log(std::string_view request_id, std::string_view method, std::string_view route,
-           int status, std::chrono::steady_clock::time_point started);
+  void log(std::string_view request_id, std::string_view method, std::string_view route, int status,
+           std::chrono::steady_clock::time_point started);
 
   SharedState& shared_;
   std::string remote_;
@@ -319,19 +318,17 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
     tls_->expires_after(options.header_timeout);
     auto [hec, hn] = co_await http::async_read_header(*tls_, buffer, parser, kTuple);
     const auto started = std::chrono::steady_clock::now();
-    const std::string method = parser.is_header_done()
-                                   ? std::string(parser.get().method_string())
-                                   : std::string("-");
+    const std::string method =
+        parser.is_header_done() ? std::string(parser.get().method_string()) : std::string("-");
     if (hec == http::error::header_limit) {
-      co_await reject(Error::resource_exhausted("headers_too_large",
-                                                "the request headers are too large"),
-                      method);
+      co_await reject(
+          Error::resource_exhausted("headers_too_large", "the request headers are too large"),
+          method);
       break;
     }
     if (hec == http::error::body_limit) {
-      co_await reject(Error::resource_exhausted("payload_too_large",
-                                                "the request body is too large"),
-                      method);
+      co_await reject(
+          Error::resource_exhausted("payload_too_large", "the request body is too large"), method);
       break;
     }
     if (is_framing_error(hec)) {
@@ -340,9 +337,9 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
     }
     if (hec) {
       if (is_http_parse_error(hec)) {
-        co_await reject(Error::invalid_argument("malformed_request",
-                                                "the request is not valid HTTP/1.1"),
-                        method);
+        co_await reject(
+            Error::invalid_argument("malformed_request", "the request is not valid HTTP/1.1"),
+            method);
       }
       break;  // timeout, cancellation, peer closed
     }
@@ -359,16 +356,16 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
     if (!parser.is_done()) {
       auto [bec, bn] = co_await http::async_read(*tls_, buffer, parser, kTuple);
       if (bec == http::error::body_limit) {
-        co_await reject(Error::resource_exhausted("payload_too_large",
-                                                  "the request body is too large"),
-                        method);
+        co_await reject(
+            Error::resource_exhausted("payload_too_large", "the request body is too large"),
+            method);
         break;
       }
       if (bec) {
         if (is_http_parse_error(bec)) {
-          co_await reject(Error::invalid_argument("malformed_request",
-                                                  "the request is not valid HTTP/1.1"),
-                          method);
+          co_await reject(
+              Error::invalid_argument("malformed_request", "the request is not valid HTTP/1.1"),
+              method);
         }
         break;
       }
@@ -380,8 +377,8 @@ asio::awaitable<std::optional<TlsConnection::Upgrade>> TlsConnection::serve_http
 
     if (websocket::is_upgrade(req)) {
       // The HttpRequest copy (headers may carry a token) ends with this statement.
-      auto upgrade = shared_.dispatcher.upgrade(
-          to_request(req, remote_, shared_.allowed_origins), request_id);
+      auto upgrade =
+          shared_.dispatcher.upgrade(to_request(req, remote_, shared_.allowed_origins), request_id);
       if (upgrade.handler) {
         log(request_id, method, upgrade.refusal.route_template, 101, started);
         co_return Upgrade{std::move(req), std::move(upgrade.handler)};
@@ -470,7 +467,8 @@ bool TlsConnection::enqueue(Frame frame) {
     self->queue_.push_back(std::move(frame));
     if (!self->writing_) {
       self->writing_ = true;
-      asio::co_spawn(self->executor_, [self] { return self->write_frames(); }, asio::detached);
+      asio::co_spawn(
+          self->executor_, [self] { return self->write_frames(); }, asio::detached);
     }
   };
   // From the store's writer finishing a group commit: one post per I/O thread per batch
@@ -500,7 +498,8 @@ void append_frame(std::string& out, bool binary, std::string_view payload) {
     for (int i = 1; i >= 0; --i) out += static_cast<char>((n >> (8 * i)) & 0xff);
   } else {
     out += static_cast<char>(127);
-    for (int i = 7; i >= 0; --i) out += static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xff);
+    for (int i = 7; i >= 0; --i)
+      out += static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xff);
   }
   out += payload;
 }

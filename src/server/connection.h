@@ -27,10 +27,7 @@ class Connection;
 // What every connection of one server shares. Thread-safe as documented per member.
 struct SharedState {
   SharedState(const ServerOptions& o, const Router& router, AccessLog& log)
-      : options(o),
-        dispatcher(router),
-        access_log(log),
-        sources(o.max_connections_per_address) {}
+      : options(o), dispatcher(router), access_log(log), sources(o.max_connections_per_address) {}
 
   const ServerOptions& options;  // read-only while serving
   Dispatcher dispatcher;         // read-only while serving

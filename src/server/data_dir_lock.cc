@@ -16,7 +16,8 @@ Result<DataDirLock> DataDirLock::acquire(const std::filesystem::path& data_dir) 
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return Error::internal("data_dir_lock_failed", "cannot open the lock file " + path.string() +
-                                                       ": " + std::generic_category().message(errno));
+                                                       ": " +
+                                                       std::generic_category().message(errno));
   }
   int rc = 0;
   do {
@@ -32,9 +33,8 @@ Result<DataDirLock> DataDirLock::acquire(const std::filesystem::path& data_dir) 
     }
     ::close(fd);
     if (err != EWOULDBLOCK) {
-      return Error::internal("data_dir_lock_failed",
-                             "cannot lock " + path.string() + ": " +
-                                 std::generic_category().message(err));
+      return Error::internal("data_dir_lock_failed", "cannot lock " + path.string() + ": " +
+                                                         std::generic_category().message(err));
     }
     return Error::failed_precondition(
         "data_dir_in_use", "the data folder " + folder + " is in use by another hippocrate serve" +

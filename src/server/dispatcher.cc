@@ -35,8 +35,8 @@ Dispatched Dispatcher::dispatch(const HttpRequest& request, std::string_view req
   if (!match) {
     out = routing_error(router_, request, match.error());
   } else if (!match->route->handler) {
-    out = {error_response(Error::invalid_argument(
-               "upgrade_required", "this resource is a WebSocket endpoint")),
+    out = {error_response(Error::invalid_argument("upgrade_required",
+                                                  "this resource is a WebSocket endpoint")),
            match->route->path_template};
     out.response.status = 426;
     out.response.headers.set("upgrade", "websocket");
@@ -47,9 +47,9 @@ Dispatched Dispatcher::dispatch(const HttpRequest& request, std::string_view req
       out.response = match->route->handler(ctx);
     } catch (const std::exception&) {
       // The exception text may hold internal details: only the route reaches the log.
-      std::fprintf(stderr, "error: handler for %s %s threw; request %.*s\n",
-                   request.method.c_str(), out.route_template.c_str(),
-                   static_cast<int>(request_id.size()), request_id.data());
+      std::fprintf(stderr, "error: handler for %s %s threw; request %.*s\n", request.method.c_str(),
+                   out.route_template.c_str(), static_cast<int>(request_id.size()),
+                   request_id.data());
       out.response = error_response(internal_error());
     }
   }

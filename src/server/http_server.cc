@@ -63,7 +63,8 @@ struct HttpServer::Impl {
                                ? endpoint.address().to_string()
                                : std::string("-");
       if (endpoint.address().is_v6() && endpoint.address().to_v6().is_v4_mapped()) {
-        remote = asio::ip::make_address_v4(asio::ip::v4_mapped, endpoint.address().to_v6()).to_string();
+        remote =
+            asio::ip::make_address_v4(asio::ip::v4_mapped, endpoint.address().to_v6()).to_string();
       }
       std::string source = remote;
       if (endpoint.address().is_v6() && !endpoint.address().to_v6().is_v4_mapped()) {
@@ -83,7 +84,8 @@ struct HttpServer::Impl {
       shared.track(connection);
       auto executor = target.get_executor();
       // The lambda (and so the connection) lives as long as the coroutine.
-      asio::co_spawn(executor, [connection] { return connection->run(); }, asio::detached);
+      asio::co_spawn(
+          executor, [connection] { return connection->run(); }, asio::detached);
     }
   }
 

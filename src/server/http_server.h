@@ -55,7 +55,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for the next one
   std::chrono::milliseconds shutdown_grace{10'000};
   std::size_t websocket_message_limit = 1024 * 1024;
-  std::size_t websocket_queue_limit = 1024;  // frames queued per connection
+  std::size_t websocket_queue_limit = 1024;       // frames queued per connection
   std::size_t max_connections_per_address = 256;  // open at once per source (see above)
   // Origins whose cookie sessions are accepted (allowed_origins.h); empty: the server's
   // own, https://ADDRESS:PORT of the listen address and the bound port.

@@ -19,10 +19,10 @@ namespace hippocrate::server {
 using http::Headers;
 
 struct HttpRequest {
-  std::string method;   // "GET", "POST", ...
-  std::string target;   // raw request-target, e.g. "/api/v1/x?y=1" — never logged
-  std::string path;     // target without the query string
-  std::string query;    // after '?', without it
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw request-target, e.g. "/api/v1/x?y=1" — never logged
+  std::string path;    // target without the query string
+  std::string query;   // after '?', without it
   Headers headers;
   std::string body;
   std::string remote_address;  // "127.0.0.1" or "::1"

@@ -24,8 +24,7 @@ Error invalid_field(std::string_view key, std::string_view what) {
 }
 
 Result<std::optional<std::string>> optional_string(const boost::json::object& body,
-                                                   std::string_view key,
-                                                   std::size_t max_bytes) {
+                                                   std::string_view key, std::size_t max_bytes) {
   const auto* v = body.if_contains(key);
   if (v == nullptr || v->is_null()) return std::optional<std::string>();
   if (!v->is_string()) return invalid_field(key, "must be a string");
@@ -97,8 +96,8 @@ Result<std::optional<std::vector<std::string>>> optional_ids(const boost::json::
   return std::optional<std::vector<std::string>>(std::move(out));
 }
 
-Result<std::vector<std::string>> required_ids(const boost::json::object& body,
-                                              std::string_view key, std::size_t max) {
+Result<std::vector<std::string>> required_ids(const boost::json::object& body, std::string_view key,
+                                              std::size_t max) {
   HIPPO_ASSIGN_OR_RETURN(auto ids, optional_ids(body, key, max));
   if (!ids) return missing(key);
   return std::move(*ids);

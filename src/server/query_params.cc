@@ -8,7 +8,9 @@ namespace {
 constexpr std::size_t kMaxPairs = 32;
 constexpr std::size_t kMaxBytes = 256;
 
-Error invalid(std::string message) { return Error::invalid_argument("invalid_query", std::move(message)); }
+Error invalid(std::string message) {
+  return Error::invalid_argument("invalid_query", std::move(message));
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -52,9 +54,9 @@ Result<QueryParams> parse_query(std::string_view query,
     if (++pairs > kMaxPairs) return invalid("too many query parameters");
     const std::size_t eq = pair.find('=');
     HIPPO_ASSIGN_OR_RETURN(std::string key, decode(pair.substr(0, eq)));
-    HIPPO_ASSIGN_OR_RETURN(std::string value, decode(eq == std::string_view::npos
-                                                         ? std::string_view{}
-                                                         : pair.substr(eq + 1)));
+    HIPPO_ASSIGN_OR_RETURN(
+        std::string value,
+        decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1)));
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       return invalid("unknown query parameter '" + key + "'");
     }

@@ -79,8 +79,8 @@ Result<std::pair<std::string, std::string>> generate_pem() {
   Owned<BIO> key_bio(BIO_new(BIO_s_mem()));
   Owned<BIO> cert_bio(BIO_new(BIO_s_mem()));
   if (!key_bio || !cert_bio ||
-      PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                               nullptr) != 1 ||
+      PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+          1 ||
       PEM_write_bio_X509(cert_bio.get(), cert.get()) != 1) {
     return generation_failed();
   }
@@ -103,13 +103,13 @@ Result<CertificatePaths> ensure_self_signed_certificate(const std::filesystem::p
   auto& [key_pem, cert_pem] = pem;
   // The key first: a certificate without its key would be reused at the next start.
   auto key_status = write_file_atomic(
-      paths.private_key,
-      {reinterpret_cast<const std::uint8_t*>(key_pem.data()), key_pem.size()}, 0600);
+      paths.private_key, {reinterpret_cast<const std::uint8_t*>(key_pem.data()), key_pem.size()},
+      0600);
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
   HIPPO_RETURN_IF_ERROR(key_status);
   HIPPO_RETURN_IF_ERROR(write_file_atomic(
-      paths.certificate,
-      {reinterpret_cast<const std::uint8_t*>(cert_pem.data()), cert_pem.size()}, 0644));
+      paths.certificate, {reinterpret_cast<const std::uint8_t*>(cert_pem.data()), cert_pem.size()},
+      0644));
   if (generated != nullptr) *generated = true;
   return paths;
 }

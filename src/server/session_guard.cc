@@ -113,8 +113,11 @@ Route session_route(std::string method, std::string path_template, std::string a
     if (!session) return error_response(session.error());
     return handler(ctx, *session);
   };
-  return Route{std::move(method), std::move(path_template), std::move(action),
-               std::move(guarded), {}};
+  return Route{std::move(method),
+               std::move(path_template),
+               std::move(action),
+               std::move(guarded),
+               {}};
 }
 
 std::string session_cookie(std::string_view token) {

@@ -24,8 +24,7 @@ inline constexpr std::string_view kSessionCookie = "__Host-hippocrate_session";
 
 auth::RequestOrigin request_origin(const HttpRequest& request);
 
-using SessionHandler =
-    std::function<HttpResponse(const RequestContext&, const auth::SessionInfo&)>;
+using SessionHandler = std::function<HttpResponse(const RequestContext&, const auth::SessionInfo&)>;
 
 // The checks of a protected route, in order: the credentials, the Origin and CSRF token of
 // a cookie session, then whether the session's role may perform `action`. The session, or

@@ -44,9 +44,9 @@ Status configure_tls_context(SSL_CTX* ctx, const std::filesystem::path& cert_cha
   if (SSL_CTX_set_num_tickets(ctx, 0) != 1) return fail("cannot turn TLS 1.3 tickets off");
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_chain_file.c_str()) != 1) {
     ERR_clear_error();
-    return Error::failed_precondition("tls_certificate_unreadable",
-                                      "cannot read the TLS certificate chain (PEM) at " +
-                                          cert_chain_file.string());
+    return Error::failed_precondition(
+        "tls_certificate_unreadable",
+        "cannot read the TLS certificate chain (PEM) at " + cert_chain_file.string());
   }
   // The key file passes the checks of the server's own key files (base/key_file.h): a
   // regular file no other user may read, checked on the open descriptor; read into
@@ -64,9 +64,9 @@ Status configure_tls_context(SSL_CTX* ctx, const std::filesystem::path& cert_cha
       &EVP_PKEY_free);
   if (!key) {
     ERR_clear_error();
-    return Error::failed_precondition("tls_certificate_unreadable",
-                                      "cannot read the TLS private key (PEM) at " +
-                                          private_key_file.string());
+    return Error::failed_precondition(
+        "tls_certificate_unreadable",
+        "cannot read the TLS private key (PEM) at " + private_key_file.string());
   }
   if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();

@@ -73,8 +73,7 @@ void State::on_timer(std::uint64_t generation) {
 
 error_code map_error(int ssl_error, int saved_errno) {
   switch (ssl_error) {
-    case SSL_ERROR_ZERO_RETURN:
-      return asio::error::eof;  // the peer's close_notify
+    case SSL_ERROR_ZERO_RETURN: return asio::error::eof;  // the peer's close_notify
     case SSL_ERROR_SYSCALL: {
       if (const unsigned long e = ERR_get_error(); e != 0) {
         return {static_cast<int>(e), asio::error::get_ssl_category()};
@@ -90,8 +89,7 @@ error_code map_error(int ssl_error, int saved_errno) {
       }
       return {static_cast<int>(e), asio::error::get_ssl_category()};
     }
-    default:
-      return asio::ssl::error::unexpected_result;
+    default: return asio::ssl::error::unexpected_result;
   }
 }
 

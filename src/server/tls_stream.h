@@ -176,7 +176,8 @@ class TeardownOp : public asio::coroutine {
     // Each step resumes in a new call, with the `self` the previous step handed on: the
     // moves below never meet a moved-from `self` (clang-tidy sees one function body).
     BOOST_ASIO_CORO_REENTER(*this) {
-      BOOST_ASIO_CORO_YIELD stream_.async_shutdown(std::move(self));  // NOLINT(bugprone-use-after-move)
+      BOOST_ASIO_CORO_YIELD stream_.async_shutdown(
+          std::move(self));  // NOLINT(bugprone-use-after-move)
       ec_ = ec;
       BOOST_ASIO_CORO_YIELD {
         using boost::beast::websocket::async_teardown;

@@ -59,15 +59,12 @@ int bio_read_ex(BIO* b, char* data, std::size_t size, std::size_t* read) {
 long bio_ctrl(BIO* b, int cmd, long, void* ptr) {
   switch (cmd) {
     case BIO_CTRL_FLUSH:  // held-back records leave with TlsStream::async_flush
-    case BIO_CTRL_DUP:
-      return 1;
-    case BIO_CTRL_EOF:
-      return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
+    case BIO_CTRL_DUP: return 1;
+    case BIO_CTRL_EOF: return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
     case BIO_C_GET_FD:  // SSL_get_fd()
       if (ptr != nullptr) *static_cast<int*>(ptr) = bio_fd(b);
       return bio_fd(b);
-    default:
-      return 0;
+    default: return 0;
   }
 }
 

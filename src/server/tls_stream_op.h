@@ -75,9 +75,7 @@ class Op {
   void operator()(Self& self, error_code ec = {}) {
     State& s = *state_;
     switch (phase_) {
-      case Phase::posted:
-        step_.complete(self, result_);
-        return;
+      case Phase::posted: step_.complete(self, result_); return;
       case Phase::waiting:
         --s.waiting;
         phase_ = Phase::resumed;
@@ -87,8 +85,7 @@ class Op {
         }
         break;
       case Phase::start:
-      case Phase::resumed:
-        break;
+      case Phase::resumed: break;
     }
     if (!s.socket.is_open()) {
       // Closed (timeout, Beast's WebSocket timeout, teardown): the descriptor number may

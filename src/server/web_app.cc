@@ -99,7 +99,8 @@ bool accepts_encoding(std::string_view header, std::string_view coding) {
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     const auto semi = item.find(';');
     std::string_view name = item.substr(0, semi);
-    std::string_view params = semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
+    std::string_view params =
+        semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
     auto trim = [](std::string_view v) {
       while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
       while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -112,8 +113,8 @@ bool accepts_encoding(std::string_view header, std::string_view coding) {
     q.erase(std::remove(q.begin(), q.end(), ' '), q.end());
     if (q.starts_with("q=")) {
       const std::string value = q.substr(2);
-      if (!value.empty() && std::all_of(value.begin(), value.end(),
-                                        [](char c) { return c == '0' || c == '.'; })) {
+      if (!value.empty() &&
+          std::all_of(value.begin(), value.end(), [](char c) { return c == '0' || c == '.'; })) {
         return false;
       }
     }
@@ -125,8 +126,9 @@ bool accepts_encoding(std::string_view header, std::string_view coding) {
 Result<WebApp> WebApp::load(const fs::path& root) {
   std::error_code ec;
   if (!fs::is_regular_file(root / "index.html", ec)) {
-    return Error::not_found("web_app_missing", "no index.html in " + root.string() +
-                                                   " (the web app is not built: make run builds it)");
+    return Error::not_found(
+        "web_app_missing",
+        "no index.html in " + root.string() + " (the web app is not built: make run builds it)");
   }
   WebApp app;
   std::map<std::string, std::string> gzip, brotli;
@@ -140,7 +142,8 @@ Result<WebApp> WebApp::load(const fs::path& root) {
     }
     if (!it->is_regular_file(ec)) continue;
     if (app.files_.size() + gzip.size() + brotli.size() >= kMaxFiles) {
-      return Error::failed_precondition("web_app_too_large", "more than 2000 files in " + root.string());
+      return Error::failed_precondition("web_app_too_large",
+                                        "more than 2000 files in " + root.string());
     }
     std::string url = "/" + fs::relative(it->path(), root, ec).generic_string();
     HIPPO_ASSIGN_OR_RETURN(std::string body, read_whole(it->path()));

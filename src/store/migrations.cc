@@ -70,7 +70,7 @@ const std::vector<Migration>& migrations() {
            " user_agent TEXT NOT NULL)",
            "CREATE INDEX sessions_by_account ON sessions (account_id)",
            "CREATE TABLE login_failures ("
-           " scope TEXT NOT NULL,"   // 'password' | 'second_factor'
+           " scope TEXT NOT NULL,"    // 'password' | 'second_factor'
            " subject TEXT NOT NULL,"  // account id, or 'ip:' + source address
            " consecutive BIGINT NOT NULL,"
            " window_start BIGINT NOT NULL,"  // start of the 24 h counting window
@@ -113,7 +113,7 @@ const std::vector<Migration>& migrations() {
            // Ed25519-signed checkpoints; each names the previous one, so a deleted
            // checkpoint is visible.
            "CREATE TABLE audit_checkpoints ("
-           " seq BIGINT NOT NULL PRIMARY KEY,"  // the record it covers
+           " seq BIGINT NOT NULL PRIMARY KEY,"      // the record it covers
            " prev_checkpoint_seq BIGINT NOT NULL,"  // 0 for the first
            " hash BLOB NOT NULL,"
            " signed_at_ms BIGINT NOT NULL,"
@@ -242,7 +242,7 @@ const std::vector<Migration>& migrations() {
            // (docs/messaging.md, "Expiry"); their device is told how many at its next fetch.
            "CREATE TABLE mailbox_expiries ("
            " device_id TEXT NOT NULL PRIMARY KEY REFERENCES devices(id),"
-           " expired BIGINT NOT NULL,"     // envelopes expired since the device was last told
+           " expired BIGINT NOT NULL,"  // envelopes expired since the device was last told
            " last_expired_at BIGINT NOT NULL)",
        }},
       {9,
@@ -369,7 +369,7 @@ const std::vector<Migration>& migrations() {
            " reason TEXT NOT NULL,"
            " recipient_account TEXT NOT NULL REFERENCES accounts(id),"
            " sent_at BIGINT NOT NULL,"
-           " devices BIGINT NOT NULL,"  // recipient devices that did not receive it, so
+           " devices BIGINT NOT NULL,"     // recipient devices that did not receive it, so
            " expired_at BIGINT NOT NULL,"  // when the last of them was recorded
            " PRIMARY KEY (device_id, message_id, reason))",
            "INSERT INTO undelivered_notices_by_reason (device_id, message_id, reason, "
@@ -396,7 +396,7 @@ const std::vector<Migration>& migrations() {
            " id TEXT PRIMARY KEY,"
            " credential_id BLOB NOT NULL UNIQUE,"
            " account_id TEXT NOT NULL REFERENCES accounts(id),"
-           " public_key BLOB NOT NULL,"  // the COSE_Key bytes as registered
+           " public_key BLOB NOT NULL,"   // the COSE_Key bytes as registered
            " algorithm BIGINT NOT NULL,"  // COSE: -7 ES256, -8 EdDSA
            " sign_count BIGINT NOT NULL,"
            " backup_eligible BIGINT NOT NULL,"  // 0/1, as registered; never changes

@@ -84,16 +84,11 @@ Status validate_text(std::string_view text) {
 
 std::string_view value_type_name(const Value& value) {
   switch (value.index()) {
-    case 0:
-      return "null";
-    case 1:
-      return "integer";
-    case 2:
-      return "real";
-    case 3:
-      return "text";
-    default:
-      return "blob";
+    case 0: return "null";
+    case 1: return "integer";
+    case 2: return "real";
+    case 3: return "text";
+    default: return "blob";
   }
 }
 

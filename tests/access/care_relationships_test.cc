@@ -47,8 +47,9 @@ class CareTest : public ::testing::Test {
 
   auth::RequestOrigin origin() { return {"127.0.0.1", "t"}; }
   void accept(std::string_view token, std::string_view name) {
-    ASSERT_TRUE(auth_->accept_invitation(token, name, SecretBytes::from(std::string_view(kPassword)),
-                                         origin())
+    ASSERT_TRUE(auth_
+                    ->accept_invitation(token, name, SecretBytes::from(std::string_view(kPassword)),
+                                        origin())
                     .ok());
   }
   auth::SessionInfo login(const std::string& email) {

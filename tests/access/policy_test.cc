@@ -10,8 +10,8 @@ using auth::Role;
 Subject as(Role role, bool enrolling = false) { return {"acc", "org", role, enrolling}; }
 
 TEST(Policy, DeniesUnknownActionsToEveryone) {
-  for (Role r : {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient,
-                 Role::kAuditor}) {
+  for (Role r :
+       {Role::kAdmin, Role::kPractitioner, Role::kAssistant, Role::kPatient, Role::kAuditor}) {
     auto d = authorize(as(r), "patients.delete_everything");
     EXPECT_FALSE(d.allowed);
     EXPECT_EQ(d.reason, "unknown_action");
@@ -69,7 +69,8 @@ TEST(Policy, PatientDataNeedsAnActiveCareRelationship) {
   EXPECT_EQ(authorize(as(Role::kAssistant), "patient.read", patient(CareState::kActive)).reason,
             "no_delegation");
   // Patients: themselves only.
-  EXPECT_TRUE(authorize(as(Role::kPatient), "patient.read", patient(CareState::kNone, false, "acc")));
+  EXPECT_TRUE(
+      authorize(as(Role::kPatient), "patient.read", patient(CareState::kNone, false, "acc")));
   EXPECT_EQ(authorize(as(Role::kPatient), "patient.read", patient(CareState::kNone)).reason,
             "not_own_data");
   // Unknown or non-patient ids, and roles without patient access.

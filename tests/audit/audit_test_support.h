@@ -17,7 +17,6 @@
 #include "support/result_matchers.h"
 #include "support/temp_dir.h"
 
-
 namespace hippocrate::audit::testing {
 
 // 2026-01-01T00:00:00Z.

@@ -99,18 +99,23 @@ TEST_F(SearchIndexTest, SearchesAnswerAsAScanOnBothSidesOfTheMark) {
   EXPECT_EQ(seqs({.account_id = "account-0", .action = "auth.login"}),
             (std::vector<std::int64_t>{24, 12}));
   EXPECT_EQ(seqs({.account_id = "account-2", .resource = "patient:5"}),
-            expected([](const AuditRecord& r) {
-              return r.account_id == "account-2" && r.resource == "patient:5";
-            }, 100));
-  EXPECT_EQ(seqs({.resource = "patient:1", .result = "denied"}),
-            expected([](const AuditRecord& r) {
-              return r.resource == "patient:1" && r.result == "denied";
-            }, 100));
+            expected(
+                [](const AuditRecord& r) {
+                  return r.account_id == "account-2" && r.resource == "patient:5";
+                },
+                100));
+  EXPECT_EQ(
+      seqs({.resource = "patient:1", .result = "denied"}),
+      expected(
+          [](const AuditRecord& r) { return r.resource == "patient:1" && r.result == "denied"; },
+          100));
   // Leaving out actions by prefix, with and without the index.
   EXPECT_EQ(seqs({.account_id = "account-0", .exclude_action_prefixes = {"auth."}}),
-            expected([](const AuditRecord& r) {
-              return r.account_id == "account-0" && !r.action.starts_with("auth.");
-            }, 100));
+            expected(
+                [](const AuditRecord& r) {
+                  return r.account_id == "account-0" && !r.action.starts_with("auth.");
+                },
+                100));
   EXPECT_EQ(seqs({.exclude_action_prefixes = {"patient.", "auth.log"}}),
             std::vector<std::int64_t>{});
   EXPECT_EQ(seqs({.exclude_action_prefixes = {"patient.rec"}, .limit = 4}),
@@ -169,10 +174,10 @@ TEST_F(SearchIndexTest, Migration11IndexesAnExistingLog) {
     later += sql + ";";
   }
   tamper(later +
-      "DROP TABLE audit_by_account; DROP TABLE audit_by_resource; DROP TABLE audit_index_state;"
-      "CREATE INDEX audit_log_by_account ON audit_log (account_id, seq);"
-      "CREATE INDEX audit_log_by_resource ON audit_log (resource, seq);"
-      "DELETE FROM schema_migrations WHERE version = 11;");
+         "DROP TABLE audit_by_account; DROP TABLE audit_by_resource; DROP TABLE audit_index_state;"
+         "CREATE INDEX audit_log_by_account ON audit_log (account_id, seq);"
+         "CREATE INDEX audit_log_by_resource ON audit_log (resource, seq);"
+         "DELETE FROM schema_migrations WHERE version = 11;");
   reopen();  // applies migration 11
   EXPECT_EQ(scalar("SELECT indexed_through FROM audit_index_state"), "30");
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM audit_by_account"), "30");

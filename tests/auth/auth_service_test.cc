@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "audit/audit_log.h"
+#include "auth/base32.h"
 #include "auth/password_hasher.h"
 #include "auth/totp.h"
-#include "auth/base32.h"
 #include "crypto/random.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
@@ -46,8 +46,8 @@ class AuthServiceTest : public ::testing::Test {
   LoginResult admin_without_factor() {
     auto inv = auth_->bootstrap("Clinique du Parc", "admin@example.org");
     EXPECT_TRUE(inv.ok()) << inv.error().to_string();
-    auto acc = auth_->accept_invitation(inv->token.text.view(), "Alice Martin", pw(kStrong),
-                                        from());
+    auto acc =
+        auth_->accept_invitation(inv->token.text.view(), "Alice Martin", pw(kStrong), from());
     EXPECT_TRUE(acc.ok()) << acc.error().to_string();
     auto login = auth_->login("admin@example.org", pw(kStrong), {}, from());
     EXPECT_TRUE(login.ok()) << login.error().to_string();
@@ -87,9 +87,8 @@ TEST_F(AuthServiceTest, ServeDoesNotReplaceTheOperatorsBootstrapInvitation) {
   auto operator_inv = auth_->bootstrap("Org", "admin@example.org");
   ASSERT_TRUE(operator_inv.ok());
   EXPECT_EQ(auth_->bootstrap("Hippocrate", "").error().code(), "bootstrap_pending");
-  ASSERT_TRUE(auth_->accept_invitation(operator_inv->token.text.view(), "Alice", pw(kStrong),
-                                       from())
-                  .ok());
+  ASSERT_TRUE(
+      auth_->accept_invitation(operator_inv->token.text.view(), "Alice", pw(kStrong), from()).ok());
 }
 
 TEST_F(AuthServiceTest, ServesOwnBootstrapInvitationIsReplacedAtEachStart) {
@@ -103,17 +102,18 @@ TEST_F(AuthServiceTest, ServesOwnBootstrapInvitationIsReplacedAtEachStart) {
   });
   ASSERT_TRUE(orgs.ok());
   EXPECT_EQ(*orgs, 1);
-  EXPECT_EQ(auth_->accept_invitation(first->token.text.view(), "A", pw(kStrong), from(),
-                                     std::string("a@example.org"))
+  EXPECT_EQ(auth_
+                ->accept_invitation(first->token.text.view(), "A", pw(kStrong), from(),
+                                    std::string("a@example.org"))
                 .error()
                 .code(),
             "invalid_invitation");
-  EXPECT_EQ(auth_->accept_invitation(second->token.text.view(), "A", pw(kStrong), from())
-                .error()
-                .code(),
-            "missing_field");  // serve's invitation has no e-mail: the invitee gives one
-  EXPECT_TRUE(auth_->accept_invitation(second->token.text.view(), "A", pw(kStrong), from(),
-                                       std::string("a@example.org"))
+  EXPECT_EQ(
+      auth_->accept_invitation(second->token.text.view(), "A", pw(kStrong), from()).error().code(),
+      "missing_field");  // serve's invitation has no e-mail: the invitee gives one
+  EXPECT_TRUE(auth_
+                  ->accept_invitation(second->token.text.view(), "A", pw(kStrong), from(),
+                                      std::string("a@example.org"))
                   .ok());
 }
 
@@ -133,10 +133,9 @@ TEST_F(AuthServiceTest, ExpiredAndTamperedInvitationsAreRefused) {
   EXPECT_EQ(auth_->accept_invitation("short", "A", pw(kStrong), from()).error().code(),
             "invalid_invitation");
   clock_.advance(72h + 1s);
-  EXPECT_EQ(auth_->accept_invitation(inv->token.text.view(), "A", pw(kStrong), from())
-                .error()
-                .code(),
-            "invalid_invitation");
+  EXPECT_EQ(
+      auth_->accept_invitation(inv->token.text.view(), "A", pw(kStrong), from()).error().code(),
+      "invalid_invitation");
 }
 
 TEST_F(AuthServiceTest, WeakCommonAndContextPasswordsAreRefusedAtAcceptance) {
@@ -144,12 +143,10 @@ TEST_F(AuthServiceTest, WeakCommonAndContextPasswordsAreRefusedAtAcceptance) {
   const auto token = std::string(inv->token.text.view());
   EXPECT_EQ(auth_->accept_invitation(token, "Alice Martin", pw("short"), from()).error().code(),
             "password_too_short");
-  EXPECT_EQ(auth_->accept_invitation(token, "Alice Martin", pw("1qaz2wsx3edc"), from())
-                .error()
-                .code(),
-            "password_too_common");
-  EXPECT_EQ(auth_->accept_invitation(token, "Alice Martin", pw("alice.martin horse 9871"),
-                                     from())
+  EXPECT_EQ(
+      auth_->accept_invitation(token, "Alice Martin", pw("1qaz2wsx3edc"), from()).error().code(),
+      "password_too_common");
+  EXPECT_EQ(auth_->accept_invitation(token, "Alice Martin", pw("alice.martin horse 9871"), from())
                 .error()
                 .code(),
             "password_contains_personal_info");
@@ -209,7 +206,7 @@ TEST_F(AuthServiceTest, TwentyFiveFailuresInADayLockTheAccountAndTellTheOwner) {
     // A different source each time: the per-source delay does not stop a distributed attack,
     // the daily cap does.
     (void)auth_->login("admin@example.org", pw("wrong wrong wrong"), {},
-                 from("10.0.0." + std::to_string(i)));
+                       from("10.0.0." + std::to_string(i)));
   }
   auto locked = auth_->login("admin@example.org", pw(kStrong), {}, from("10.1.1.1"));
   EXPECT_EQ(locked.error().code(), "too_many_attempts");
@@ -224,8 +221,7 @@ TEST_F(AuthServiceTest, TwentyFiveFailuresInADayLockTheAccountAndTellTheOwner) {
   EXPECT_EQ(failures, 25);
   EXPECT_TRUE(lock_event);
   // The owner's existing session ends with the lock (revoked: an unlock does not revive it).
-  EXPECT_EQ(auth_->authenticate(owner.token.text.view(), from()).error().code(),
-            "invalid_token");
+  EXPECT_EQ(auth_->authenticate(owner.token.text.view(), from()).error().code(), "invalid_token");
 }
 
 TEST_F(AuthServiceTest, StepUpSharesTheLoginsCountersDelaysAndLock) {
@@ -238,31 +234,29 @@ TEST_F(AuthServiceTest, StepUpSharesTheLoginsCountersDelaysAndLock) {
   for (int i = 0; i < 4; ++i) {
     (void)auth_->login("admin@example.org", pw("wrong wrong wrong"), {}, from("10.7.7.7"));
   }
-  EXPECT_EQ(auth_->step_up(stolen->session, pw("wrong wrong wrong"), {}, from("10.7.7.7"))
-                .error()
-                .code(),
-            "invalid_credentials");
+  EXPECT_EQ(
+      auth_->step_up(stolen->session, pw("wrong wrong wrong"), {}, from("10.7.7.7")).error().code(),
+      "invalid_credentials");
   EXPECT_EQ(auth_->step_up(stolen->session, pw(kStrong), {}, from("10.7.7.7")).error().code(),
             "too_many_attempts");
   // From many sources, the 25th failure in 24 h locks the account and ends its sessions.
   for (int i = 0; i < 19; ++i) {
-    EXPECT_EQ(auth_->step_up(stolen->session, pw("wrong wrong wrong"), {},
-                             from("10.8.0." + std::to_string(i)))
+    EXPECT_EQ(auth_
+                  ->step_up(stolen->session, pw("wrong wrong wrong"), {},
+                            from("10.8.0." + std::to_string(i)))
                   .error()
                   .code(),
               "invalid_credentials");
   }
   EXPECT_TRUE(ended.empty());
-  EXPECT_EQ(auth_->step_up(stolen->session, pw("wrong wrong wrong"), {}, from("10.8.1.1"))
-                .error()
-                .code(),
-            "too_many_attempts");
+  EXPECT_EQ(
+      auth_->step_up(stolen->session, pw("wrong wrong wrong"), {}, from("10.8.1.1")).error().code(),
+      "too_many_attempts");
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0].account_id, owner.session.account.id);
   EXPECT_TRUE(ended[0].session_id.empty());  // all of them
   EXPECT_EQ(auth_->authenticate(owner.token.text.view(), from()).error().code(), "invalid_token");
-  EXPECT_EQ(auth_->authenticate(stolen->token.text.view(), from()).error().code(),
-            "invalid_token");
+  EXPECT_EQ(auth_->authenticate(stolen->token.text.view(), from()).error().code(), "invalid_token");
   EXPECT_EQ(auth_->login("admin@example.org", pw(kStrong), {}, from("10.9.9.9")).error().code(),
             "too_many_attempts");
 }
@@ -277,10 +271,9 @@ TEST_F(AuthServiceTest, WrongCodesDuringStepUpAndEnrolmentAreCounted) {
     EXPECT_EQ(r.error().message().find("recovery"), std::string::npos);  // none exist yet
   }
   auto secret = SecretBytes::from(*base32_decode(e->secret_base32));
-  EXPECT_EQ(auth_->confirm_totp(first.session, totp_at(secret, clock_.now()), from())
-                .error()
-                .code(),
-            "too_many_attempts");
+  EXPECT_EQ(
+      auth_->confirm_totp(first.session, totp_at(secret, clock_.now()), from()).error().code(),
+      "too_many_attempts");
   clock_.advance(61s);
   ASSERT_TRUE(auth_->confirm_totp(first.session, totp_at(secret, clock_.now()), from()).ok());
   // Step-up codes count with the login's second-factor counter.
@@ -332,8 +325,9 @@ TEST_F(AuthServiceTest, ANewPhoneReplacesTheAuthenticatorAfterAStepUp) {
   auto new_secret = SecretBytes::from(*base32_decode(e->secret_base32));
   // Until confirmed, the old factor still signs in; a wrong first code changes nothing.
   clock_.advance(30s);
-  EXPECT_TRUE(auth_->login("admin@example.org", pw(kStrong),
-                           SecondFactor{totp_at(old_secret, clock_.now()), std::nullopt}, from())
+  EXPECT_TRUE(auth_
+                  ->login("admin@example.org", pw(kStrong),
+                          SecondFactor{totp_at(old_secret, clock_.now()), std::nullopt}, from())
                   .ok());
   EXPECT_EQ(auth_->confirm_totp(fresh, totp_at(old_secret, clock_.now()), from()).error().code(),
             "invalid_second_factor");
@@ -341,21 +335,25 @@ TEST_F(AuthServiceTest, ANewPhoneReplacesTheAuthenticatorAfterAStepUp) {
   ASSERT_TRUE(codes.ok()) << codes.error().to_string();
   EXPECT_EQ(codes->size(), 10u);
   clock_.advance(30s);
-  EXPECT_EQ(auth_->login("admin@example.org", pw(kStrong),
-                         SecondFactor{totp_at(old_secret, clock_.now()), std::nullopt}, from())
+  EXPECT_EQ(auth_
+                ->login("admin@example.org", pw(kStrong),
+                        SecondFactor{totp_at(old_secret, clock_.now()), std::nullopt}, from())
                 .error()
                 .code(),
             "invalid_second_factor");
-  EXPECT_EQ(auth_->login("admin@example.org", pw(kStrong),
-                         SecondFactor{std::nullopt, std::string(old_codes[1].view())}, from())
+  EXPECT_EQ(auth_
+                ->login("admin@example.org", pw(kStrong),
+                        SecondFactor{std::nullopt, std::string(old_codes[1].view())}, from())
                 .error()
                 .code(),
             "invalid_second_factor");
-  EXPECT_TRUE(auth_->login("admin@example.org", pw(kStrong),
-                           SecondFactor{totp_at(new_secret, clock_.now()), std::nullopt}, from())
+  EXPECT_TRUE(auth_
+                  ->login("admin@example.org", pw(kStrong),
+                          SecondFactor{totp_at(new_secret, clock_.now()), std::nullopt}, from())
                   .ok());
-  EXPECT_TRUE(auth_->login("admin@example.org", pw(kStrong),
-                           SecondFactor{std::nullopt, std::string((*codes)[0].view())}, from())
+  EXPECT_TRUE(auth_
+                  ->login("admin@example.org", pw(kStrong),
+                          SecondFactor{std::nullopt, std::string((*codes)[0].view())}, from())
                   .ok());
   auto events = auth_->security_events(fresh, 100);
   ASSERT_TRUE(events.ok());
@@ -369,8 +367,8 @@ TEST_F(AuthServiceTest, PendingInvitationsAreListedAndRevoked) {
   enrol_totp(admin.session);
   auto me = *auth_->authenticate(admin.token.text.view(), from());
   auto doc_inv = auth_->invite(me, "doc@example.org", Role::kPractitioner, from());
-  ASSERT_TRUE(auth_->accept_invitation(doc_inv->token.text.view(), "Dr B", pw(kStrong2), from())
-                  .ok());
+  ASSERT_TRUE(
+      auth_->accept_invitation(doc_inv->token.text.view(), "Dr B", pw(kStrong2), from()).ok());
   auto doc = auth_->login("doc@example.org", pw(kStrong2), {}, from());
   auto p1 = auth_->invite(doc->session, "p1@example.org", Role::kPatient, from());
   auto p2 = auth_->invite(doc->session, "p2@example.org", Role::kPatient, from());
@@ -386,10 +384,9 @@ TEST_F(AuthServiceTest, PendingInvitationsAreListedAndRevoked) {
   ASSERT_TRUE(auth_->revoke_invitation(doc->session, p1->invitation_id, from()).ok());
   EXPECT_EQ(auth_->revoke_invitation(doc->session, p1->invitation_id, from()).error().code(),
             "invitation_not_found");
-  EXPECT_EQ(auth_->accept_invitation(p1->token.text.view(), "P One", pw(kStrong), from())
-                .error()
-                .code(),
-            "invalid_invitation");
+  EXPECT_EQ(
+      auth_->accept_invitation(p1->token.text.view(), "P One", pw(kStrong), from()).error().code(),
+      "invalid_invitation");
   EXPECT_EQ(auth_->pending_invitations(doc->session)->size(), 1u);
   ASSERT_TRUE(auth_->revoke_invitation(me, p2->invitation_id, from()).ok());
   EXPECT_TRUE(auth_->pending_invitations(doc->session)->empty());
@@ -407,8 +404,7 @@ TEST_F(AuthServiceTest, AnAdministratorRenamesItsOrganisation) {
   enrol_totp(admin.session);
   auto me = *auth_->authenticate(admin.token.text.view(), from());
   ASSERT_TRUE(auth_->create_organisation("Cabinet B", "b@example.org").ok());
-  EXPECT_EQ(auth_->rename_organisation(me, "", from()).error().code(),
-            "invalid_organisation_name");
+  EXPECT_EQ(auth_->rename_organisation(me, "", from()).error().code(), "invalid_organisation_name");
   EXPECT_EQ(auth_->rename_organisation(me, "Cabinet B", from()).error().code(),
             "organisation_exists");
   ASSERT_TRUE(auth_->rename_organisation(me, "Maison de santé du Port", from()).ok());
@@ -536,15 +532,14 @@ TEST_F(AuthServiceTest, InvitationRolesFollowLeastPrivilege) {
             "invitation_not_allowed");
   auto inv = auth_->invite(me, "doc@example.org", Role::kPractitioner, from());
   ASSERT_TRUE(inv.ok());
-  ASSERT_TRUE(auth_->accept_invitation(inv->token.text.view(), "Dr Bernard", pw(kStrong2), from())
-                  .ok());
+  ASSERT_TRUE(
+      auth_->accept_invitation(inv->token.text.view(), "Dr Bernard", pw(kStrong2), from()).ok());
   auto doc = auth_->login("doc@example.org", pw(kStrong2), {}, from());
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(doc->session.account.organisation_id, me.account.organisation_id);
-  EXPECT_EQ(auth_->invite(doc->session, "x@example.org", Role::kPractitioner, from())
-                .error()
-                .code(),
-            "invitation_not_allowed");
+  EXPECT_EQ(
+      auth_->invite(doc->session, "x@example.org", Role::kPractitioner, from()).error().code(),
+      "invitation_not_allowed");
   EXPECT_TRUE(auth_->invite(doc->session, "pat@example.org", Role::kPatient, from()).ok());
   // An address that has an account gets an invitation like any other (nothing revealed);
   // only its acceptance, by the address's owner, says to sign in instead.
@@ -575,8 +570,7 @@ TEST_F(AuthServiceTest, PasswordChangeNeedsStepUpAndRotatesOtherSessions) {
   // The step-up lasts five minutes.
   clock_.advance(5min + 1s);
   auto later = *auth_->authenticate(up->token.text.view(), from());
-  EXPECT_EQ(auth_->change_password(later, pw(kStrong), from()).error().code(),
-            "step_up_required");
+  EXPECT_EQ(auth_->change_password(later, pw(kStrong), from()).error().code(), "step_up_required");
 }
 
 TEST_F(AuthServiceTest, SessionsListAndRevokeOnlyOwn) {
@@ -587,10 +581,9 @@ TEST_F(AuthServiceTest, SessionsListAndRevokeOnlyOwn) {
   EXPECT_EQ(list->size(), 2u);
   ASSERT_TRUE(auth_->revoke_session(a.session, b->session.session_id, from()).ok());
   EXPECT_FALSE(auth_->authenticate(b->token.text.view(), from()).ok());
-  EXPECT_EQ(auth_->revoke_session(a.session, "0123456789abcdef0123456789abcdef", from())
-                .error()
-                .code(),
-            "session_not_found");
+  EXPECT_EQ(
+      auth_->revoke_session(a.session, "0123456789abcdef0123456789abcdef", from()).error().code(),
+      "session_not_found");
 }
 
 TEST_F(AuthServiceTest, LoginFromANewDeviceIsASecurityEvent) {

@@ -26,7 +26,7 @@ TEST(Hex, DecodesIntoAFixedBuffer) {
   std::array<std::uint8_t, 4> out{};
   ASSERT_TRUE(hex_decode_into("0001abff", out).ok());
   EXPECT_EQ(out, (std::array<std::uint8_t, 4>{0x00, 0x01, 0xab, 0xff}));
-  EXPECT_EQ(hex_decode_into("0001ab", out).error().code(), "invalid_hex");     // too short
+  EXPECT_EQ(hex_decode_into("0001ab", out).error().code(), "invalid_hex");      // too short
   EXPECT_EQ(hex_decode_into("0001abff00", out).error().code(), "invalid_hex");  // too long
   EXPECT_EQ(hex_decode_into("0001abzz", out).error().code(), "invalid_hex");
   EXPECT_TRUE(hex_decode_into("", std::span<std::uint8_t>{}).ok());

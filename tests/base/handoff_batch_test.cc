@@ -89,9 +89,12 @@ TEST(HandoffBatch, WhatThePostsRunIsNotDeferred) {
   bool deferred_again = true;
   {
     HandoffBatch batch;
-    defer(&a, [&](HandoffBatch::Fn fn) {
-      fn();  // a receiver that runs at once (same thread)
-    }, [&] { deferred_again = defer(&a, a.post(), [] {}); });
+    defer(
+        &a,
+        [&](HandoffBatch::Fn fn) {
+          fn();  // a receiver that runs at once (same thread)
+        },
+        [&] { deferred_again = defer(&a, a.post(), [] {}); });
   }
   EXPECT_FALSE(deferred_again);
 }

@@ -32,7 +32,9 @@ TEST(Ids, MessageIdsFollowTheUuidVersion7Layout) {
   // The random bytes all land somewhere: 74 bits, none lost to another.
   const std::array<std::uint8_t, 10> counted = {0x01, 0x23, 0x45, 0x67, 0x89,
                                                 0xab, 0xcd, 0xef, 0x10, 0x32};
-  EXPECT_EQ(message_id_at(0, counted), "00000000000071238567" "89abcdef1032");
+  EXPECT_EQ(message_id_at(0, counted),
+            "00000000000071238567"
+            "89abcdef1032");
 }
 
 TEST(Ids, NewMessageIdsCarryTheTimeAndSortByIt) {
@@ -61,9 +63,9 @@ TEST(Ids, NewMessageIdsCarryTheTimeAndSortByIt) {
 
 TEST(Ids, ValidationRejectsOtherShapes) {
   EXPECT_FALSE(is_valid_id(""));
-  EXPECT_FALSE(is_valid_id("0123456789abcdef0123456789abcde"));    // 31
-  EXPECT_FALSE(is_valid_id("0123456789ABCDEF0123456789abcdef"));   // upper case
-  EXPECT_FALSE(is_valid_id("0123456789abcdef0123456789abcdeg"));   // not hex
+  EXPECT_FALSE(is_valid_id("0123456789abcdef0123456789abcde"));   // 31
+  EXPECT_FALSE(is_valid_id("0123456789ABCDEF0123456789abcdef"));  // upper case
+  EXPECT_FALSE(is_valid_id("0123456789abcdef0123456789abcdeg"));  // not hex
   EXPECT_TRUE(is_valid_id("0123456789abcdef0123456789abcdef"));
   // Each character just outside the two ranges, at the first and the last position.
   for (char bad : {'/', ':', '`', 'g', '\0', '\xff', ' '}) {

@@ -32,10 +32,10 @@ TEST(SecretBytes, HoldsAndComparesInConstantTime) {
   EXPECT_EQ(s.view(), "correct horse");
   const std::string same = "correct horse";
   const std::string other = "correct horsE";
-  EXPECT_TRUE(s.constant_time_equals(
-      {reinterpret_cast<const std::uint8_t*>(same.data()), same.size()}));
-  EXPECT_FALSE(s.constant_time_equals(
-      {reinterpret_cast<const std::uint8_t*>(other.data()), other.size()}));
+  EXPECT_TRUE(
+      s.constant_time_equals({reinterpret_cast<const std::uint8_t*>(same.data()), same.size()}));
+  EXPECT_FALSE(
+      s.constant_time_equals({reinterpret_cast<const std::uint8_t*>(other.data()), other.size()}));
   EXPECT_FALSE(s.constant_time_equals({reinterpret_cast<const std::uint8_t*>("c"), 1}));
 }
 
@@ -136,7 +136,7 @@ TEST(SecretBytes, WipedOnDestructionWipeAndMoveAssignment) {
   const std::uint8_t* moved = source.data();
   target = std::move(source);
   EXPECT_TRUE(released_bytes_are_zero(replaced, 15));
-  EXPECT_EQ(target.data(), moved);  // the buffer moves; no copy stays behind
+  EXPECT_EQ(target.data(), moved);    // the buffer moves; no copy stays behind
   EXPECT_EQ(source.data(), nullptr);  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(target.view(), "moved secret");
 }

@@ -155,10 +155,11 @@ TEST(SecureArena, ConcurrentMixedSizesDoNotOverlap) {
       for (int op = 0; op < kOpsPerThread && failures[t].empty(); ++op) {
         const bool make = live.empty() || (live.size() < kLivePerThread && rng() % 3 != 0);
         if (make) {
-          const std::size_t size = rng() % 20 == 0 ? kMaxSecretBytes + 1 + rng() % 8000
-                                                   : 1 + rng() % kMaxSecretBytes;
+          const std::size_t size =
+              rng() % 20 == 0 ? kMaxSecretBytes + 1 + rng() % 8000 : 1 + rng() % kMaxSecretBytes;
           Live l{SecretBytes(size), static_cast<std::uint8_t>(rng())};
-          if (!all_zero(l.secret)) failures[t] = "new secret not zero, size " + std::to_string(size);
+          if (!all_zero(l.secret))
+            failures[t] = "new secret not zero, size " + std::to_string(size);
           fill(l.secret, l.seed);
           live.push_back(std::move(l));
         } else {

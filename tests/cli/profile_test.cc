@@ -285,14 +285,15 @@ TEST(SecondFactorAnswer, DigitsAreATotpCodeAnythingElseARecoveryCode) {
 
 // --- The server a session belongs to (profile.h, "session_server"). ---
 
-constexpr std::string_view kCert = "aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11";
+constexpr std::string_view kCert =
+    "aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11";
 
 ProfileConfig bound_config(const SecretBytes& token) {
   ProfileConfig config;
   config.server_url = "https://clinic.example:8443";
   config.ca_file = "/etc/clinic/ca.pem";
-  config.session_server = SessionServer{"https://clinic.example:8443", std::string(kCert),
-                                        session_tag(token)};
+  config.session_server =
+      SessionServer{"https://clinic.example:8443", std::string(kCert), session_tag(token)};
   return config;
 }
 
@@ -384,8 +385,8 @@ TEST(SessionServer, OlderProfilesKeepTheirServerAndCaFileOnly) {
   ProfileConfig legacy;
   legacy.server_url = "https://clinic.example:8443";
   legacy.ca_file = "/etc/clinic/ca.pem";
-  auto pin = session_certificate_pin(legacy, token, "https://clinic.example:8443",
-                                     "/etc/clinic/ca.pem");
+  auto pin =
+      session_certificate_pin(legacy, token, "https://clinic.example:8443", "/etc/clinic/ca.pem");
   ASSERT_TRUE(pin) << pin.error().to_string();
   EXPECT_TRUE(pin->empty());  // no certificate recorded yet: the caller records the first one
   pin = session_certificate_pin(legacy, token, "https://127.0.0.1:9443", "/etc/clinic/ca.pem");

@@ -34,8 +34,8 @@
 #include "client/engine/send_text.h"
 #include "client/engine/set_up.h"
 #include "client/engine/undelivered.h"
-#include "client/recording_host.h"
 #include "client/https_client.h"
+#include "client/recording_host.h"
 #include "e2ee/identity.h"
 #include "e2ee/prekeys.h"
 #include "http/status.h"
@@ -130,16 +130,11 @@ Answer perform_step(Host& host, const Step& step) {
     return answered_ok();
   };
   switch (step.kind) {
-    case Step::Kind::kRequest:
-      return host.perform(step.request);
-    case Step::Kind::kCommit:
-      return answer_of(host.store(*step.state));
-    case Step::Kind::kRecord:
-      return answer_of(host.record(step.records));
-    case Step::Kind::kPresent:
-      return answer_of(host.present());
-    case Step::Kind::kDone:
-      break;
+    case Step::Kind::kRequest: return host.perform(step.request);
+    case Step::Kind::kCommit: return answer_of(host.store(*step.state));
+    case Step::Kind::kRecord: return answer_of(host.record(step.records));
+    case Step::Kind::kPresent: return answer_of(host.present());
+    case Step::Kind::kDone: break;
   }
   return Error::internal("test", "no step to perform");
 }
@@ -434,8 +429,7 @@ TEST_F(EngineServerTest, SetUpRegistersTheFirstDeviceAndUploadsPrekeys) {
   print_requests("SetUpDevice (next command: registered, prekeys full)", *doc_);
   EXPECT_FALSE(ready->first_device);
   EXPECT_TRUE(ready->devices_added.empty());
-  EXPECT_EQ(doc_->host.request_lines(),
-            std::vector<std::string>{"GET /api/v1/me/devices"});
+  EXPECT_EQ(doc_->host.request_lines(), std::vector<std::string>{"GET /api/v1/me/devices"});
   EXPECT_EQ(call(*doc_, "GET", "/api/v1/me/devices").at("devices").as_array().size(), 1u);
 }
 

@@ -63,10 +63,12 @@ json::object listing_of(const json::object& registered, const std::vector<std::s
                         const std::vector<std::string>& revoked = {}) {
   json::array devices;
   for (const auto& id : routed) {
-    devices.push_back(json::object{{"device_id", id}, {"registered_at", kNow}, {"revoked_at", nullptr}});
+    devices.push_back(
+        json::object{{"device_id", id}, {"registered_at", kNow}, {"revoked_at", nullptr}});
   }
   for (const auto& id : revoked) {
-    devices.push_back(json::object{{"device_id", id}, {"registered_at", kNow}, {"revoked_at", kNow}});
+    devices.push_back(
+        json::object{{"device_id", id}, {"registered_at", kNow}, {"revoked_at", kNow}});
   }
   return json::object{{"device_list", registered.at("device_list")},
                       {"device_list_version", registered.at("device_list_version")},
@@ -76,9 +78,10 @@ json::object listing_of(const json::object& registered, const std::vector<std::s
 // POST /api/v1/accounts/{id}/prekey-bundles as the server answers it for `p` (one
 // one-time prekey handed out, the first).
 json::object bundles_answer(const Party& p) {
-  json::object bundle{{"device_id", p.device()},
-                      {"identity", base64url_encode(e2ee::encode_device_identity(p.data.device.pub))},
-                      {"signed_prekey", p.prekeys.at("signed_prekey")}};
+  json::object bundle{
+      {"device_id", p.device()},
+      {"identity", base64url_encode(e2ee::encode_device_identity(p.data.device.pub))},
+      {"signed_prekey", p.prekeys.at("signed_prekey")}};
   const auto& one_time = p.prekeys.at("one_time_prekeys").as_array();
   bundle["one_time_prekey"] = one_time.at(0);
   return json::object{{"bundles", json::array{bundle}}};
@@ -102,8 +105,8 @@ class EngineTest : public ::testing::Test {
       EXPECT_EQ(ids, std::vector<std::string>{patient_.device()});
       add_claimed_bundles(account, bundles, claimed);
     }
-    auto out = encrypt_text(doctor_.data, lists, claimed, id, patient_.account(), text,
-                            kNow * 1000, kNow);
+    auto out =
+        encrypt_text(doctor_.data, lists, claimed, id, patient_.account(), text, kNow * 1000, kNow);
     if (out) doctor_.data.sessions = out->sessions;  // committed before it leaves
     return out;
   }
@@ -111,8 +114,8 @@ class EngineTest : public ::testing::Test {
   // The patient's device receives the envelope of `sent` for it.
   Opened receive(const OutgoingMessage& sent, std::string server_id = "") {
     Incoming in;
-    in.message_id = server_id.empty() ? json::value_to<std::string>(sent.body.at("message_id"))
-                                      : server_id;
+    in.message_id =
+        server_id.empty() ? json::value_to<std::string>(sent.body.at("message_id")) : server_id;
     in.sender = doctor_.account();
     in.sender_device = doctor_.device();
     for (const auto& e : sent.body.at("envelopes").as_array()) {
@@ -189,8 +192,9 @@ TEST_F(EngineTest, AServerIdOtherThanTheOneInsideIsRefusedWithoutTouchingTheSess
 TEST_F(EngineTest, ADeviceTheAccountKeyDidNotSignIsNeitherSentToNorBelieved) {
   // The server lists a device of its own making beside the doctor's real one.
   Party impostor = first_device();
-  auto theirs = verify_listing(patient_.data, patient_.account(), doctor_.account(),
-                               listing_of(doctor_.registered, {doctor_.device(), impostor.device()}));
+  auto theirs =
+      verify_listing(patient_.data, patient_.account(), doctor_.account(),
+                     listing_of(doctor_.registered, {doctor_.device(), impostor.device()}));
   ASSERT_TRUE(theirs.ok());
   ASSERT_EQ(theirs->current.devices.size(), 1u);
   EXPECT_EQ(theirs->current.devices[0].device_id, doctor_.device());
@@ -219,8 +223,8 @@ TEST_F(EngineTest, ARolledBackDeviceListIsRefused) {
   ASSERT_TRUE(verify_listing(patient_.data, patient_.account(), d.account(),
                              listing_of(v2->request.body, {d.device()}))
                   .ok());
-  auto rolled_back = verify_listing(patient_.data, patient_.account(), d.account(),
-                                    listing_of(v1, {d.device()}));
+  auto rolled_back =
+      verify_listing(patient_.data, patient_.account(), d.account(), listing_of(v1, {d.device()}));
   ASSERT_FALSE(rolled_back.ok());
   EXPECT_TRUE(rolled_back.error().code().starts_with("e2ee_")) << rolled_back.error().code();
 }
@@ -280,8 +284,8 @@ TEST_F(EngineTest, ASubstitutedBundleIsRefusedAndNothingIsEncrypted) {
 
 TEST_F(EngineTest, ATextOver64KiBIsRefusedBeforeAnythingIsDone) {
   EXPECT_EQ(check_text_size(std::string(e2ee::kMaxBodyBytes, 'a')).ok(), true);
-  auto big = send(std::string(e2ee::kMaxBodyBytes + 1, 'a'), new_message_id(),
-                  bundles_answer(patient_));
+  auto big =
+      send(std::string(e2ee::kMaxBodyBytes + 1, 'a'), new_message_id(), bundles_answer(patient_));
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error().code(), "message_too_large");
 }
@@ -291,9 +295,8 @@ TEST_F(EngineTest, PrekeysAreUploadedWhenTheServerRunsLowAndOnlyThen) {
   EXPECT_TRUE(body.contains("signed_prekey"));
   EXPECT_EQ(body.at("one_time_prekeys").as_array().size(), e2ee::kOneTimePrekeyBatch);
   auto enough = plan_prekey_upload(
-      patient_.data,
-      json::object{{"one_time_prekeys", 100}, {"signed_prekey_uploaded_at", kNow}}, kNow,
-      e2ee::system_key_source());
+      patient_.data, json::object{{"one_time_prekeys", 100}, {"signed_prekey_uploaded_at", kNow}},
+      kNow, e2ee::system_key_source());
   ASSERT_TRUE(enough.ok());
   EXPECT_FALSE(enough->has_value());
   // The server lost the signed prekey: the current one is uploaded again, no new keys.
@@ -303,9 +306,8 @@ TEST_F(EngineTest, PrekeysAreUploadedWhenTheServerRunsLowAndOnlyThen) {
   EXPECT_EQ((*lost)->request.body.at("signed_prekey"), body.at("signed_prekey"));
   EXPECT_FALSE((*lost)->request.body.contains("one_time_prekeys"));
   auto low = plan_prekey_upload(
-      patient_.data,
-      json::object{{"one_time_prekeys", 3}, {"signed_prekey_uploaded_at", kNow}}, kNow,
-      e2ee::system_key_source());
+      patient_.data, json::object{{"one_time_prekeys", 3}, {"signed_prekey_uploaded_at", kNow}},
+      kNow, e2ee::system_key_source());
   ASSERT_TRUE(low.ok() && low->has_value());
   EXPECT_FALSE((*low)->request.body.at("one_time_prekeys").as_array().empty());
   EXPECT_EQ((*low)->request.path, "/api/v1/devices/" + patient_.device() + "/prekeys");

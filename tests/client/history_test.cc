@@ -23,8 +23,9 @@ const std::string kOwner = random_id() + random_id();
 HistoryRecord record(std::string text, Direction direction = Direction::kReceived) {
   static std::int64_t clock = 1'765'000'000'000;
   clock += 1000;
-  return HistoryRecord{new_message_id(), std::string(32, 'a'), direction, std::string(32, 'b'),
-                       clock, clock + 20, std::move(text)};
+  return HistoryRecord{
+      new_message_id(), std::string(32, 'a'), direction, std::string(32, 'b'), clock,
+      clock + 20,       std::move(text)};
 }
 
 // The records of a log: where each starts and how long it is (its length prefix included).
@@ -149,8 +150,8 @@ TEST_F(HistoryTest, ARecordOfAnotherProfileIsRefused) {
   ASSERT_FALSE(other_owner.ok());
   EXPECT_EQ(other_owner.error().code(), "history_corrupt");
   // …or another profile's key.
-  auto other_key = History::open(std::make_unique<FileHistoryStorage>(file()),
-                                 crypto::aead_keygen(), kOwner);
+  auto other_key =
+      History::open(std::make_unique<FileHistoryStorage>(file()), crypto::aead_keygen(), kOwner);
   ASSERT_FALSE(other_key.ok());
   EXPECT_EQ(other_key.error().code(), "history_corrupt");
   // A record of another profile's history appended to this one.

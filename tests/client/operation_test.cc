@@ -6,8 +6,8 @@
 // same operations against the real server.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <functional>
 #include <map>
 #include <optional>
@@ -20,12 +20,12 @@
 #include "client/engine/engine.h"
 #include "client/engine/inbox.h"
 #include "client/engine/pairing.h"
-#include "client/engine/recovery.h"
-#include "client/engine/verification.h"
 #include "client/engine/receive_batch.h"
+#include "client/engine/recovery.h"
 #include "client/engine/send_text.h"
 #include "client/engine/set_up.h"
 #include "client/engine/undelivered.h"
+#include "client/engine/verification.h"
 #include "client/recording_host.h"
 #include "e2ee/identity.h"
 #include "e2ee/key_backup.h"
@@ -68,8 +68,8 @@ struct FakeServer {
   };
   std::map<std::string, Account> accounts;
   std::map<std::string, Device> devices;
-  std::map<std::string, json::array> mailbox;      // device → messages
-  std::map<std::string, json::array> undelivered;  // device → notices
+  std::map<std::string, json::array> mailbox;       // device → messages
+  std::map<std::string, json::array> undelivered;   // device → notices
   std::map<std::string, json::object> key_backups;  // account → {"backup", "version"}
   int posts = 0;
   // Called first: an answer of the test's own, or nullopt for the usual one.
@@ -79,7 +79,8 @@ struct FakeServer {
     const Account& a = accounts[account];
     json::array routed;
     for (const auto& id : a.devices) {
-      routed.push_back(json::object{{"device_id", id}, {"registered_at", 1}, {"revoked_at", nullptr}});
+      routed.push_back(
+          json::object{{"device_id", id}, {"registered_at", 1}, {"revoked_at", nullptr}});
     }
     json::object out{{"device_list_version", a.version}, {"devices", std::move(routed)}};
     if (!a.device_list.is_null()) out["device_list"] = a.device_list;
@@ -118,12 +119,15 @@ struct FakeServer {
       }
       return json::object{};
     }
-    if (p.starts_with("/api/v1/devices/")) return device_route(caller, after(p, "/api/v1/devices/"), r);
+    if (p.starts_with("/api/v1/devices/"))
+      return device_route(caller, after(p, "/api/v1/devices/"), r);
     if (r.method == "POST" && p.ends_with("/prekey-bundles")) {
       json::array bundles;
       for (const auto& id : r.body.at("device_ids").as_array()) {
         Device& d = devices[std::string(id.as_string())];
-        json::object b{{"device_id", id}, {"identity", d.identity}, {"signed_prekey", d.signed_prekey}};
+        json::object b{{"device_id", id},
+                       {"identity", d.identity},
+                       {"signed_prekey", d.signed_prekey}};
         if (!d.one_time.empty()) {
           b["one_time_prekey"] = d.one_time.front();
           d.one_time.erase(d.one_time.begin());
@@ -140,17 +144,21 @@ struct FakeServer {
     ++posts;
     const std::string sender_device(body.at("sender_device").as_string());
     std::set<std::string> expected;
-    for (const auto& id : accounts[std::string(body.at("recipient").as_string())].devices) expected.insert(id);
+    for (const auto& id : accounts[std::string(body.at("recipient").as_string())].devices)
+      expected.insert(id);
     for (const auto& id : accounts[caller].devices) {
       if (id != sender_device) expected.insert(id);
     }
     std::set<std::string> got;
-    for (const auto& e : body.at("envelopes").as_array()) got.insert(std::string(e.at("device_id").as_string()));
+    for (const auto& e : body.at("envelopes").as_array())
+      got.insert(std::string(e.at("device_id").as_string()));
     if (got != expected) return Error::conflict("device_list_mismatch", "the device set changed");
     for (const auto& e : body.at("envelopes").as_array()) {
       mailbox[std::string(e.at("device_id").as_string())].push_back(
-          json::object{{"message_id", body.at("message_id")}, {"sender", caller},
-                       {"sender_device", sender_device}, {"stored_at", 7},
+          json::object{{"message_id", body.at("message_id")},
+                       {"sender", caller},
+                       {"sender_device", sender_device},
+                       {"stored_at", 7},
                        {"ciphertext", e.at("ciphertext")}});
     }
     return json::object{{"stored_at", 7}};
@@ -161,7 +169,8 @@ struct FakeServer {
     Device& d = devices[device];
     if (rest == "/prekeys/count") {
       return json::object{{"one_time_prekeys", d.one_time.size()},
-                          {"signed_prekey_uploaded_at", d.signed_prekey.is_null() ? json::value(nullptr) : json::value(1)}};
+                          {"signed_prekey_uploaded_at",
+                           d.signed_prekey.is_null() ? json::value(nullptr) : json::value(1)}};
     }
     if (rest == "/prekeys") {
       if (r.body.contains("signed_prekey")) d.signed_prekey = r.body.at("signed_prekey");
@@ -171,7 +180,9 @@ struct FakeServer {
       return json::object{};
     }
     if (rest == "/messages?limit=100") {
-      return json::object{{"messages", mailbox[device]}, {"more", false}, {"expired", 0},
+      return json::object{{"messages", mailbox[device]},
+                          {"more", false},
+                          {"expired", 0},
                           {"undelivered", undelivered[device].size()}};
     }
     if (rest == "/revoke") {
@@ -182,7 +193,8 @@ struct FakeServer {
       return json::object{{"undelivered", undelivered[device]}, {"more", false}};
     }
     std::set<std::string> ids;
-    for (const auto& id : r.body.at("message_ids").as_array()) ids.insert(std::string(id.as_string()));
+    for (const auto& id : r.body.at("message_ids").as_array())
+      ids.insert(std::string(id.as_string()));
     auto named = [&](const json::value& v) {
       return ids.contains(std::string(v.as_object().at("message_id").as_string()));
     };
@@ -198,8 +210,10 @@ struct FakeServer {
         const auto& o = m.as_object();
         for (const auto& id : accounts[std::string(o.at("sender").as_string())].devices) {
           undelivered[id].push_back(json::object{{"message_id", o.at("message_id")},
-                                                 {"recipient", caller}, {"sent_at", 7},
-                                                 {"reason", r.body.at("reason")}, {"devices", 1},
+                                                 {"recipient", caller},
+                                                 {"sent_at", 7},
+                                                 {"reason", r.body.at("reason")},
+                                                 {"devices", 1},
                                                  {"expired_at", 0}});
         }
       }
@@ -213,7 +227,8 @@ struct FakeServer {
 // One device of one account: its engine and its host, on `server`.
 struct Device {
   Device(FakeServer& server, std::string account, std::optional<KeystoreData> state = std::nullopt)
-      : engine(AccountInfo{account, account.substr(0, 6) + "@example.org", "", ""}, std::move(state)) {
+      : engine(AccountInfo{account, account.substr(0, 6) + "@example.org", "", ""},
+               std::move(state)) {
     host.server = [&server, account](const ApiRequest& r) { return server.answer(account, r); };
   }
   const std::string& account() const { return engine.me().account_id; }
@@ -233,7 +248,8 @@ TEST(OperationTest, AFirstDeviceIsStoredBeforeAnyOfItsKeysIsUploaded) {
   json::object registered;
   host.server = [&](const ApiRequest& r) -> Answer {
     if (r.method == "GET" && r.path == "/api/v1/me/devices") {
-      if (registered.empty()) return json::object{{"device_list_version", 0}, {"devices", json::array{}}};
+      if (registered.empty())
+        return json::object{{"device_list_version", 0}, {"devices", json::array{}}};
       return json::object{{"device_list", registered.at("device_list")},
                           {"device_list_version", registered.at("device_list_version")},
                           {"devices", json::array{json::object{{"device_id", engine.device_id()},
@@ -301,10 +317,13 @@ class OperationsTest : public ::testing::Test {
     EXPECT_TRUE(identity.ok());
     KeystoreData second;
     second.device = std::move(*identity);
-    second.contacts[patient_.account()].account_key = patient_.engine.state().contacts.at(patient_.account()).account_key;
-    std::vector<e2ee::DevicePublicIdentity> both{patient_.engine.state().device.pub, second.device.pub};
-    auto approved = sign_own_list(patient_.engine.state(), server_.accounts[patient_.account()].version,
-                                  both, &second.device.pub, 1'800'000'000);
+    second.contacts[patient_.account()].account_key =
+        patient_.engine.state().contacts.at(patient_.account()).account_key;
+    std::vector<e2ee::DevicePublicIdentity> both{patient_.engine.state().device.pub,
+                                                 second.device.pub};
+    auto approved =
+        sign_own_list(patient_.engine.state(), server_.accounts[patient_.account()].version, both,
+                      &second.device.pub, 1'800'000'000);
     EXPECT_TRUE(approved.ok());
     EXPECT_TRUE(server_.answer(patient_.account(), approved->request).ok());
     Device d(server_, patient_.account(), std::move(second));
@@ -410,7 +429,8 @@ TEST_F(OperationsTest, WhenTheSessionsCannotBeStoredNothingIsSent) {
   EXPECT_TRUE(server_.mailbox[patient_.engine.device_id()].empty());
 }
 
-TEST_F(OperationsTest, AnAlteredEnvelopeIsRefusedItsSenderToldAndTheNoticeShownBeforeItIsAcknowledged) {
+TEST_F(OperationsTest,
+       AnAlteredEnvelopeIsRefusedItsSenderToldAndTheNoticeShownBeforeItIsAcknowledged) {
   ASSERT_TRUE(send(doctor_, patient_, "Authentique.").ok());
   ASSERT_TRUE(send(doctor_, patient_, "Altéré.").ok());
   auto& box = server_.mailbox[patient_.engine.device_id()];
@@ -481,7 +501,6 @@ TEST_F(OperationsTest, ASwappedAccountKeyBlocksTheSendAfterRememberingWhatWasSee
   EXPECT_EQ(doctor_.engine.take_key_changes_met(), std::vector<std::string>{patient_.account()});
 }
 
-
 TEST_F(OperationsTest, ADeviceJoinsOnlyThroughTheAccountKeyAndThenReceives) {
   const std::uint64_t now = laptop_clock_now();
   // The new device: a pending identity, its pairing payload (signed prekey stored first).
@@ -543,9 +562,9 @@ TEST_F(OperationsTest, ARevokedDeviceIsLeftOutOfTheSignedListAndReceivesNothingN
   patient_.host.steps.clear();
   ASSERT_TRUE(patient_.run_op<RevokeDevice>(laptop.engine.device_id()).ok());
   EXPECT_EQ(patient_.host.steps,
-            (std::vector<std::string>{"POST /api/v1/devices/" + laptop.engine.device_id() + "/revoke",
-                                      "GET /api/v1/me/devices", "commit", "commit",
-                                      "PUT /api/v1/me/device-list"}));
+            (std::vector<std::string>{
+                "POST /api/v1/devices/" + laptop.engine.device_id() + "/revoke",
+                "GET /api/v1/me/devices", "commit", "commit", "PUT /api/v1/me/device-list"}));
   auto sent = send(doctor_, patient_, "Après.");
   ASSERT_TRUE(sent.ok()) << sent.error().code();
   EXPECT_EQ(sent->envelopes, 1u);

@@ -41,8 +41,8 @@ class Conversation : public ::testing::Test {
   // Bob receives; on success his session and prekeys advance.
   Result<MessageContent> bob_receives(const Bytes& envelope) {
     const Session* existing = bob_session ? &*bob_session : nullptr;
-    auto r = decrypt_message(bob().identity, bob().prekeys, alice().pub(), existing, envelope,
-                             kNow);
+    auto r =
+        decrypt_message(bob().identity, bob().prekeys, alice().pub(), existing, envelope, kNow);
     if (!r.ok()) return std::move(r).error();
     bob_session = std::move(r->session);
     if (r->used_one_time_prekey) {

@@ -74,8 +74,7 @@ struct TestAccount {
 inline TestDevice make_device(const std::string& account_id) {
   TestDevice d;
   d.identity = *generate_device_identity(account_id, random_id());
-  auto refreshed = refresh_prekeys(d.identity, PrekeyStore{}, 0, kNow,
-                                   system_key_source());
+  auto refreshed = refresh_prekeys(d.identity, PrekeyStore{}, 0, kNow, system_key_source());
   d.prekeys = std::move(refreshed->store);
   return d;
 }

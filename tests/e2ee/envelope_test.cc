@@ -39,7 +39,8 @@ TEST(Envelope, RoundTripsEveryShape) {
     EXPECT_EQ(encode_envelope(*d), bytes);
     const std::size_t prefix = prekey ? (one_time ? 2 + 105 + 40 : 2 + 101 + 40) : 2 + 40;
     EXPECT_EQ(bytes.size(), prefix + 4 + 80);
-    EXPECT_EQ(encode_envelope_prefix(e.prekey, e.header), Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(prefix)));
+    EXPECT_EQ(encode_envelope_prefix(e.prekey, e.header),
+              Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(prefix)));
   }
 }
 

@@ -115,9 +115,9 @@ TEST_F(FanOutTest, NewDeviceNeedsABundleAndChangedKeysMakeANewSession) {
   EXPECT_EQ(needed[0], bob.devices[1].address());
   // Without that bundle the send is refused rather than silently skipping the device.
   TestDevice& me = alice.devices[0];
-  EXPECT_ERROR_CODE(fan_out(me.identity, {alice.list, bob.list}, me.sessions, {},
-                            text_from(me, "x"), kNow),
-                    "e2ee_missing_bundle");
+  EXPECT_ERROR_CODE(
+      fan_out(me.identity, {alice.list, bob.list}, me.sessions, {}, text_from(me, "x"), kNow),
+      "e2ee_missing_bundle");
 }
 
 TEST_F(FanOutTest, SenderMustBeInItsOwnList) {

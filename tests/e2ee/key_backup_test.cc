@@ -24,9 +24,7 @@ SecretBytes counting(std::uint8_t first, std::size_t n) {
   return s;
 }
 
-AccountKey fixed_account_key() {
-  return *account_key_from_seed(kAccount, counting(0x20, 32));
-}
+AccountKey fixed_account_key() { return *account_key_from_seed(kAccount, counting(0x20, 32)); }
 
 Bytes fixed_nonce() {
   Bytes n(24);
@@ -38,13 +36,13 @@ Bytes fixed_nonce() {
 constexpr std::string_view kFormattedKey =
     "000g-40r4-0m30-e209-185g-r38e-1w81-24gk-2gah-c5rr-34d1-p70x-3rfg-9j0a";
 constexpr std::string_view kBackupHex =
-    "01"                                                  // format
-    "0123456789abcdef0123456789abcdef"                    // account id
-    "0000000000000001"                                    // backup version
-    "d31157fc3ed2d81750796b334a1062f2"                    // key check
-    "404142434445464748494a4b4c4d4e4f5051525354555657"    // nonce
+    "01"                                                                  // format
+    "0123456789abcdef0123456789abcdef"                                    // account id
+    "0000000000000001"                                                    // backup version
+    "d31157fc3ed2d81750796b334a1062f2"                                    // key check
+    "404142434445464748494a4b4c4d4e4f5051525354555657"                    // nonce
     "27282668b9ebcb92b19d9700c55d8d03a93322b960aaa2a73c97556df54b7593e6"  // contents
-    "61fdf539f8c916d8e8c968ba29650d95";                   // tag
+    "61fdf539f8c916d8e8c968ba29650d95";                                   // tag
 
 TEST(RecoveryKey, FormatsAsFourteenGroupsAndParsesBack) {
   const SecretBytes key = counting(0, 32);
@@ -145,12 +143,11 @@ TEST(KeyBackup, MatchesTheSpecification) {
   ASSERT_OK(check);
   EXPECT_EQ(sealed[0], 0x01);
   EXPECT_EQ(Bytes(sealed.begin() + 1, sealed.begin() + 17), account);
-  EXPECT_EQ(Bytes(sealed.begin() + 17, sealed.begin() + 25),
-            (Bytes{0, 0, 0, 0, 0, 0, 0, 7}));
+  EXPECT_EQ(Bytes(sealed.begin() + 17, sealed.begin() + 25), (Bytes{0, 0, 0, 0, 0, 0, 0, 7}));
   EXPECT_TRUE(check->constant_time_equals(std::span(sealed).subspan(25, 16)));
   EXPECT_EQ(Bytes(sealed.begin() + 41, sealed.begin() + 65), fixed_nonce());
-  Bytes ad{'H', 'i', 'p', 'p', 'o', 'c', 'r', 'a', 't', 'e', ' ', 'k', 'e', 'y', ' ',
-           'b', 'a', 'c', 'k', 'u', 'p', ' ', 'v', '1', 0};
+  Bytes ad{'H', 'i', 'p', 'p', 'o', 'c', 'r', 'a', 't', 'e', ' ', 'k', 'e',
+           'y', ' ', 'b', 'a', 'c', 'k', 'u', 'p', ' ', 'v', '1', 0};
   ad.insert(ad.end(), sealed.begin(), sealed.begin() + 41);
   auto contents = crypto::xchacha_open_secret(*wrap, std::span(sealed).subspan(41), ad);
   ASSERT_OK(contents);
@@ -168,8 +165,8 @@ TEST(KeyBackup, RestoresTheSameAccountKeyAndSafetyNumber) {
   ASSERT_OK(header);
   EXPECT_EQ(header->account_id, original.account_id);
   EXPECT_EQ(header->version, 3u);
-  auto restored = open_key_backup(*sealed, *parse_recovery_key(format_recovery_key(recovery).view()),
-                                  original.account_id);
+  auto restored = open_key_backup(
+      *sealed, *parse_recovery_key(format_recovery_key(recovery).view()), original.account_id);
   ASSERT_OK(restored);
   EXPECT_EQ(restored->public_key, original.public_key);
   ASSERT_TRUE(restored->secret_key);

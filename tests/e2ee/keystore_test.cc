@@ -84,10 +84,8 @@ TEST_F(KeystoreTest, PassphraseRoundTripAndModes) {
 
 TEST_F(KeystoreTest, WrongPassphraseIsAClearError) {
   ASSERT_OK(Keystore::create(file, pass("correct horse battery"), sample_data()));
-  EXPECT_ERROR_CODE(Keystore::open(file, pass("wrong horse battery")),
-                    "keystore_wrong_passphrase");
-  EXPECT_ERROR_CODE(Keystore::open(file, KeystoreUnlock::key_file()),
-                    "keystore_needs_passphrase");
+  EXPECT_ERROR_CODE(Keystore::open(file, pass("wrong horse battery")), "keystore_wrong_passphrase");
+  EXPECT_ERROR_CODE(Keystore::open(file, KeystoreUnlock::key_file()), "keystore_needs_passphrase");
   EXPECT_ERROR_CODE(Keystore::open(dir.path() / "missing.bin", pass("x")), "keystore_not_found");
 }
 

@@ -57,8 +57,8 @@ TEST(PrekeyStore, RotatesWeeklyAndKeepsReplacedKeysForTheAcceptanceWindow) {
   auto id = *generate_device_identity(random_id(), random_id());
   PrekeyStore store = refresh_prekeys(id, PrekeyStore{}, 100, kNow, system_key_source())->store;
   const std::uint32_t first = current_signed_prekey(store)->pub.id;
-  auto week = refresh_prekeys(id, store, 100, kNow + kSignedPrekeyRotationSeconds,
-                              system_key_source());
+  auto week =
+      refresh_prekeys(id, store, 100, kNow + kSignedPrekeyRotationSeconds, system_key_source());
   ASSERT_OK(week);
   ASSERT_TRUE(week->new_signed_prekey.has_value());
   EXPECT_NE(week->new_signed_prekey->id, first);
@@ -110,15 +110,16 @@ TEST(X3dh, BothSidesDeriveTheSameKeyWithAndWithoutOneTimePrekey) {
     if (init->one_time_prekey_id) {
       otp = find_one_time_prekey(bob.prekeys, *init->one_time_prekey_id)->private_key.get();
     }
-    auto resp = x3dh_respond(bob.identity, alice.pub(), init->ephemeral_key, *spk->private_key, otp);
+    auto resp =
+        x3dh_respond(bob.identity, alice.pub(), init->ephemeral_key, *spk->private_key, otp);
     ASSERT_OK(resp);
     EXPECT_TRUE(init->result.shared_key->constant_time_equals(resp->shared_key->span()));
     EXPECT_EQ(init->result.associated_data, resp->associated_data);
     EXPECT_EQ(init->result.associated_data.size(), kAssociatedDataBytes);
     // Without the one-time prekey (or with the wrong one) the keys differ.
     if (with_otp) {
-      auto without = x3dh_respond(bob.identity, alice.pub(), init->ephemeral_key,
-                                  *spk->private_key, nullptr);
+      auto without =
+          x3dh_respond(bob.identity, alice.pub(), init->ephemeral_key, *spk->private_key, nullptr);
       EXPECT_FALSE(init->result.shared_key->constant_time_equals(without->shared_key->span()));
     }
   }

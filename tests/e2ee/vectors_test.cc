@@ -41,14 +41,13 @@ std::string str(const json::value& v) { return std::string(v.as_string()); }
 std::uint64_t num(const json::value& v) { return v.to_number<std::uint64_t>(); }
 
 // 32 bytes derived from a label: readable, reproducible regeneration inputs.
-json::string seed_hex(std::string_view label) {
-  return hx(*crypto::blake2b(as_bytes(label), 32));
-}
+json::string seed_hex(std::string_view label) { return hx(*crypto::blake2b(as_bytes(label), 32)); }
 
 // Replays the keys listed in a vector file, or (when regenerating) derives and records them.
 class VectorKeys final : public KeySource {
  public:
-  VectorKeys(std::string label, const json::array* replay) : label_(std::move(label)), replay_(replay) {}
+  VectorKeys(std::string label, const json::array* replay)
+      : label_(std::move(label)), replay_(replay) {}
   crypto::X25519KeyPair generate_x25519() override {
     SecretBytes priv;
     if (replay_ != nullptr) {
@@ -82,7 +81,10 @@ void pretty(std::ostream& os, const json::value& v, int indent = 0) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   if (v.is_object()) {
     const auto& o = v.as_object();
-    if (o.empty()) { os << "{}"; return; }
+    if (o.empty()) {
+      os << "{}";
+      return;
+    }
     os << "{\n";
     std::size_t i = 0;
     for (const auto& kv : o) {
@@ -93,7 +95,10 @@ void pretty(std::ostream& os, const json::value& v, int indent = 0) {
     os << pad << "}";
   } else if (v.is_array()) {
     const auto& a = v.as_array();
-    if (a.empty()) { os << "[]"; return; }
+    if (a.empty()) {
+      os << "[]";
+      return;
+    }
     os << "[\n";
     for (std::size_t i = 0; i < a.size(); ++i) {
       os << pad << "  ";
@@ -134,8 +139,8 @@ json::object party_inputs(std::string_view name, std::string_view account_id,
 }
 
 json::object fixed_inputs() {
-  json::object bob = party_inputs("bob", "b0b00000000000000000000000000001",
-                                  "b0b000000000000000000000000000d1");
+  json::object bob =
+      party_inputs("bob", "b0b00000000000000000000000000001", "b0b000000000000000000000000000d1");
   bob["signed_prekey"] = json::object{{"id", 7},
                                       {"created_at", 1780000000},
                                       {"private", seed_hex("bob signed prekey")}};
@@ -157,12 +162,15 @@ struct Party {
 
 Party make_party(const json::object& in, const json::object& common) {
   Party p;
-  p.device = *device_identity_from_secrets(str(in.at("account_id")), str(in.at("device_id")),
-                                           secret(in.at("signing_seed")),
-                                           secret(in.at("dh_private")));
-  p.account_key = *account_key_from_seed(str(in.at("account_id")), secret(in.at("account_key_seed")));
-  p.list = {str(in.at("account_id")), num(common.at("device_list_version")),
-            num(common.at("device_list_issued_at")), {p.device.pub}};
+  p.device =
+      *device_identity_from_secrets(str(in.at("account_id")), str(in.at("device_id")),
+                                    secret(in.at("signing_seed")), secret(in.at("dh_private")));
+  p.account_key =
+      *account_key_from_seed(str(in.at("account_id")), secret(in.at("account_key_seed")));
+  p.list = {str(in.at("account_id")),
+            num(common.at("device_list_version")),
+            num(common.at("device_list_issued_at")),
+            {p.device.pub}};
   p.signed_list = *sign_device_list(p.account_key, p.list);
   return p;
 }
@@ -175,15 +183,17 @@ struct BobPrekeys {
 BobPrekeys make_bob_prekeys(const Party& bob, const json::object& in, bool with_one_time) {
   const auto& s = in.at("signed_prekey").as_object();
   BobPrekeys out;
-  SignedPrekey spk = *signed_prekey_from_secret(bob.device, static_cast<std::uint32_t>(num(s.at("id"))),
-                                                num(s.at("created_at")), secret(s.at("private")));
+  SignedPrekey spk =
+      *signed_prekey_from_secret(bob.device, static_cast<std::uint32_t>(num(s.at("id"))),
+                                 num(s.at("created_at")), secret(s.at("private")));
   out.bundle.identity = bob.device.pub;
   out.bundle.signed_prekey = spk.pub;
   out.store.signed_prekeys.push_back(std::move(spk));
   const auto& o = in.at("one_time_prekey").as_object();
   SecretBytes otp_priv = secret(o.at("private"));
-  OneTimePrekey otp{{static_cast<std::uint32_t>(num(o.at("id"))), *crypto::x25519_public_key(otp_priv)},
-                    share(std::move(otp_priv))};
+  OneTimePrekey otp{
+      {static_cast<std::uint32_t>(num(o.at("id"))), *crypto::x25519_public_key(otp_priv)},
+      share(std::move(otp_priv))};
   if (with_one_time) out.bundle.one_time_prekey = otp.pub;
   out.store.one_time_prekeys.push_back(std::move(otp));
   return out;
@@ -210,7 +220,8 @@ json::object x3dh_case(const json::object& inputs, bool with_one_time, json::obj
   EXPECT_OK(init);
   if (keys_out != nullptr) (*keys_out)["alice_generated_keys"] = keys.recorded();
   // Bob derives the same key.
-  const SecretBytes* otp = with_one_time ? prekeys.store.one_time_prekeys[0].private_key.get() : nullptr;
+  const SecretBytes* otp =
+      with_one_time ? prekeys.store.one_time_prekeys[0].private_key.get() : nullptr;
   auto resp = x3dh_respond(bob.device, alice.device.pub, init->ephemeral_key,
                            *prekeys.store.signed_prekeys[0].private_key, otp);
   EXPECT_OK(resp);
@@ -232,8 +243,8 @@ json::object x3dh_case(const json::object& inputs, bool with_one_time, json::obj
   write_signed_prekey(spk_bytes, prekeys.bundle.signed_prekey);
   out["signed_prekey"] = hx(spk_bytes.view());
   if (with_one_time) {
-    out["dh4"] = hx(crypto::x25519_shared_secret(
-                        eph_priv, prekeys.bundle.one_time_prekey->public_key)->span());
+    out["dh4"] = hx(
+        crypto::x25519_shared_secret(eph_priv, prekeys.bundle.one_time_prekey->public_key)->span());
   }
   return out;
 }
@@ -251,9 +262,10 @@ TEST(Vectors, X3dh) {
       json::object outputs = x3dh_case(inputs, otp, &keys, nullptr);
       inputs["alice_generated_keys"] = keys["alice_generated_keys"];
       inputs["with_one_time_prekey"] = otp;
-      cases.push_back(json::object{{"name", otp ? "with one-time prekey" : "without one-time prekey"},
-                                   {"inputs", inputs},
-                                   {"outputs", outputs}});
+      cases.push_back(
+          json::object{{"name", otp ? "with one-time prekey" : "without one-time prekey"},
+                       {"inputs", inputs},
+                       {"outputs", outputs}});
     }
     generated["cases"] = cases;
   }
@@ -264,9 +276,8 @@ TEST(Vectors, X3dh) {
   for (const auto& c : cases) {
     SCOPED_TRACE(str(c.at("name")));
     const auto& inputs = c.at("inputs").as_object();
-    const json::object outputs =
-        x3dh_case(inputs, inputs.at("with_one_time_prekey").as_bool(), nullptr,
-                  &inputs.at("alice_generated_keys").as_array());
+    const json::object outputs = x3dh_case(inputs, inputs.at("with_one_time_prekey").as_bool(),
+                                           nullptr, &inputs.at("alice_generated_keys").as_array());
     for (const auto& kv : c.at("outputs").as_object()) {
       ASSERT_TRUE(outputs.contains(kv.key())) << kv.key();
       EXPECT_EQ(json::serialize(outputs.at(kv.key())), json::serialize(kv.value())) << kv.key();
@@ -338,25 +349,26 @@ json::array run_ratchet(const json::object& inputs, json::object* keys_out) {
     Party& me = *parties[who];
     Party& peer = *parties[1 - who];
     if (str(step.at("op")) == "send") {
-      MessageContent c{str(step.at("message_id")), me.device.pub.account_id,
-                       me.device.pub.device_id, num(step.at("sent_at_ms")), "text/plain; charset=utf-8",
-                       to_bytes(str(step.at("body")))};
+      MessageContent c{str(step.at("message_id")),  me.device.pub.account_id,
+                       me.device.pub.device_id,     num(step.at("sent_at_ms")),
+                       "text/plain; charset=utf-8", to_bytes(str(step.at("body")))};
       auto m = encrypt_message(me.device, *sessions[who], c);
       EXPECT_OK(m);
       sessions[who] = m->session;
       envelopes.push_back(m->envelope);
-      outputs.push_back(json::object{{"plaintext", hx(*encode_content(c))},
-                                     {"envelope", hx(m->envelope)}});
+      outputs.push_back(
+          json::object{{"plaintext", hx(*encode_content(c))}, {"envelope", hx(m->envelope)}});
     } else {
       const Bytes& e = envelopes.at(num(step.at("message")));
-      auto r = decrypt_message(me.device, who == 1 ? prekeys.store : PrekeyStore{},
-                               peer.device.pub, sessions[who] ? &*sessions[who] : nullptr, e, now,
+      auto r = decrypt_message(me.device, who == 1 ? prekeys.store : PrekeyStore{}, peer.device.pub,
+                               sessions[who] ? &*sessions[who] : nullptr, e, now,
                                who == 0 ? static_cast<KeySource&>(alice_keys) : bob_keys);
       EXPECT_OK(r);
       sessions[who] = r->session;
       envelopes.emplace_back();  // keep indices aligned with the script
-      outputs.push_back(json::object{{"body", std::string(r->content.body.begin(), r->content.body.end())},
-                                     {"message_id", r->content.message_id}});
+      outputs.push_back(
+          json::object{{"body", std::string(r->content.body.begin(), r->content.body.end())},
+                       {"message_id", r->content.message_id}});
     }
   }
   if (keys_out != nullptr) {
@@ -447,7 +459,12 @@ Envelope envelope_from(const json::object& in) {
   Envelope e;
   if (in.contains("sender_signing_key")) {
     PrekeyFields p;
-    auto k = [&](const char* f) { PublicKey out{}; auto b = unhex(in.at(f)); std::copy(b.begin(), b.end(), out.begin()); return out; };
+    auto k = [&](const char* f) {
+      PublicKey out{};
+      auto b = unhex(in.at(f));
+      std::copy(b.begin(), b.end(), out.begin());
+      return out;
+    };
     p.sender_signing_key = k("sender_signing_key");
     p.sender_dh_key = k("sender_dh_key");
     p.ephemeral_key = k("ephemeral_key");
@@ -479,9 +496,9 @@ json::object envelope_outputs(const json::object& inputs, const json::array* inv
   json::array contents;
   for (const auto& v : inputs.at("contents").as_array()) {
     const auto& c = v.as_object();
-    MessageContent m{str(c.at("message_id")), str(c.at("sender_account_id")),
+    MessageContent m{str(c.at("message_id")),       str(c.at("sender_account_id")),
                      str(c.at("sender_device_id")), num(c.at("sent_at_ms")),
-                     str(c.at("content_type")), to_bytes(str(c.at("body")))};
+                     str(c.at("content_type")),     to_bytes(str(c.at("body")))};
     contents.push_back(hx(*encode_content(m)));
   }
   // Invalid envelopes and the error code a decoder must give.
@@ -491,12 +508,23 @@ json::object envelope_outputs(const json::object& inputs, const json::array* inv
     auto mutate = [&](const char* name, Bytes b) {
       invalid.push_back(json::object{{"name", name}, {"envelope", hx(b)}});
     };
-    Bytes b = good; b[0] = 0x02; mutate("unknown version", b);
-    b = good; b[1] = 0x03; mutate("unknown type", b);
+    Bytes b = good;
+    b[0] = 0x02;
+    mutate("unknown version", b);
+    b = good;
+    b[1] = 0x03;
+    mutate("unknown type", b);
     mutate("truncated", Bytes(good.begin(), good.end() - 1));
-    b = good; b.push_back(0); mutate("trailing byte", b);
-    b = good; b[2 + 40 + 3] = 15; b.resize(2 + 40 + 4 + 15); mutate("ciphertext shorter than a tag", b);
-    b = *hex_decode(std::string_view(encoded[0].as_string())); b[2 + 96 + 4] = 2; mutate("bad one-time flag", b);
+    b = good;
+    b.push_back(0);
+    mutate("trailing byte", b);
+    b = good;
+    b[2 + 40 + 3] = 15;
+    b.resize(2 + 40 + 4 + 15);
+    mutate("ciphertext shorter than a tag", b);
+    b = *hex_decode(std::string_view(encoded[0].as_string()));
+    b[2 + 96 + 4] = 2;
+    mutate("bad one-time flag", b);
     mutate("empty", Bytes{});
     invalid_in = &invalid;
   }

@@ -16,28 +16,30 @@ TEST_F(DevicesTest, RegisterListsAndRefusesStaleOrMismatchedLists) {
   auto& devices = service_->devices();
   // The list must name exactly the current devices plus the new one.
   const std::string d2 = random_id();
-  auto missing = devices.register_device(patient_, d2, to_bytes("id2"),
-                                         {to_bytes("list"), 5, {d2}});
+  auto missing =
+      devices.register_device(patient_, d2, to_bytes("id2"), {to_bytes("list"), 5, {d2}});
   ASSERT_TRUE(missing.ok());
   ASSERT_TRUE(missing->mismatch.has_value());
   EXPECT_EQ(missing->mismatch->at(patient_.account_id), std::vector<std::string>{d1});
   // Versions only grow.
-  auto stale = devices.register_device(patient_, d2, to_bytes("id2"),
-                                       {to_bytes("list"), 1, {d1, d2}});
+  auto stale =
+      devices.register_device(patient_, d2, to_bytes("id2"), {to_bytes("list"), 1, {d1, d2}});
   EXPECT_ERROR_CODE(stale, "stale_device_list_version");
-  auto ok = devices.register_device(patient_, d2, to_bytes("id2"), {to_bytes("list v2"), 2, {d1, d2}});
+  auto ok =
+      devices.register_device(patient_, d2, to_bytes("id2"), {to_bytes("list v2"), 2, {d1, d2}});
   ASSERT_TRUE(ok.ok()) << ok.error().to_string();
   EXPECT_TRUE(ok->changed);
   // The same request again is answered alike and changes nothing.
-  auto again = devices.register_device(patient_, d2, to_bytes("id2"), {to_bytes("list v2"), 2, {d1, d2}});
+  auto again =
+      devices.register_device(patient_, d2, to_bytes("id2"), {to_bytes("list v2"), 2, {d1, d2}});
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->changed);
   // Someone else's device id, or another identity for it, is refused.
   EXPECT_ERROR_CODE(devices.register_device(doc_, d2, to_bytes("id2"), {to_bytes("l"), 1, {d2}}),
                     "device_id_taken");
-  EXPECT_ERROR_CODE(devices.register_device(patient_, d2, to_bytes("other"),
-                                            {to_bytes("l"), 3, {d1, d2}}),
-                    "device_id_taken");
+  EXPECT_ERROR_CODE(
+      devices.register_device(patient_, d2, to_bytes("other"), {to_bytes("l"), 3, {d1, d2}}),
+      "device_id_taken");
 
   auto listing = devices.devices_of(doc_, patient_.account_id);  // active care: allowed
   ASSERT_TRUE(listing.ok());
@@ -64,11 +66,13 @@ TEST_F(DevicesTest, RevocationDropsTheMailboxPrekeysAndTheLiveConnection) {
   EXPECT_EQ(service_->live().connected(), 0u);
   EXPECT_TRUE(devices_of(doc_).empty());
   auto rows = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
-    HIPPO_ASSIGN_OR_RETURN(auto r, tx.query_one(
-        "SELECT (SELECT COUNT(*) FROM mailbox WHERE device_id = ?) + (SELECT COUNT(*) FROM "
-        "one_time_prekeys WHERE device_id = ?) + (SELECT COUNT(*) FROM signed_prekeys WHERE "
-        "device_id = ?)",
-        {dd, dd, dd}));
+    HIPPO_ASSIGN_OR_RETURN(
+        auto r,
+        tx.query_one(
+            "SELECT (SELECT COUNT(*) FROM mailbox WHERE device_id = ?) + (SELECT COUNT(*) FROM "
+            "one_time_prekeys WHERE device_id = ?) + (SELECT COUNT(*) FROM signed_prekeys WHERE "
+            "device_id = ?)",
+            {dd, dd, dd}));
     return r->int64(0);
   });
   ASSERT_TRUE(rows.ok());
@@ -111,8 +115,7 @@ TEST_F(DevicesTest, ARecipientReadsTheSendersListWhileMessagesAcceptedBeforeTheE
   auto records = audit_records("device.list");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].record.result, "allowed");
-  EXPECT_EQ(records[0].record.detail,
-            "reason=pending_messages,policy=no_active_care_relationship");
+  EXPECT_EQ(records[0].record.detail, "reason=pending_messages,policy=no_active_care_relationship");
   // Only the recipient of the waiting message, only the list: the sender does not read the
   // patient's list, nobody else reads the practitioner's, and prekeys are not handed out.
   EXPECT_ERROR_CODE(devices.devices_of(doc_, patient_.account_id), "contact_not_permitted");
@@ -182,7 +185,7 @@ TEST_F(PrekeysTest, ConcurrentClaimersNeverGetTheSameKey) {
   for (int t = 0; t < kClaimers; ++t) {
     threads.emplace_back([&, t] {
       const Actor& who = t % 2 == 0 ? patient_ : doc2_;  // both may contact doc_
-      for (std::uint32_t i = 0; i < kKeys; ++i) {  // more attempts than keys in total
+      for (std::uint32_t i = 0; i < kKeys; ++i) {        // more attempts than keys in total
         auto set = service_->prekeys().claim(who, doc_.account_id, std::nullopt);
         if (!set.ok() || set->bundles.empty() || !set->bundles[0].one_time_prekey) break;
         got[t].push_back(set->bundles[0].one_time_prekey->id);
@@ -196,8 +199,8 @@ TEST_F(PrekeysTest, ConcurrentClaimersNeverGetTheSameKey) {
     total += g.size();
     all.insert(g.begin(), g.end());
   }
-  EXPECT_EQ(total, kKeys);       // every key was handed out...
-  EXPECT_EQ(all.size(), total);  // ...and none twice
+  EXPECT_EQ(total, kKeys);                            // every key was handed out...
+  EXPECT_EQ(all.size(), total);                       // ...and none twice
   for (const auto& g : got) EXPECT_FALSE(g.empty());  // the claimers really overlapped
 }
 

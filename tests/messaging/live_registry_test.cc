@@ -33,9 +33,8 @@ class SweeperTest : public MessagingFixture {
   void SetUp() override {
     MessagingFixture::SetUp();
     // A service whose maintenance runs every 10 ms.
-    service_ = std::make_unique<MessagingService>(*store_, clock_, *audit_,
-                                                  std::chrono::milliseconds(10),
-                                                  std::chrono::milliseconds(10));
+    service_ = std::make_unique<MessagingService>(
+        *store_, clock_, *audit_, std::chrono::milliseconds(10), std::chrono::milliseconds(10));
   }
 };
 

@@ -8,8 +8,8 @@
 
 #include "base/ids.h"
 #include "messaging/policy_epoch.h"
-#include "store/migrations.h"
 #include "messaging_fixture.h"
+#include "store/migrations.h"
 #include "support/undo_migrations.h"
 #include "support/writer_gate.h"
 
@@ -68,7 +68,8 @@ TEST_F(MailboxTest, TheEnvelopeSetMustMatchTheCurrentDevicesExactly) {
   auto ok = service_->mailbox().send(patient_, message_to(patient_, pd1_, doc_));
   ASSERT_TRUE(ok.ok());
   EXPECT_FALSE(ok->mismatch.has_value());
-  for (const auto& d : {dd1_, dd2}) EXPECT_EQ(service_->mailbox().fetch(doc_, d, 10, "http")->messages.size(), 1u);
+  for (const auto& d : {dd1_, dd2})
+    EXPECT_EQ(service_->mailbox().fetch(doc_, d, 10, "http")->messages.size(), 1u);
   EXPECT_EQ(service_->mailbox().fetch(patient_, pd2_, 10, "http")->messages.size(), 1u);
   EXPECT_TRUE(service_->mailbox().fetch(patient_, pd1_, 10, "http")->messages.empty());
 }
@@ -129,7 +130,9 @@ TEST_F(MailboxTest, ARevokedDeviceReceivesNothingNew) {
   ASSERT_OK(service_->mailbox().send(doc_, message_to(doc_, dd1_, patient_)));
   ASSERT_OK(service_->devices().revoke(patient_, pd2_));
   // Addressing the revoked device is now a mismatch; without it, the send works.
-  SendRequest r{random_id(), patient_.account_id, dd1_,
+  SendRequest r{random_id(),
+                patient_.account_id,
+                dd1_,
                 {{pd1_, to_bytes("x")}, {pd2_, to_bytes("x")}}};
   EXPECT_TRUE(service_->mailbox().send(doc_, r)->mismatch.has_value());
   auto ok = service_->mailbox().send(doc_, message_to(doc_, dd1_, patient_));
@@ -138,7 +141,8 @@ TEST_F(MailboxTest, ARevokedDeviceReceivesNothingNew) {
   EXPECT_EQ(service_->mailbox().fetch(patient_, pd1_, 10, "http")->messages.size(), 2u);
   EXPECT_ERROR_CODE(service_->mailbox().fetch(patient_, pd2_, 10, "http"), "device_not_found");
   auto count = store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
-    HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM mailbox WHERE device_id = ?", {pd2_}));
+    HIPPO_ASSIGN_OR_RETURN(
+        auto row, tx.query_one("SELECT COUNT(*) FROM mailbox WHERE device_id = ?", {pd2_}));
     return row->int64(0);
   });
   EXPECT_EQ(*count, 0);
@@ -183,7 +187,8 @@ TEST_F(MailboxTest, RefusedSendsAreAuditedAndStoreNothing) {
                     "contact_not_permitted");
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
   EXPECT_TRUE(service_->mailbox().fetch(doc2_, doc2_device, 10, "http")->messages.empty());
-  EXPECT_TRUE(service_->mailbox().fetch(assistant_, assistant_device, 10, "http")->messages.empty());
+  EXPECT_TRUE(
+      service_->mailbox().fetch(assistant_, assistant_device, 10, "http")->messages.empty());
 }
 
 TEST_F(MailboxTest, CommittedEnvelopesArePushedToConnectedDevices) {
@@ -219,7 +224,6 @@ TEST_F(MailboxTest, CommittedEnvelopesArePushedToConnectedDevices) {
   EXPECT_TRUE(full->closed());
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 2u);
 }
-
 
 using ::hippocrate::testing::WriterGate;
 
@@ -390,8 +394,7 @@ TEST_F(MailboxTest, UndeliveredEnvelopesExpireAndTheirDeviceIsToldOnce) {
   auto told = service_->mailbox().fetch(doc_, dd1_, 10, "http", 0, /*report_expired=*/true);
   ASSERT_OK(told);
   EXPECT_EQ(told->expired, 2);
-  EXPECT_EQ(audit_records("message.fetch")[0].record.detail,
-            "count=1,via=http,expired_reported=2");
+  EXPECT_EQ(audit_records("message.fetch")[0].record.detail, "count=1,via=http,expired_reported=2");
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http", 0, true)->expired, 0);
   auto other = service_->mailbox().fetch(patient_, pd2_, 10, "http", 0, true);
   ASSERT_OK(other);
@@ -474,7 +477,8 @@ TEST_F(MailboxTest, SendersAreToldOfMessagesTheirRecipientNeverReceived) {
   auto notices_of = [&](const std::string& device) {
     return *store_->read([&](store::Transaction& tx) -> Result<std::int64_t> {
       HIPPO_ASSIGN_OR_RETURN(auto row, tx.query_one("SELECT COUNT(*) FROM undelivered_notices "
-                                                    "WHERE device_id = ?", {device}));
+                                                    "WHERE device_id = ?",
+                                                    {device}));
       return row->int64(0);
     });
   };
@@ -545,8 +549,8 @@ TEST_F(MailboxTest, ARecipientDeviceRefusesWhatItCannotReadAndTheSenderIsToldWhy
   ASSERT_EQ(both->notices.size(), 2u);
   std::map<std::string, std::int64_t> by_reason;
   for (const auto& n : both->notices) by_reason[std::string(reason_name(n.reason))] = n.devices;
-  EXPECT_EQ(by_reason, (std::map<std::string, std::int64_t>{{"sender_unverified", 1},
-                                                            {"undecryptable", 1}}));
+  EXPECT_EQ(by_reason,
+            (std::map<std::string, std::int64_t>{{"sender_unverified", 1}, {"undecryptable", 1}}));
   // A page never splits a message (its acknowledgement deletes every reason at once): one
   // message per page here, with both of its notices.
   const auto newer = message_to(patient_, pd1_, doc_, "refused later");
@@ -577,12 +581,12 @@ TEST_F(MailboxTest, ARecipientDeviceRefusesWhatItCannotReadAndTheSenderIsToldWhy
   EXPECT_ERROR_CODE(service_->mailbox().refuse(patient_, dd1_, {other.message_id},
                                                UndeliveredReason::kUndecryptable),
                     "device_not_found");
-  EXPECT_ERROR_CODE(service_->mailbox().refuse(doc_, dd1_, {other.message_id},
-                                               UndeliveredReason::kExpired),
-                    "invalid_field");
-  EXPECT_ERROR_CODE(service_->mailbox().refuse(doc_, dd1_, {"not-an-id"},
-                                               UndeliveredReason::kUndecryptable),
-                    "invalid_field");
+  EXPECT_ERROR_CODE(
+      service_->mailbox().refuse(doc_, dd1_, {other.message_id}, UndeliveredReason::kExpired),
+      "invalid_field");
+  EXPECT_ERROR_CODE(
+      service_->mailbox().refuse(doc_, dd1_, {"not-an-id"}, UndeliveredReason::kUndecryptable),
+      "invalid_field");
   EXPECT_ERROR_CODE(service_->mailbox().refuse(doc_, dd1_, {}, UndeliveredReason::kUndecryptable),
                     "invalid_field");
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
@@ -704,7 +708,10 @@ TEST_F(MailboxTest, EarlyDeliveryChecksAgainAfterAChange) {
     return run_sql(tx, "UPDATE care_relationships SET status = 'active' WHERE id = ?",
                    {active_care_id_});
   }));
-  SendRequest stale{random_id(), doc_.account_id, pd1_, {{dd1_, to_bytes("c")}, {pd2_, to_bytes("c")}}};
+  SendRequest stale{random_id(),
+                    doc_.account_id,
+                    pd1_,
+                    {{dd1_, to_bytes("c")}, {pd2_, to_bytes("c")}}};
   auto refused = service_->mailbox().send(patient_, stale);
   ASSERT_TRUE(refused.ok());
   EXPECT_TRUE(refused->mismatch.has_value());
@@ -720,8 +727,10 @@ TEST_F(MailboxTest, TheSameIdTwiceInOneCommitIsStoredOnce) {
   std::promise<Result<SendResult>> first, second;
   {
     WriterGate gate(*store_);
-    service_->mailbox().send_async(patient_, r, [&first](Result<SendResult> x) { first.set_value(std::move(x)); });
-    service_->mailbox().send_async(patient_, r, [&second](Result<SendResult> x) { second.set_value(std::move(x)); });
+    service_->mailbox().send_async(
+        patient_, r, [&first](Result<SendResult> x) { first.set_value(std::move(x)); });
+    service_->mailbox().send_async(
+        patient_, r, [&second](Result<SendResult> x) { second.set_value(std::move(x)); });
   }
   auto a = first.get_future().get();
   auto b = second.get_future().get();
@@ -731,7 +740,6 @@ TEST_F(MailboxTest, TheSameIdTwiceInOneCommitIsStoredOnce) {
   EXPECT_EQ(service_->mailbox().fetch(doc_, dd1_, 10, "http")->messages.size(), 1u);
 }
 
-
 // Sends of one sender queued while the writer is busy share one write job: each is checked
 // and answered on its own (stored, duplicate, mismatch, refused), the stored ones in order
 // and under one audit record.
@@ -739,7 +747,7 @@ TEST_F(MailboxTest, ASendersQueuedSendsShareOneJobEachAnsweredOnItsOwn) {
   const auto a = message_to(patient_, pd1_, doc_);
   const auto b = message_to(patient_, pd1_, doc_);
   auto mismatch = message_to(patient_, pd1_, doc_);
-  mismatch.envelopes.pop_back();  // one device short
+  mismatch.envelopes.pop_back();                           // one device short
   const auto refused = message_to(patient_, pd1_, doc2_);  // no care relationship
   std::vector<std::promise<Result<SendResult>>> answers(5);
   {
@@ -786,7 +794,6 @@ TEST_F(MailboxTest, ASendersQueuedSendsShareOneJobEachAnsweredOnItsOwn) {
   for (const auto& r : records) EXPECT_EQ(r.record.session_id, patient_.session_id);
 }
 
-
 // Migration 10 rebuilds the mailbox as one B-tree (WITHOUT ROWID): a database that has
 // pending envelopes in the previous shape keeps them, in order, and they are acknowledged
 // and expired as before.
@@ -797,8 +804,8 @@ TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
   ASSERT_OK(service_->mailbox().send(patient_, second));
   const auto table_sql = [this]() -> std::string {
     auto sql = store_->read([](store::Transaction& tx) -> Result<std::string> {
-      HIPPO_ASSIGN_OR_RETURN(
-          auto row, tx.query_one("SELECT sql FROM sqlite_master WHERE name = 'mailbox'"));
+      HIPPO_ASSIGN_OR_RETURN(auto row,
+                             tx.query_one("SELECT sql FROM sqlite_master WHERE name = 'mailbox'"));
       return row->text(0);
     });
     return sql.ok() ? *sql : std::string("unreadable");
@@ -858,7 +865,6 @@ TEST_F(MailboxTest, Migration10KeepsPendingEnvelopes) {
   EXPECT_EQ(*expired, 3);  // second for dd1_, first and second for pd2_
 }
 
-
 // Two senders pick the same id and both pass their checks on a snapshot before either is
 // stored: in the write, the insert's conflict decides — the first is stored, the second is
 // refused with message_id_taken and stores nothing (no envelope, no audit record).
@@ -869,8 +875,10 @@ TEST_F(MailboxTest, AnIdTakenBetweenTheSnapshotAndTheWriteIsRefused) {
   std::promise<Result<SendResult>> first, second;
   {
     WriterGate gate(*store_);
-    service_->mailbox().send_async(patient_, mine, [&first](Result<SendResult> r) { first.set_value(std::move(r)); });
-    service_->mailbox().send_async(doc_, theirs, [&second](Result<SendResult> r) { second.set_value(std::move(r)); });
+    service_->mailbox().send_async(
+        patient_, mine, [&first](Result<SendResult> r) { first.set_value(std::move(r)); });
+    service_->mailbox().send_async(
+        doc_, theirs, [&second](Result<SendResult> r) { second.set_value(std::move(r)); });
   }
   auto a = first.get_future().get();
   ASSERT_OK(a);
@@ -900,8 +908,9 @@ TEST_F(MailboxTest, AnEnvelopeAcknowledgedBeforeItsWriteIsNotStored) {
     WriterGate gate(*store_);
     service_->mailbox().send_async(patient_, m,
                                    [&sent](Result<SendResult> r) { sent.set_value(std::move(r)); });
-    service_->mailbox().send_async(
-        patient_, refused, [&refused_sent](Result<SendResult> r) { refused_sent.set_value(std::move(r)); });
+    service_->mailbox().send_async(patient_, refused, [&refused_sent](Result<SendResult> r) {
+      refused_sent.set_value(std::move(r));
+    });
     // A malformed acknowledgement takes nothing (the ack write then refuses all of it).
     std::vector<std::string> malformed{m.message_id, "not-an-id"};
     EXPECT_EQ(service_->mailbox().acknowledge_before_write(dd1_, malformed), 0);
@@ -936,8 +945,8 @@ TEST_F(MailboxTest, AnEnvelopeAcknowledgedBeforeItsWriteIsNotStored) {
   EXPECT_EQ(mailbox_rows(), 1);
   // The device's ack write counts and audits it, with the ids it deletes.
   std::promise<Result<std::int64_t>> acked;
-  service_->mailbox().ack_async(doc_, dd1_, {}, 1,
-                                [&acked](Result<std::int64_t> r) { acked.set_value(std::move(r)); });
+  service_->mailbox().ack_async(
+      doc_, dd1_, {}, 1, [&acked](Result<std::int64_t> r) { acked.set_value(std::move(r)); });
   auto count = acked.get_future().get();
   ASSERT_OK(count);
   EXPECT_EQ(*count, 1);
@@ -948,8 +957,9 @@ TEST_F(MailboxTest, AnEnvelopeAcknowledgedBeforeItsWriteIsNotStored) {
   EXPECT_EQ(acks[0].record.device_id, dd1_);
   // Still refused for a device that is not the actor's own.
   std::promise<Result<std::int64_t>> foreign;
-  service_->mailbox().ack_async(patient_, dd1_, {}, 1,
-                                [&foreign](Result<std::int64_t> r) { foreign.set_value(std::move(r)); });
+  service_->mailbox().ack_async(patient_, dd1_, {}, 1, [&foreign](Result<std::int64_t> r) {
+    foreign.set_value(std::move(r));
+  });
   EXPECT_ERROR_CODE(foreign.get_future().get(), "device_not_found");
   // Once the write is done, an acknowledgement leaves the envelope to the mailbox's ack.
   const auto later = message_to(patient_, pd1_, doc_);

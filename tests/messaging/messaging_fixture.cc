@@ -42,10 +42,11 @@ Actor MessagingFixture::add_account(const std::string& role, const std::string& 
   a.session_id = random_id();
   a.source_address = "127.0.0.1";
   EXPECT_OK(store_->write([&](store::Transaction& tx) -> Status {
-    auto r = tx.execute("INSERT INTO accounts (id, organisation_id, email, display_name, role, "
-                        "password_hash, status, created_at, password_changed_at) "
-                        "VALUES (?, ?, ?, 'Someone', ?, 'x', 'active', 0, 0)",
-                        {a.account_id, organisation, a.account_id + "@example.org", role});
+    auto r = tx.execute(
+        "INSERT INTO accounts (id, organisation_id, email, display_name, role, "
+        "password_hash, status, created_at, password_changed_at) "
+        "VALUES (?, ?, ?, 'Someone', ?, 'x', 'active', 0, 0)",
+        {a.account_id, organisation, a.account_id + "@example.org", role});
     if (!r) return r.error();
     return ok_status();
   }));
@@ -81,7 +82,8 @@ std::string MessagingFixture::add_device(const Actor& who) {
 }
 
 std::vector<std::string> MessagingFixture::devices_of(const Actor& who) {
-  auto r = store_->read([&](store::Transaction& tx) { return current_devices(tx, who.account_id); });
+  auto r =
+      store_->read([&](store::Transaction& tx) { return current_devices(tx, who.account_id); });
   EXPECT_TRUE(r.ok());
   return r.ok() ? *r : std::vector<std::string>{};
 }

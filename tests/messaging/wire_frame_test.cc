@@ -44,10 +44,9 @@ TEST(WireFrame, DeliverHasTheDocumentedBytes) {
   auto back = decode(*all);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(std::get<Deliver>(*back), (Deliver{digits, reversed, kC, 7, ciphertext}));
-  EXPECT_EQ(encode_deliver("0123456789ABCDEF0123456789abcdef", kB, kC, 0, ciphertext)
-                .error()
-                .code(),
-            "invalid_frame_field");
+  EXPECT_EQ(
+      encode_deliver("0123456789ABCDEF0123456789abcdef", kB, kC, 0, ciphertext).error().code(),
+      "invalid_frame_field");
   EXPECT_EQ(encode_deliver(kA, kB, kC, 0, {}).error().code(), "invalid_frame_field");
 }
 
@@ -89,8 +88,8 @@ TEST(WireFrame, TruncationTrailingBytesAndBadCountsAreMalformed) {
   }
   EXPECT_EQ(decode(send + "x").error().code(), "malformed_frame");
   // 33 envelopes, and a zero count.
-  std::string many = std::string("\x01\x02", 2) + raw_id(kA) + raw_id(kB) +
-                     std::string("\x00\x00\x00\x21", 4);
+  std::string many =
+      std::string("\x01\x02", 2) + raw_id(kA) + raw_id(kB) + std::string("\x00\x00\x00\x21", 4);
   EXPECT_EQ(decode(many).error().code(), "malformed_frame");
   std::string none = std::string("\x01\x03\x00\x00\x00\x00", 6);
   EXPECT_EQ(decode(none).error().code(), "malformed_frame");
@@ -151,9 +150,9 @@ std::vector<std::string> mutations(const std::string& b) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < b.size(); ++i) {
     const auto c = static_cast<std::uint8_t>(b[i]);
-    for (const std::uint8_t v : {static_cast<std::uint8_t>(c ^ 0x01),
-                                 static_cast<std::uint8_t>(c ^ 0x80), std::uint8_t{0x00},
-                                 std::uint8_t{0xff}}) {
+    for (const std::uint8_t v :
+         {static_cast<std::uint8_t>(c ^ 0x01), static_cast<std::uint8_t>(c ^ 0x80),
+          std::uint8_t{0x00}, std::uint8_t{0xff}}) {
       if (v == c) continue;
       std::string m = b;
       m[i] = static_cast<char>(v);
@@ -223,7 +222,6 @@ TEST(WireFrame, TheEncoderRefusesWhatTheDecoderWould) {
   EXPECT_EQ(encode(ErrorFrame{"", std::string(kMaxErrorCodeBytes + 1, 'a'), {}}).error().code(),
             "invalid_frame_field");
   EXPECT_EQ(encode(ErrorFrame{"", "Not_Snake", {}}).error().code(), "invalid_frame_field");
-
 }
 
 }  // namespace

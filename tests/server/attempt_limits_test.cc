@@ -52,19 +52,19 @@ TEST(AttemptLimitsTest, StepUpPasswordsAreDelayedLikeLogins) {
     EXPECT_EQ(Deployment::code_of(r), "invalid_credentials");
   }
   // The sixth try waits, even with the right password; so does a login from that source.
-  auto sixth = d.call_with("POST", "/api/v1/me/step-up",
-                           step_up_body(testing::kTestPassword, code), bearer(stolen));
+  auto sixth = d.call_with("POST", "/api/v1/me/step-up", step_up_body(testing::kTestPassword, code),
+                           bearer(stolen));
   EXPECT_EQ(sixth.status, 429) << sixth.body;
   EXPECT_EQ(Deployment::code_of(sixth), "too_many_attempts");
-  auto login = d.call("", "POST", "/api/v1/sessions",
-                      R"({"email":"doc@a.org","password":")" +
-                          std::string(testing::kTestPassword) + "\"}");
+  auto login =
+      d.call("", "POST", "/api/v1/sessions",
+             R"({"email":"doc@a.org","password":")" + std::string(testing::kTestPassword) + "\"}");
   EXPECT_EQ(login.status, 429) << login.body;
   // The delay passes: the right password and code step up.
   d.clock.advance(std::chrono::seconds(61));
-  auto later = d.call_with("POST", "/api/v1/me/step-up",
-                           step_up_body(testing::kTestPassword, d.totp_code("doc@a.org")),
-                           bearer(stolen));
+  auto later =
+      d.call_with("POST", "/api/v1/me/step-up",
+                  step_up_body(testing::kTestPassword, d.totp_code("doc@a.org")), bearer(stolen));
   EXPECT_EQ(later.status, 200) << later.body;
 }
 
@@ -78,9 +78,9 @@ TEST(AttemptLimitsTest, StepUpCodesAreDelayedLikeLogins) {
     EXPECT_EQ(r.status, 401) << i << ": " << r.body;
     EXPECT_EQ(Deployment::code_of(r), "invalid_second_factor");
   }
-  auto sixth = d.call_with("POST", "/api/v1/me/step-up",
-                           step_up_body(testing::kTestPassword, d.totp_code("doc@a.org")),
-                           bearer(stolen));
+  auto sixth =
+      d.call_with("POST", "/api/v1/me/step-up",
+                  step_up_body(testing::kTestPassword, d.totp_code("doc@a.org")), bearer(stolen));
   EXPECT_EQ(sixth.status, 429) << sixth.body;
   EXPECT_EQ(Deployment::code_of(sixth), "too_many_attempts");
 }
@@ -101,8 +101,8 @@ TEST(AttemptLimitsTest, StepUpFailuresLockTheAccountAndEndItsSessions) {
     EXPECT_EQ(r.status, 401) << i << ": " << r.body;
   }
   EXPECT_EQ(listed_status(d, "admin@a.org", "doc@a.org"), "active");
-  auto locking = d.call_with("POST", "/api/v1/me/step-up", step_up_body("wrong wrong wrong"),
-                             bearer(stolen));
+  auto locking =
+      d.call_with("POST", "/api/v1/me/step-up", step_up_body("wrong wrong wrong"), bearer(stolen));
   EXPECT_EQ(locking.status, 429) << locking.body;
   EXPECT_EQ(Deployment::code_of(locking), "too_many_attempts");
   EXPECT_EQ(listed_status(d, "admin@a.org", "doc@a.org"), "locked");
@@ -111,16 +111,15 @@ TEST(AttemptLimitsTest, StepUpFailuresLockTheAccountAndEndItsSessions) {
     auto me = d.call_with("GET", "/api/v1/me", "", bearer(*l));
     EXPECT_EQ(me.status, 401) << me.body;
   }
-  auto relogin = d.call("", "POST", "/api/v1/sessions",
-                        R"({"email":"doc@a.org","password":")" +
-                            std::string(testing::kTestPassword) + "\"}");
+  auto relogin =
+      d.call("", "POST", "/api/v1/sessions",
+             R"({"email":"doc@a.org","password":")" + std::string(testing::kTestPassword) + "\"}");
   EXPECT_EQ(relogin.status, 429) << relogin.body;
-  EXPECT_EQ(d.audit_records("auth.account_locked", "failed", "account:" + d.ids["doc@a.org"])
-                .size(),
-            1u);
+  EXPECT_EQ(
+      d.audit_records("auth.account_locked", "failed", "account:" + d.ids["doc@a.org"]).size(), 1u);
   // An administrator unlocks it; the owner signs in again.
-  auto unlock = d.call("admin@a.org", "POST", "/api/v1/accounts/unlock",
-                       R"({"email":"doc@a.org"})");
+  auto unlock =
+      d.call("admin@a.org", "POST", "/api/v1/accounts/unlock", R"({"email":"doc@a.org"})");
   EXPECT_EQ(unlock.status, 204) << unlock.body;
   EXPECT_EQ(listed_status(d, "admin@a.org", "doc@a.org"), "active");
   EXPECT_NO_THROW(d.login("doc@a.org"));
@@ -130,12 +129,13 @@ TEST(AttemptLimitsTest, EnrolmentConfirmationCodesAreDelayedLikeLogins) {
   Deployment d;
   auto boot = d.auth->bootstrap("Clinique A", "admin@a.org");
   d.accept(boot->token.text.view(), "admin@a.org", "Admin A");
-  auto inv = d.auth->invite(d.login("admin@a.org").session, "new@a.org", Role::kPractitioner,
-                            d.origin());
+  auto inv =
+      d.auth->invite(d.login("admin@a.org").session, "new@a.org", Role::kPractitioner, d.origin());
   ASSERT_TRUE(inv.ok());
-  ASSERT_TRUE(d.auth->accept_invitation(inv->token.text.view(), "Dr New",
-                                        SecretBytes::from(std::string_view(testing::kTestPassword)),
-                                        d.origin())
+  ASSERT_TRUE(d.auth
+                  ->accept_invitation(inv->token.text.view(), "Dr New",
+                                      SecretBytes::from(std::string_view(testing::kTestPassword)),
+                                      d.origin())
                   .ok());
   auto l = d.auth->login("new@a.org", SecretBytes::from(std::string_view(testing::kTestPassword)),
                          {}, d.origin());
@@ -143,14 +143,13 @@ TEST(AttemptLimitsTest, EnrolmentConfirmationCodesAreDelayedLikeLogins) {
   auto enrol = d.call_with("POST", "/api/v1/me/mfa/totp", "{}", bearer(*l));
   ASSERT_EQ(enrol.status, 201) << enrol.body;
   for (int i = 0; i < 5; ++i) {
-    auto r = d.call_with("POST", "/api/v1/me/mfa/totp/confirm", R"({"code":"000000"})",
-                         bearer(*l));
+    auto r = d.call_with("POST", "/api/v1/me/mfa/totp/confirm", R"({"code":"000000"})", bearer(*l));
     EXPECT_EQ(r.status, 401) << i << ": " << r.body;
     // The first code's words: no recovery codes exist yet.
     EXPECT_EQ(r.body.find("recovery"), std::string::npos) << r.body;
   }
-  auto sixth = d.call_with("POST", "/api/v1/me/mfa/totp/confirm", R"({"code":"000000"})",
-                           bearer(*l));
+  auto sixth =
+      d.call_with("POST", "/api/v1/me/mfa/totp/confirm", R"({"code":"000000"})", bearer(*l));
   EXPECT_EQ(sixth.status, 429) << sixth.body;
 }
 

@@ -126,8 +126,8 @@ TEST_F(AuthRoutesTest, StaffWithoutSecondFactorReachOnlyEnrolment) {
   auto l = login();
   EXPECT_TRUE(l.at("session").at("enrolment_only").as_bool());
   EXPECT_EQ(call("GET", "/api/v1/me", {}, bearer(l)).status, 200);
-  auto invite = call("POST", "/api/v1/invitations", R"({"email":"d@example.org","role":"practitioner"})",
-                     bearer(l));
+  auto invite = call("POST", "/api/v1/invitations",
+                     R"({"email":"d@example.org","role":"practitioner"})", bearer(l));
   EXPECT_EQ(invite.status, 403);
   EXPECT_EQ(code_of(invite), "second_factor_enrolment_required");
   EXPECT_EQ(code_of(call("GET", "/api/v1/me/sessions", {}, bearer(l))),
@@ -136,8 +136,8 @@ TEST_F(AuthRoutesTest, StaffWithoutSecondFactorReachOnlyEnrolment) {
   const auto confirmed = enrol(l);
   ASSERT_TRUE(confirmed.contains("recovery_codes"));
   EXPECT_EQ(confirmed.at("recovery_codes").as_array().size(), 10u);
-  EXPECT_EQ(call("POST", "/api/v1/invitations", R"({"email":"d@example.org","role":"practitioner"})",
-                 bearer(l))
+  EXPECT_EQ(call("POST", "/api/v1/invitations",
+                 R"({"email":"d@example.org","role":"practitioner"})", bearer(l))
                 .status,
             201);
 }
@@ -152,9 +152,9 @@ TEST_F(AuthRoutesTest, CookieSessionsNeedTheCsrfTokenForChanges) {
   auto wrong = call("POST", "/api/v1/me/mfa/totp", {},
                     {{"cookie", cookie}, {"x-csrf-token", std::string(43, 'x')}});
   EXPECT_EQ(code_of(wrong), "csrf_token_invalid");
-  auto ok = call("POST", "/api/v1/me/mfa/totp", {},
-                 {{"cookie", cookie},
-                  {"x-csrf-token", std::string(l.at("csrf_token").as_string())}});
+  auto ok =
+      call("POST", "/api/v1/me/mfa/totp", {},
+           {{"cookie", cookie}, {"x-csrf-token", std::string(l.at("csrf_token").as_string())}});
   EXPECT_EQ(ok.status, 201) << ok.body;
 }
 
@@ -216,8 +216,7 @@ TEST_F(AuthRoutesTest, ALoginBodyWithADuplicateOrUnknownFieldIsRefusedAndChanges
       {R"({"email":"admin@example.org","password":")" + right + R"(","password":")" + wrong +
            R"("})",
        "duplicate_field", "'password'"},
-      {R"({"email":"ghost@example.org","password":")" + right +
-           R"(","email":"admin@example.org"})",
+      {R"({"email":"ghost@example.org","password":")" + right + R"(","email":"admin@example.org"})",
        "duplicate_field", "'email'"},
       {R"({"email":"admin@example.org","password":")" + right +
            R"(","totp_code":{"a":"1","a":"2"}})",
@@ -269,8 +268,8 @@ TEST_F(AuthRoutesTest, RefusedInvitationBodiesCreateNothing) {
   EXPECT_EQ(extra.status, 400) << extra.body;
   EXPECT_EQ(code_of(extra), "unknown_field");
   EXPECT_EQ(message_of(extra), "the field 'role' is not accepted here");
-  auto dup = call("POST", "/api/v1/invitations/accept",
-                  fields + R"(,"display_name":"Someone Else"})");
+  auto dup =
+      call("POST", "/api/v1/invitations/accept", fields + R"(,"display_name":"Someone Else"})");
   EXPECT_EQ(code_of(dup), "duplicate_field");
   EXPECT_EQ(dup.body.find("violet fjord"), std::string::npos);
   EXPECT_EQ(rows("accounts"), accounts);
@@ -283,7 +282,8 @@ TEST_F(AuthRoutesTest, RefusedInvitationBodiesCreateNothing) {
 
 TEST_F(AuthRoutesTest, PasswordsNeverReachTheAccessLog) {
   login();
-  call("POST", "/api/v1/sessions", R"({"email":"admin@example.org","password":"SECRETPASSWORD123"})");
+  call("POST", "/api/v1/sessions",
+       R"({"email":"admin@example.org","password":"SECRETPASSWORD123"})");
   server_->stop();
   const auto log = server_->access_log();
   EXPECT_EQ(log.find(kPassword), std::string::npos);

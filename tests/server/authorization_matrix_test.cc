@@ -278,8 +278,10 @@ TEST_F(AuthorizationMatrixTest, EveryRouteHasAnEntryAndEveryEntryARoute) {
 
 TEST_F(AuthorizationMatrixTest, EveryRouteTimesEveryRoleGetsTheExpectedDecision) {
   const std::vector<std::pair<std::string, Role>> subjects = {
-      {"admin@example.org", Role::kAdmin},     {"doc@example.org", Role::kPractitioner},
-      {"assist@example.org", Role::kAssistant}, {"pat@example.org", Role::kPatient},
+      {"admin@example.org", Role::kAdmin},
+      {"doc@example.org", Role::kPractitioner},
+      {"assist@example.org", Role::kAssistant},
+      {"pat@example.org", Role::kPatient},
       {"audit@example.org", Role::kAuditor}};
   int checked = 0;
   for (const auto& route : router_.routes()) {

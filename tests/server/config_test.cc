@@ -66,8 +66,9 @@ TEST(Config, WriterSchedulingIsIdleByDefaultAndNiceOnRequest) {
   testing::TempDir dir;
   Config c;
   EXPECT_TRUE(c.database_writer_idle);
-  ASSERT_TRUE(apply_config_file(c, write(dir, "[database]\nwriter_scheduling = \"nice\"\n"
-                                              "writer_nice = 15\n"))
+  ASSERT_TRUE(apply_config_file(c, write(dir,
+                                         "[database]\nwriter_scheduling = \"nice\"\n"
+                                         "writer_nice = 15\n"))
                   .ok());
   EXPECT_FALSE(c.database_writer_idle);
   EXPECT_EQ(c.database_writer_nice, 15);
@@ -103,7 +104,8 @@ TEST(Config, AttemptsPerAddressAreBoundedAndOverridable) {
   ASSERT_TRUE(apply_config_file(c, write(dir, "[auth]\nattempts_per_address_burst = 100\n")).ok());
   EXPECT_EQ(c.attempts_per_address_burst, 100);
   ASSERT_TRUE(
-      apply_config_environment(c, {{"HIPPOCRATE_AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "120"}}).ok());
+      apply_config_environment(c, {{"HIPPOCRATE_AUTH_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "120"}})
+          .ok());
   EXPECT_EQ(c.attempts_per_address_per_minute, 120);
   EXPECT_FALSE(set_config_value(c, "auth.attempts_per_address_burst", "0", {"t"}).ok());
   EXPECT_FALSE(set_config_value(c, "auth.attempts_per_address_per_minute", "6001", {"t"}).ok());
@@ -148,8 +150,9 @@ TEST(Config, HeaderDeadlineAndConnectionCap) {
   Config c;
   EXPECT_EQ(c.header_timeout, std::chrono::milliseconds(10'000));
   EXPECT_EQ(c.max_connections_per_address, 256u);
-  ASSERT_TRUE(apply_config_file(c, write(dir, "[server]\nheader_timeout_ms = 2000\n"
-                                              "max_connections_per_address = 20000\n"))
+  ASSERT_TRUE(apply_config_file(c, write(dir,
+                                         "[server]\nheader_timeout_ms = 2000\n"
+                                         "max_connections_per_address = 20000\n"))
                   .ok());
   EXPECT_EQ(c.header_timeout, std::chrono::milliseconds(2000));
   EXPECT_EQ(c.max_connections_per_address, 20000u);
@@ -169,28 +172,32 @@ TEST(Config, AllowedOriginsAreAListOfHttpsOrigins) {
   testing::TempDir dir;
   Config c;
   EXPECT_TRUE(c.allowed_origins.empty());  // the server's own origin
-  ASSERT_TRUE(apply_config_file(
-                  c, write(dir, "[server]\nallowed_origins = [\"https://Care.Example.org\", "
-                                "\"https://care.example.org:8443\"]\n"))
+  ASSERT_TRUE(
+      apply_config_file(c, write(dir,
+                                 "[server]\nallowed_origins = [\"https://Care.Example.org\", "
+                                 "\"https://care.example.org:8443\"]\n"))
+          .ok());
+  EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://care.example.org",
+                                                         "https://care.example.org:8443"}));
+  ASSERT_TRUE(apply_config_environment(c, {{"HIPPOCRATE_SERVER_ALLOWED_ORIGINS",
+                                            "https://a.example, https://b.example:443"}})
                   .ok());
   EXPECT_EQ(c.allowed_origins,
-            (std::vector<std::string>{"https://care.example.org", "https://care.example.org:8443"}));
-  ASSERT_TRUE(apply_config_environment(
-                  c, {{"HIPPOCRATE_SERVER_ALLOWED_ORIGINS", "https://a.example, https://b.example:443"}})
-                  .ok());
-  EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+            (std::vector<std::string>{"https://a.example", "https://b.example"}));
   for (const char* bad : {"http://a.example", "https://a.example/app", "", "*"}) {
     SCOPED_TRACE(bad);
     auto s = set_config_value(c, "server.allowed_origins", bad, {"test"});
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.error().message().find("server.allowed_origins"), std::string::npos);
   }
-  auto type = apply_config_file(c, write(dir, "[server]\nallowed_origins = \"https://a.example\"\n"));
+  auto type =
+      apply_config_file(c, write(dir, "[server]\nallowed_origins = \"https://a.example\"\n"));
   ASSERT_FALSE(type.ok());
   EXPECT_NE(type.error().message().find("list"), std::string::npos);
   auto empty = apply_config_file(c, write(dir, "[server]\nallowed_origins = []\n"));
   EXPECT_FALSE(empty.ok());
-  EXPECT_EQ(c.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_EQ(c.allowed_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example"}));
 }
 
 // auth.webauthn_rp_id: a domain (browsers refuse an IP address as an RP ID); by default the

@@ -16,7 +16,7 @@ TEST(ConnectionsPerSource, CapsEachSourceAndGivesSlotsBack) {
   EXPECT_TRUE(held[0] && held[1]);
   EXPECT_FALSE(limits.acquire("192.0.2.1"));  // the third from one source
   EXPECT_EQ(limits.count("192.0.2.1"), 2u);
-  auto other = limits.acquire("192.0.2.2");   // another source is not concerned
+  auto other = limits.acquire("192.0.2.2");  // another source is not concerned
   EXPECT_TRUE(other);
   held.pop_back();  // a connection ends: its slot is free again
   EXPECT_EQ(limits.count("192.0.2.1"), 1u);

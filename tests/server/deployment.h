@@ -73,8 +73,8 @@ class Deployment {
       auto l = login(email);
       auto e = auth->begin_totp_enrolment(l.session);
       secrets_.emplace(email, SecretBytes::from(*auth::base32_decode(e->secret_base32)));
-      auto c = auth->confirm_totp(l.session, auth::totp_at(secrets_.at(email), clock.now()),
-                                  origin());
+      auto c =
+          auth->confirm_totp(l.session, auth::totp_at(secrets_.at(email), clock.now()), origin());
       if (!c) throw std::runtime_error(email + ": " + c.error().to_string());
     }
     return a->id;
@@ -123,8 +123,9 @@ class Deployment {
       headers.emplace_back("authorization", "Bearer " + std::string(l.token.text.view()));
     }
     auto c = server->client();
-    auto r = c.request(method, target,
-                       body.empty() && (method == "POST" || method == "PUT") ? "{}" : body, headers);
+    auto r =
+        c.request(method, target,
+                  body.empty() && (method == "POST" || method == "PUT") ? "{}" : body, headers);
     if (!r) throw std::runtime_error(target + ": " + r.error().to_string());
     return std::move(*r);
   }

@@ -16,8 +16,7 @@ HttpRequest get(std::string path) {
 }
 
 void expect_security_headers(const HttpResponse& res) {
-  EXPECT_EQ(res.headers.get("strict-transport-security"),
-            "max-age=31536000; includeSubDomains");
+  EXPECT_EQ(res.headers.get("strict-transport-security"), "max-age=31536000; includeSubDomains");
   EXPECT_EQ(res.headers.get("x-content-type-options"), "nosniff");
   EXPECT_EQ(res.headers.get("referrer-policy"), "no-referrer");
   EXPECT_EQ(res.headers.get("content-security-policy"),
@@ -26,7 +25,9 @@ void expect_security_headers(const HttpResponse& res) {
 
 TEST(Dispatcher, AddsSecurityHeadersAndRequestIdToEveryResponse) {
   Router router;
-  router.add({"GET", "/api/v1/thing", "public",
+  router.add({"GET",
+              "/api/v1/thing",
+              "public",
               [](const RequestContext&) {
                 HttpResponse r;
                 r.headers.set("cache-control", "max-age=3600");  // must be overridden
@@ -45,7 +46,9 @@ TEST(Dispatcher, AddsSecurityHeadersAndRequestIdToEveryResponse) {
 
 TEST(Dispatcher, ReportsRouteTemplateNotRawPath) {
   Router router;
-  router.add({"GET", "/api/v1/items/{id}", "items.read",
+  router.add({"GET",
+              "/api/v1/items/{id}",
+              "items.read",
               [](const RequestContext& ctx) {
                 HttpResponse r;
                 r.body = ctx.params.at("id");
@@ -61,8 +64,11 @@ TEST(Dispatcher, ReportsRouteTemplateNotRawPath) {
 
 TEST(Dispatcher, MethodNotAllowedCarriesAllow) {
   Router router;
-  router.add({"POST", "/api/v1/items", "items.create",
-              [](const RequestContext&) { return HttpResponse{}; }, {}});
+  router.add({"POST",
+              "/api/v1/items",
+              "items.create",
+              [](const RequestContext&) { return HttpResponse{}; },
+              {}});
   Dispatcher d(router);
   auto out = d.dispatch(get("/api/v1/items"), "rid");
   EXPECT_EQ(out.response.status, 405);
@@ -72,7 +78,9 @@ TEST(Dispatcher, MethodNotAllowedCarriesAllow) {
 
 TEST(Dispatcher, HandlerExceptionBecomesOpaque500) {
   Router router;
-  router.add({"GET", "/api/v1/boom", "public",
+  router.add({"GET",
+              "/api/v1/boom",
+              "public",
               [](const RequestContext&) -> HttpResponse {
                 throw std::runtime_error("SELECT secret FROM table at /srv/db");
               },
@@ -87,7 +95,10 @@ TEST(Dispatcher, HandlerExceptionBecomesOpaque500) {
 
 TEST(Dispatcher, WebSocketRouteWithoutUpgradeIs426) {
   Router router;
-  router.add({"GET", "/api/v1/ws", "public", {},
+  router.add({"GET",
+              "/api/v1/ws",
+              "public",
+              {},
               [](const RequestContext&) -> Result<std::shared_ptr<WebSocketHandler>> {
                 return Error::internal("x", "x");
               }});

@@ -115,9 +115,9 @@ class KeyBackupRoutesTest : public ::testing::Test {
     return std::move(*r);
   }
   client::ClientResponse put(const std::string& token, const Bytes& blob, std::int64_t version) {
-    return call("PUT", token,
-                json::serialize(json::object{{"backup", base64url_encode(blob)},
-                                             {"version", version}}));
+    return call(
+        "PUT", token,
+        json::serialize(json::object{{"backup", base64url_encode(blob)}, {"version", version}}));
   }
   static std::string code_of(const client::ClientResponse& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
@@ -238,8 +238,10 @@ TEST_F(KeyBackupRoutesTest, EveryReadAndWriteIsAuditedWithoutTheBlob) {
   const auto rows = audit("key_backup.");
   ASSERT_EQ(rows.size(), 5u);
   const std::vector<std::pair<std::string, std::string>> want = {
-      {"key_backup.store", "succeeded"}, {"key_backup.read", "denied"},
-      {"key_backup.read", "succeeded"},  {"key_backup.store", "denied"},
+      {"key_backup.store", "succeeded"},
+      {"key_backup.read", "denied"},
+      {"key_backup.read", "succeeded"},
+      {"key_backup.store", "denied"},
       {"key_backup.delete", "succeeded"}};
   for (std::size_t i = 0; i < rows.size(); ++i) {
     EXPECT_EQ(rows[i].account_id, pat);

@@ -138,17 +138,19 @@ class MessagingRoutesTest : public ::testing::Test {
     for (const auto& d : u.devices) ids.emplace_back(d);
     ids.emplace_back(id);
     ++u.list_version;
-    auto r = call("PUT", "/api/v1/devices/" + id, u.token,
-                  json::object{{"identity", base64url_encode(to_bytes("identity-" + id))},
-                               {"device_list", base64url_encode(to_bytes(
-                                                   "list-" + std::to_string(u.list_version)))},
-                               {"device_list_version", u.list_version},
-                               {"device_ids", ids}});
+    auto r = call(
+        "PUT", "/api/v1/devices/" + id, u.token,
+        json::object{
+            {"identity", base64url_encode(to_bytes("identity-" + id))},
+            {"device_list", base64url_encode(to_bytes("list-" + std::to_string(u.list_version)))},
+            {"device_list_version", u.list_version},
+            {"device_ids", ids}});
     EXPECT_EQ(r.status, 201) << r.body;
     u.devices.push_back(id);
     json::array keys;
     for (int k = 1; k <= 3; ++k) {
-      keys.push_back(json::object{{"id", k}, {"key", base64url_encode(to_bytes("otk" + std::to_string(k)))}});
+      keys.push_back(
+          json::object{{"id", k}, {"key", base64url_encode(to_bytes("otk" + std::to_string(k)))}});
     }
     auto p = call("PUT", "/api/v1/devices/" + id + "/prekeys", u.token,
                   json::object{{"signed_prekey", base64url_encode(to_bytes("spk"))},
@@ -247,8 +249,8 @@ TEST_F(MessagingRoutesTest, DevicesPrekeysSendFetchAndAck) {
   // The patient adds a second device; a send that forgets it is refused with the lists.
   const std::string p2 = add_device(patient_);
   const std::string id = random_id();
-  auto stale = call("POST", "/api/v1/messages", patient_.token,
-                    message(patient_, p1, doc_, {d1}, id));
+  auto stale =
+      call("POST", "/api/v1/messages", patient_.token, message(patient_, p1, doc_, {d1}, id));
   ASSERT_EQ(stale.status, 409) << stale.body;
   EXPECT_EQ(code_of(stale), "device_list_mismatch");
   const auto stale_body = parse(stale);
@@ -257,12 +259,12 @@ TEST_F(MessagingRoutesTest, DevicesPrekeysSendFetchAndAck) {
   EXPECT_EQ(devices.at(patient_.id).as_array().size(), 2u);
 
   // With every device: stored; the same id again answers the same and stores nothing.
-  auto sent = call("POST", "/api/v1/messages", patient_.token,
-                   message(patient_, p1, doc_, {d1, p2}, id));
+  auto sent =
+      call("POST", "/api/v1/messages", patient_.token, message(patient_, p1, doc_, {d1, p2}, id));
   ASSERT_EQ(sent.status, 201) << sent.body;
   clock_.advance(3s);
-  auto retry = call("POST", "/api/v1/messages", patient_.token,
-                    message(patient_, p1, doc_, {d1, p2}, id));
+  auto retry =
+      call("POST", "/api/v1/messages", patient_.token, message(patient_, p1, doc_, {d1, p2}, id));
   ASSERT_EQ(retry.status, 201) << retry.body;
   EXPECT_EQ(retry.body, sent.body);
 
@@ -336,10 +338,10 @@ TEST_F(MessagingRoutesTest, BodiesWithADuplicateOrUnknownFieldAreRefusedAndStore
   EXPECT_TRUE(audit_records("message.send").empty());
 
   // Prekeys: an unknown field inside a one-time prekey; nothing is stored.
-  auto prekeys = call("PUT", "/api/v1/devices/" + d1 + "/prekeys", doc_.token,
-                      json::object{{"one_time_prekeys",
-                                    json::array{json::object{{"id", 9}, {"key", "a2V5"},
-                                                             {"expires", 1}}}}});
+  auto prekeys =
+      call("PUT", "/api/v1/devices/" + d1 + "/prekeys", doc_.token,
+           json::object{{"one_time_prekeys",
+                         json::array{json::object{{"id", 9}, {"key", "a2V5"}, {"expires", 1}}}}});
   EXPECT_EQ(code_of(prekeys), "unknown_field");
   EXPECT_NE(prekeys.body.find("one_time_prekeys[0].expires"), std::string::npos) << prekeys.body;
   auto count = call("GET", "/api/v1/devices/" + d1 + "/prekeys/count", doc_.token);
@@ -375,20 +377,20 @@ TEST_F(MessagingRoutesTest, ContactsOutsideThePolicyAreRefusedAndAudited) {
     User* to;
   };
   auto refused = [&](const Case& c) {
-    auto r = call("POST", "/api/v1/messages", c.from->token,
-                  message(*c.from, c.device, *c.to, targets(*c.from, c.device, *c.to),
-                          random_id()));
+    auto r =
+        call("POST", "/api/v1/messages", c.from->token,
+             message(*c.from, c.device, *c.to, targets(*c.from, c.device, *c.to), random_id()));
     EXPECT_EQ(r.status, 403) << r.body;
     EXPECT_EQ(code_of(r), "contact_not_permitted");
   };
-  refused({&patient_, p1, &doc2_});      // no relationship
+  refused({&patient_, p1, &doc2_});       // no relationship
   refused({&patient_, p1, &assistant_});  // an assistant
   refused({&assistant_, a1, &patient_});  // an assistant writing to a patient
   // Nor may they read each other's devices or prekeys.
   auto devices = call("GET", "/api/v1/accounts/" + patient_.id + "/devices", assistant_.token);
   EXPECT_EQ(devices.status, 403);
-  auto bundles = call("POST", "/api/v1/accounts/" + doc2_.id + "/prekey-bundles",
-                      patient_.token, json::object{});
+  auto bundles = call("POST", "/api/v1/accounts/" + doc2_.id + "/prekey-bundles", patient_.token,
+                      json::object{});
   EXPECT_EQ(bundles.status, 403);
 
   // Inside the active relationship it works; once ended, it is refused.
@@ -397,9 +399,10 @@ TEST_F(MessagingRoutesTest, ContactsOutsideThePolicyAreRefusedAndAudited) {
   EXPECT_EQ(ok.status, 201) << ok.body;
   ASSERT_TRUE(store_
                   ->write([&](store::Transaction& tx) -> Status {
-                    auto r = tx.execute("UPDATE care_relationships SET status = 'ended' WHERE "
-                                        "practitioner_id = ? AND patient_id = ?",
-                                        {doc_.id, patient_.id});
+                    auto r = tx.execute(
+                        "UPDATE care_relationships SET status = 'ended' WHERE "
+                        "practitioner_id = ? AND patient_id = ?",
+                        {doc_.id, patient_.id});
                     if (!r) return r.error();
                     return ok_status();
                   })
@@ -410,13 +413,14 @@ TEST_F(MessagingRoutesTest, ContactsOutsideThePolicyAreRefusedAndAudited) {
   auto denied = audit_records("message.send");
   std::vector<std::string> reasons;
   for (const auto& r : denied) {
-    if (r.record.result == "denied") reasons.push_back(r.record.detail.substr(0, r.record.detail.find(',')));
+    if (r.record.result == "denied")
+      reasons.push_back(r.record.detail.substr(0, r.record.detail.find(',')));
   }
-  EXPECT_EQ(reasons, (std::vector<std::string>{
-                         "reason=no_active_care_relationship", "reason=no_active_care_relationship",
-                         "reason=patient_with_non_practitioner",
-                         "reason=patient_with_non_practitioner",
-                         "reason=no_active_care_relationship"}));
+  EXPECT_EQ(reasons,
+            (std::vector<std::string>{
+                "reason=no_active_care_relationship", "reason=no_active_care_relationship",
+                "reason=patient_with_non_practitioner", "reason=patient_with_non_practitioner",
+                "reason=no_active_care_relationship"}));
   // Staff of one organisation may talk.
   auto staff = call("POST", "/api/v1/messages", doc2_.token,
                     message(doc2_, d2, assistant_, targets(doc2_, d2, assistant_), random_id()));
@@ -449,7 +453,8 @@ TEST_F(MessagingRoutesTest, LivePushToEveryConnectedDeviceAndBacklogOnReconnect)
   // deliveries to the practitioner's devices (p1 is offline).
   const std::string id2 = random_id();
   wire::Send frame{id2, doc_.id, {}};
-  for (const auto& d : targets(patient_, p2, doc_)) frame.envelopes.push_back({d, to_bytes("ws:" + d)});
+  for (const auto& d : targets(patient_, p2, doc_))
+    frame.envelopes.push_back({d, to_bytes("ws:" + d)});
   ASSERT_TRUE(ws_p2.send(*wire::encode(frame), true).ok());
   auto result = next_frame(ws_p2);
   ASSERT_TRUE(std::holds_alternative<wire::SendResult>(result));
@@ -599,14 +604,14 @@ TEST_F(MessagingRoutesTest, ARecipientDeviceRefusesAMessageAndItsSenderLearnsWhy
   const auto body = [&](json::value reason) {
     return json::object{{"message_ids", json::array{json::value(id)}}, {"reason", reason}};
   };
-  for (const json::value& bad : {json::value("expired"), json::value("altered"),
-                                 json::value(1), json::value(nullptr)}) {
+  for (const json::value& bad :
+       {json::value("expired"), json::value("altered"), json::value(1), json::value(nullptr)}) {
     auto refused = call("POST", refuse, doc_.token, body(bad));
     EXPECT_EQ(refused.status, 400) << refused.body;
     EXPECT_EQ(parse(refused).at("error").at("code").as_string(), "invalid_field");
   }
-  auto without_reason = call("POST", refuse, doc_.token,
-                             json::object{{"message_ids", json::array{json::value(id)}}});
+  auto without_reason =
+      call("POST", refuse, doc_.token, json::object{{"message_ids", json::array{json::value(id)}}});
   EXPECT_EQ(without_reason.status, 400);
   EXPECT_EQ(call("POST", refuse, patient_.token, body("undecryptable")).status, 404);
   // Nothing changed: the message is still there for the doctor.
@@ -670,7 +675,8 @@ TEST_F(MessagingRoutesTest, AcksArrivingDuringAnAckWriteAreMergedAndNoneIsLost) 
   for (int i = 0; i < 100; ++i) {
     auto records = audit_records("message.ack");
     if (records.size() >= acks_before + 3) {
-      for (std::size_t r = 0; r < records.size() - acks_before; ++r) counts.push_back(records[r].record.detail);
+      for (std::size_t r = 0; r < records.size() - acks_before; ++r)
+        counts.push_back(records[r].record.detail);
       break;
     }
     std::this_thread::sleep_for(20ms);
@@ -711,8 +717,10 @@ TEST_F(MessagingRoutesTest, ADeliveryAcknowledgedBeforeItsWriteIsNotStoredForTha
   std::string detail;
   for (int i = 0; i < 100 && detail.empty(); ++i) {
     auto records = audit_records("message.ack");
-    if (records.size() > acks_before) detail = records[0].record.detail;
-    else std::this_thread::sleep_for(20ms);
+    if (records.size() > acks_before)
+      detail = records[0].record.detail;
+    else
+      std::this_thread::sleep_for(20ms);
   }
   EXPECT_EQ(detail, "count=1,before_write=1");
   auto doc_inbox = call("GET", "/api/v1/devices/" + d1 + "/messages", doc_.token);
@@ -755,7 +763,8 @@ TEST_F(MessagingRoutesTest, RevocationClosesTheSocketAndStopsDelivery) {
   EXPECT_EQ(mine.at("device_list_version").as_int64(), 3);
   ASSERT_EQ(mine.at("devices").as_array().size(), 2u);
   int revoked = 0;
-  for (const auto& d : mine.at("devices").as_array()) revoked += d.at("revoked_at").is_null() ? 0 : 1;
+  for (const auto& d : mine.at("devices").as_array())
+    revoked += d.at("revoked_at").is_null() ? 0 : 1;
   EXPECT_EQ(revoked, 1);
 }
 
@@ -845,7 +854,8 @@ TEST_F(MessagingRoutesTest, CiphertextNeverReachesTheAccessLogNorTheAuditTrail) 
   ASSERT_EQ(sent.status, 201) << sent.body;
   auto ws = socket(patient_, p2);
   wire::Send frame{random_id(), doc_.id, {}};
-  for (const auto& d : targets(patient_, p2, doc_)) frame.envelopes.push_back({d, to_bytes(marker)});
+  for (const auto& d : targets(patient_, p2, doc_))
+    frame.envelopes.push_back({d, to_bytes(marker)});
   ASSERT_TRUE(ws.send(*wire::encode(frame), true).ok());
   // p2 first gets its copy of the HTTP message, then the send_result.
   EXPECT_TRUE(std::holds_alternative<wire::Deliver>(next_frame(ws)));
@@ -875,9 +885,9 @@ TEST_F(MessagingRoutesTest, CiphertextNeverReachesTheAccessLogNorTheAuditTrail) 
   auto records = audit_records("");
   ASSERT_GT(records.size(), 10u);
   for (const auto& r : records) {
-    for (const auto& field : {r.record.account_id, r.record.session_id, r.record.device_id,
-                              r.record.source_address, r.record.action, r.record.resource,
-                              r.record.result, r.record.detail}) {
+    for (const auto& field :
+         {r.record.account_id, r.record.session_id, r.record.device_id, r.record.source_address,
+          r.record.action, r.record.resource, r.record.result, r.record.detail}) {
       EXPECT_EQ(field.find("MARKER"), std::string::npos) << r.record.action;
       EXPECT_EQ(field.find(encoded.substr(0, 12)), std::string::npos) << r.record.action;
     }
@@ -913,16 +923,14 @@ TEST_F(MessagingRoutesTest, RevokingADeviceSignsItOut) {
   auto me = [&](const std::string& token) { return call("GET", "/api/v1/me", token).status; };
 
   // The laptop removes the phone: the phone is signed out, nobody else.
-  ASSERT_EQ(call("POST", "/api/v1/devices/" + phone_device + "/revoke", laptop.token).status,
-            204);
+  ASSERT_EQ(call("POST", "/api/v1/devices/" + phone_device + "/revoke", laptop.token).status, 204);
   EXPECT_EQ(me(phone.token), 401);
   EXPECT_EQ(me(laptop.token), 200);
   EXPECT_EQ(me(tablet.token), 200);
   EXPECT_EQ(me(web.token), 200);
 
   // A step-up's new token acts as the same device as the one it replaces.
-  auto up = call("POST", "/api/v1/me/step-up", laptop.token,
-                 json::object{{"password", kPassword}});
+  auto up = call("POST", "/api/v1/me/step-up", laptop.token, json::object{{"password", kPassword}});
   ASSERT_EQ(up.status, 200) << up.body;
   const std::string stepped(parse(up).at("token").as_string());
   ASSERT_EQ(call("POST", "/api/v1/devices/" + laptop_device + "/revoke", web.token).status, 204);

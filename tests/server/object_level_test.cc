@@ -40,7 +40,7 @@ class ObjectLevelTest : public ::testing::Test {
     end_all("p-ended@x.org");
     d.invite("doc2@a.org", "p-invited@x.org", Role::kPatient);  // doc2's; doc@a asks
     ASSERT_TRUE(d.care->request_link(d.login("doc@a.org").session, "p-invited@x.org").ok());
-    d.invite("doc2@a.org", "p-none@x.org", Role::kPatient);  // doc2's only
+    d.invite("doc2@a.org", "p-none@x.org", Role::kPatient);    // doc2's only
     d.invite("doc@b.org", "pb-active@x.org", Role::kPatient);  // org B; doc@a linked too
     ASSERT_TRUE(d.care->request_link(d.login("doc@a.org").session, "pb-active@x.org").ok());
     accept_pending("pb-active@x.org");
@@ -80,7 +80,7 @@ TEST_F(ObjectLevelTest, EveryObjectLevelRouteIsCoveredHere) {
   const std::set<std::string> covered = {
       "GET /api/v1/patients/{id}",          "GET /api/v1/accounts/{id}",
       "POST /api/v1/accounts/{id}/disable", "POST /api/v1/accounts/{id}/enable",
-      "POST /api/v1/delegations",         "PUT /api/v1/accounts/{id}/rpps",
+      "POST /api/v1/delegations",           "PUT /api/v1/accounts/{id}/rpps",
   };
   std::set<std::string> object_routes;
   for (const auto& route : dep_.router.routes()) {
@@ -102,16 +102,16 @@ TEST_F(ObjectLevelTest, PatientReadsFollowRelationshipStateAndOrganisation) {
   // Relationship state of `who` with `patient` × same/other organisation → decision.
   const std::vector<PatientCase> cases = {
       // practitioner of organisation A
-      {"doc@a.org", "p-active@x.org", 200},    // same org, active
-      {"doc@a.org", "p-invited@x.org", 404},   // same org, invited (request not accepted)
-      {"doc@a.org", "p-ended@x.org", 404},     // same org, ended
-      {"doc@a.org", "p-none@x.org", 404},      // same org, none: another practitioner's
-      {"doc@a.org", "pb-active@x.org", 200},   // other org, active (linked by request)
-      {"doc@a.org", "pb-none@x.org", 404},     // other org, none
+      {"doc@a.org", "p-active@x.org", 200},   // same org, active
+      {"doc@a.org", "p-invited@x.org", 404},  // same org, invited (request not accepted)
+      {"doc@a.org", "p-ended@x.org", 404},    // same org, ended
+      {"doc@a.org", "p-none@x.org", 404},     // same org, none: another practitioner's
+      {"doc@a.org", "pb-active@x.org", 200},  // other org, active (linked by request)
+      {"doc@a.org", "pb-none@x.org", 404},    // other org, none
       // practitioner of organisation B
-      {"doc@b.org", "pb-active@x.org", 200},   // same org, active
-      {"doc@b.org", "p-active@x.org", 404},    // other org, none
-      {"doc@b.org", "p-ended@x.org", 404},     // other org, none
+      {"doc@b.org", "pb-active@x.org", 200},  // same org, active
+      {"doc@b.org", "p-active@x.org", 404},   // other org, none
+      {"doc@b.org", "p-ended@x.org", 404},    // other org, none
       // assistant acting for doc@a (administrative view only)
       {"assist@a.org", "p-active@x.org", 200},
       {"assist@a.org", "p-invited@x.org", 404},
@@ -138,7 +138,8 @@ TEST_F(ObjectLevelTest, PatientReadsFollowRelationshipStateAndOrganisation) {
     } else {
       // Refused and audited; the answer never tells a stranger's patient from no patient.
       EXPECT_EQ(denied("patient.read"), before + 1) << c.who << " → " << c.patient;
-      EXPECT_EQ(Deployment::code_of(r), c.status == 404 ? "patient_not_found" : "permission_denied");
+      EXPECT_EQ(Deployment::code_of(r),
+                c.status == 404 ? "patient_not_found" : "permission_denied");
     }
   }
   // An ill-formed, over-long id: the same 404, and the refusal is still audited (under
@@ -187,8 +188,8 @@ TEST_F(ObjectLevelTest, DelegationStaysInsideTheOrganisation) {
   auto unknown = dep_.call("doc@b.org", "POST", "/api/v1/delegations",
                            R"({"assistant_email":"nobody@a.org"})");
   EXPECT_EQ(unknown.body, cross.body);  // another organisation's account is not revealed
-  auto not_assistant = dep_.call("doc@a.org", "POST", "/api/v1/delegations",
-                                 R"({"assistant_email":"doc2@a.org"})");
+  auto not_assistant =
+      dep_.call("doc@a.org", "POST", "/api/v1/delegations", R"({"assistant_email":"doc2@a.org"})");
   // A colleague of another role gets the same answer: a grant does not probe roles.
   EXPECT_EQ(not_assistant.status, 404) << not_assistant.body;
   EXPECT_EQ(not_assistant.body, cross.body);
@@ -221,14 +222,15 @@ TEST_F(ObjectLevelTest, AdministratorsOfOneOrganisationNeverTouchAnother) {
     EXPECT_EQ(denied(action), before + 1) << action;
   }
   // Unlock by e-mail across organisations: not found either.
-  auto unlock = dep_.call("admin@b.org", "POST", "/api/v1/accounts/unlock",
-                          R"({"email":"doc@a.org"})");
+  auto unlock =
+      dep_.call("admin@b.org", "POST", "/api/v1/accounts/unlock", R"({"email":"doc@a.org"})");
   EXPECT_EQ(unlock.status, 404) << unlock.body;
   // doc@a.org is untouched and still logs in.
   EXPECT_NO_THROW(dep_.login("doc@a.org"));
   // Its own administrator can disable it: sessions end at once, logins are refused.
   auto session = dep_.login("leaver@a.org");
-  auto off = dep_.call("admin@a.org", "POST", "/api/v1/accounts/" + id("leaver@a.org") + "/disable");
+  auto off =
+      dep_.call("admin@a.org", "POST", "/api/v1/accounts/" + id("leaver@a.org") + "/disable");
   ASSERT_EQ(off.status, 200) << off.body;
   EXPECT_NE(off.body.find("\"disabled\""), std::string::npos);
   EXPECT_FALSE(dep_.auth->authenticate(session.token.text.view(), dep_.origin()).ok());
@@ -244,7 +246,8 @@ TEST_F(ObjectLevelTest, AdministratorsOfOneOrganisationNeverTouchAnother) {
   EXPECT_TRUE(kinds.contains("account.disable"));
   EXPECT_TRUE(kinds.contains("login_failed"));
   // An administrator cannot lock itself out.
-  auto self = dep_.call("admin@a.org", "POST", "/api/v1/accounts/" + id("admin@a.org") + "/disable");
+  auto self =
+      dep_.call("admin@a.org", "POST", "/api/v1/accounts/" + id("admin@a.org") + "/disable");
   EXPECT_EQ(self.status, 409);
 }
 
@@ -268,19 +271,20 @@ TEST_F(ObjectLevelTest, LinkRequestsNeedThePatientsConsentAndRevealNothing) {
     if (c.status == "invited") request_id = c.id;
   }
   ASSERT_FALSE(request_id.empty());
-  EXPECT_EQ(dep_.call("p-none@x.org", "POST", "/api/v1/care-relationships/" + request_id + "/accept")
-                .status,
-            404);
-  EXPECT_EQ(dep_.call("p-active@x.org", "POST",
-                      "/api/v1/care-relationships/" + request_id + "/accept")
-                .status,
-            204);
+  EXPECT_EQ(
+      dep_.call("p-none@x.org", "POST", "/api/v1/care-relationships/" + request_id + "/accept")
+          .status,
+      404);
+  EXPECT_EQ(
+      dep_.call("p-active@x.org", "POST", "/api/v1/care-relationships/" + request_id + "/accept")
+          .status,
+      204);
   EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 200);
   // Relationship changes are on the audit trail, and the patient sees the access.
-  EXPECT_EQ(dep_.audit_records("care.accept", "succeeded",
-                               access::patient_resource(id("p-active@x.org")))
-                .size(),
-            2u);  // the invitation's and this request's
+  EXPECT_EQ(
+      dep_.audit_records("care.accept", "succeeded", access::patient_resource(id("p-active@x.org")))
+          .size(),
+      2u);  // the invitation's and this request's
   auto log = dep_.call("p-active@x.org", "GET", "/api/v1/me/access-log");
   EXPECT_NE(log.body.find("patient.read"), std::string::npos);
   // Ending it cuts the practitioner's access at once.
@@ -327,9 +331,9 @@ TEST_F(ObjectLevelTest, RepeatedRequestsAndInvitationsRevealNoAccount) {
   std::map<std::string, std::string> shown;  // e-mail → "status|patient id|name"
   for (const auto& c : list.at("patients").as_array()) {
     const auto& p = c.at("patient").as_object();
-    shown[std::string(p.at("email").as_string())] =
-        std::string(c.at("status").as_string()) + "|" + std::string(p.at("id").as_string()) +
-        "|" + std::string(p.at("display_name").as_string());
+    shown[std::string(p.at("email").as_string())] = std::string(c.at("status").as_string()) + "|" +
+                                                    std::string(p.at("id").as_string()) + "|" +
+                                                    std::string(p.at("display_name").as_string());
   }
   EXPECT_EQ(shown["p-active@x.org"], "invited||");
   EXPECT_EQ(shown["fresh@x.org"], "invited||");
@@ -357,10 +361,10 @@ TEST_F(ObjectLevelTest, RepeatedRequestsAndInvitationsRevealNoAccount) {
   EXPECT_NE(second.body.find("sign in"), std::string::npos) << second.body;
   // No access before the patient accepts; access after.
   EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 404);
-  ASSERT_EQ(dep_.call("p-active@x.org", "POST",
-                      "/api/v1/care-relationships/" + request_id + "/accept")
-                .status,
-            204);
+  ASSERT_EQ(
+      dep_.call("p-active@x.org", "POST", "/api/v1/care-relationships/" + request_id + "/accept")
+          .status,
+      204);
   EXPECT_EQ(dep_.call("doc@b.org", "GET", "/api/v1/patients/" + id("p-active@x.org")).status, 200);
 
   // An administrator inviting another organisation's practitioner learns nothing either.
@@ -444,9 +448,9 @@ TEST_F(ObjectLevelTest, InvitationsAndTheOrganisationNameStayWithinTheOrganisati
   EXPECT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_NE(dep_.call("doc@a.org", "GET", "/api/v1/me").body.find("Maison de santé du Port"),
             std::string::npos);
-  EXPECT_EQ(dep_.call("admin@a.org", "PUT", "/api/v1/organisation", R"({"name":"Cabinet B"})")
-                .status,
-            409);
+  EXPECT_EQ(
+      dep_.call("admin@a.org", "PUT", "/api/v1/organisation", R"({"name":"Cabinet B"})").status,
+      409);
   EXPECT_EQ(dep_.call("doc@a.org", "PUT", "/api/v1/organisation", R"({"name":"Mine"})").status,
             403);
 }
@@ -471,8 +475,7 @@ TEST_F(ObjectLevelTest, AnAdministratorAttestsItsPractitionersRpps) {
   auto ok = put("admin@a.org", doc, "10101201234");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(boost::json::parse(ok.body).at("rpps").as_string(), "10101201234");
-  EXPECT_EQ(Deployment::code_of(put("admin@a.org", id("doc2@a.org"), "10101201234")),
-            "rpps_taken");
+  EXPECT_EQ(Deployment::code_of(put("admin@a.org", id("doc2@a.org"), "10101201234")), "rpps_taken");
   EXPECT_EQ(dep_.audit_records("account.set_rpps", "succeeded", "account:" + doc).size(), 1u);
 
   // A patient of another organisation asked by doc@a sees whose practice asks, and the RPPS.
@@ -480,7 +483,8 @@ TEST_F(ObjectLevelTest, AnAdministratorAttestsItsPractitionersRpps) {
                       R"({"patient_email":"pb-none@x.org"})")
                 .status,
             202);
-  const auto mine = boost::json::parse(dep_.call("pb-none@x.org", "GET", "/api/v1/practitioners").body);
+  const auto mine =
+      boost::json::parse(dep_.call("pb-none@x.org", "GET", "/api/v1/practitioners").body);
   bool seen = false;
   for (const auto& c : mine.at("practitioners").as_array()) {
     const auto& pr = c.at("practitioner").as_object();
@@ -507,8 +511,8 @@ TEST_F(ObjectLevelTest, AuditorsSearchTheirOwnOrganisationOnly) {
         << boost::json::serialize(rec);
   }
   // Filters, and a denied record of organisation A found by result.
-  auto denied_a = dep_.call("audit@a.org", "GET",
-                            "/api/v1/audit/records?result=denied&action=patient.read");
+  auto denied_a =
+      dep_.call("audit@a.org", "GET", "/api/v1/audit/records?result=denied&action=patient.read");
   ASSERT_EQ(denied_a.status, 200);
   auto bad = dep_.call("audit@a.org", "GET", "/api/v1/audit/records?from=yesterday");
   EXPECT_EQ(bad.status, 400);

@@ -5,10 +5,10 @@
 // are not concerned. Refusals are 403 "origin_not_allowed" and audited.
 #include <gtest/gtest.h>
 
+#include "deployment.h"
 #include "server/allowed_origins.h"
 #include "server/session_guard.h"
 #include "support/raw_tls.h"
-#include "deployment.h"
 
 namespace hippocrate::server {
 namespace {
@@ -39,8 +39,7 @@ void add_test_routes(Router& router, Deployment& d) {
                                 });
     HttpResponse response = guard.handler(ctx);
     if (opened) return std::shared_ptr<WebSocketHandler>(std::make_shared<SilentSocket>());
-    const std::string code(
-        boost::json::parse(response.body).at("error").at("code").as_string());
+    const std::string code(boost::json::parse(response.body).at("error").at("code").as_string());
     if (response.status == 401) return Error::unauthenticated(code, "refused");
     return Error::permission_denied(code, "refused");
   };
@@ -71,10 +70,11 @@ class OriginTest : public ::testing::Test {
   }
 
   std::string upgrade(const std::string& credentials, const std::string& origin) {
-    return send("GET /api/v1/test/socket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
-                credentials + (origin.empty() ? "" : "Origin: " + origin + "\r\n") + "\r\n");
+    return send(
+        "GET /api/v1/test/socket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+        credentials + (origin.empty() ? "" : "Origin: " + origin + "\r\n") + "\r\n");
   }
 
   std::string cookie() {
@@ -102,8 +102,10 @@ class OriginTest : public ::testing::Test {
 };
 
 TEST_F(OriginTest, CookieUpgradeFromAForeignOriginIsRefusedAndAudited) {
-  const std::string sibling = "https://evil.127.0.0.1.nip.io:" + std::to_string(dep_.server->port());
-  for (const std::string& origin : {sibling, std::string("null"), std::string("http://127.0.0.1")}) {
+  const std::string sibling =
+      "https://evil.127.0.0.1.nip.io:" + std::to_string(dep_.server->port());
+  for (const std::string& origin :
+       {sibling, std::string("null"), std::string("http://127.0.0.1")}) {
     SCOPED_TRACE(origin);
     const auto before = refusals();
     auto reply = upgrade(cookie(), origin);
@@ -135,8 +137,8 @@ TEST_F(OriginTest, CookieStateChangingRequestWithAForeignOriginIsRefused) {
   const std::string c = cookie();
   const std::string csrf = "X-CSRF-Token: " + dep_.auth->csrf_token(session_) + "\r\n";
   auto post = [&](const std::string& extra) {
-    return send("POST /api/v1/test/poke HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n" +
-                c + csrf + extra + "\r\n");
+    return send("POST /api/v1/test/poke HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n" + c +
+                csrf + extra + "\r\n");
   };
   auto foreign = post("Origin: https://sibling.example.org\r\n");
   EXPECT_TRUE(foreign.starts_with("HTTP/1.1 403")) << foreign;
@@ -153,9 +155,9 @@ TEST(AllowedOrigins, NormalizedAndCompared) {
   EXPECT_EQ(*normalize_origin("HTTPS://Care.Example.org:443"), "https://care.example.org");
   EXPECT_EQ(*normalize_origin("https://[::1]:8443"), "https://[::1]:8443");
   EXPECT_EQ(*normalize_origin("https://care.example.org:8443"), "https://care.example.org:8443");
-  for (const char* bad : {"http://care.example.org", "https://care.example.org/", "https://",
-                          "https://a@b", "https://host:0", "https://host:", "https://ho st",
-                          "null", "https://host:99999"}) {
+  for (const char* bad :
+       {"http://care.example.org", "https://care.example.org/", "https://", "https://a@b",
+        "https://host:0", "https://host:", "https://ho st", "null", "https://host:99999"}) {
     EXPECT_FALSE(normalize_origin(bad).ok()) << bad;
   }
   EXPECT_EQ(own_origin("0.0.0.0", 443), "https://127.0.0.1");

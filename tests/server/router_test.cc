@@ -60,8 +60,8 @@ TEST(Router, RefusesMalformedAndDuplicateRoutes) {
 
 TEST(Router, WebSocketRoutesMustBeGet) {
   Router r;
-  WebSocketFactory factory = [](const RequestContext&)
-      -> Result<std::shared_ptr<WebSocketHandler>> {
+  WebSocketFactory factory =
+      [](const RequestContext&) -> Result<std::shared_ptr<WebSocketHandler>> {
     return Error::not_found("x", "x");
   };
   EXPECT_THROW(r.add({"POST", "/ws", "a", {}, factory}), std::logic_error);

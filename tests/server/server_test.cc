@@ -49,23 +49,35 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().to_string();
     store_ = std::move(*opened);
     add_system_routes(router_, *store_);
-    router_.add({"POST", "/api/v1/test/echo", "public",
+    router_.add({"POST",
+                 "/api/v1/test/echo",
+                 "public",
                  [](const RequestContext& ctx) {
                    auto body = parse_json_body(ctx.request, {"a"});
                    if (!body) return error_response(body.error());
                    return json_response(200, *body);
                  },
                  {}});
-    router_.add({"GET", "/api/v1/test/items/{id}", "public",
-                 [](const RequestContext&) { return json_response(200, {{"ok", true}}); }, {}});
-    router_.add({"GET", "/api/v1/test/slow", "public",
+    router_.add({"GET",
+                 "/api/v1/test/items/{id}",
+                 "public",
+                 [](const RequestContext&) {
+                   return json_response(200, {{"ok", true}});
+                 },
+                 {}});
+    router_.add({"GET",
+                 "/api/v1/test/slow",
+                 "public",
                  [this](const RequestContext&) {
                    slow_entered_.set_value();
                    release_slow_.wait();
                    return json_response(200, {{"slow", "done"}});
                  },
                  {}});
-    router_.add({"GET", "/api/v1/test/ws", "public", {},
+    router_.add({"GET",
+                 "/api/v1/test/ws",
+                 "public",
+                 {},
                  [](const RequestContext&) -> Result<std::shared_ptr<WebSocketHandler>> {
                    return std::shared_ptr<WebSocketHandler>(std::make_shared<EchoHandler>());
                  }});
@@ -90,8 +102,7 @@ TEST_F(ServerTest, HealthzAnswers200WithSecurityHeaders) {
   ASSERT_TRUE(res.ok()) << res.error().to_string();
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, R"({"status":"ok","database":"ok"})");
-  EXPECT_EQ(res->headers.get("strict-transport-security"),
-            "max-age=31536000; includeSubDomains");
+  EXPECT_EQ(res->headers.get("strict-transport-security"), "max-age=31536000; includeSubDomains");
   EXPECT_EQ(res->headers.get("x-content-type-options"), "nosniff");
   EXPECT_EQ(res->headers.get("referrer-policy"), "no-referrer");
   EXPECT_EQ(res->headers.get("content-security-policy"),
@@ -165,8 +176,8 @@ TEST_F(ServerTest, MalformedJsonIs400AndWrongMediaTypeIs415) {
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("\"code\":\"malformed_json\""), std::string::npos);
-  auto deep = client.request("POST", "/api/v1/test/echo",
-                             std::string(100, '[') + std::string(100, ']'));
+  auto deep =
+      client.request("POST", "/api/v1/test/echo", std::string(100, '[') + std::string(100, ']'));
   EXPECT_EQ(deep->status, 400);
   auto media = client.request("POST", "/api/v1/test/echo", "a=1",
                               {{"content-type", "application/x-www-form-urlencoded"}});
@@ -185,8 +196,9 @@ TEST_F(ServerTest, BodyOverTheLimitIs413) {
   EXPECT_NE(res->body.find("\"code\":\"payload_too_large\""), std::string::npos);
   // A declared length over the limit is refused from the headers alone.
   RawTls raw(server->port(), server->ca_file());
-  raw.write("POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Content-Length: 100000000\r\n\r\n");
+  raw.write(
+      "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 100000000\r\n\r\n");
   bool closed = false;
   auto reply = raw.read_until_close(5s, &closed);
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply;
@@ -298,43 +310,48 @@ TEST_F(ServerTest, AmbiguousFramingIsOne400AndTheConnectionCloses) {
        "invalid_framing"},
       {"Transfer-Encoding: gzip, chunked",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Transfer-Encoding: gzip, chunked\r\n\r\n7\r\n" + body + "\r\n0\r\n\r\n" + smuggled,
+       "Transfer-Encoding: gzip, chunked\r\n\r\n7\r\n" +
+           body + "\r\n0\r\n\r\n" + smuggled,
        "invalid_framing"},
       {"two Transfer-Encoding fields",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" + body +
-           "\r\n0\r\n\r\n" + smuggled,
+       "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" +
+           body + "\r\n0\r\n\r\n" + smuggled,
        "invalid_framing"},
       {"xchunked then Content-Length",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Transfer-Encoding: xchunked\r\nContent-Length: 7\r\n\r\n" + body + smuggled,
+       "Transfer-Encoding: xchunked\r\nContent-Length: 7\r\n\r\n" +
+           body + smuggled,
        "invalid_framing"},
       {"chunked then Content-Length",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Transfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n7\r\n" + body +
-           "\r\n0\r\n\r\n" + smuggled,
+       "Transfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n7\r\n" +
+           body + "\r\n0\r\n\r\n" + smuggled,
        "invalid_framing"},
       {"Content-Length then chunked",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" + body +
-           "\r\n0\r\n\r\n" + smuggled,
+       "Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" +
+           body + "\r\n0\r\n\r\n" + smuggled,
        "invalid_framing"},
       {"Transfer-Encoding in HTTP/1.0",
        "POST /api/v1/test/echo HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" + body +
-           "\r\n0\r\n\r\n" + smuggled,
+       "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n" +
+           body + "\r\n0\r\n\r\n" + smuggled,
        "invalid_framing"},
       {"two equal Content-Length fields",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Content-Length: 7\r\nContent-Length: 7\r\n\r\n" + body + smuggled,
+       "Content-Length: 7\r\nContent-Length: 7\r\n\r\n" +
+           body + smuggled,
        "invalid_framing"},
       {"a Content-Length list",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Content-Length: 7, 7\r\n\r\n" + body + smuggled,
+       "Content-Length: 7, 7\r\n\r\n" +
+           body + smuggled,
        "invalid_framing"},
       {"conflicting Content-Length fields",
        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-       "Content-Length: 7\r\nContent-Length: 8\r\n\r\n" + body + smuggled,
+       "Content-Length: 7\r\nContent-Length: 8\r\n\r\n" +
+           body + smuggled,
        "invalid_framing"},
       {"no Host", "GET /healthz HTTP/1.1\r\n\r\n" + smuggled, "invalid_host"},
       {"two Host fields", "GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + smuggled,
@@ -359,9 +376,10 @@ TEST_F(ServerTest, AmbiguousFramingIsOne400AndTheConnectionCloses) {
   }
   // Well-framed requests still pass: chunked alone, HTTP/1.0 without Host.
   RawTls chunked(server->port(), server->ca_file());
-  chunked.write("POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                "Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n7\r\n" + body +
-                "\r\n0\r\n\r\n");
+  chunked.write(
+      "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: Chunked\r\nConnection: close\r\n\r\n7\r\n" +
+      body + "\r\n0\r\n\r\n");
   bool closed = false;
   auto ok = chunked.read_until_close(5s, &closed);
   EXPECT_TRUE(ok.starts_with("HTTP/1.1 200")) << ok;

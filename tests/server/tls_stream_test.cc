@@ -198,7 +198,9 @@ class RawWebSocket {
     return switched;
   }
 
-  bool send(std::string_view payload, bool binary) { return send_frame(binary ? 0x2 : 0x1, payload); }
+  bool send(std::string_view payload, bool binary) {
+    return send_frame(binary ? 0x2 : 0x1, payload);
+  }
 
   bool send_frame(int opcode, std::string_view payload) {
     std::string frame(1, static_cast<char>(0x80 | opcode));
@@ -250,7 +252,7 @@ class RawWebSocket {
     for (;;) {
       auto frame = receive_frame();
       if (!frame || frame->first == 0x8) return std::nullopt;  // error, timeout or close
-      if (frame->first >= 0x8) continue;                        // ping, pong
+      if (frame->first >= 0x8) continue;                       // ping, pong
       if (frame->first != 0) opcode = frame->first;
       message += frame->second;
       if (fin_) return std::make_pair(std::move(message), opcode == 0x2);

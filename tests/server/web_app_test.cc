@@ -68,7 +68,8 @@ TEST_F(WebAppTest, IndexAndClientRoutesAreTheAppUncached) {
     EXPECT_EQ(header(r, "content-security-policy"), kWebAppCsp);
     EXPECT_EQ(header(r, "cross-origin-opener-policy"), "same-origin");
   }
-  EXPECT_NE(std::string(kWebAppCsp).find("script-src 'self' 'wasm-unsafe-eval';"), std::string::npos);
+  EXPECT_NE(std::string(kWebAppCsp).find("script-src 'self' 'wasm-unsafe-eval';"),
+            std::string::npos);
   EXPECT_NE(std::string(kWebAppCsp).find("require-trusted-types-for 'script'"), std::string::npos);
   EXPECT_EQ(std::string(kWebAppCsp).find("unsafe-inline"), std::string::npos);
 }
@@ -89,7 +90,9 @@ TEST_F(WebAppTest, HashedAssetsAreImmutableOthersRevalidated) {
 }
 
 TEST_F(WebAppTest, ThePrecompressedVariantTheClientAccepts) {
-  auto with = [&](const std::string& accept) { return app_->serve(get("/assets/index-Ab_d-123.js", accept)); };
+  auto with = [&](const std::string& accept) {
+    return app_->serve(get("/assets/index-Ab_d-123.js", accept));
+  };
   EXPECT_EQ(with("gzip, deflate, br").body, "BROTLI");
   EXPECT_EQ(header(with("gzip, deflate, br"), "content-encoding"), "br");
   EXPECT_EQ(with("gzip").body, "GZIP");
@@ -102,10 +105,10 @@ TEST_F(WebAppTest, ThePrecompressedVariantTheClientAccepts) {
 }
 
 TEST_F(WebAppTest, NothingBeyondWhatTheBuildWroteIsServed) {
-  for (const char* path : {"/notes.exe", "/.env", "/assets/.cache/x.js", "/linked.txt",
-                           "/assets/../index.html", "/assets/missing-12345678.js",
-                           "/index.html.gz", "/assets/index-Ab_d-123.js.br", "/..", "/x/..",
-                           "/assets/../../../etc/passwd", "/a//b", "/a/./b", "/a\\b", "/sign-in/"}) {
+  for (const char* path :
+       {"/notes.exe", "/.env", "/assets/.cache/x.js", "/linked.txt", "/assets/../index.html",
+        "/assets/missing-12345678.js", "/index.html.gz", "/assets/index-Ab_d-123.js.br", "/..",
+        "/x/..", "/assets/../../../etc/passwd", "/a//b", "/a/./b", "/a\\b", "/sign-in/"}) {
     const HttpResponse r = app_->serve(get(path));
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(r.body.find("outside"), std::string::npos) << path;
@@ -136,20 +139,38 @@ TEST(WebAppEncoding, AcceptEncodingIsReadByTokenAndQValue) {
 
 TEST(RouterFallback, TakesUnmatchedGetsOutsideTheApiOnly) {
   Router router;
-  router.add({"GET", "/healthz", std::string(kPublicAction),
-              [](const RequestContext&) { return HttpResponse{200, {}, "ok"}; }, {}});
-  router.add({"POST", "/api/v1/auth/login", std::string(kPublicAction),
-              [](const RequestContext&) { return HttpResponse{200, {}, ""}; }, {}});
-  router.set_fallback({"GET", "/{app}", std::string(kPublicAction),
-                       [](const RequestContext&) { return HttpResponse{200, {}, "app"}; }, {}});
+  router.add({"GET",
+              "/healthz",
+              std::string(kPublicAction),
+              [](const RequestContext&) {
+                return HttpResponse{200, {}, "ok"};
+              },
+              {}});
+  router.add({"POST",
+              "/api/v1/auth/login",
+              std::string(kPublicAction),
+              [](const RequestContext&) {
+                return HttpResponse{200, {}, ""};
+              },
+              {}});
+  router.set_fallback({"GET",
+                       "/{app}",
+                       std::string(kPublicAction),
+                       [](const RequestContext&) {
+                         return HttpResponse{200, {}, "app"};
+                       },
+                       {}});
   EXPECT_EQ(router.match("GET", "/sign-in")->route->path_template, "/{app}");
   EXPECT_EQ(router.match("GET", "/healthz")->route->path_template, "/healthz");
   EXPECT_EQ(router.match("GET", "/api/v1/nothing").error().code(), "not_found");
   EXPECT_EQ(router.match("GET", "/api").error().code(), "not_found");
   EXPECT_EQ(router.match("GET", "/api/v1/auth/login").error().code(), "method_not_allowed");
   EXPECT_EQ(router.match("POST", "/sign-in").error().code(), "not_found");
-  EXPECT_THROW(router.set_fallback({"GET", "/{again}", std::string(kPublicAction),
-                                    [](const RequestContext&) { return HttpResponse{}; }, {}}),
+  EXPECT_THROW(router.set_fallback({"GET",
+                                    "/{again}",
+                                    std::string(kPublicAction),
+                                    [](const RequestContext&) { return HttpResponse{}; },
+                                    {}}),
                std::logic_error);
 }
 

@@ -18,12 +18,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/handoff_batch.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "store_test_support.h"
 #include "support/undo_migrations.h"
 #include "support/writer_gate.h"
-#include "base/handoff_batch.h"
-#include "store_test_support.h"
 
 namespace hippocrate::store::sqlite {
 namespace {
@@ -233,8 +233,8 @@ TEST_F(SqliteStoreTest, AJobsUndoLogNeverGoesToATemporaryFile) {
   const std::string label(1000, 'x');
   ASSERT_OK(store->write([&](Transaction& tx) -> Status {
     for (int i = 0; i < 300; ++i) {
-      HIPPO_RETURN_IF_ERROR(tx.execute("INSERT INTO items (id, label) VALUES (?, ?)",
-                                       {std::int64_t{i}, label}));
+      HIPPO_RETURN_IF_ERROR(
+          tx.execute("INSERT INTO items (id, label) VALUES (?, ?)", {std::int64_t{i}, label}));
     }
     return ok_status();
   }));
@@ -289,8 +289,8 @@ TEST_F(SqliteStoreTest, TheIdleWriterRunsUnderSchedIdle) {
       policy = ::sched_getscheduler(0);
       return ok_status();
     }));
-    EXPECT_EQ(policy, scheduling == StoreOptions::WriterScheduling::kIdle ? SCHED_IDLE
-                                                                          : SCHED_OTHER);
+    EXPECT_EQ(policy,
+              scheduling == StoreOptions::WriterScheduling::kIdle ? SCHED_IDLE : SCHED_OTHER);
   }
   EXPECT_EQ(::sched_getscheduler(0), mine);
 }
@@ -311,22 +311,23 @@ TEST_F(SqliteStoreTest, CompletionsOfOneBatchHandOffTogether) {
   {
     hippocrate::testing::WriterGate gate(*store);  // the three jobs then share one commit
     for (int i = 0; i < 3; ++i) {
-      store->write_async([](Transaction&) { return ok_status(); }, [&, i](Status s) {
-        EXPECT_TRUE(s.ok());
-        log("done" + std::to_string(i));
-        HandoffBatch::Fn handoff = [&, i] {
-          log("handoff" + std::to_string(i));
-          if (i == 2) all_done.set_value();
-        };
-        const bool deferred = HandoffBatch::defer(
-            &receiver,
-            [&](HandoffBatch::Fn fn) {
-              log("post");
-              fn();
-            },
-            handoff);
-        EXPECT_TRUE(deferred);
-      });
+      store->write_async([](Transaction&) { return ok_status(); },
+                         [&, i](Status s) {
+                           EXPECT_TRUE(s.ok());
+                           log("done" + std::to_string(i));
+                           HandoffBatch::Fn handoff = [&, i] {
+                             log("handoff" + std::to_string(i));
+                             if (i == 2) all_done.set_value();
+                           };
+                           const bool deferred = HandoffBatch::defer(
+                               &receiver,
+                               [&](HandoffBatch::Fn fn) {
+                                 log("post");
+                                 fn();
+                               },
+                               handoff);
+                           EXPECT_TRUE(deferred);
+                         });
     }
   }
   ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);

@@ -3,13 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <future>
-#include <memory>
-#include <mutex>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <future>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -606,8 +606,7 @@ TEST_P(StoreSuite, FailingJobsDoNotDisturbConcurrentOnes) {
             (!s.ok() && s.error().code() == "constraint_violation" ? conflicts : unexpected)++;
             break;
           }
-          default:
-            (insert_item(*store, id, "good").ok() ? ok : unexpected)++;
+          default: (insert_item(*store, id, "good").ok() ? ok : unexpected)++;
         }
       }
     });

@@ -50,4 +50,3 @@ std::vector<StoreBackend> store_backends();
 std::int64_t count_rows(Store& store, std::string_view table);
 
 }  // namespace hippocrate::store::test_support
-

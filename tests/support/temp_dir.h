@@ -9,8 +9,7 @@ namespace hippocrate::testing {
 
 class TempDir {
  public:
-  TempDir()
-      : path_(std::filesystem::temp_directory_path() / ("hippocrate-test-" + random_id())) {
+  TempDir() : path_(std::filesystem::temp_directory_path() / ("hippocrate-test-" + random_id())) {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

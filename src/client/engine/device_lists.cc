@@ -58,8 +58,8 @@ Result<VerifiedDevices> verify_listing(KeystoreData& data, const std::string& ow
   if (auto it = data.device_list_versions.find(account_id); it != data.device_list_versions.end()) {
     last_seen = it->second;
   }
-  HIPPO_ASSIGN_OR_RETURN(v.signed_list, e2ee::verify_device_list(signed_list, v.account_key,
-                                                                 account_id, last_seen));
+  HIPPO_ASSIGN_OR_RETURN(
+      v.signed_list, e2ee::verify_device_list(signed_list, v.account_key, account_id, last_seen));
   data.device_list_versions[account_id] = v.signed_list.version;
   v.server_version = json_int(listing, "device_list_version");
   std::set<std::string> routed;

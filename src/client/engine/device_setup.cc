@@ -53,11 +53,10 @@ Result<StateAndRequest> sign_own_list(const KeystoreData& data, std::int64_t ser
     out.next.own_devices->insert(d.device_id);
     ids.emplace_back(d.device_id);
   }
-  out.request.body = json::object{
-      {"device_list",
-       base64url_encode(publish_device_list(data.account_key->public_key, signed_list))},
-      {"device_list_version", list.version},
-      {"device_ids", std::move(ids)}};
+  out.request.body = json::object{{"device_list", base64url_encode(publish_device_list(
+                                                      data.account_key->public_key, signed_list))},
+                                  {"device_list_version", list.version},
+                                  {"device_ids", std::move(ids)}};
   out.request.method = "PUT";
   if (added != nullptr) {
     out.request.body["identity"] = base64url_encode(e2ee::encode_device_identity(*added));
@@ -76,12 +75,13 @@ Result<std::optional<StateAndRequest>> plan_prekey_upload(const KeystoreData& da
       static_cast<std::size_t>(std::max<std::int64_t>(0, json_int(count, "one_time_prekeys")));
   const bool has_signed = count.contains("signed_prekey_uploaded_at") &&
                           !count.at("signed_prekey_uploaded_at").is_null();
-  HIPPO_ASSIGN_OR_RETURN(e2ee::PrekeyRefresh refresh,
-                         e2ee::refresh_prekeys(data.device, data.prekeys, remaining, now_seconds,
-                                               keys));
+  HIPPO_ASSIGN_OR_RETURN(
+      e2ee::PrekeyRefresh refresh,
+      e2ee::refresh_prekeys(data.device, data.prekeys, remaining, now_seconds, keys));
   std::optional<e2ee::SignedPrekeyPublic> signed_prekey = refresh.new_signed_prekey;
   if (!signed_prekey && !has_signed) {
-    if (const auto* current = e2ee::current_signed_prekey(refresh.store)) signed_prekey = current->pub;
+    if (const auto* current = e2ee::current_signed_prekey(refresh.store))
+      signed_prekey = current->pub;
   }
   if (!signed_prekey && refresh.new_one_time_prekeys.empty()) {
     return std::optional<StateAndRequest>();

@@ -69,8 +69,7 @@ Result<AccountInfo> Engine::resolve(const std::string& who) const {
   }
   if (is_valid_id(key)) return AccountInfo{key, "", "", ""};
   return Error::permission_denied(
-      "contact_not_permitted",
-      who + " is not someone you may message (see: hippocrate contacts)");
+      "contact_not_permitted", who + " is not someone you may message (see: hippocrate contacts)");
 }
 
 std::vector<std::string> Engine::take_key_changes_met() {
@@ -93,9 +92,9 @@ std::uint64_t Engine::now_seconds() const {
 }
 
 std::uint64_t Engine::now_millis() const {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        env_.clock->now().time_since_epoch())
-                                        .count());
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(env_.clock->now().time_since_epoch())
+          .count());
 }
 
 std::string Engine::new_message_id() {

@@ -35,8 +35,9 @@ Step ReadInbox::forward(Step step) {
   auto& outcome = batch_->result();
   if (!outcome) return finish(outcome.error());
   read_.unreadable += outcome->unreadable;
-  read_.shown += static_cast<std::size_t>(std::count_if(
-      outcome->opened.begin(), outcome->opened.end(), [](const Opened& o) { return !o.duplicate; }));
+  read_.shown +=
+      static_cast<std::size_t>(std::count_if(outcome->opened.begin(), outcome->opened.end(),
+                                             [](const Opened& o) { return !o.duplicate; }));
   // A kept message would come back first in the next batch: try again in a later run.
   if (outcome->kept || !more_) return finish(read_);
   return fetch();

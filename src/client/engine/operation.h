@@ -87,9 +87,9 @@ class OperationOf : public Operation {
 };
 
 // In an operation's member: finishes with the error of `status_expr` (a Status) if any.
-#define HIPPO_FINISH_IF_ERROR(status_expr)                  \
-  do {                                                      \
-    ::hippocrate::Status hippo_finish_status_ = (status_expr); \
+#define HIPPO_FINISH_IF_ERROR(status_expr)                                       \
+  do {                                                                           \
+    ::hippocrate::Status hippo_finish_status_ = (status_expr);                   \
     if (!hippo_finish_status_.ok()) return finish(hippo_finish_status_.error()); \
   } while (0)
 

@@ -92,8 +92,8 @@ Step ApproveDevice::resume(Answer answer) {
       return with_own_list(engine_.take_listing(engine_.me().account_id, &answer));
     case Stage::kSeen: {
       HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
-      auto signed_list = sign_own_list(engine_.state(), server_version_, devices_,
-                                       &request_.device, engine_.now_seconds());
+      auto signed_list = sign_own_list(engine_.state(), server_version_, devices_, &request_.device,
+                                       engine_.now_seconds());
       if (!signed_list) return finish(signed_list.error());
       register_ = std::move(signed_list->request);
       stage_ = Stage::kSigned;
@@ -148,7 +148,8 @@ Step CompletePairing::resume(Answer answer) {
       data.contacts[me].account_key = account_key_;
       auto own = engine_.verify(data, me, *listing);
       if (!own) return finish(own.error());
-      const e2ee::DevicePublicIdentity* listed = e2ee::find_device(own->current, engine_.device_id());
+      const e2ee::DevicePublicIdentity* listed =
+          e2ee::find_device(own->current, engine_.device_id());
       if (listed == nullptr || *listed != data.device.pub) {
         return finish(Error::failed_precondition(
             "device_not_approved",
@@ -217,8 +218,8 @@ Step RevokeDevice::resume(Answer answer) {
     }
     case Stage::kSeen: {
       HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
-      auto signed_list = sign_own_list(engine_.state(), server_version_, devices_, nullptr,
-                                       engine_.now_seconds());
+      auto signed_list =
+          sign_own_list(engine_.state(), server_version_, devices_, nullptr, engine_.now_seconds());
       if (!signed_list) return finish(signed_list.error());
       publish_ = std::move(signed_list->request);
       stage_ = Stage::kSigned;

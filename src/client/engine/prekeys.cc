@@ -24,7 +24,8 @@ Step ReplenishPrekeys::resume(Answer answer) {
   switch (stage_) {
     case Stage::kCount: {
       if (!answer) return finish(answer.error());
-      auto upload = plan_prekey_upload(engine_.state(), *answer, engine_.now_seconds(), engine_.keys());
+      auto upload =
+          plan_prekey_upload(engine_.state(), *answer, engine_.now_seconds(), engine_.keys());
       if (!upload) return finish(upload.error());
       if (!*upload) return finish(false);
       upload_ = std::move((*upload)->request);

@@ -35,9 +35,10 @@ Step ReplaceKeyBackup::upload(std::int64_t version) {
                                       static_cast<std::uint64_t>(version));
   if (!sealed) return finish(sealed.error());
   stage_ = Stage::kUpload;
-  return engine_.request({"PUT", "/api/v1/me/key-backup",
-                          json::object{{"backup", base64url_encode(*sealed)}, {"version", version}}},
-                         /*keeps_devices=*/true);
+  return engine_.request(
+      {"PUT", "/api/v1/me/key-backup",
+       json::object{{"backup", base64url_encode(*sealed)}, {"version", version}}},
+      /*keeps_devices=*/true);
 }
 
 Step ReplaceKeyBackup::resume(Answer answer) {
@@ -72,7 +73,8 @@ Result<e2ee::DeviceList> check_against_listing(const e2ee::AccountKey& restored,
   }
   auto list = e2ee::verify_device_list(std::span(*published).subspan(1 + e2ee::kKeyBytes),
                                        restored.public_key, restored.account_id, 0);
-  if (!list) return not_current("your account's device list does not verify under the key in your backup");
+  if (!list)
+    return not_current("your account's device list does not verify under the key in your backup");
   return std::move(*list);
 }
 
@@ -101,7 +103,8 @@ Step RestoreAccount::open_backup(Answer answer) {
         "your account has no key backup, so your account key cannot be restored"));
   }
   auto blob = base64url_decode(json_string(*answer, "backup"));
-  if (!blob) return finish(Error::internal("unexpected_response", "the key backup is not base64url"));
+  if (!blob)
+    return finish(Error::internal("unexpected_response", "the key backup is not base64url"));
   auto header = e2ee::read_key_backup_header(*blob);
   if (!header) return finish(header.error());
   if (static_cast<std::int64_t>(header->version) != json_int(*answer, "version")) {
@@ -182,9 +185,7 @@ Step RestoreAccount::resume(Answer answer) {
     }
     case Stage::kBackup: return open_backup(std::move(answer));
     case Stage::kOwnList: return with_own_list(engine_.take_listing(me, &answer));
-    case Stage::kStored:
-      HIPPO_FINISH_IF_ERROR(engine_.committed(answer));
-      return next_revocation();
+    case Stage::kStored: HIPPO_FINISH_IF_ERROR(engine_.committed(answer)); return next_revocation();
     case Stage::kRevoke:
       if (!answer) return finish(answer.error());
       restored_.revoked_devices.push_back(to_revoke_[revoked_ - 1]);
@@ -205,7 +206,8 @@ Step RestoreAccount::resume(Answer answer) {
 
 // ReplenishPrekeys run inside: its steps, then what follows it.
 Step RestoreAccount::with_prekeys(Step step) {
-  return after_child(*prekeys_, std::move(step), [&](bool) { return finish(std::move(restored_)); });
+  return after_child(*prekeys_, std::move(step),
+                     [&](bool) { return finish(std::move(restored_)); });
 }
 
 }  // namespace hippocrate::client

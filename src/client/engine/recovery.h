@@ -63,7 +63,16 @@ class RestoreAccount final : public OperationOf<Restored> {
 
  private:
   Step with_prekeys(Step step);
-  enum class Stage { kCheckList, kBackup, kOwnList, kStored, kRevoke, kSigned, kRegister, kPrekeys };
+  enum class Stage {
+    kCheckList,
+    kBackup,
+    kOwnList,
+    kStored,
+    kRevoke,
+    kSigned,
+    kRegister,
+    kPrekeys
+  };
   Step fetch_backup();
   Step open_backup(Answer answer);
   Step with_own_list(Answer listing);

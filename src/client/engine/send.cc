@@ -5,10 +5,10 @@
 
 #include "base/encoding.h"
 #include "client/engine/json_fields.h"
+#include "e2ee/errors.h"
 #include "e2ee/identity.h"
 #include "e2ee/prekeys.h"
 #include "e2ee/wire.h"
-#include "e2ee/errors.h"
 
 namespace hippocrate::client {
 namespace {
@@ -72,21 +72,17 @@ void add_claimed_bundles(const std::string& account, const json::object& answer,
 
 Result<OutgoingMessage> encrypt_text(const KeystoreData& data,
                                      const std::vector<e2ee::DeviceList>& lists,
-                                     const e2ee::BundleMap& bundles,
-                                     const std::string& message_id, const std::string& recipient,
-                                     std::string_view text, std::uint64_t now_millis,
-                                     std::uint64_t now_seconds, e2ee::KeySource& keys) {
+                                     const e2ee::BundleMap& bundles, const std::string& message_id,
+                                     const std::string& recipient, std::string_view text,
+                                     std::uint64_t now_millis, std::uint64_t now_seconds,
+                                     e2ee::KeySource& keys) {
   HIPPO_RETURN_IF_ERROR(check_text_size(text));
   OutgoingMessage out;
-  out.content = e2ee::MessageContent{message_id,
-                                     data.device.pub.account_id,
-                                     data.device.pub.device_id,
-                                     now_millis,
-                                     std::string(kTextContentType),
-                                     Bytes(text.begin(), text.end())};
-  HIPPO_ASSIGN_OR_RETURN(e2ee::FanOut fan, e2ee::fan_out(data.device, lists, data.sessions,
-                                                         bundles, out.content, now_seconds,
-                                                         keys));
+  out.content = e2ee::MessageContent{
+      message_id, data.device.pub.account_id,    data.device.pub.device_id,
+      now_millis, std::string(kTextContentType), Bytes(text.begin(), text.end())};
+  HIPPO_ASSIGN_OR_RETURN(e2ee::FanOut fan, e2ee::fan_out(data.device, lists, data.sessions, bundles,
+                                                         out.content, now_seconds, keys));
   if (fan.envelopes.empty()) {
     return Error::failed_precondition("no_recipient_devices", "there is no device to send to");
   }
@@ -94,8 +90,8 @@ Result<OutgoingMessage> encrypt_text(const KeystoreData& data,
   out.envelopes = fan.envelopes.size();
   json::array envelopes;
   for (const auto& e : fan.envelopes) {
-    envelopes.push_back(json::object{{"device_id", e.to.device_id},
-                                     {"ciphertext", base64url_encode(e.envelope)}});
+    envelopes.push_back(
+        json::object{{"device_id", e.to.device_id}, {"ciphertext", base64url_encode(e.envelope)}});
   }
   out.body = json::object{{"message_id", message_id},
                           {"recipient", recipient},

@@ -50,10 +50,9 @@ struct OutgoingMessage {
 // "no_recipient_devices" when there is no device to send to.
 Result<OutgoingMessage> encrypt_text(const KeystoreData& data,
                                      const std::vector<e2ee::DeviceList>& lists,
-                                     const e2ee::BundleMap& bundles,
-                                     const std::string& message_id, const std::string& recipient,
-                                     std::string_view text, std::uint64_t now_millis,
-                                     std::uint64_t now_seconds,
+                                     const e2ee::BundleMap& bundles, const std::string& message_id,
+                                     const std::string& recipient, std::string_view text,
+                                     std::uint64_t now_millis, std::uint64_t now_seconds,
                                      e2ee::KeySource& keys = e2ee::system_key_source());
 
 }  // namespace hippocrate::client

@@ -98,8 +98,9 @@ Step SendText::next_claim() {
   stage_ = Stage::kClaim;
   json::object body{{"device_ids", json::array(ids.begin(), ids.end())}};
   // A claim uses up one-time prekeys of the recipient's devices, never changes one's own.
-  return engine_.request({"POST", "/api/v1/accounts/" + account + "/prekey-bundles", std::move(body)},
-                         /*keeps_devices=*/true);
+  return engine_.request(
+      {"POST", "/api/v1/accounts/" + account + "/prekey-bundles", std::move(body)},
+      /*keeps_devices=*/true);
 }
 
 Step SendText::encrypt() {
@@ -125,10 +126,10 @@ Step SendText::after_post(Answer answer) {
   sent_.stored_at = json_int(*answer, "stored_at");
   sent_.envelopes = outgoing_.envelopes;
   stage_ = Stage::kRecord;
-  return Step::record({HistoryRecord{message_id_, to_.account_id, Direction::kSent,
-                                     engine_.device_id(),
-                                     static_cast<std::int64_t>(outgoing_.content.sent_at_ms),
-                                     static_cast<std::int64_t>(engine_.now_millis()), text_}});
+  return Step::record(
+      {HistoryRecord{message_id_, to_.account_id, Direction::kSent, engine_.device_id(),
+                     static_cast<std::int64_t>(outgoing_.content.sent_at_ms),
+                     static_cast<std::int64_t>(engine_.now_millis()), text_}});
 }
 
 Step SendText::after_record(const Answer& answer) {

@@ -16,8 +16,8 @@ Step SetUpDevice::start() {
     return first_device(engine_.take_listing(me, nullptr));
   }
   if (!engine_.paired()) {
-    return finish(Error::failed_precondition("device_not_paired",
-                                             "this device is waiting to be paired"));
+    return finish(
+        Error::failed_precondition("device_not_paired", "this device is waiting to be paired"));
   }
   stage_ = Stage::kRegList;
   if (auto ask = engine_.ask_listing(me)) return *ask;
@@ -122,7 +122,8 @@ Step SetUpDevice::own_devices(Answer listing) {
   if (!changes.changed && data.device_list_versions == engine_.state().device_list_versions) {
     return finish(std::move(ready_));
   }
-  for (const auto& id : changes.added) ready_.devices_added.emplace_back(id, own->registered_at[id]);
+  for (const auto& id : changes.added)
+    ready_.devices_added.emplace_back(id, own->registered_at[id]);
   ready_.devices_removed = changes.removed;
   // Told once: the next run compares with this set.
   data.own_devices.emplace();

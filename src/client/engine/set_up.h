@@ -42,10 +42,16 @@ class SetUpDevice final : public OperationOf<DeviceReady> {
  private:
   Step with_prekeys(Step step);
   enum class Stage {
-    kFirstList, kFirstState, kFirstSigned, kFirstPut,  // the account's first device
-    kRegList, kRegSigned, kRegPut,                     // this device on the server
-    kPrekeys,                                          // ReplenishPrekeys
-    kOwnList, kOwnSeen,                                // one's own devices, told once
+    kFirstList,
+    kFirstState,
+    kFirstSigned,
+    kFirstPut,  // the account's first device
+    kRegList,
+    kRegSigned,
+    kRegPut,   // this device on the server
+    kPrekeys,  // ReplenishPrekeys
+    kOwnList,
+    kOwnSeen,  // one's own devices, told once
   };
   Step first_device(Answer listing);
   Step registration(Answer listing);

@@ -41,16 +41,16 @@ void add_account_admin_routes(Router& router, auth::AuthService& auth,
                            }));
   router.add(session_route("GET", "/api/v1/accounts/{id}", "account.read", auth,
                            [&accounts](const RequestContext& ctx, const auth::SessionInfo& s) {
-                             return account_response(accounts.read(
-                                 s, ctx.params.at("id"), ctx.request.remote_address));
+                             return account_response(
+                                 accounts.read(s, ctx.params.at("id"), ctx.request.remote_address));
                            }));
   for (const bool enable : {false, true}) {
     router.add(session_route(
         "POST", enable ? "/api/v1/accounts/{id}/enable" : "/api/v1/accounts/{id}/disable",
         enable ? "account.enable" : "account.disable", auth,
         [&accounts, &auth, enable](const RequestContext& ctx, const auth::SessionInfo& s) {
-          auto done = accounts.set_enabled(s, ctx.params.at("id"), enable,
-                                           ctx.request.remote_address);
+          auto done =
+              accounts.set_enabled(s, ctx.params.at("id"), enable, ctx.request.remote_address);
           // Disabled: its sessions ended in the store; their live connections end too.
           if (done && !enable) auth.notify_sessions_ended({done->id, {}, {}});
           return account_response(done);
@@ -61,8 +61,8 @@ void add_account_admin_routes(Router& router, auth::AuthService& auth,
       [&accounts](const RequestContext& ctx, const auth::SessionInfo& s) {
         return with_body(ctx, {"rpps"}, [&](json::object& body) -> Result<HttpResponse> {
           HIPPO_ASSIGN_OR_RETURN(std::string rpps, required_string(body, "rpps", 32));
-          HIPPO_ASSIGN_OR_RETURN(auto a, accounts.set_rpps(s, ctx.params.at("id"), rpps,
-                                                           ctx.request.remote_address));
+          HIPPO_ASSIGN_OR_RETURN(
+              auto a, accounts.set_rpps(s, ctx.params.at("id"), rpps, ctx.request.remote_address));
           return json_response(200, account_json(a));
         });
       }));

@@ -54,30 +54,28 @@ bool wants_ended(const HttpRequest& request) {
 
 void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelationships& care,
                      access::PatientRecords& patients, store::Store& store) {
-  router.add(session_route(
-      "GET", "/api/v1/me/access-log", "account.access_log", auth,
-      [&store](const RequestContext&, const auth::SessionInfo& s) {
-        auto entries = access::patient_access_log(store, s.account.id);
-        if (!entries) return error_response(entries.error());
-        json::array out;
-        for (const auto& e : *entries) {
-          out.push_back(json::object{{"at_ms", e.at_ms},
-                                     {"who", e.actor_name},
-                                     {"role", e.actor_role},
-                                     {"organisation", e.actor_organisation},
-                                     {"action", e.action},
-                                     {"result", e.result},
-                                     {"what", e.what},
-                                     {"description", e.description}});
-        }
-        return json_response(200, json::object{{"entries", out}});
-      }));
+  router.add(session_route("GET", "/api/v1/me/access-log", "account.access_log", auth,
+                           [&store](const RequestContext&, const auth::SessionInfo& s) {
+                             auto entries = access::patient_access_log(store, s.account.id);
+                             if (!entries) return error_response(entries.error());
+                             json::array out;
+                             for (const auto& e : *entries) {
+                               out.push_back(json::object{{"at_ms", e.at_ms},
+                                                          {"who", e.actor_name},
+                                                          {"role", e.actor_role},
+                                                          {"organisation", e.actor_organisation},
+                                                          {"action", e.action},
+                                                          {"result", e.result},
+                                                          {"what", e.what},
+                                                          {"description", e.description}});
+                             }
+                             return json_response(200, json::object{{"entries", out}});
+                           }));
   router.add(session_route("GET", "/api/v1/patients", "patients.list", auth,
                            [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
-                             return list_response(
-                                 care.patients_of(s, wants_ended(ctx.request),
-                                                  ctx.request.remote_address),
-                                 "patients", true);
+                             return list_response(care.patients_of(s, wants_ended(ctx.request),
+                                                                   ctx.request.remote_address),
+                                                  "patients", true);
                            }));
   router.add(session_route("GET", "/api/v1/practitioners", "practitioners.list", auth,
                            [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
@@ -87,18 +85,18 @@ void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelati
                            }));
   router.add(session_route("POST", "/api/v1/care-relationships/{id}/end", "care.end", auth,
                            [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
-                             auto done = care.end(s, ctx.params.at("id"),
-                                                  ctx.request.remote_address);
+                             auto done =
+                                 care.end(s, ctx.params.at("id"), ctx.request.remote_address);
                              if (!done) return error_response(done.error());
                              return no_content();
                            }));
-  router.add(session_route(
-      "POST", "/api/v1/care-relationships/{id}/accept", "care.accept", auth,
-      [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto done = care.accept(s, ctx.params.at("id"), ctx.request.remote_address);
-        if (!done) return error_response(done.error());
-        return no_content();
-      }));
+  router.add(session_route("POST", "/api/v1/care-relationships/{id}/accept", "care.accept", auth,
+                           [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
+                             auto done =
+                                 care.accept(s, ctx.params.at("id"), ctx.request.remote_address);
+                             if (!done) return error_response(done.error());
+                             return no_content();
+                           }));
   router.add(session_route(
       "POST", "/api/v1/care-relationships", "care.request", auth,
       [&care](const RequestContext& ctx, const auth::SessionInfo& s) {
@@ -108,8 +106,9 @@ void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelati
           // The same answer whether or not a patient account exists for this address.
           return json_response(
               202, json::object{{"status", "requested"},
-                                {"detail", "if a patient account uses this address, the patient "
-                                           "will see your request; otherwise send an invitation"}});
+                                {"detail",
+                                 "if a patient account uses this address, the patient "
+                                 "will see your request; otherwise send an invitation"}});
         });
       }));
   router.add(session_route(
@@ -119,11 +118,12 @@ void add_care_routes(Router& router, auth::AuthService& auth, access::CareRelati
         if (!v) return error_response(v.error());
         json::array care_list;
         for (const auto& c : v->care) {
-          care_list.push_back(json::object{{"id", c.relationship_id},
-                                           {"practitioner", json::object{{"id", c.practitioner_id},
-                                                                         {"display_name", c.practitioner_name}}},
-                                           {"status", c.status},
-                                           {"activated_at", c.activated_at}});
+          care_list.push_back(json::object{
+              {"id", c.relationship_id},
+              {"practitioner",
+               json::object{{"id", c.practitioner_id}, {"display_name", c.practitioner_name}}},
+              {"status", c.status},
+              {"activated_at", c.activated_at}});
         }
         return json_response(200, json::object{{"id", v->id},
                                                {"display_name", v->display_name},

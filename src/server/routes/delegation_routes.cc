@@ -12,13 +12,13 @@ namespace {
 namespace json = boost::json;
 
 json::object delegation_json(const access::Delegation& d) {
-  return json::object{
-      {"id", d.id},
-      {"practitioner", json::object{{"id", d.practitioner_id}, {"display_name", d.practitioner_name}}},
-      {"assistant", json::object{{"id", d.assistant_id},
-                                 {"display_name", d.assistant_name},
-                                 {"email", d.assistant_email}}},
-      {"created_at", d.created_at}};
+  return json::object{{"id", d.id},
+                      {"practitioner", json::object{{"id", d.practitioner_id},
+                                                    {"display_name", d.practitioner_name}}},
+                      {"assistant", json::object{{"id", d.assistant_id},
+                                                 {"display_name", d.assistant_name},
+                                                 {"email", d.assistant_email}}},
+                      {"created_at", d.created_at}};
 }
 
 }  // namespace
@@ -43,13 +43,13 @@ void add_delegation_routes(Router& router, auth::AuthService& auth,
           return json_response(201, delegation_json(d));
         });
       }));
-  router.add(session_route(
-      "POST", "/api/v1/delegations/{id}/revoke", "delegation.revoke", auth,
-      [&delegations](const RequestContext& ctx, const auth::SessionInfo& s) {
-        auto done = delegations.revoke(s, ctx.params.at("id"), ctx.request.remote_address);
-        if (!done) return error_response(done.error());
-        return no_content();
-      }));
+  router.add(session_route("POST", "/api/v1/delegations/{id}/revoke", "delegation.revoke", auth,
+                           [&delegations](const RequestContext& ctx, const auth::SessionInfo& s) {
+                             auto done = delegations.revoke(s, ctx.params.at("id"),
+                                                            ctx.request.remote_address);
+                             if (!done) return error_response(done.error());
+                             return no_content();
+                           }));
 }
 
 }  // namespace hippocrate::server

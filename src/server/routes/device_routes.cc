@@ -133,27 +133,26 @@ void add_device_routes(Router& router, auth::AuthService& auth, messaging::Messa
                                    json::object{{"device_list_version", done.device_list_version}});
             });
       }));
-  router.add(session_route("GET", "/api/v1/me/devices", "device.list", auth,
-                           [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
-                             return or_error([&]() -> Result<HttpResponse> {
-                               HIPPO_ASSIGN_OR_RETURN(auto listing,
-                                                      svc.devices().own_devices(actor_of(ctx, s)));
-                               json::object out = listing_json(listing);
-                               // One's own current devices carry their prekey counts (as
-                               // GET …/prekeys/count): a client checks its prekeys with the
-                               // listing it reads anyway, one request fewer per command.
-                               for (auto& d : out.at("devices").as_array()) {
-                                 auto& o = d.as_object();
-                                 if (!o.at("revoked_at").is_null()) continue;
-                                 HIPPO_ASSIGN_OR_RETURN(
-                                     messaging::PrekeyCount c,
-                                     svc.prekeys().count(actor_of(ctx, s),
-                                                         std::string(o.at("device_id").as_string())));
-                                 o["prekeys"] = prekey_count_json(c);
-                               }
-                               return json_response(200, out);
-                             });
-                           }));
+  router.add(session_route(
+      "GET", "/api/v1/me/devices", "device.list", auth,
+      [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {
+        return or_error([&]() -> Result<HttpResponse> {
+          HIPPO_ASSIGN_OR_RETURN(auto listing, svc.devices().own_devices(actor_of(ctx, s)));
+          json::object out = listing_json(listing);
+          // One's own current devices carry their prekey counts (as
+          // GET …/prekeys/count): a client checks its prekeys with the
+          // listing it reads anyway, one request fewer per command.
+          for (auto& d : out.at("devices").as_array()) {
+            auto& o = d.as_object();
+            if (!o.at("revoked_at").is_null()) continue;
+            HIPPO_ASSIGN_OR_RETURN(
+                messaging::PrekeyCount c,
+                svc.prekeys().count(actor_of(ctx, s), std::string(o.at("device_id").as_string())));
+            o["prekeys"] = prekey_count_json(c);
+          }
+          return json_response(200, out);
+        });
+      }));
   router.add(session_route(
       "GET", "/api/v1/accounts/{account_id}/devices", "device.list", auth,
       [&svc](const RequestContext& ctx, const auth::SessionInfo& s) {

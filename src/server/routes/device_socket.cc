@@ -98,11 +98,11 @@ class DeviceSocket final : public WebSocketHandler,
       after = last_seq_;
     }
     std::weak_ptr<DeviceSocket> weak = weak_from_this();
-    service_.mailbox().fetch_async(
-        actor_, device_id_, messaging::kMaxFetch, "socket", after,
-        [weak](Result<messaging::FetchResult> batch) {
-          if (auto self = weak.lock()) self->on_backlog(std::move(batch));
-        });
+    service_.mailbox().fetch_async(actor_, device_id_, messaging::kMaxFetch, "socket", after,
+                                   [weak](Result<messaging::FetchResult> batch) {
+                                     if (auto self = weak.lock())
+                                       self->on_backlog(std::move(batch));
+                                   });
   }
 
   void on_backlog(Result<messaging::FetchResult> batch) {
@@ -158,8 +158,8 @@ class DeviceSocket final : public WebSocketHandler,
             return self->send_error(id, "device_list_mismatch", std::move(*result->mismatch));
           }
           // After the durable commit: the sender's acknowledgement.
-          auto bytes = wire::encode(
-              wire::SendResult{id, static_cast<std::uint64_t>(result->stored_at)});
+          auto bytes =
+              wire::encode(wire::SendResult{id, static_cast<std::uint64_t>(result->stored_at)});
           if (bytes) self->push(std::move(*bytes));
         });
   }
@@ -203,7 +203,8 @@ class DeviceSocket final : public WebSocketHandler,
       const std::size_t n = std::min(pending_acks_.size(), messaging::kMaxAck);
       ids.assign(std::make_move_iterator(pending_acks_.begin()),
                  std::make_move_iterator(pending_acks_.begin() + static_cast<std::ptrdiff_t>(n)));
-      pending_acks_.erase(pending_acks_.begin(), pending_acks_.begin() + static_cast<std::ptrdiff_t>(n));
+      pending_acks_.erase(pending_acks_.begin(),
+                          pending_acks_.begin() + static_cast<std::ptrdiff_t>(n));
       before_write = std::exchange(acknowledged_before_write_, 0);
     }
     std::weak_ptr<DeviceSocket> weak = weak_from_this();

@@ -11,7 +11,6 @@
 
 namespace hippocrate::server {
 
-void add_key_backup_routes(Router& router, auth::AuthService& auth,
-                           messaging::KeyBackups& backups);
+void add_key_backup_routes(Router& router, auth::AuthService& auth, messaging::KeyBackups& backups);
 
 }  // namespace hippocrate::server

@@ -69,10 +69,8 @@ Status bind(sqlite3_stmt* stmt, const Params& params) {
 
 Value read_column(sqlite3_stmt* stmt, int i) {
   switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_INTEGER:
-      return std::int64_t{sqlite3_column_int64(stmt, i)};
-    case SQLITE_FLOAT:
-      return sqlite3_column_double(stmt, i);
+    case SQLITE_INTEGER: return std::int64_t{sqlite3_column_int64(stmt, i)};
+    case SQLITE_FLOAT: return sqlite3_column_double(stmt, i);
     case SQLITE_TEXT: {
       const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
       const int n = sqlite3_column_bytes(stmt, i);
@@ -83,8 +81,7 @@ Value read_column(sqlite3_stmt* stmt, int i) {
       const int n = sqlite3_column_bytes(stmt, i);
       return p == nullptr ? Bytes() : Bytes(p, p + n);
     }
-    default:
-      return nullptr;
+    default: return nullptr;
   }
 }
 

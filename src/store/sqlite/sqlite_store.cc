@@ -210,8 +210,7 @@ void SqliteStore::writer_loop() {
 // outcome cannot change); successful ones wait for COMMIT and share its outcome. If SQLite
 // drops the whole transaction mid-batch (it may on I/O errors or a full disk), the jobs
 // that had succeeded in it fail with "write_aborted" and the rest go into a new transaction.
-void SqliteStore::run_batch(std::vector<WriteJob>& batch,
-                            const std::vector<CommitWatch>& watches) {
+void SqliteStore::run_batch(std::vector<WriteJob>& batch, const std::vector<CommitWatch>& watches) {
   SqliteConnection& db = *writer_connection_;
   std::size_t next = 0;
   while (next < batch.size()) {

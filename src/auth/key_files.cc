@@ -28,7 +28,8 @@ Result<std::unique_ptr<AuthService>> open_auth_service(const std::filesystem::pa
   HIPPO_ASSIGN_OR_RETURN(ServerKeys keys, load_or_create_server_keys(data_dir));
   auto hasher = std::make_unique<PasswordHasher>(keys.pepper.clone(), params);
   return std::make_unique<AuthService>(store, clock, audit, std::move(hasher),
-                                       std::move(keys.secrets), std::move(keys.pepper), config);
+                                       std::move(keys.secrets), std::move(keys.pepper),
+                                       std::move(config));
 }
 
 }  // namespace hippocrate::auth

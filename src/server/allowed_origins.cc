@@ -76,6 +76,14 @@ std::string own_origin(std::string_view listen_address, std::uint16_t port) {
   return "https://" + host + (port == 443 ? "" : ":" + std::to_string(port));
 }
 
+std::vector<std::string> default_origins(std::string_view listen_address, std::uint16_t port) {
+  std::vector<std::string> out{own_origin(listen_address, port)};
+  const bool local = listen_address.starts_with("127.") || listen_address == "::1" ||
+                     listen_address == "0.0.0.0" || listen_address == "::";
+  if (local) out.push_back("https://localhost" + (port == 443 ? "" : ":" + std::to_string(port)));
+  return out;
+}
+
 bool origin_allowed(const std::vector<std::string>& allowed, std::string_view origin) {
   auto normalized = normalize_origin(origin);
   if (!normalized) return false;

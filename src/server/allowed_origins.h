@@ -32,6 +32,12 @@ Result<std::string> normalize_origin(std::string_view text);
 // (as the start-up banner does).
 std::string own_origin(std::string_view listen_address, std::uint16_t port);
 
+// The origins allowed when server.allowed_origins is not set: own_origin, plus
+// https://localhost:PORT when the listen address is a loopback or wildcard one — the name a
+// local user types, and the only local origin where browsers allow passkeys (WebAuthn
+// refuses an IP-address host); the development certificate names localhost too.
+std::vector<std::string> default_origins(std::string_view listen_address, std::uint16_t port);
+
 // Whether the Origin header value `origin` is one of `allowed` (normalized origins). "null"
 // and anything that is not an https origin are never allowed.
 bool origin_allowed(const std::vector<std::string>& allowed, std::string_view origin);

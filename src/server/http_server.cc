@@ -176,7 +176,7 @@ Status HttpServer::start() {
     im.port = im.acceptor->local_endpoint().port();
     im.shared.allowed_origins = im.options.allowed_origins;
     if (im.shared.allowed_origins.empty()) {
-      im.shared.allowed_origins.push_back(own_origin(im.options.address, im.port));
+      im.shared.allowed_origins = default_origins(im.options.address, im.port);
     }
   } else {
     im.acceptor.reset();

@@ -120,9 +120,13 @@ TEST_F(OriginTest, CookieUpgradeFromAForeignOriginIsRefusedAndAudited) {
 }
 
 TEST_F(OriginTest, CookieUpgradeFromTheServersOwnOriginIsAccepted) {
-  ASSERT_EQ(dep_.server->server().allowed_origins(), std::vector<std::string>{own_});
+  const std::string localhost = "https://localhost:" + std::to_string(dep_.server->port());
+  ASSERT_EQ(dep_.server->server().allowed_origins(), (std::vector<std::string>{own_, localhost}));
   auto reply = upgrade(cookie(), own_);
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 101")) << reply;
+  // The name a local user types (and where passkeys work) is the server's own too.
+  auto named = upgrade(cookie(), localhost);
+  EXPECT_TRUE(named.starts_with("HTTP/1.1 101")) << named;
   // Origins compare in their serialized form: the host's case does not matter.
   auto upper = upgrade(cookie(), "HTTPS://127.0.0.1:" + std::to_string(dep_.server->port()));
   EXPECT_TRUE(upper.starts_with("HTTP/1.1 101")) << upper;
@@ -162,6 +166,13 @@ TEST(AllowedOrigins, NormalizedAndCompared) {
   }
   EXPECT_EQ(own_origin("0.0.0.0", 443), "https://127.0.0.1");
   EXPECT_EQ(own_origin("::1", 8443), "https://[::1]:8443");
+  // Listening locally, https://localhost is allowed too (passkeys need a name); elsewhere not.
+  EXPECT_EQ(default_origins("127.0.0.1", 8443),
+            (std::vector<std::string>{"https://127.0.0.1:8443", "https://localhost:8443"}));
+  EXPECT_EQ(default_origins("::", 443),
+            (std::vector<std::string>{"https://[::1]", "https://localhost"}));
+  EXPECT_EQ(default_origins("192.0.2.10", 8443),
+            std::vector<std::string>{"https://192.0.2.10:8443"});
   const std::vector<std::string> allowed{"https://care.example.org"};
   EXPECT_TRUE(origin_allowed(allowed, "https://care.example.org"));
   EXPECT_TRUE(origin_allowed(allowed, "https://care.example.org:443"));

@@ -168,6 +168,12 @@ Result<WebApp> WebApp::load(const fs::path& root) {
     app.files_.emplace(std::move(url), std::move(file));
   }
   if (ec) return Error::internal("web_app_unreadable", "cannot list " + root.string());
+  // serve() answers every client-side route with it: an index.html that was skipped (a
+  // link) is no app at all.
+  if (!app.files_.contains(kIndex)) {
+    return Error::not_found("web_app_missing", "index.html in " + root.string() +
+                                                   " is not a plain file (links are not served)");
+  }
   for (auto& [url, body] : gzip) {
     if (auto it = app.files_.find(url); it != app.files_.end()) it->second.gzip = std::move(body);
   }
@@ -204,7 +210,7 @@ HttpResponse WebApp::serve(const HttpRequest& request) const {
   if (auto it = files_.find(path); it != files_.end() && path != kIndex) {
     return answer(it->second, accept);
   }
-  if (is_app_route(path) || path == kIndex) return answer(files_.at(std::string(kIndex)), accept);
+  if (is_app_route(path) || path == kIndex) return answer(files_.find(kIndex)->second, accept);
   return error_response(Error::not_found("not_found", "no such resource"));
 }
 

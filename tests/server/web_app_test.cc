@@ -122,6 +122,13 @@ TEST(WebAppLoad, AFolderWithoutIndexIsNoApp) {
   ASSERT_FALSE(app.ok());
   EXPECT_EQ(app.error().code(), "web_app_missing");
   EXPECT_FALSE(WebApp::load(dir.path() / "nowhere").ok());
+  // An index.html that is a link is not served, so there is no app (never a crash later).
+  testing::TempDir elsewhere;
+  write(elsewhere.path() / "index.html", "<title>elsewhere</title>");
+  std::filesystem::create_symlink(elsewhere.path() / "index.html", dir.path() / "index.html");
+  auto linked = WebApp::load(dir.path());
+  ASSERT_FALSE(linked.ok());
+  EXPECT_EQ(linked.error().code(), "web_app_missing");
 }
 
 TEST(WebAppEncoding, AcceptEncodingIsReadByTokenAndQValue) {

@@ -115,7 +115,14 @@ std::optional<Step> Engine::ask_listing(const std::string& account_id) {
 }
 
 Answer Engine::take_listing(const std::string& account_id, Answer* answer) {
-  if (answer == nullptr) return *own_listing_;
+  if (answer == nullptr) {
+    // Only after ask_listing said one's own listing is cached; anything else is a bug of the
+    // calling operation, answered as an error rather than read through an empty optional.
+    if (account_id != me_.account_id || !own_listing_) {
+      return Error::internal("operation_state", "no cached listing for this account");
+    }
+    return *own_listing_;
+  }
   if (*answer && account_id == me_.account_id) own_listing_ = **answer;
   return std::move(*answer);
 }

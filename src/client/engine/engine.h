@@ -91,7 +91,7 @@ class Engine {
   // (one's own, read once per command while nothing changes).
   std::optional<Step> ask_listing(const std::string& account_id);
   // The answer to ask_listing (cached when it is one's own), or the cached one when
-  // `answer` is null.
+  // `answer` is null (an internal error if there is none: call it after ask_listing).
   Answer take_listing(const std::string& account_id, Answer* answer);
   // verify_listing (device_lists.h) plus what the core remembers: a contact's name and
   // e-mail (to name them once the server's list no longer does) and a key change met.
